@@ -1,0 +1,152 @@
+"""Tremplin's app shell: ``create_app`` is the one composition root."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from flask import Flask, g
+from flask_login import LoginManager
+from flask_migrate import Migrate
+from flask_wtf.csrf import CSRFProtect
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from core.config import ROOT
+
+login_manager = LoginManager()
+csrf = CSRFProtect()
+migrate = Migrate()
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the app: defaults, then the environment, then ``config`` (tests pass theirs here)."""
+    from core import audit, cli, errors, i18n, logs
+    from core import config as configuration
+    from core.db import configure_sqlite, db
+    from core.security import require_login, security_headers
+
+    app = Flask(
+        "tremplin",
+        root_path=str(ROOT),
+        instance_path=str(ROOT / "instance"),
+        template_folder="templates",
+        static_folder="static",
+    )
+    configuration.load(app, config)
+    app.json.ensure_ascii = False  # JSON keeps "Élise" readable
+    logs.init_app(app)
+
+    if app.config["PROXY_COUNT"]:
+        count = int(app.config["PROXY_COUNT"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
+
+    db.init_app(app)
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            configure_sqlite(db.engine)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True)
+    csrf.init_app(app)
+    i18n.init_app(app)
+    audit.init_app(app)
+    _init_login(app)
+    errors.init_app(app)
+
+    from core import admin, api, auth, views
+
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(views.bp)
+    app.register_blueprint(admin.bp)
+    app.register_blueprint(api.bp)
+    _register_core_panels()
+
+    app.before_request(require_login)
+    app.after_request(security_headers)
+    _one_commit_per_request(app)
+    cli.init_app(app)
+    from core.home import nav_items
+
+    app.jinja_env.globals.update(
+        role_labels=_role_labels,
+        nav_items=nav_items,
+        attrs_without_none=lambda attrs: {k: v for k, v in attrs.items() if v is not None},
+    )
+    return app
+
+
+def _init_login(app: Flask) -> None:
+    from flask_babel import lazy_gettext as _l
+
+    from core.db import db
+    from core.models import User
+
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Please log in to see this page.")
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+    app.config.setdefault("REMEMBER_COOKIE_DURATION", 30 * 24 * 3600)
+    app.config["REMEMBER_COOKIE_HTTPONLY"] = True
+    app.config["REMEMBER_COOKIE_SAMESITE"] = "Lax"
+    app.config["REMEMBER_COOKIE_SECURE"] = app.config["SESSION_COOKIE_SECURE"]
+    app.config["REMEMBER_COOKIE_NAME"] = "tremplin_remember"
+
+    @login_manager.user_loader
+    def load_user(session_id: str):
+        public_id, _, version = session_id.partition(":")
+        try:
+            key = uuid.UUID(public_id)
+            version_number = int(version)
+        except ValueError:
+            return None
+        user = db.session.scalar(db.select(User).where(User.uuid == key))
+        if user is None or not user.active or user.session_version != version_number:
+            return None
+        return user
+
+
+def _one_commit_per_request(app: Flask) -> None:
+    """The request commits once, at the end, if it succeeded; anything else rolls back."""
+    from core import mail
+    from core.db import db
+
+    @app.after_request
+    def _commit(response):
+        if response.status_code < 400:
+            db.session.commit()
+            mail.deliver_queued()
+        else:
+            db.session.rollback()
+            g.pop("queued_mail", None)
+        return response
+
+
+def _register_core_panels() -> None:
+    from flask_babel import lazy_gettext as _l
+
+    from core.home import register_nav, register_panel
+    from core.models import Role
+
+    register_nav("admin.users", _l("People"), [Role.ADMIN], order=80)
+    register_nav("admin.outbox", _l("Outbox"), [Role.ADMIN], order=85)
+    register_nav("admin.audit_log", _l("Audit log"), [Role.ADMIN], order=90)
+    register_panel("core/panels/people.html", [Role.ADMIN], order=10, context=_people_panel)
+    register_panel("core/panels/account.html", list(Role), order=900)
+
+
+def _people_panel(user) -> dict[str, Any]:
+    from core.db import db
+    from core.models import OutboxMessage, User, UserRole
+
+    counts = dict(db.session.execute(db.select(UserRole.role, db.func.count()).group_by(UserRole.role)).all())
+    pending = db.session.scalar(db.select(db.func.count()).select_from(User).where(User.password_hash.is_(None)))
+    unsent = db.session.scalar(
+        db.select(db.func.count()).select_from(OutboxMessage).where(OutboxMessage.sent_at.is_(None))
+    )
+    return {"role_counts": counts, "pending_invitations": pending, "unsent_mail": unsent}
+
+
+def _role_labels() -> dict[str, str]:
+    from core.forms import role_choices
+
+    return {value: str(label) for value, label in role_choices()}
+

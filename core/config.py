@@ -1,0 +1,112 @@
+"""Configuration: defaults, then the environment, then the ``config`` mapping given to ``create_app``.
+
+Environment variables: ``DATABASE_URL``, ``SECRET_KEY``, ``TREMPLIN_BASE_URL`` and any ``TREMPLIN_<KEY>``
+(``TREMPLIN_ENV``, ``TREMPLIN_SMTP_HOST``…), whose value is parsed as JSON when it can be.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# Values that must never sign anything in production.
+WEAK_SECRET_KEYS = frozenset({"", "dev", "change-me", "secret", "changeme"})
+MIN_SECRET_KEY_LENGTH = 32
+
+
+class ConfigError(RuntimeError):
+    """The configuration cannot run safely; the message says what to change."""
+
+
+DEFAULTS: dict[str, Any] = {
+    # development | production | testing
+    "ENV": "development",
+    "BASE_URL": "http://127.0.0.1:5000",
+    "SQLALCHEMY_DATABASE_URI": None,  # None → SQLite file under instance/
+    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    "SECRET_KEY": None,  # None → development: a random key kept in instance/secret_key
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "SESSION_COOKIE_NAME": "tremplin_session",
+    "SESSION_COOKIE_SECURE": None,  # None → secure exactly when BASE_URL is https
+    "PERMANENT_SESSION_LIFETIME": 60 * 60 * 12,
+    "WTF_CSRF_TIME_LIMIT": 60 * 60 * 12,
+    "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
+    "BABEL_DEFAULT_LOCALE": "fr",
+    "BABEL_DEFAULT_TIMEZONE": "Europe/Brussels",
+    "LANGUAGES": ["fr", "en"],
+    # Login throttling: this many failures in the window, per account or per address, and the next is refused.
+    "LOGIN_MAX_FAILURES": 10,
+    "LOGIN_FAILURE_WINDOW_SECONDS": 15 * 60,
+    "INVITATION_TTL_SECONDS": 14 * 24 * 3600,
+    "PASSWORD_RESET_TTL_SECONDS": 3600,
+    "PASSWORD_MIN_LENGTH": 10,
+    # Outgoing mail: without SMTP_HOST, messages stay in the outbox that coordinators read in the UI.
+    "SMTP_HOST": None,
+    "SMTP_PORT": 587,
+    "SMTP_USERNAME": None,
+    "SMTP_PASSWORD": None,
+    "SMTP_STARTTLS": True,
+    "MAIL_FROM": "Tremplin <no-reply@localhost>",
+    # Number of reverse proxies in front of the app whose X-Forwarded-* headers are trusted.
+    "PROXY_COUNT": 0,
+}
+
+
+def _instance_secret_key(instance_path: Path) -> str:
+    path = instance_path / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    instance_path.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key)
+    return key
+
+
+def load(app, overrides: dict[str, Any] | None) -> None:
+    """Fill ``app.config`` and check that it is safe to run."""
+    app.config.update(DEFAULTS)
+    app.config.from_prefixed_env("TREMPLIN")
+    if os.environ.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = os.environ["SECRET_KEY"]
+    if os.environ.get("DATABASE_URL"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = os.environ["DATABASE_URL"]
+    if overrides:
+        app.config.update(overrides)
+
+    env = app.config["ENV"]
+    if env not in ("development", "production", "testing"):
+        raise ConfigError(f"TREMPLIN_ENV must be development, production or testing, not {env!r}.")
+    app.testing = env == "testing" or bool(app.config.get("TESTING"))
+
+    instance = Path(app.instance_path)
+    if not app.config["SQLALCHEMY_DATABASE_URI"]:
+        instance.mkdir(parents=True, exist_ok=True)
+        app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{instance / 'tremplin.db'}"
+    uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    if uri.startswith("postgres://") or uri.startswith("postgresql://"):
+        # Heroku-style URLs: use psycopg 3, the driver we ship.
+        app.config["SQLALCHEMY_DATABASE_URI"] = "postgresql+psycopg://" + uri.split("://", 1)[1]
+
+    key = app.config["SECRET_KEY"]
+    if env == "production":
+        if not key or key in WEAK_SECRET_KEYS or len(key) < MIN_SECRET_KEY_LENGTH:
+            raise ConfigError(
+                "Refusing to start in production with the default or a weak secret key: set SECRET_KEY to a "
+                f"random value of at least {MIN_SECRET_KEY_LENGTH} characters, for example the output of "
+                "`python -c 'import secrets; print(secrets.token_urlsafe(48))'`."
+            )
+    elif not key:
+        app.config["SECRET_KEY"] = _instance_secret_key(instance)
+
+    app.config["BASE_URL"] = app.config["BASE_URL"].rstrip("/")
+    secure = app.config["BASE_URL"].startswith("https://")
+    if app.config["SESSION_COOKIE_SECURE"] is None:
+        app.config["SESSION_COOKIE_SECURE"] = secure
+    app.config["PREFERRED_URL_SCHEME"] = "https" if secure else "http"

@@ -1,0 +1,53 @@
+"""Languages: French first, English second (Flask-Babel).
+
+The language is the user's preference when logged in, else the one chosen with the language switch,
+else the browser's Accept-Language, else French.
+"""
+
+from __future__ import annotations
+
+from flask import current_app, request, session
+from flask_babel import Babel, get_locale
+from flask_login import current_user
+
+from core.config import ROOT
+
+babel = Babel()
+
+
+def select_locale() -> str:
+    languages = current_app.config["LANGUAGES"]
+    if current_user and current_user.is_authenticated and current_user.language in languages:
+        return current_user.language
+    chosen = session.get("lang")
+    if chosen in languages:
+        return chosen
+    return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def init_app(app) -> None:
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(ROOT / "translations"))
+    babel.init_app(app, locale_selector=select_locale)
+    app.jinja_env.globals["get_locale"] = lambda: str(get_locale() or app.config["BABEL_DEFAULT_LOCALE"])
+
+
+def compile_catalogues(force: bool = False) -> list[str]:
+    """Compile ``translations/*/LC_MESSAGES/messages.po`` to ``.mo`` when missing or stale.
+
+    The ``.po`` files are the source of truth in git; the ``.mo`` files are built at install time
+    (by ``tremplin init`` and the setup scripts), never committed.
+    """
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    compiled = []
+    for po_path in sorted((ROOT / "translations").glob("*/LC_MESSAGES/messages.po")):
+        mo_path = po_path.with_suffix(".mo")
+        if not force and mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
+            continue
+        with po_path.open("rb") as handle:
+            catalog = read_po(handle)
+        with mo_path.open("wb") as handle:
+            write_mo(handle, catalog, use_fuzzy=False)
+        compiled.append(po_path.parent.parent.name)
+    return compiled

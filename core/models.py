@@ -1,0 +1,151 @@
+"""People, roles and the platform's own bookkeeping (audit log, outbox, login failures, used tokens).
+
+Privacy rule (domain.md §4): no field here, or anywhere, records health, diagnosis or life history.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from flask_login import UserMixin
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from core.db import PublicIdMixin, UTCDateTime, db, utcnow
+
+
+class Role(enum.StrEnum):
+    ADMIN = "admin"  # coordinator (coordination pédagogique)
+    TRAINER = "trainer"  # formateur·rice
+    TUTOR = "tutor"  # placement referent (référent·e de stage)
+    TRAINEE = "trainee"  # stagiaire
+    FUNDER = "funder"  # financeur: aggregates only
+
+
+LANGUAGES = ("fr", "en")
+
+
+class User(PublicIdMixin, UserMixin, db.Model):
+    __tablename__ = "user_account"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(sa.String(254), unique=True)
+    legal_name: Mapped[str] = mapped_column(sa.String(200))
+    display_name: Mapped[str | None] = mapped_column(sa.String(200))
+    language: Mapped[str] = mapped_column(sa.String(2), default="fr")
+    password_hash: Mapped[str | None] = mapped_column(sa.String(255), info={"secret": True})
+    active: Mapped[bool] = mapped_column(default=True)
+    # Bumped on password change or deactivation: every existing login session stops working.
+    session_version: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    role_rows: Mapped[list[UserRole]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", lazy="selectin"
+    )
+
+    __table_args__ = (sa.CheckConstraint("language IN ('fr', 'en')", name="language"),)
+
+    @property
+    def name(self) -> str:
+        """The name shown in the interface: the chosen name when there is one."""
+        return self.display_name or self.legal_name
+
+    @property
+    def roles(self) -> frozenset[Role]:
+        return frozenset(Role(r.role) for r in self.role_rows)
+
+    def has_role(self, *roles: Role | str) -> bool:
+        mine = {r.role for r in self.role_rows}
+        return any(str(role) in mine for role in roles)
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login
+        return self.active
+
+    @property
+    def invitation_pending(self) -> bool:
+        return self.password_hash is None
+
+    def get_id(self) -> str:  # Flask-Login: the session remembers the user *and* the session version
+        return f"{self.uuid}:{self.session_version}"
+
+    def __repr__(self) -> str:
+        return f"<User {self.email}>"
+
+
+class UserRole(db.Model):
+    __tablename__ = "user_role"
+
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True)
+    role: Mapped[str] = mapped_column(sa.String(20), primary_key=True)
+
+    user: Mapped[User] = relationship(back_populates="role_rows")
+
+    __table_args__ = (
+        sa.CheckConstraint("role IN ('admin', 'trainer', 'tutor', 'trainee', 'funder')", name="role"),
+    )
+
+
+class LoginFailure(db.Model):
+    """One failed login. Counting rows in a window gives a rate limit shared by every worker."""
+
+    __tablename__ = "login_failure"
+    __audited__ = False
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    email: Mapped[str] = mapped_column(sa.String(254), index=True)
+    ip: Mapped[str] = mapped_column(sa.String(45), index=True)
+
+
+class UsedToken(db.Model):
+    """The id (jti) of every single-use token once it has been used."""
+
+    __tablename__ = "used_token"
+    __audited__ = False
+
+    jti: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    purpose: Mapped[str] = mapped_column(sa.String(20))
+    used_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class OutboxMessage(PublicIdMixin, db.Model):
+    """Every outgoing e-mail. Sent through SMTP when configured; readable by coordinators either way."""
+
+    __tablename__ = "outbox_message"
+    __audited__ = False
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    recipient: Mapped[str] = mapped_column(sa.String(254))
+    subject: Mapped[str] = mapped_column(sa.String(200))
+    body: Mapped[str] = mapped_column(sa.Text)
+    purpose: Mapped[str] = mapped_column(sa.String(40))
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    error: Mapped[str | None] = mapped_column(sa.String(500))
+
+
+class AuditEntry(db.Model):
+    """Who did what, when, on what. Written by ``core.audit`` on every flush; never updated."""
+
+    __tablename__ = "audit_entry"
+    __audited__ = False
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    actor_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="SET NULL"), index=True
+    )
+    actor_label: Mapped[str | None] = mapped_column(sa.String(40))  # "cli", "system", "anonymous"
+    action: Mapped[str] = mapped_column(sa.String(60))
+    object_type: Mapped[str] = mapped_column(sa.String(60))
+    object_id: Mapped[str | None] = mapped_column(sa.String(64))
+    details: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
+    ip: Mapped[str | None] = mapped_column(sa.String(45))
+
+    actor: Mapped[User | None] = relationship(lazy="joined")
+
+    __table_args__ = (sa.Index("ix_audit_entry_object", "object_type", "object_id"),)

@@ -1,0 +1,280 @@
+"""Accounts: create, invite, log in, reset passwords, change roles.
+
+Services validate, change models, ``flush()`` and never commit: the request or the CLI command commits
+once. Errors a person can fix raise ``ServiceError`` with a message in their language.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterable
+from datetime import timedelta
+
+from email_validator import EmailNotValidError, validate_email
+from flask import current_app, url_for
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from core import audit, mail, tokens
+from core.db import db, utcnow
+from core.models import LANGUAGES, LoginFailure, Role, User, UserRole
+
+
+class ServiceError(ValueError):
+    """A change refused for a reason the user can act on; ``str()`` is the translated message."""
+
+    def __init__(self, message, field: str | None = None):
+        super().__init__(str(message))
+        self.message = message
+        self.field = field
+
+    def __str__(self) -> str:
+        return str(self.message)
+
+
+class TooManyAttempts(ServiceError):
+    pass
+
+
+# A real hash to compare against when the e-mail is unknown, so that timing does not reveal accounts.
+_DUMMY_HASH: dict[str, str] = {}
+
+
+def normalize_email(raw: str) -> str:
+    """Lower-cased, NFC-normalised, syntactically valid address (no DNS lookup)."""
+    text = unicodedata.normalize("NFC", (raw or "").strip())
+    try:
+        return validate_email(text, check_deliverability=False).normalized.lower()
+    except EmailNotValidError as exc:
+        raise ServiceError(_l("This e-mail address is not valid."), field="email") from exc
+
+
+def _clean_name(raw: str | None, *, required: bool, field: str) -> str | None:
+    text = " ".join(unicodedata.normalize("NFC", raw or "").split())
+    if not text:
+        if required:
+            raise ServiceError(_l("Please enter a name."), field=field)
+        return None
+    if len(text) > 200:
+        raise ServiceError(_l("This name is too long (200 characters at most)."), field=field)
+    return text
+
+
+def _check_roles(roles: Iterable[str]) -> list[str]:
+    out = []
+    for role in roles:
+        try:
+            out.append(Role(role).value)
+        except ValueError as exc:
+            raise ServiceError(_l("Unknown role: %(role)s.", role=role), field="roles") from exc
+    return sorted(set(out))
+
+
+def _check_language(language: str) -> str:
+    if language not in LANGUAGES:
+        raise ServiceError(_l("Unknown language."), field="language")
+    return language
+
+
+def check_password_strength(password: str) -> None:
+    minimum = current_app.config["PASSWORD_MIN_LENGTH"]
+    if len(password or "") < minimum:
+        raise ServiceError(
+            _l("Your password needs at least %(n)d characters. Three words in a row are easy to remember.", n=minimum),
+            field="password",
+        )
+    if len(password) > 1024:
+        raise ServiceError(_l("This password is too long."), field="password")
+
+
+def _hash(password: str) -> str:
+    return generate_password_hash(password, method=current_app.config.get("PASSWORD_HASH_METHOD", "scrypt"))
+
+
+def get_by_email(email: str) -> User | None:
+    return db.session.scalar(db.select(User).where(User.email == email.strip().lower()))
+
+
+def create_user(
+    email: str,
+    legal_name: str,
+    roles: Iterable[str],
+    *,
+    display_name: str | None = None,
+    language: str = "fr",
+    password: str | None = None,
+) -> User:
+    email = normalize_email(email)
+    if get_by_email(email) is not None:
+        raise ServiceError(_l("An account already exists with this e-mail address."), field="email")
+    role_values = _check_roles(roles)
+    if not role_values:
+        raise ServiceError(_l("Choose at least one role."), field="roles")
+    user = User(
+        email=email,
+        legal_name=_clean_name(legal_name, required=True, field="legal_name"),
+        display_name=_clean_name(display_name, required=False, field="display_name"),
+        language=_check_language(language),
+        role_rows=[UserRole(role=r) for r in role_values],
+    )
+    if password is not None:
+        check_password_strength(password)
+        user.password_hash = _hash(password)
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def update_user(
+    user: User,
+    *,
+    legal_name: str | None = None,
+    display_name: str | None = None,
+    language: str | None = None,
+    roles: Iterable[str] | None = None,
+    active: bool | None = None,
+    acting: User | None = None,
+) -> User:
+    """Change a person's details. ``acting`` is who asks: a coordinator cannot lock themself out."""
+    if acting is not None and acting.id == user.id:
+        if (roles is not None and Role.ADMIN.value in {r.role for r in user.role_rows}
+                and Role.ADMIN.value not in set(roles)) or active is False:
+            raise ServiceError(_l("You cannot remove your own coordinator role or deactivate yourself."))
+    if legal_name is not None:
+        user.legal_name = _clean_name(legal_name, required=True, field="legal_name")
+    if display_name is not None:
+        user.display_name = _clean_name(display_name, required=False, field="display_name")
+    if language is not None:
+        user.language = _check_language(language)
+    if roles is not None:
+        wanted = _check_roles(roles)
+        if not wanted:
+            raise ServiceError(_l("Choose at least one role."), field="roles")
+        current = {row.role: row for row in user.role_rows}
+        for role in set(current) - set(wanted):
+            user.role_rows.remove(current[role])
+        for role in set(wanted) - set(current):
+            user.role_rows.append(UserRole(role=role))
+        audit.record("user.roles", "user_account", str(user.uuid), before=sorted(current), after=wanted)
+    if active is not None and active != user.active:
+        user.active = active
+        user.session_version += 1  # a deactivated account is logged out everywhere
+    db.session.flush()
+    return user
+
+
+def set_password(user: User, password: str) -> None:
+    check_password_strength(password)
+    user.password_hash = _hash(password)
+    user.session_version += 1  # every other session of this account ends
+    db.session.flush()
+
+
+def _external(endpoint: str, **values) -> str:
+    """An absolute link on the public base URL (links in mail must not depend on the request's host)."""
+    return current_app.config["BASE_URL"] + url_for(endpoint, **values)
+
+
+def invite(user: User) -> str:
+    """Queue an invitation e-mail with a single-use link to choose a password; return the link."""
+    if not user.invitation_pending:
+        raise ServiceError(_l("This person has already chosen a password."))
+    ttl = current_app.config["INVITATION_TTL_SECONDS"]
+    link = _external("auth.accept_invitation", token=tokens.make(user, "invite", ttl))
+    days = ttl // 86400
+    with force_locale(user.language):
+        subject = _("Your Tremplin account")
+        body = _(
+            "Hello %(name)s,\n\nAn account has been created for you on Tremplin, the training platform.\n"
+            "To choose your password, open this link (valid %(days)d days, usable once):\n\n%(link)s\n\n"
+            "If you were not expecting this message, you can ignore it.\n",
+            name=user.name,
+            days=days,
+            link=link,
+        )
+    mail.queue(user.email, subject, body, purpose="invite")
+    audit.record("user.invited", "user_account", str(user.uuid))
+    return link
+
+
+def request_password_reset(email: str) -> None:
+    """Queue a reset link if the address belongs to an active account; say nothing either way."""
+    try:
+        user = get_by_email(normalize_email(email))
+    except ServiceError:
+        return
+    if user is None or not user.active:
+        return
+    if user.invitation_pending:
+        invite(user)
+        return
+    ttl = current_app.config["PASSWORD_RESET_TTL_SECONDS"]
+    link = _external("auth.reset_password", token=tokens.make(user, "reset", ttl))
+    with force_locale(user.language):
+        subject = _("Choose a new Tremplin password")
+        body = _(
+            "Hello %(name)s,\n\nSomeone asked to change the password of your Tremplin account.\n"
+            "To choose a new one, open this link (valid %(minutes)d minutes, usable once):\n\n%(link)s\n\n"
+            "If it was not you, ignore this message: your password stays the same.\n",
+            name=user.name,
+            minutes=ttl // 60,
+            link=link,
+        )
+    mail.queue(user.email, subject, body, purpose="reset")
+    audit.record("user.password_reset_requested", "user_account", str(user.uuid))
+
+
+def redeem(token: str, purpose: str, password: str) -> User:
+    """Set the password of the token's user and spend the token. Raises ``tokens.TokenError``."""
+    checked = tokens.check(token, purpose)
+    if not checked.user.active:
+        raise tokens.TokenError("inactive")
+    set_password(checked.user, password)
+    tokens.consume(checked)
+    audit.record(f"user.{purpose}_redeemed", "user_account", str(checked.user.uuid))
+    return checked.user
+
+
+def _throttled(email: str, ip: str) -> bool:
+    config = current_app.config
+    since = utcnow() - timedelta(seconds=config["LOGIN_FAILURE_WINDOW_SECONDS"])
+    limit = config["LOGIN_MAX_FAILURES"]
+    count = db.select(db.func.count()).select_from(LoginFailure).where(LoginFailure.at >= since)
+    by_account = db.session.scalar(count.where(LoginFailure.email == email))
+    by_ip = db.session.scalar(count.where(LoginFailure.ip == ip))
+    return by_account >= limit or by_ip >= limit
+
+
+def authenticate(email: str, password: str, ip: str) -> User:
+    """Return the user whose credentials these are; record a failure and raise ``ServiceError`` otherwise.
+
+    Raises ``TooManyAttempts`` before even looking at the password once the account or the address has
+    failed ``LOGIN_MAX_FAILURES`` times within the window.
+    """
+    key = (email or "").strip().lower()[:254]
+    ip = (ip or "unknown")[:45]
+    if _throttled(key, ip):
+        raise TooManyAttempts(_l("Too many attempts. For your security, please wait %(minutes)d minutes and try again.",
+                                 minutes=current_app.config["LOGIN_FAILURE_WINDOW_SECONDS"] // 60))
+    user = get_by_email(key) if key else None
+    if user is not None and user.password_hash and check_password_hash(user.password_hash, password or ""):
+        if user.active:
+            user.last_login_at = utcnow()
+            db.session.flush()
+            return user
+    else:
+        method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
+        dummy = _DUMMY_HASH.setdefault(method, generate_password_hash("tremplin", method=method))
+        check_password_hash(dummy, password or "")
+    db.session.add(LoginFailure(email=key, ip=ip, at=utcnow()))
+    db.session.flush()
+    raise ServiceError(_l("E-mail address or password not recognised."))
+
+
+def prune_login_failures() -> int:
+    """Forget failures older than the window (called now and then; they only matter inside it)."""
+    since = utcnow() - timedelta(seconds=current_app.config["LOGIN_FAILURE_WINDOW_SECONDS"])
+    result = db.session.execute(db.delete(LoginFailure).where(LoginFailure.at < since))
+    return result.rowcount or 0

@@ -1,0 +1,82 @@
+"""Home page per role, the person's own account, the language switch, and the health check."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, flash, jsonify, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_user
+from werkzeug.security import check_password_hash
+
+from core import services
+from core.auth import safe_next
+from core.db import db
+from core.forms import ChangePasswordForm, LanguageForm, ProfileForm
+from core.home import panels_for
+from core.security import public
+
+bp = Blueprint("core", __name__)
+
+
+@bp.route("/")
+def home():
+    return render_template("core/home.html", panels=panels_for(current_user))
+
+
+@bp.route("/account", methods=["GET", "POST"])
+def account():
+    profile = ProfileForm(obj=current_user, prefix="profile")
+    password = ChangePasswordForm(prefix="password")
+    if request.form.get("form") == "profile" and profile.validate_on_submit():
+        try:
+            services.update_user(current_user, display_name=profile.display_name.data or "", language=profile.language.data)
+        except services.ServiceError as exc:
+            getattr(profile, exc.field or "display_name").errors = [str(exc)]
+        else:
+            flash(_("Your changes are saved."), "success")
+            return redirect(url_for("core.account"))
+    elif request.form.get("form") == "password" and password.validate_on_submit():
+        if not check_password_hash(current_user.password_hash or "", password.current.data):
+            password.current.errors = [_("This is not your current password.")]
+        else:
+            try:
+                services.set_password(current_user, password.password.data)
+            except services.ServiceError as exc:
+                password.password.errors = [str(exc)]
+            else:
+                # The session version changed: log this session in again, the others are ended.
+                login_user(current_user._get_current_object())
+                flash(_("Your new password is saved. Your other sessions have been closed."), "success")
+                return redirect(url_for("core.account"))
+    status = 200 if not (profile.errors or password.errors) else 422
+    return render_template("core/account.html", profile=profile, password=password), status
+
+
+@bp.route("/language", methods=["POST"])
+@public
+def set_language():
+    form = LanguageForm()
+    if form.validate_on_submit():
+        session["lang"] = form.lang.data
+        if current_user.is_authenticated:
+            services.update_user(current_user, language=form.lang.data)
+    return redirect(safe_next(form.next.data or request.referrer and _local_path(request.referrer)))
+
+
+def _local_path(url: str) -> str | None:
+    parts = urlsplit(url)
+    if parts.netloc and parts.netloc != request.host:
+        return None
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+@bp.route("/healthz")
+@public
+def healthz():
+    """For load balancers and monitoring: 200 when the database answers, 503 otherwise."""
+    try:
+        db.session.execute(db.text("SELECT 1"))
+    except Exception:  # noqa: BLE001 - any failure means "not healthy"
+        return jsonify(status="unavailable"), 503
+    return jsonify(status="ok")

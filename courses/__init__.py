@@ -1,0 +1,1 @@
+"""The training domain: programmes, cohorts, sessions, attendance, placements, competencies, eligibility."""
