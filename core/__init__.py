@@ -146,7 +146,6 @@ def _people_panel(user) -> dict[str, Any]:
 
 
 def _role_labels() -> dict[str, str]:
-    from core.forms import role_choices
+    from core.forms import ROLE_LABELS
 
-    return {value: str(label) for value, label in role_choices()}
-
+    return {value: str(label) for value, label in ROLE_LABELS.items()}

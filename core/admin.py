@@ -10,7 +10,7 @@ from flask_login import current_user
 
 from core import services
 from core.db import db
-from core.forms import UserEditForm, UserForm, role_choices
+from core.forms import UserEditForm, UserForm
 from core.models import AuditEntry, OutboxMessage, Role, User, UserRole
 from core.security import roles_required
 
@@ -59,9 +59,7 @@ def users():
     if role in {r.value for r in Role}:
         query = query.where(User.role_rows.any(UserRole.role == role))
     page = db.paginate(query, page=_page(), per_page=PAGE_SIZE, error_out=False)
-    return render_template(
-        "core/admin_users.html", page=page, search=search, role=role, role_choices=role_choices()
-    )
+    return render_template("core/admin_users.html", page=page, search=search, role=role)
 
 
 @bp.route("/users/new", methods=["GET", "POST"])

@@ -22,7 +22,7 @@ from sqlalchemy.orm import attributes
 from core.db import utcnow
 from core.models import AuditEntry
 
-SECRET = "(secret)"
+SECRET = "(secret)"  # noqa: S105 - the placeholder logged instead of a secret
 
 
 def _jsonable(value: Any) -> Any:

@@ -74,8 +74,14 @@ def _read_password(from_stdin: bool) -> str | None:
 
 @users_group.command("create")
 @click.argument("email")
-@click.option("--role", "roles", multiple=True, required=True,
-              type=click.Choice(["admin", "trainer", "tutor", "trainee", "funder"]), help="Repeat for several roles.")
+@click.option(
+    "--role",
+    "roles",
+    multiple=True,
+    required=True,
+    type=click.Choice(["admin", "trainer", "tutor", "trainee", "funder"]),
+    help="Repeat for several roles.",
+)
 @click.option("--name", "legal_name", help="Legal name (defaults to the part of the address before @).")
 @click.option("--display-name", help="Chosen name shown in the interface.")
 @click.option("--language", type=click.Choice(["fr", "en"]), default="fr", show_default=True)

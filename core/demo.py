@@ -41,7 +41,7 @@ STAFF: list[tuple[str, str, list[Role]]] = [
 
 
 def email_for(name: str) -> str:
-    """"Élise Fictive" → "elise.fictive@example.org"."""
+    """ "Élise Fictive" → "elise.fictive@example.org"."""
     ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
     return ".".join(ascii_name.lower().split()) + "@" + DOMAIN
 
@@ -53,7 +53,9 @@ class DemoReport:
     lines: list[str] = field(default_factory=list)
 
     def render(self) -> str:
-        out = [f"Demo data ready ({self.created} account(s) created now). Every demo account's password: {DEMO_PASSWORD}"]
+        out = [
+            f"Demo data ready ({self.created} account(s) created now). Every demo account's password: {DEMO_PASSWORD}"
+        ]
         width = max((len(e) for _, e, _ in self.logins), default=20)
         for roles, email, name in self.logins:
             out.append(f"  {roles:<10} {email:<{width}}  {name}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 
 from flask import jsonify, make_response, render_template
@@ -16,16 +17,28 @@ from core.security import wants_json
 log = logging.getLogger(__name__)
 
 MESSAGES = {
-    400: (_l("Something in the request was not right"), _l("The page could not understand what was sent. Go back, reload the page and try again.")),
+    400: (
+        _l("Something in the request was not right"),
+        _l("The page could not understand what was sent. Go back, reload the page and try again."),
+    ),
     401: (_l("Please log in"), _l("You need to log in to see this page.")),
-    403: (_l("This page is not open to you"), _l("Your account does not give access to this page. If you think it should, ask your coordinator.")),
-    404: (_l("Page not found"), _l("This page does not exist or has moved. Check the address, or go back to your home page.")),
+    403: (
+        _l("This page is not open to you"),
+        _l("Your account does not give access to this page. If you think it should, ask your coordinator."),
+    ),
+    404: (
+        _l("Page not found"),
+        _l("This page does not exist or has moved. Check the address, or go back to your home page."),
+    ),
     405: (_l("Not possible here"), _l("This action is not possible on this page.")),
     410: (_l("This link no longer works"), _l("The link has expired or was already used.")),
     413: (_l("File too large"), _l("The file sent is too large.")),
     422: (_l("Please check the form"), _l("Some fields need your attention.")),
     429: (_l("Too many attempts"), _l("For your security, please wait a few minutes before trying again.")),
-    500: (_l("Something went wrong on our side"), _l("Nothing was saved. Please try again in a moment; if it happens again, tell your coordinator.")),
+    500: (
+        _l("Something went wrong on our side"),
+        _l("Nothing was saved. Please try again in a moment; if it happens again, tell your coordinator."),
+    ),
     503: (_l("The platform is briefly unavailable"), _l("Nothing was saved. Please try again in a few minutes.")),
 }
 CSRF_MESSAGE = _l("The form had expired or came from elsewhere. Reload the page and send it again: nothing was saved.")
@@ -59,10 +72,8 @@ def init_app(app) -> None:
     @app.errorhandler(OperationalError)
     def _database_down(exc):
         log.error("database unavailable: %s", type(exc.orig).__name__ if exc.orig else exc)
-        try:
+        with contextlib.suppress(OperationalError):
             db.session.rollback()
-        except OperationalError:
-            pass
         return render_error(ServiceUnavailable.code)
 
     @app.errorhandler(InternalServerError)

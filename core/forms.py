@@ -5,25 +5,29 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, PasswordField, RadioField, SelectField, StringField
+from wtforms.fields import SelectMultipleField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
-from wtforms.fields import SelectMultipleField
 
 from core.models import Role
 
+ROLE_LABELS = {
+    Role.ADMIN.value: _l("Coordinator"),
+    Role.TRAINER.value: _l("Trainer"),
+    Role.TUTOR.value: _l("Placement referent"),
+    Role.TRAINEE.value: _l("Trainee"),
+    Role.FUNDER.value: _l("Funder"),
+}
+LANGUAGE_LABELS = {"fr": "Français", "en": "English"}
 
-def role_choices():
-    return [
-        (Role.ADMIN.value, _l("Coordinator")),
-        (Role.TRAINER.value, _l("Trainer")),
-        (Role.TUTOR.value, _l("Placement referent")),
-        (Role.TRAINEE.value, _l("Trainee")),
-        (Role.FUNDER.value, _l("Funder")),
-    ]
+
+def role_choices() -> list[SelectChoice]:
+    return [SelectChoice(value, label) for value, label in ROLE_LABELS.items()]
 
 
-def language_choices():
-    return [("fr", "Français"), ("en", "English")]
+def language_choices() -> list[SelectChoice]:
+    return [SelectChoice(value, label) for value, label in LANGUAGE_LABELS.items()]
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -48,12 +52,17 @@ class ChoosePasswordForm(FlaskForm):
     )
     confirm = PasswordField(
         _l("The same password again"),
-        validators=[DataRequired(_l("Please type the password again.")), EqualTo("password", _l("The two passwords are not the same."))],
+        validators=[
+            DataRequired(_l("Please type the password again.")),
+            EqualTo("password", _l("The two passwords are not the same.")),
+        ],
     )
 
 
 class ChangePasswordForm(ChoosePasswordForm):
-    current = PasswordField(_l("Current password"), validators=[DataRequired(_l("Please enter your current password."))])
+    current = PasswordField(
+        _l("Current password"), validators=[DataRequired(_l("Please enter your current password."))]
+    )
 
 
 class ProfileForm(FlaskForm):
@@ -79,7 +88,9 @@ class UserForm(FlaskForm):
     )
     display_name = StringField(_l("Chosen name (optional)"), validators=[Optional(), Length(max=200)])
     language = RadioField(_l("Language"), choices=language_choices(), default="fr", validators=[DataRequired()])
-    roles = MultiCheckboxField(_l("Roles"), choices=role_choices(), validators=[DataRequired(_l("Choose at least one role."))])
+    roles = MultiCheckboxField(
+        _l("Roles"), choices=role_choices(), validators=[DataRequired(_l("Choose at least one role."))]
+    )
 
 
 class UserEditForm(UserForm):

@@ -1,13 +1,13 @@
 """Languages: French first, English second (Flask-Babel).
 
-The language is the user's preference when logged in, else the one chosen with the language switch,
-else the browser's Accept-Language, else French.
+In a request, the language is the user's preference when logged in, else the one chosen with the language
+switch, else the browser's Accept-Language, else French. Outside requests (the ``tremplin`` command), English.
 """
 
 from __future__ import annotations
 
-from flask import current_app, request, session
-from flask_babel import Babel, get_locale
+from flask import current_app, has_request_context, request, session
+from flask_babel import Babel, format_date, format_datetime, format_decimal, format_percent, get_locale
 from flask_login import current_user
 
 from core.config import ROOT
@@ -16,6 +16,8 @@ babel = Babel()
 
 
 def select_locale() -> str:
+    if not has_request_context():
+        return "en"  # commands speak English; mail and documents choose theirs with force_locale
     languages = current_app.config["LANGUAGES"]
     if current_user and current_user.is_authenticated and current_user.language in languages:
         return current_user.language
@@ -28,7 +30,13 @@ def select_locale() -> str:
 def init_app(app) -> None:
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(ROOT / "translations"))
     babel.init_app(app, locale_selector=select_locale)
-    app.jinja_env.globals["get_locale"] = lambda: str(get_locale() or app.config["BABEL_DEFAULT_LOCALE"])
+    app.jinja_env.globals.update(
+        get_locale=lambda: str(get_locale() or app.config["BABEL_DEFAULT_LOCALE"]),
+        format_datetime=format_datetime,
+        format_date=format_date,
+        format_decimal=format_decimal,
+        format_percent=format_percent,
+    )
 
 
 def compile_catalogues(force: bool = False) -> list[str]:

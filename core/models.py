@@ -84,9 +84,7 @@ class UserRole(db.Model):
 
     user: Mapped[User] = relationship(back_populates="role_rows")
 
-    __table_args__ = (
-        sa.CheckConstraint("role IN ('admin', 'trainer', 'tutor', 'trainee', 'funder')", name="role"),
-    )
+    __table_args__ = (sa.CheckConstraint("role IN ('admin', 'trainer', 'tutor', 'trainee', 'funder')", name="role"),)
 
 
 class LoginFailure(db.Model):
@@ -136,9 +134,7 @@ class AuditEntry(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
-    actor_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("user_account.id", ondelete="SET NULL"), index=True
-    )
+    actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id", ondelete="SET NULL"), index=True)
     actor_label: Mapped[str | None] = mapped_column(sa.String(40))  # "cli", "system", "anonymous"
     action: Mapped[str] = mapped_column(sa.String(60))
     object_type: Mapped[str] = mapped_column(sa.String(60))

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from datetime import timedelta
 
 from email_validator import EmailNotValidError, validate_email
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -139,8 +139,8 @@ def update_user(
 ) -> User:
     """Change a person's details. ``acting`` is who asks: a coordinator cannot lock themself out."""
     if acting is not None and acting.id == user.id:
-        if (roles is not None and Role.ADMIN.value in {r.role for r in user.role_rows}
-                and Role.ADMIN.value not in set(roles)) or active is False:
+        drops_admin = roles is not None and user.has_role(Role.ADMIN) and Role.ADMIN.value not in set(roles)
+        if drops_admin or active is False:
             raise ServiceError(_l("You cannot remove your own coordinator role or deactivate yourself."))
     if legal_name is not None:
         user.legal_name = _clean_name(legal_name, required=True, field="legal_name")
@@ -172,9 +172,11 @@ def set_password(user: User, password: str) -> None:
     db.session.flush()
 
 
-def _external(endpoint: str, **values) -> str:
-    """An absolute link on the public base URL (links in mail must not depend on the request's host)."""
-    return current_app.config["BASE_URL"] + url_for(endpoint, **values)
+def external_url(endpoint: str, **values) -> str:
+    """An absolute link on the public ``BASE_URL``: the same from a request, a command or a job, and never
+    dependent on the Host header a request came with."""
+    path = current_app.url_map.bind("localhost").build(endpoint, values)
+    return current_app.config["BASE_URL"] + path
 
 
 def invite(user: User) -> str:
@@ -182,7 +184,7 @@ def invite(user: User) -> str:
     if not user.invitation_pending:
         raise ServiceError(_l("This person has already chosen a password."))
     ttl = current_app.config["INVITATION_TTL_SECONDS"]
-    link = _external("auth.accept_invitation", token=tokens.make(user, "invite", ttl))
+    link = external_url("auth.accept_invitation", token=tokens.make(user, "invite", ttl))
     days = ttl // 86400
     with force_locale(user.language):
         subject = _("Your Tremplin account")
@@ -211,7 +213,7 @@ def request_password_reset(email: str) -> None:
         invite(user)
         return
     ttl = current_app.config["PASSWORD_RESET_TTL_SECONDS"]
-    link = _external("auth.reset_password", token=tokens.make(user, "reset", ttl))
+    link = external_url("auth.reset_password", token=tokens.make(user, "reset", ttl))
     with force_locale(user.language):
         subject = _("Choose a new Tremplin password")
         body = _(
@@ -256,8 +258,12 @@ def authenticate(email: str, password: str, ip: str) -> User:
     key = (email or "").strip().lower()[:254]
     ip = (ip or "unknown")[:45]
     if _throttled(key, ip):
-        raise TooManyAttempts(_l("Too many attempts. For your security, please wait %(minutes)d minutes and try again.",
-                                 minutes=current_app.config["LOGIN_FAILURE_WINDOW_SECONDS"] // 60))
+        raise TooManyAttempts(
+            _l(
+                "Too many attempts. For your security, please wait %(minutes)d minutes and try again.",
+                minutes=current_app.config["LOGIN_FAILURE_WINDOW_SECONDS"] // 60,
+            )
+        )
     user = get_by_email(key) if key else None
     if user is not None and user.password_hash and check_password_hash(user.password_hash, password or ""):
         if user.active:

@@ -30,7 +30,9 @@ def account():
     password = ChangePasswordForm(prefix="password")
     if request.form.get("form") == "profile" and profile.validate_on_submit():
         try:
-            services.update_user(current_user, display_name=profile.display_name.data or "", language=profile.language.data)
+            services.update_user(
+                current_user, display_name=profile.display_name.data or "", language=profile.language.data
+            )
         except services.ServiceError as exc:
             getattr(profile, exc.field or "display_name").errors = [str(exc)]
         else:
@@ -61,7 +63,7 @@ def set_language():
         session["lang"] = form.lang.data
         if current_user.is_authenticated:
             services.update_user(current_user, language=form.lang.data)
-    return redirect(safe_next(form.next.data or request.referrer and _local_path(request.referrer)))
+    return redirect(safe_next(form.next.data or (request.referrer and _local_path(request.referrer))))
 
 
 def _local_path(url: str) -> str | None:

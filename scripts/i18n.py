@@ -66,7 +66,7 @@ def fill(path: str) -> None:
     with FR.open("rb") as handle:
         catalog = read_po(handle, locale="fr")
     for message in catalog:
-        if message.id and message.id in table or (isinstance(message.id, tuple) and message.id in table):
+        if (message.id and message.id in table) or (isinstance(message.id, tuple) and message.id in table):
             message.string = table[message.id]
             message.flags.discard("fuzzy")
     _write(catalog, FR)

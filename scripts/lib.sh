@@ -1,0 +1,90 @@
+# Shared by scripts/serve and scripts/test: install what Tremplin needs on this machine, idempotently.
+# shellcheck shell=bash
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+VENV="${TREMPLIN_VENV:-$ROOT/.venv}"
+PYTHON="${PYTHON:-python3}"
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"
+  elif command -v sudo >/dev/null 2>&1; then sudo "$@"
+  else return 1
+  fi
+}
+
+APT_UPDATED=""
+apt_install() {
+  command -v apt-get >/dev/null 2>&1 || return 1
+  if [ -z "$APT_UPDATED" ]; then
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2 || return 1
+    APT_UPDATED=1
+  fi
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >&2
+}
+
+# System libraries: Pango for WeasyPrint (every PDF), fonts with full French accents.
+ensure_system_packages() {
+  local missing=()
+  ldconfig -p 2>/dev/null | grep -q 'libpango-1.0.so' || missing+=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0)
+  [ -d /usr/share/fonts/truetype/dejavu ] || missing+=(fonts-dejavu-core)
+  if [ "${#missing[@]}" -gt 0 ]; then
+    say "Installing system packages: ${missing[*]}"
+    apt_install "${missing[@]}" || say "Could not install ${missing[*]} (no apt-get or no root): PDFs need them."
+  fi
+}
+
+# A virtual environment with Tremplin installed in editable mode, at the versions in constraints.txt.
+ensure_venv() {
+  local extras="${1:-}"
+  if [ ! -x "$VENV/bin/python" ]; then
+    say "Creating the virtual environment in $VENV"
+    "$PYTHON" -m venv "$VENV"
+  fi
+  local stamp="$VENV/.tremplin-installed$extras"
+  if [ ! -f "$stamp" ] || [ "$ROOT/pyproject.toml" -nt "$stamp" ] || [ "$ROOT/constraints.txt" -nt "$stamp" ]; then
+    say "Installing Tremplin${extras:+ with $extras}"
+    "$VENV/bin/python" -m pip install -q --upgrade pip >&2
+    "$VENV/bin/python" -m pip install -q -c "$ROOT/constraints.txt" -e "$ROOT${extras:+[$extras]}" >&2
+    touch "$stamp"
+  fi
+}
+
+# A throw-away PostgreSQL server for the test suite: a temporary data directory, a free loopback port,
+# run as an unprivileged user when we are root. Sets TREMPLIN_TEST_DATABASE_URL; stop_postgres ends it.
+PG_DATA=""
+PG_RUN=()
+start_postgres() {
+  local bindir
+  bindir="$(pg_config --bindir 2>/dev/null || true)"
+  [ -x "$bindir/initdb" ] || bindir="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)"
+  if [ ! -x "$bindir/initdb" ]; then
+    say "Installing PostgreSQL (Debian package postgresql)"
+    apt_install postgresql >/dev/null || { say "PostgreSQL is not installed and cannot be installed here."; return 1; }
+    bindir="$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)"
+  fi
+  PG_DATA="$(mktemp -d "${TMPDIR:-/tmp}/tremplin-pg.XXXXXX")"
+  if [ "$(id -u)" -eq 0 ]; then
+    id -u postgres >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin postgres
+    chown postgres "$PG_DATA"
+    PG_RUN=(runuser -u postgres --)
+  fi
+  local port
+  port="$("$PYTHON" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+  "${PG_RUN[@]}" "$bindir/initdb" -D "$PG_DATA/data" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
+  "${PG_RUN[@]}" "$bindir/pg_ctl" -D "$PG_DATA/data" -l "$PG_DATA/server.log" -w -t 60 \
+    -o "-c listen_addresses=127.0.0.1 -p $port -k $PG_DATA -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
+    start >/dev/null
+  PG_BINDIR="$bindir"
+  export TREMPLIN_TEST_DATABASE_URL="postgresql+psycopg://postgres@127.0.0.1:$port/postgres"
+  say "PostgreSQL $("$bindir/postgres" --version | awk '{print $3}') running on 127.0.0.1:$port"
+}
+
+stop_postgres() {
+  if [ -n "$PG_DATA" ] && [ -d "$PG_DATA/data" ]; then
+    "${PG_RUN[@]}" "$PG_BINDIR/pg_ctl" -D "$PG_DATA/data" -m immediate -w stop >/dev/null 2>&1 || true
+    rm -rf "$PG_DATA"
+    PG_DATA=""
+  fi
+}

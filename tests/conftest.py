@@ -1,0 +1,177 @@
+"""Shared fixtures: ``app``, ``client``, ``runner``, ``login_as(role)`` and factories.
+
+The suite runs on SQLite by default and on PostgreSQL when ``TREMPLIN_TEST_DATABASE_URL`` names a server
+(``scripts/test`` does both). Each xdist worker gets its own database, migrated once with Alembic (so the
+tests also prove the migrations); after every test all tables are emptied, so each test starts clean.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import uuid
+from collections.abc import Callable, Iterator
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskClient
+
+from core import create_app
+from core.db import db
+from core.models import User
+
+PASSWORD = "correct horse battery"
+SECRET = "test-secret-key-that-is-long-enough-0123456789"
+CSRF_RE = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
+
+
+def pytest_configure(config) -> None:
+    """Compile the translations once, in the controller process (xdist workers would race)."""
+    if not hasattr(config, "workerinput"):
+        from core.i18n import compile_catalogues
+
+        compile_catalogues()
+
+
+def _admin_url(url: sa.URL) -> sa.URL:
+    return url.set(database="postgres")
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory, worker_id: str) -> Iterator[str]:
+    server = os.environ.get("TREMPLIN_TEST_DATABASE_URL")
+    if not server:
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / f'tremplin-{worker_id}.db'}"
+        return
+    url = sa.make_url(server)
+    name = f"tremplin_test_{worker_id}"
+    engine = sa.create_engine(_admin_url(url), isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    yield url.set(database=name).render_as_string(hide_password=False)
+    with engine.connect() as connection:
+        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    engine.dispose()
+
+
+def make_config(database_url: str, **extra) -> dict:
+    config = {
+        "ENV": "testing",
+        "TESTING": True,
+        "SECRET_KEY": SECRET,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "BASE_URL": "http://localhost",
+        # A cheap scrypt for tests only: production keeps Werkzeug's default cost.
+        "PASSWORD_HASH_METHOD": "scrypt:1024:8:1",
+    }
+    config.update(extra)
+    return config
+
+
+@pytest.fixture(scope="session")
+def _migrated(database_url: str) -> None:
+    from flask_migrate import upgrade
+
+    app = create_app(make_config(database_url))
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+
+
+def _empty_all_tables() -> None:
+    tables = list(reversed(db.metadata.sorted_tables))
+    if db.engine.dialect.name == "postgresql":
+        names = ", ".join(f'"{t.name}"' for t in tables)
+        db.session.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    else:
+        for table in tables:
+            db.session.execute(table.delete())
+    db.session.commit()
+
+
+@pytest.fixture
+def app_config(database_url: str) -> dict:
+    """Override in a test module (or update in a test before using ``app``) to change the configuration."""
+    return make_config(database_url)
+
+
+@pytest.fixture
+def app(_migrated, app_config: dict) -> Iterator[Flask]:
+    application = create_app(app_config)
+    application.test_client_class = CSRFClient
+    with application.app_context():
+        yield application
+        db.session.remove()
+        _empty_all_tables()
+        db.engine.dispose()
+
+
+class CSRFClient(FlaskClient):
+    """A test client that sends a valid CSRF token with every write unless told ``csrf=False``.
+
+    Each request runs in an app context of its own, as in production (the test's context would otherwise
+    share ``g`` and the database session with the request); afterwards the test's session is rolled back
+    so that it reads what the request committed.
+    """
+
+    def csrf_token(self) -> str:
+        page = super().get("/password/forgot")
+        match = CSRF_RE.search(page.get_data(as_text=True))
+        assert match, "no CSRF token on the page"
+        return match.group(1)
+
+    def open(self, *args, csrf: bool = True, **kwargs):
+        method = (kwargs.get("method") or "GET").upper()
+        if csrf and method in {"POST", "PUT", "PATCH", "DELETE"}:
+            if "json" in kwargs:
+                headers = dict(kwargs.get("headers") or {})
+                headers.setdefault("X-CSRFToken", self.csrf_token())
+                kwargs["headers"] = headers
+            elif not isinstance(kwargs.get("data"), str | bytes):
+                data = dict(kwargs.get("data") or {})
+                data.setdefault("csrf_token", self.csrf_token())
+                kwargs["data"] = data
+        with self.application.app_context():
+            response = super().open(*args, **kwargs)
+        db.session.rollback()
+        return response
+
+
+@pytest.fixture
+def client(app: Flask) -> CSRFClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def create_user(app: Flask) -> Callable[..., User]:
+    """Factory: ``create_user(roles=("trainer",), email=..., password=..., **fields)``, committed."""
+    from core import services
+
+    def make(roles=("trainee",), email: str | None = None, password: str | None = PASSWORD, **fields) -> User:
+        email = email or f"person-{uuid.uuid4().hex[:10]}@example.org"
+        legal_name = fields.pop("legal_name", "Personne Test")
+        user = services.create_user(email, legal_name, roles, password=password, **fields)
+        db.session.commit()
+        return user
+
+    return make
+
+
+@pytest.fixture
+def login_as(client: CSRFClient, create_user) -> Callable[..., User]:
+    """Log the test client in through the real login form as a new user with ``role``."""
+
+    def login(role: str = "trainee", **fields) -> User:
+        user = create_user(roles=(role,), **fields)
+        response = client.post("/login", data={"email": user.email, "password": PASSWORD})
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return user
+
+    return login
