@@ -50,7 +50,14 @@ def set_actor_label(label: str) -> None:
     g.audit_actor_label = label
 
 
+def set_actor(user_id: int) -> None:
+    """Attribute what follows in this request to a user not logged in yet (the login itself)."""
+    g.audit_actor_id = user_id
+
+
 def _actor() -> tuple[int | None, str | None]:
+    if has_app_context() and g.get("audit_actor_id") is not None:
+        return g.audit_actor_id, None
     if has_request_context():
         from flask_login import current_user
 
@@ -69,8 +76,8 @@ def _object_id(obj: Any) -> str | None:
     public = getattr(obj, "uuid", None)
     if public is not None:
         return str(public)
-    identity = sa.inspect(obj).identity
-    return ":".join(str(part) for part in identity) if identity else None
+    key = sa.inspect(type(obj)).primary_key_from_instance(obj)
+    return ":".join(str(part) for part in key) if all(part is not None for part in key) else None
 
 
 def _is_audited(obj: Any) -> bool:

@@ -267,6 +267,7 @@ def authenticate(email: str, password: str, ip: str) -> User:
     user = get_by_email(key) if key else None
     if user is not None and user.password_hash and check_password_hash(user.password_hash, password or ""):
         if user.active:
+            audit.set_actor(user.id)
             user.last_login_at = utcnow()
             db.session.flush()
             return user

@@ -81,3 +81,14 @@ def test_services_never_commit(app):
     services.create_user("flush@example.org", "Flush Only", ["trainee"])
     db.session.rollback()
     assert _count_users() == 0
+
+
+def test_composite_keys_and_login_are_attributed(client, create_user):
+    user = create_user()
+    client.post("/login", data={"email": user.email, "password": "correct horse battery"})
+    role_entry = db.session.scalar(db.select(AuditEntry).where(AuditEntry.object_type == "user_role"))
+    assert role_entry.object_id == f"{user.id}:trainee"
+    login_update = db.session.scalars(
+        db.select(AuditEntry).where(AuditEntry.action == "update", AuditEntry.object_id == str(user.uuid))
+    ).one()
+    assert login_update.actor_id == user.id and "last_login_at" in login_update.details
