@@ -59,6 +59,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(api.bp)
     _register_core_panels()
 
+    import courses
+
+    courses.init_app(app)
+
     app.before_request(require_login)
     app.after_request(security_headers)
     _one_commit_per_request(app)

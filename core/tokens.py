@@ -94,3 +94,27 @@ def _uuid(value: str) -> uuid.UUID:
         return uuid.UUID(value)
     except (ValueError, TypeError) as exc:
         raise TokenError("invalid") from exc
+
+
+def sign(purpose: str, subject: str, ttl_seconds: int, **claims) -> str:
+    """A signed, expiring token for one purpose and one subject that is not a user account (e.g. the link a
+    placement referent uses without an account). Reusable until it expires; revoke by changing a claim
+    the verifier compares (a version number)."""
+    if purpose in PURPOSES:
+        raise ValueError("user tokens are made with tokens.make")
+    now = utcnow()
+    payload = {**claims, "sub": subject, "purpose": purpose, "iat": now, "exp": now + timedelta(seconds=ttl_seconds)}
+    return jwt.encode(payload, _key(), algorithm=ALGORITHM)
+
+
+def verify(token: str, purpose: str) -> dict:
+    """The claims of a token made by ``sign`` for ``purpose``; ``TokenError`` if invalid or expired."""
+    try:
+        claims = jwt.decode(token, _key(), algorithms=[ALGORITHM], options={"require": ["sub", "purpose", "exp"]})
+    except jwt.ExpiredSignatureError as exc:
+        raise TokenError("expired") from exc
+    except jwt.InvalidTokenError as exc:
+        raise TokenError("invalid") from exc
+    if not hmac.compare_digest(str(claims["purpose"]), purpose):
+        raise TokenError("wrong purpose")
+    return claims

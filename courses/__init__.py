@@ -1,1 +1,28 @@
 """The training domain: programmes, cohorts, sessions, attendance, placements, competencies, eligibility."""
+
+
+def init_app(app) -> None:
+    """Called by ``core.create_app``: views, commands, home panels, menu entries and demo data."""
+    from courses import cli, demo, enrolment_views, home, self_views, views  # noqa: F401 - they register routes
+    from courses.blueprint import bp
+
+    app.register_blueprint(bp)
+    _template_helpers(app)
+    cli.init_app(app)
+    home.register()
+    demo.connect()
+
+
+def _template_helpers(app) -> None:
+    from courses import models, presenters
+
+    app.jinja_env.filters.update(hm=presenters.hm, percent=presenters.percent)
+    app.jinja_env.globals.update(
+        localized=lambda value: models.localized(value, presenters.lang()),
+        STATUS_LABELS=presenters.STATUS_LABELS,
+        STATUS_TAGS=presenters.STATUS_TAGS,
+        MARK_LABELS=presenters.MARK_LABELS,
+        HOURS_STATE_LABELS=presenters.HOURS_STATE_LABELS,
+        FINAL_WORK_LABELS=presenters.FINAL_WORK_LABELS,
+        explain=presenters.explain,
+    )

@@ -20,6 +20,11 @@ EXPECTED_PUBLIC = {
     "auth.password_reset",
     "core.set_language",
     "core.healthz",
+    # Placement referents without an account: a signed, expiring link for one placement's hours.
+    "courses.tutor_link",
+    "courses.tutor_link_review",
+    # A person's private calendar feed: an unguessable, revocable token in the URL.
+    "courses.calendar_ics",
 }
 
 

@@ -1,0 +1,182 @@
+"""``tremplin programmes``, ``tremplin cohorts``, ``tremplin import`` and ``tremplin eligibility``."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from datetime import date
+from pathlib import Path
+
+import click
+from flask.cli import with_appcontext
+
+from core.cli import fail, transaction
+from core.db import db
+from core.models import User
+from core.services import ServiceError
+from courses import eligibility, importer, services
+from courses.csvio import KINDS
+from courses.models import Cohort, Programme, TrainerKind, localized
+from courses.programme_spec import ProgrammeFileError, parse_programme, shipped_programmes
+
+
+@click.group("programmes")
+def programmes_group() -> None:
+    """Programmes as data (YAML files)."""
+
+
+@programmes_group.command("load")
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--shipped", is_flag=True, help="Load the programmes shipped in courses/programmes/.")
+@with_appcontext
+def programmes_load(paths: tuple[Path, ...], shipped: bool) -> None:
+    """Validate and load (or update) programme files. A bad file changes nothing."""
+    files = list(paths) + (shipped_programmes() if shipped else [])
+    if not files:
+        fail("Give one or more YAML files, or --shipped.")
+    specs = []
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        try:
+            specs.append((parse_programme(text, path.name), text))
+        except ProgrammeFileError as exc:
+            fail(str(exc))
+    with transaction():
+        for spec, text in specs:
+            programme, created = services.load_programme(spec, text)
+            click.echo(f"{'Loaded' if created else 'Updated'} {programme.code}: {len(spec.modules)} modules, "
+                       f"{len(spec.competency_codes())} competencies.")  # fmt: skip
+
+
+@programmes_group.command("list")
+@with_appcontext
+def programmes_list() -> None:
+    for p in db.session.scalars(db.select(Programme).order_by(Programme.code)):
+        click.echo(f"{p.code:<24} {localized(p.title, 'en')}")
+
+
+@click.group("cohorts")
+def cohorts_group() -> None:
+    """Cohorts (promotions)."""
+
+
+def _date(value: str | None, name: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        fail(f"{name} must be a date as YYYY-MM-DD, not {value!r}.")
+
+
+@cohorts_group.command("create")
+@click.argument("code")
+@click.option("--programme", required=True, help="Programme id, e.g. hetis-initial.")
+@click.option("--starts", required=True, help="First day, YYYY-MM-DD.")
+@click.option("--ends", required=True, help="Last day, YYYY-MM-DD.")
+@click.option("--title")
+@with_appcontext
+def cohorts_create(code, programme, starts, ends, title) -> None:
+    try:
+        with transaction():
+            cohort = services.create_cohort(
+                code, services.get_programme(programme), _date(starts, "--starts"), _date(ends, "--ends"), title=title
+            )
+    except ServiceError as exc:
+        fail(str(exc))
+    click.echo(f"Created cohort {cohort.code} ({programme}, {cohort.starts_on} → {cohort.ends_on}).")
+
+
+@cohorts_group.command("list")
+@with_appcontext
+def cohorts_list() -> None:
+    for c in db.session.scalars(db.select(Cohort).order_by(Cohort.starts_on, Cohort.code)):
+        click.echo(f"{c.code:<24} {c.programme.code:<20} {c.starts_on} → {c.ends_on}")
+
+
+@cohorts_group.command("add-trainer")
+@click.argument("code")
+@click.argument("email")
+@click.option("--kind", type=click.Choice([k.value for k in TrainerKind]), default="professional", show_default=True)
+@with_appcontext
+def cohorts_add_trainer(code, email, kind) -> None:
+    """Make a trainer staff of a cohort (peer trainer or professional trainer)."""
+    cohort = _cohort(code)
+    user = db.session.scalar(db.select(User).where(User.email == email.strip().lower()))
+    if user is None:
+        fail(f"No account with the address {email}.")
+    try:
+        with transaction():
+            services.add_trainer(cohort, user, kind)
+    except ServiceError as exc:
+        fail(str(exc))
+    click.echo(f"{user.email} is a {kind} trainer of {cohort.code}.")
+
+
+def _cohort(code: str) -> Cohort:
+    cohort = db.session.scalar(db.select(Cohort).where(Cohort.code == code))
+    if cohort is None:
+        fail(f"No cohort with the code {code}.")
+    return cohort
+
+
+@click.command("import")
+@click.argument("kind", type=click.Choice(KINDS))
+@click.argument("code")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--as", "actor_email", help="Whose name the import is recorded under (needed for competencies).")
+@with_appcontext
+def import_command(kind, code, file: Path, actor_email) -> None:
+    """Import a CSV file into a cohort: all rows, or none if any is wrong."""
+    cohort = _cohort(code)
+    actor = None
+    if actor_email:
+        actor = db.session.scalar(db.select(User).where(User.email == actor_email.strip().lower()))
+        if actor is None:
+            fail(f"No account with the address {actor_email}.")
+    try:
+        with transaction():
+            report = importer.run(kind, cohort, file.read_bytes(), actor=actor)
+    except importer.ImportFailed as exc:
+        for line in exc.render():
+            click.echo(line, err=True)
+        fail(f"{file.name}: {len(exc.errors)} error(s); nothing was imported.")
+    click.echo(report.summary())
+
+
+@click.command("eligibility")
+@click.argument("code", required=False)
+@click.option("--all", "all_cohorts", is_flag=True, help="Every cohort of the platform.")
+@click.option("--as-of", "as_of", help="Evaluate at this date (YYYY-MM-DD); default today.")
+@click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True)
+@with_appcontext
+def eligibility_command(code, all_cohorts, as_of, fmt) -> None:
+    """Who meets the completion rules, one row per trainee sorted by e-mail."""
+    if bool(code) == bool(all_cohorts):
+        fail("Give a cohort code or --all.")
+    day = _date(as_of, "--as-of") or date.today()
+    cohorts = [_cohort(code)] if code else list(db.session.scalars(db.select(Cohort).order_by(Cohort.code)))
+    rows = []
+    for cohort in cohorts:
+        for result in eligibility.evaluate_cohort(cohort, day):
+            row = eligibility.csv_row(result)
+            if all_cohorts:
+                row = {"cohort": cohort.code, **row}
+            rows.append(row)
+    if not all_cohorts:
+        rows.sort(key=lambda r: r["email"])
+    if fmt == "json":
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    columns = (("cohort",) if all_cohorts else ()) + eligibility.CSV_COLUMNS
+    writer = csv.DictWriter(sys.stdout, fieldnames=columns, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+
+
+def init_app(app) -> None:
+    app.cli.add_command(programmes_group)
+    app.cli.add_command(cohorts_group)
+    app.cli.add_command(import_command)
+    app.cli.add_command(eligibility_command)

@@ -1,0 +1,140 @@
+"""Forms of the training domain (Flask-WTF: every form carries a CSRF token)."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import (
+    BooleanField,
+    DateField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+    TimeField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from core.forms import MultiCheckboxField
+from courses.csvio import KINDS
+
+DATE_REQUIRED = _l("Please give a date.")
+
+
+class CohortForm(FlaskForm):
+    code = StringField(
+        _l("Code"),
+        description=_l("One word, e.g. DEMO-2026-27. It appears in exports and commands."),
+        validators=[DataRequired(_l("Please give a code.")), Length(max=60)],
+    )
+    programme = SelectField(_l("Programme"), validators=[DataRequired(_l("Choose a programme."))])
+    title = StringField(_l("Name (optional)"), validators=[Optional(), Length(max=200)])
+    starts_on = DateField(_l("First day"), validators=[DataRequired(DATE_REQUIRED)])
+    ends_on = DateField(_l("Last day"), validators=[DataRequired(DATE_REQUIRED)])
+
+
+class ImportForm(FlaskForm):
+    kind = SelectField(_l("What the file contains"), validators=[DataRequired()])
+    file = FileField(_l("CSV file"), description=_l("UTF-8, separated by commas or semicolons, with a header row."))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kind.choices = [SelectChoice(k, label) for k, label in import_kind_labels().items()]
+
+
+def import_kind_labels() -> dict[str, str]:
+    labels = {
+        "sessions": _l("Sessions (module, date, start, end, status)"),
+        "trainees": _l("Trainees (email, legal name, chosen name, enrolled on, withdrawn on)"),
+        "pauses": _l("Pauses (email, from, to)"),
+        "attendance": _l("Attendance (date, start, email, status, minutes)"),
+        "placements": _l("Placement hours (email, date, minutes, state)"),
+        "competencies": _l("Validated competencies (email, competency, validated on)"),
+        "finalwork": _l("Final work (email, result)"),
+    }
+    assert set(labels) == set(KINDS)
+    return labels
+
+
+class SessionForm(FlaskForm):
+    module = SelectField(_l("Module"), validators=[Optional()])
+    on = DateField(_l("Date"), validators=[DataRequired(DATE_REQUIRED)])
+    starts_at = TimeField(_l("Start"), validators=[DataRequired(_l("Please give a time."))])
+    ends_at = TimeField(_l("End"), validators=[DataRequired(_l("Please give a time."))])
+    title = StringField(_l("Subject (optional)"), validators=[Optional(), Length(max=200)])
+    place = StringField(_l("Place (optional)"), validators=[Optional(), Length(max=200)])
+    trainers = MultiCheckboxField(_l("Trainers"), validators=[Optional()])
+    cancelled = BooleanField(_l("Cancelled"))
+
+
+class HoursForm(FlaskForm):
+    on = DateField(_l("Day"), validators=[DataRequired(DATE_REQUIRED)])
+    hours = IntegerField(
+        _l("Hours"), validators=[InputRequired(_l("Please give the hours.")), NumberRange(0, 24)], default=0
+    )
+    minutes = IntegerField(_l("Minutes"), validators=[Optional(), NumberRange(0, 59)], default=0)
+    activity = StringField(
+        _l("What you did (optional)"),
+        description=_l("A few words, e.g. 'welcome desk', 'team meeting'. Never the names of the people you met."),
+        validators=[Optional(), Length(max=300)],
+    )
+
+
+class ReviewForm(FlaskForm):
+    decision = RadioField(
+        _l("Decision"),
+        choices=[SelectChoice("confirmed", _l("Confirm")), SelectChoice("rejected", _l("Do not confirm"))],
+        validators=[DataRequired(_l("Choose confirm or do not confirm."))],
+    )
+    comment = StringField(_l("Comment (required if you do not confirm)"), validators=[Optional(), Length(max=500)])
+
+
+class ValidationForm(FlaskForm):
+    competency = SelectField(_l("Competency"), validators=[DataRequired(_l("Choose a competency."))])
+    evidence_type = SelectField(_l("Evidence"), validators=[DataRequired(_l("Choose the kind of evidence."))])
+    validated_on = DateField(_l("Date"), validators=[DataRequired(DATE_REQUIRED)])
+    comment = TextAreaField(
+        _l("Comment (optional)"),
+        description=_l("Neutral and about the practice observed; the trainee can read it."),
+        validators=[Optional(), Length(max=1000)],
+    )
+    file = FileField(_l("File (optional: PDF, PNG or JPEG, 5 MB at most)"))
+
+
+class PauseForm(FlaskForm):
+    starts_on = DateField(_l("From"), validators=[DataRequired(DATE_REQUIRED)])
+    ends_on = DateField(_l("To (included)"), validators=[DataRequired(DATE_REQUIRED)])
+
+
+class FinalWorkForm(FlaskForm):
+    result = RadioField(
+        _l("Final work"),
+        choices=[
+            SelectChoice("pending", _l("Not assessed yet")),
+            SelectChoice("passed", _l("Passed")),
+            SelectChoice("failed", _l("Not passed")),
+        ],
+        validators=[DataRequired()],
+    )
+
+
+class WithdrawForm(FlaskForm):
+    withdrawn_on = DateField(_l("Withdrawal date (empty to cancel a withdrawal)"), validators=[Optional()])
+
+
+class PlacementForm(FlaskForm):
+    host = StringField(_l("Host organisation"), validators=[DataRequired(_l("Please enter the name.")), Length(max=200)])
+    kind = RadioField(
+        _l("Kind"),
+        choices=[SelectChoice("stage", _l("Placement (stage)")), SelectChoice("emploi", _l("Job (emploi)"))],
+        default="stage",
+        validators=[DataRequired()],
+    )
+    starts_on = DateField(_l("From"), validators=[DataRequired(DATE_REQUIRED)])
+    ends_on = DateField(_l("To (optional)"), validators=[Optional()])
+    tutor = SelectField(_l("Placement referent with an account"), validators=[Optional()])
+    tutor_name = StringField(_l("or: referent's name"), validators=[Optional(), Length(max=200)])
+    tutor_email = StringField(_l("and e-mail (to receive the confirmation link)"), validators=[Optional(), Length(max=254)])

@@ -1,0 +1,70 @@
+"""Home-page panels and menu entries of the training domain (registered with core.home)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+
+from core.db import db
+from core.home import register_nav, register_panel
+from core.models import Role
+from courses import eligibility, permissions
+from courses.models import Cohort, HoursEntry, HoursState, Placement
+from courses.self_views import current_enrolment, sessions_for
+from courses.views import is_at_risk
+
+
+def _trainee_panel(user) -> dict:
+    enrolment = current_enrolment(user)
+    if enrolment is None:
+        return {"enrolment": None}
+    today = date.today()
+    upcoming = [s for s in sessions_for(user, since=today) if s.cohort_id == enrolment.cohort_id and not s.cancelled]
+    return {
+        "enrolment": enrolment,
+        "evaluation": eligibility.evaluate_enrolment(enrolment, today),
+        "upcoming": upcoming[:3],
+        "pending_hours": db.session.scalar(
+            db.select(db.func.count())
+            .select_from(HoursEntry)
+            .where(HoursEntry.enrolment_id == enrolment.id, HoursEntry.state == HoursState.PENDING.value)
+        ),
+    }
+
+
+def _staff_panel(user) -> dict:
+    today = date.today()
+    query = db.select(Cohort).where(Cohort.ends_on >= today).order_by(Cohort.starts_on)
+    allowed = permissions.staff_cohort_ids(user)
+    if allowed is not None:
+        query = query.where(Cohort.id.in_(allowed))
+    cohorts = []
+    for cohort in db.session.scalars(query):
+        results = eligibility.evaluate_cohort(cohort, today)
+        cohorts.append({"cohort": cohort, "trainees": len(results), "at_risk": sum(is_at_risk(r) for r in results)})
+    upcoming = [s for s in sessions_for(user, since=today) if not s.cancelled][:5]
+    return {"cohorts": cohorts, "upcoming": upcoming, "today": today}
+
+
+def _tutor_panel(user) -> dict:
+    pending = db.session.scalar(
+        db.select(db.func.count())
+        .select_from(HoursEntry)
+        .join(Placement, Placement.id == HoursEntry.placement_id)
+        .where(Placement.tutor_id == user.id, HoursEntry.state == HoursState.PENDING.value)
+    )
+    placements = db.session.scalars(db.select(Placement).where(Placement.tutor_id == user.id)).all()
+    return {"pending": pending, "placements": placements}
+
+
+def register() -> None:
+    register_panel("courses/panels/trainee.html", [Role.TRAINEE], order=20, context=_trainee_panel)
+    register_panel("courses/panels/staff.html", [Role.ADMIN, Role.TRAINER], order=15, context=_staff_panel)
+    register_panel("courses/panels/tutor.html", [Role.TUTOR], order=25, context=_tutor_panel)
+    register_nav("courses.cohorts", _l("Cohorts"), [Role.ADMIN, Role.TRAINER], order=20)
+    register_nav("courses.my_training", _l("My training"), [Role.TRAINEE], order=20)
+    register_nav("courses.my_hours", _l("My hours"), [Role.TRAINEE], order=25)
+    register_nav("courses.hours_to_confirm", _l("Hours to confirm"), [Role.TUTOR], order=30)
+    register_nav("courses.calendar", _l("Calendar"), [Role.ADMIN, Role.TRAINER, Role.TRAINEE], order=40)
+    register_nav("courses.programmes", _l("Programmes"), [Role.ADMIN, Role.TRAINER], order=50)

@@ -1,0 +1,113 @@
+"""Words and numbers as people read them: hours as "9 h 30", statuses and reasons in plain language.
+
+Trainees read these pages: the wording says what is done and what is still possible, never blames.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from fractions import Fraction
+
+from flask_babel import format_decimal, get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from courses import rules
+from courses.models import Enrolment
+
+STATUS_LABELS = {
+    "eligible": _l("All conditions met"),
+    "in_progress": _l("In progress"),
+    "unreachable": _l("Attendance threshold out of reach"),
+    "withdrawn": _l("Left the training"),
+}
+STATUS_TAGS = {"eligible": "ok", "in_progress": "wait", "unreachable": "off", "withdrawn": "off"}
+MARK_LABELS = {
+    "present": _l("Present"),
+    "late": _l("Late"),
+    "left_early": _l("Left early"),
+    "excused": _l("Excused"),
+    "absent": _l("Absent"),
+}
+HOURS_STATE_LABELS = {"pending": _l("Waiting for confirmation"), "confirmed": _l("Confirmed"), "rejected": _l("Not confirmed")}
+FINAL_WORK_LABELS = {"pending": _l("Not assessed yet"), "passed": _l("Passed"), "failed": _l("Not passed")}
+
+
+def lang() -> str:
+    return str(get_locale() or "fr")
+
+
+def hm(minutes: int | None) -> str:
+    """125 → "2 h 05"; 60 → "1 h"; 45 → "45 min"."""
+    if minutes is None:
+        return "—"
+    sign = "−" if minutes < 0 else ""
+    hours, rest = divmod(abs(int(minutes)), 60)
+    if hours and rest:
+        return f"{sign}{hours} h {rest:02d}"
+    if hours:
+        return f"{sign}{hours} h"
+    return f"{sign}{rest} min"
+
+
+def percent(value: Fraction | None) -> str:
+    """A percentage floored to one decimal (74.99 → "74,9 %" in French): never shows a threshold as met when
+    it is not."""
+    if value is None:
+        return "—"
+    floored = Fraction(int(value * 10), 10)
+    return format_decimal(float(floored), format="#,##0.#") + "\u202f%"
+
+
+def absence_reason(enrolment: Enrolment, day: date) -> str | None:
+    """Why this trainee is not expected at a session on ``day`` (None: expected)."""
+    if day < enrolment.enrolled_on:
+        return _("not enrolled yet")
+    if enrolment.withdrawn_on is not None and day >= enrolment.withdrawn_on:
+        return _("left the training")
+    if any(p.starts_on <= day <= p.ends_on for p in enrolment.pauses):
+        return _("on a pause")
+    return None
+
+
+def expected_on(enrolment: Enrolment, day: date) -> bool:
+    return absence_reason(enrolment, day) is None
+
+
+def explain(e: rules.Evaluation, threshold: int | Fraction, *, for_trainee: bool = False) -> list[str]:
+    """The situation in sentences, what is done first, then what remains."""
+    out: list[str] = []
+    if e.status is rules.Status.WITHDRAWN:
+        return [_("Left the training.")]
+    if e.attendance_percent is None:
+        out.append(_("No session counted yet."))
+    elif e.attendance_met:
+        out.append(_("Attendance %(rate)s: above the %(threshold)s%% required.", rate=percent(e.attendance_percent),
+                     threshold=threshold))  # fmt: skip
+    elif e.status is rules.Status.UNREACHABLE:
+        out.append(_("Attendance %(rate)s: the %(threshold)s%% can no longer be reached with the sessions left. "
+                     "Talk with the coordination: solutions exist.", rate=percent(e.attendance_percent),
+                     threshold=threshold))  # fmt: skip
+    else:
+        out.append(_("Attendance %(rate)s: below the %(threshold)s%% for now, still reachable.",
+                     rate=percent(e.attendance_percent), threshold=threshold))  # fmt: skip
+    if e.can_still_miss_minutes is not None and e.programme.remaining_sessions:
+        if for_trainee:
+            out.append(_("You can still miss %(time)s of training and stay above the threshold.",
+                         time=hm(e.can_still_miss_minutes)))  # fmt: skip
+        else:
+            out.append(_("Can still miss %(time)s.", time=hm(e.can_still_miss_minutes)))
+    if e.placement_minutes_required:
+        if e.placement_met:
+            out.append(_("Practice hours: %(done)s confirmed, target reached.", done=hm(e.placement_minutes)))
+        else:
+            out.append(_("Practice hours: %(done)s confirmed out of %(target)s.", done=hm(e.placement_minutes),
+                         target=hm(e.placement_minutes_required)))  # fmt: skip
+    if e.competencies_required:
+        out.append(_("Competencies: %(done)d validated out of %(total)d.", done=e.competencies_validated,
+                     total=e.competencies_required))  # fmt: skip
+    if not e.final_work_met:
+        out.append(_("Final work: %(state)s.", state=FINAL_WORK_LABELS.get(e.final_work, e.final_work)))
+    if e.programme.unmarked and not for_trainee:
+        out.append(_("%(n)d past sessions without attendance taken.", n=len(e.programme.unmarked)))
+    return out

@@ -1,0 +1,683 @@
+"""Programmes as data: parse and validate a programme YAML file into frozen dataclasses.
+
+A programme file (``courses/programmes/<id>.yaml``) describes one training programme: its titles, modules,
+competencies with the evidence a trainer looks at, and the rules a trainee must meet to earn the credential.
+This module is pure (standard library and PyYAML only): it knows nothing of Flask or the database.
+
+``parse_programme`` reports *every* problem it finds at once, each with the key path where it was found, so
+that whoever edits a file can fix it in one go::
+
+    hetis-initial.yaml: modules[1].competencies[0].code: duplicate code C-M1-01 (first used at modules[0]...)
+
+Only ``yaml.safe_load`` builds values; ``yaml.compose`` (nodes only, nothing is constructed) is used to catch
+keys written twice in one mapping, which PyYAML would otherwise keep silently, the last one winning.
+"""
+
+from __future__ import annotations
+
+import copy
+import difflib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+
+#: The kinds of evidence a trainer looks at before validating a competency (shared/domain.md §2).
+#: E-RECIT records only that the biographical work was done and discussed: the narrative is never uploaded.
+EVIDENCE_TYPES: dict[str, dict[str, str]] = {
+    "E-OBS": {
+        "fr": "Grille d'observation en mise en situation / jeu de rôle",
+        "en": "Observation grid from a role play",
+    },
+    "E-ANALYSE": {
+        "fr": "Analyse de pratique ou étude de situation écrite",
+        "en": "Written practice analysis or situation study",
+    },
+    "E-TUTEUR": {
+        "fr": "Attestation du référent de stage (heures + observations)",
+        "en": "Placement referent attestation (hours + observations)",
+    },
+    "E-COANIM": {
+        "fr": "Plan et débriefing d'une co-animation",
+        "en": "Co-facilitation plan and debrief",
+    },
+    "E-ECRIT": {
+        "fr": "Écrit professionnel anonymisé",
+        "en": "Anonymised writing sample",
+    },
+    "E-TRAVAIL": {
+        "fr": "Travail de fin de formation",
+        "en": "Final piece of work",
+    },
+    "E-PRESENCE": {
+        "fr": "Présence aux intervisions (présence seulement)",
+        "en": "Intervision attendance only",
+    },
+    "E-RECIT": {
+        "fr": "Travail biographique réalisé et discuté (case à cocher + date; contenu jamais versé)",
+        "en": "Biographical work done and discussed (tick + date only; content never uploaded)",
+    },
+}
+
+ATTENDANCE_BASES = ("hours", "sessions")
+ATTENDANCE_SCOPES = ("programme", "each_module")
+EXCUSED_MODES = ("absent", "neutral")
+PRACTICE_TYPES = ("stage", "emploi")
+
+PROGRAMMES_DIR = Path(__file__).resolve().parent / "programmes"
+
+_SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+_MODULE_CODE = re.compile(r"[A-Z]+[0-9]+")
+_COMPETENCY_CODE = re.compile(r"[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+")
+
+_TOP_REQUIRED = ("id", "title", "credential_name", "modules", "rules")
+_TOP_OPTIONAL = ("description", "format")
+_FORMAT_KEYS = ("mode", "training_days_per_week", "practice_days_per_week", "practice_types", "duration_months")
+_MODULE_REQUIRED = ("code", "title", "competencies")
+_MODULE_OPTIONAL = ("optional",)
+_COMPETENCY_REQUIRED = ("code", "title", "evidence")
+_COMPETENCY_OPTIONAL = ("description",)
+_RULES_REQUIRED = ("attendance", "placement_hours", "final_work", "competencies", "co_validation")
+_ATTENDANCE_REQUIRED = ("threshold_percent", "basis", "scope", "excused")
+
+
+# --- The specification ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Text:
+    """A text in French (first) and English; both are required."""
+
+    fr: str
+    en: str
+
+    def get(self, lang: str | None = None) -> str:
+        """The text in ``lang`` ("en", "en_GB"…); French for any other language or when English is empty."""
+        if lang and lang.lower().startswith("en") and self.en:
+            return self.en
+        return self.fr
+
+    def to_data(self) -> dict[str, str]:
+        return {"fr": self.fr, "en": self.en}
+
+
+@dataclass(frozen=True)
+class CompetencySpec:
+    code: str
+    title: Text
+    description: Text | None
+    evidence: tuple[str, ...]
+
+    def to_data(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"code": self.code, "title": self.title.to_data()}
+        if self.description is not None:
+            data["description"] = self.description.to_data()
+        data["evidence"] = list(self.evidence)
+        return data
+
+
+@dataclass(frozen=True)
+class ModuleSpec:
+    code: str
+    title: Text
+    competencies: tuple[CompetencySpec, ...]
+    #: An optional module (e.g. a research strand) never holds a required competency: the parser refuses it.
+    optional: bool = False
+
+    def to_data(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"code": self.code, "title": self.title.to_data()}
+        if self.optional:
+            data["optional"] = True
+        data["competencies"] = [c.to_data() for c in self.competencies]
+        return data
+
+
+@dataclass(frozen=True)
+class AttendanceSpec:
+    threshold_percent: int
+    basis: str  # "hours" | "sessions"
+    scope: str  # "programme" | "each_module"
+    excused: str  # "absent" | "neutral"
+
+    def to_data(self) -> dict[str, Any]:
+        return {
+            "threshold_percent": self.threshold_percent,
+            "basis": self.basis,
+            "scope": self.scope,
+            "excused": self.excused,
+        }
+
+
+@dataclass(frozen=True)
+class RulesSpec:
+    attendance: AttendanceSpec
+    placement_hours: int
+    final_work: bool
+    competencies: Literal["all", "none"] | tuple[str, ...]
+    co_validation: bool
+
+    def required_competencies(self, programme: ProgrammeSpec) -> frozenset[str]:
+        """The codes a trainee must have validated: every competency, none, or the listed ones."""
+        if self.competencies == "all":
+            return frozenset(programme.competency_codes())
+        if self.competencies == "none":
+            return frozenset()
+        return frozenset(self.competencies)
+
+    def to_data(self) -> dict[str, Any]:
+        return {
+            "attendance": self.attendance.to_data(),
+            "placement_hours": self.placement_hours,
+            "final_work": self.final_work,
+            "competencies": self.competencies if isinstance(self.competencies, str) else list(self.competencies),
+            "co_validation": self.co_validation,
+        }
+
+
+@dataclass(frozen=True)
+class ProgrammeSpec:
+    id: str
+    title: Text
+    credential_name: Text
+    description: Text | None
+    #: Informational only (no rule reads it): mode, training_days_per_week, practice_days_per_week (an int or
+    #: {min, max}), practice_types (stage, emploi), duration_months. Empty when the file has no ``format``.
+    format: dict[str, Any] = field(hash=False)
+    modules: tuple[ModuleSpec, ...]
+    rules: RulesSpec
+
+    def competency_codes(self) -> tuple[str, ...]:
+        """Every competency code, in file order."""
+        return tuple(c.code for m in self.modules for c in m.competencies)
+
+    def required_competencies(self) -> frozenset[str]:
+        return self.rules.required_competencies(self)
+
+    def module(self, code: str) -> ModuleSpec:
+        for module in self.modules:
+            if module.code == code:
+                return module
+        raise KeyError(code)
+
+    def competency(self, code: str) -> CompetencySpec:
+        for module in self.modules:
+            for competency in module.competencies:
+                if competency.code == code:
+                    return competency
+        raise KeyError(code)
+
+    def to_data(self) -> dict[str, Any]:
+        """The plain data of the file format: ``parse_programme(yaml.safe_dump(spec.to_data()), f) == spec``."""
+        data: dict[str, Any] = {
+            "id": self.id,
+            "title": self.title.to_data(),
+            "credential_name": self.credential_name.to_data(),
+        }
+        if self.description is not None:
+            data["description"] = self.description.to_data()
+        if self.format:
+            data["format"] = copy.deepcopy(self.format)
+        data["modules"] = [m.to_data() for m in self.modules]
+        data["rules"] = self.rules.to_data()
+        return data
+
+
+class ProgrammeFileError(ValueError):
+    """A programme file that cannot be used; ``errors`` lists every problem as (key path, reason)."""
+
+    def __init__(self, file: str, errors: list[tuple[str, str]]) -> None:
+        self.file = file
+        self.errors = list(errors)
+        super().__init__(file, self.errors)
+
+    def __str__(self) -> str:
+        return "\n".join(
+            f"{self.file}: {path}: {reason}" if path else f"{self.file}: {reason}" for path, reason in self.errors
+        )
+
+
+# --- Entry points --------------------------------------------------------------------------------------------
+
+
+def parse_programme(text: str, filename: str) -> ProgrammeSpec:
+    """Parse and validate a programme file's text; ``filename`` only names the file in error messages."""
+    return _parse(text, filename)
+
+
+def load_programme_file(path: str | Path) -> ProgrammeSpec:
+    """Read and validate a programme file. Its ``id`` must also be its file name (``hetis-initial.yaml``)."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise ProgrammeFileError(path.name, [("", f"not UTF-8 text ({exc.reason} at byte {exc.start})")]) from exc
+    return _parse(text, path.name, expected_id=path.stem)
+
+
+def shipped_programmes() -> list[Path]:
+    """The programme files shipped with Tremplin (``courses/programmes/*.yaml``), sorted by name."""
+    return sorted(PROGRAMMES_DIR.glob("*.yaml"))
+
+
+def _parse(text: str, filename: str, expected_id: str | None = None) -> ProgrammeSpec:
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise ProgrammeFileError(filename, [("", _yaml_error_reason(exc))]) from exc
+    checker = _Checker()
+    checker.errors.extend(_duplicate_keys(text))
+    spec = checker.programme(data, expected_id)
+    if checker.errors or spec is None:
+        raise ProgrammeFileError(filename, checker.errors)
+    return spec
+
+
+# --- Validation ----------------------------------------------------------------------------------------------
+
+
+def _key(path: str, key: object) -> str:
+    return f"{path}.{key}" if path else str(key)
+
+
+def _describe(value: object) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return f"boolean {str(value).lower()}"
+    if isinstance(value, int):
+        return f"integer {value}"
+    if isinstance(value, float):
+        return f"number {value}"
+    if isinstance(value, str):
+        shown = value if len(value) <= 40 else value[:37] + "..."
+        return f"string {shown!r}"
+    if isinstance(value, list):
+        return "a list" if value else "an empty list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return type(value).__name__
+
+
+def _yaml_error_reason(exc: yaml.YAMLError) -> str:
+    mark = getattr(exc, "problem_mark", None)
+    if isinstance(exc, yaml.MarkedYAMLError) and mark is not None:
+        problem = exc.problem or "syntax error"
+        context = f" ({exc.context})" if exc.context else ""
+        return f"invalid YAML at line {mark.line + 1}, column {mark.column + 1}: {problem}{context}"
+    return f"invalid YAML: {exc}"
+
+
+def _duplicate_keys(text: str) -> list[tuple[str, str]]:
+    """Keys written twice in one mapping (PyYAML keeps the last one without a word)."""
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError:  # already reported by safe_load
+        return []
+    errors: list[tuple[str, str]] = []
+    seen: set[int] = set()
+
+    def walk(node: yaml.Node, path: str) -> None:
+        if id(node) in seen:  # an alias: already walked
+            return
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            first_line: dict[tuple[str, str], int] = {}
+            for key_node, value_node in node.value:
+                if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == "tag:yaml.org,2002:merge":
+                    walk(value_node, path)
+                    continue
+                key_path = _key(path, key_node.value)
+                line = key_node.start_mark.line + 1
+                ident = (key_node.tag, key_node.value)
+                if ident in first_line:
+                    errors.append(
+                        (key_path, f"key {key_node.value!r} is written twice (lines {first_line[ident]} and {line})")
+                    )
+                else:
+                    first_line[ident] = line
+                walk(value_node, key_path)
+        elif isinstance(node, yaml.SequenceNode):
+            for index, item in enumerate(node.value):
+                walk(item, f"{path}[{index}]")
+
+    if root is not None:
+        walk(root, "")
+    return errors
+
+
+@dataclass
+class _CompetencyIndex:
+    path: str
+    module_code: object
+    module_optional: bool
+
+
+class _Checker:
+    """Walks the loaded data, collecting every problem; returns ``None`` for parts that could not be built."""
+
+    def __init__(self) -> None:
+        self.errors: list[tuple[str, str]] = []
+        self.competencies: dict[str, _CompetencyIndex] = {}
+        self.modules_usable = False
+
+    def error(self, path: str, reason: str) -> None:
+        self.errors.append((path, reason))
+
+    # Generic checks
+
+    def mapping(
+        self, value: object, path: str, required: tuple[str, ...] = (), optional: tuple[str, ...] = ()
+    ) -> dict[Any, Any] | None:
+        if not isinstance(value, dict):
+            self.error(path, f"expected a mapping, got {_describe(value)}")
+            return None
+        allowed = (*required, *optional)
+        for key in value:
+            if key not in allowed:
+                reason = f"unknown key {key!r}"
+                close = difflib.get_close_matches(str(key), allowed, n=1)
+                reason += f" (did you mean {close[0]!r}?)" if close else ""
+                self.error(_key(path, key), f"{reason}; allowed keys: {', '.join(allowed)}")
+        for key in required:
+            if key not in value:
+                self.error(_key(path, key), "missing required key")
+        return value
+
+    def text(self, value: object, path: str) -> Text | None:
+        data = self.mapping(value, path, required=("fr", "en"))
+        if data is None:
+            return None
+        parts: dict[str, str] = {}
+        for lang in ("fr", "en"):
+            if lang not in data:
+                continue
+            item = data[lang]
+            if not isinstance(item, str):
+                self.error(_key(path, lang), f"expected a string, got {_describe(item)}")
+            elif not item.strip():
+                self.error(_key(path, lang), "must not be empty")
+            else:
+                parts[lang] = item.strip()
+        return Text(**parts) if len(parts) == 2 else None
+
+    def integer(self, value: object, path: str, minimum: int | None = None, maximum: int | None = None) -> int | None:
+        if isinstance(value, bool) or not isinstance(value, int):
+            self.error(path, f"expected an integer, got {_describe(value)}")
+            return None
+        if minimum is not None and maximum is not None and not minimum <= value <= maximum:
+            self.error(path, f"must be between {minimum} and {maximum}, got {value}")
+            return None
+        if minimum is not None and value < minimum:
+            self.error(path, f"must be {minimum} or more, got {value}")
+            return None
+        return value
+
+    def boolean(self, value: object, path: str) -> bool | None:
+        if not isinstance(value, bool):
+            self.error(path, f"expected a boolean (true or false), got {_describe(value)}")
+            return None
+        return value
+
+    def choice(self, value: object, path: str, choices: tuple[str, ...]) -> str | None:
+        if not isinstance(value, str) or value not in choices:
+            self.error(path, f"must be one of {', '.join(choices)}; got {_describe(value)}")
+            return None
+        return value
+
+    def code(self, value: object, path: str, pattern: re.Pattern[str], what: str) -> str | None:
+        if not isinstance(value, str):
+            self.error(path, f"expected a string, got {_describe(value)}")
+            return None
+        if not pattern.fullmatch(value):
+            self.error(path, f"invalid code {value!r}: {what}")
+            return None
+        return value
+
+    # The file
+
+    def programme(self, data: object, expected_id: str | None) -> ProgrammeSpec | None:
+        if data is None:
+            self.error("", "the file is empty; expected a programme (a mapping with id, title, modules…)")
+            return None
+        if not isinstance(data, dict):
+            self.error("", f"expected a mapping at the top level, got {_describe(data)}")
+            return None
+        self.mapping(data, "", _TOP_REQUIRED, _TOP_OPTIONAL)
+
+        ident = None
+        if "id" in data:
+            ident = self.code(
+                data["id"], "id", _SLUG, "use lowercase letters, digits and single dashes (e.g. hetis-initial)"
+            )
+            if ident is not None and expected_id is not None and ident != expected_id:
+                self.error("id", f"id {ident!r} does not match the file name; expected {expected_id!r}")
+        title = self.text(data["title"], "title") if "title" in data else None
+        credential = self.text(data["credential_name"], "credential_name") if "credential_name" in data else None
+        description = self.text(data["description"], "description") if "description" in data else None
+        fmt = self.format(data["format"], "format") if "format" in data else {}
+        modules = self.modules(data["modules"], "modules") if "modules" in data else None
+        rules = self.rules(data["rules"], "rules") if "rules" in data else None
+
+        if self.errors:
+            return None
+        assert ident and title and credential and fmt is not None and modules and rules
+        return ProgrammeSpec(
+            id=ident,
+            title=title,
+            credential_name=credential,
+            description=description,
+            format=fmt,
+            modules=modules,
+            rules=rules,
+        )
+
+    def format(self, value: object, path: str) -> dict[str, Any] | None:
+        data = self.mapping(value, path, optional=_FORMAT_KEYS)
+        if data is None:
+            return None
+        result: dict[str, Any] = {}
+        if "mode" in data:
+            result["mode"] = self.code(
+                data["mode"], _key(path, "mode"), _SLUG, "use a lowercase word (e.g. alternance)"
+            )
+        for key in ("training_days_per_week", "practice_days_per_week"):
+            if key in data:
+                result[key] = self.days(data[key], _key(path, key))
+        if "practice_types" in data:
+            result["practice_types"] = self.practice_types(data["practice_types"], _key(path, "practice_types"))
+        if "duration_months" in data:
+            result["duration_months"] = self.integer(data["duration_months"], _key(path, "duration_months"), 1)
+        return result
+
+    def days(self, value: object, path: str) -> int | dict[str, int] | None:
+        if isinstance(value, dict):
+            data = self.mapping(value, path, required=("min", "max"))
+            assert data is not None
+            low = self.integer(data["min"], _key(path, "min"), 0, 7) if "min" in data else None
+            high = self.integer(data["max"], _key(path, "max"), 0, 7) if "max" in data else None
+            if low is None or high is None:
+                return None
+            if low > high:
+                self.error(path, f"min ({low}) must not exceed max ({high})")
+                return None
+            return {"min": low, "max": high}
+        if isinstance(value, int) and not isinstance(value, bool):
+            return self.integer(value, path, 0, 7)
+        self.error(path, f"expected a number of days (0 to 7) or {{min, max}}, got {_describe(value)}")
+        return None
+
+    def practice_types(self, value: object, path: str) -> list[str] | None:
+        if not isinstance(value, list) or not value:
+            self.error(path, f"expected a non-empty list of {', '.join(PRACTICE_TYPES)}, got {_describe(value)}")
+            return None
+        result: list[str] = []
+        for index, item in enumerate(value):
+            kind = self.choice(item, f"{path}[{index}]", PRACTICE_TYPES)
+            if kind is not None and kind in result:
+                self.error(f"{path}[{index}]", f"{kind} is listed twice")
+            elif kind is not None:
+                result.append(kind)
+        return result
+
+    def modules(self, value: object, path: str) -> tuple[ModuleSpec, ...] | None:
+        if not isinstance(value, list):
+            self.error(path, f"expected a list of modules, got {_describe(value)}")
+            return None
+        self.modules_usable = True
+        if not value:
+            self.error(path, "a programme needs at least one module")
+            return None
+        first_code: dict[str, str] = {}
+        result = [self.module(item, f"{path}[{index}]", first_code) for index, item in enumerate(value)]
+        return tuple(m for m in result if m is not None)
+
+    def module(self, value: object, path: str, first_code: dict[str, str]) -> ModuleSpec | None:
+        data = self.mapping(value, path, _MODULE_REQUIRED, _MODULE_OPTIONAL)
+        if data is None:
+            return None
+        code = None
+        if "code" in data:
+            code_path = _key(path, "code")
+            code = self.code(data["code"], code_path, _MODULE_CODE, "use capital letters then digits (e.g. M1, S2)")
+            if code is not None and code in first_code:
+                self.error(code_path, f"duplicate code {code} (first used at {first_code[code]})")
+            elif code is not None:
+                first_code[code] = code_path
+        title = self.text(data["title"], _key(path, "title")) if "title" in data else None
+        optional = self.boolean(data["optional"], _key(path, "optional")) if "optional" in data else False
+        competencies: list[CompetencySpec | None] = []
+        if "competencies" in data:
+            items = data["competencies"]
+            list_path = _key(path, "competencies")
+            if not isinstance(items, list):
+                self.error(list_path, f"expected a list of competencies, got {_describe(items)}")
+            else:
+                for index, item in enumerate(items):
+                    item_path = f"{list_path}[{index}]"
+                    competencies.append(self.competency(item, item_path, data.get("code"), bool(optional)))
+        if code is None or title is None or optional is None or any(c is None for c in competencies):
+            return None
+        return ModuleSpec(code=code, title=title, competencies=tuple(c for c in competencies if c), optional=optional)
+
+    def competency(self, value: object, path: str, module_code: object, module_optional: bool) -> CompetencySpec | None:
+        data = self.mapping(value, path, _COMPETENCY_REQUIRED, _COMPETENCY_OPTIONAL)
+        if data is None:
+            return None
+        code = None
+        if "code" in data:
+            code_path = _key(path, "code")
+            raw = data["code"]
+            code = self.code(raw, code_path, _COMPETENCY_CODE, "use capitals, digits and dashes (e.g. C-M1-01)")
+            if isinstance(raw, str) and raw in self.competencies:
+                self.error(code_path, f"duplicate code {raw} (first used at {self.competencies[raw].path})")
+                code = None
+            elif isinstance(raw, str):
+                self.competencies[raw] = _CompetencyIndex(code_path, module_code, module_optional)
+        title = self.text(data["title"], _key(path, "title")) if "title" in data else None
+        description = self.text(data["description"], _key(path, "description")) if "description" in data else None
+        evidence = self.evidence(data["evidence"], _key(path, "evidence")) if "evidence" in data else None
+        if code is None or title is None or evidence is None or ("description" in data and description is None):
+            return None
+        return CompetencySpec(code=code, title=title, description=description, evidence=evidence)
+
+    def evidence(self, value: object, path: str) -> tuple[str, ...] | None:
+        if not isinstance(value, list) or not value:
+            self.error(path, f"expected a non-empty list of evidence types, got {_describe(value)}")
+            return None
+        result: list[str] = []
+        ok = True
+        for index, item in enumerate(value):
+            item_path = f"{path}[{index}]"
+            if not isinstance(item, str) or item not in EVIDENCE_TYPES:
+                self.error(item_path, f"unknown evidence type {item!r}; known types: {', '.join(EVIDENCE_TYPES)}")
+                ok = False
+            elif item in result:
+                self.error(item_path, f"{item} is listed twice")
+                ok = False
+            else:
+                result.append(item)
+        return tuple(result) if ok else None
+
+    def rules(self, value: object, path: str) -> RulesSpec | None:
+        data = self.mapping(value, path, _RULES_REQUIRED)
+        if data is None:
+            return None
+        attendance = self.attendance(data["attendance"], _key(path, "attendance")) if "attendance" in data else None
+        hours = (
+            self.integer(data["placement_hours"], _key(path, "placement_hours"), 0)
+            if "placement_hours" in data
+            else None
+        )
+        final_work = self.boolean(data["final_work"], _key(path, "final_work")) if "final_work" in data else None
+        competencies = (
+            self.required(data["competencies"], _key(path, "competencies")) if "competencies" in data else None
+        )
+        co_validation = (
+            self.boolean(data["co_validation"], _key(path, "co_validation")) if "co_validation" in data else None
+        )
+        if attendance is None or hours is None or final_work is None or competencies is None or co_validation is None:
+            return None
+        return RulesSpec(
+            attendance=attendance,
+            placement_hours=hours,
+            final_work=final_work,
+            competencies=competencies,
+            co_validation=co_validation,
+        )
+
+    def attendance(self, value: object, path: str) -> AttendanceSpec | None:
+        data = self.mapping(value, path, _ATTENDANCE_REQUIRED)
+        if data is None:
+            return None
+        threshold = (
+            self.integer(data["threshold_percent"], _key(path, "threshold_percent"), 0, 100)
+            if "threshold_percent" in data
+            else None
+        )
+        basis = self.choice(data["basis"], _key(path, "basis"), ATTENDANCE_BASES) if "basis" in data else None
+        scope = self.choice(data["scope"], _key(path, "scope"), ATTENDANCE_SCOPES) if "scope" in data else None
+        excused = self.choice(data["excused"], _key(path, "excused"), EXCUSED_MODES) if "excused" in data else None
+        if threshold is None or basis is None or scope is None or excused is None:
+            return None
+        return AttendanceSpec(threshold_percent=threshold, basis=basis, scope=scope, excused=excused)
+
+    def required(self, value: object, path: str) -> Literal["all", "none"] | tuple[str, ...] | None:
+        """The ``rules.competencies`` value. Needs ``modules`` checked first (codes are looked up)."""
+        if value == "all":
+            hidden = [code for code, where in self.competencies.items() if where.module_optional]
+            if hidden:
+                self.error(
+                    path,
+                    f"'all' would also require {', '.join(hidden)}, from an optional module; "
+                    "list the required codes instead",
+                )
+            return "all"
+        if value == "none":
+            return "none"
+        if not isinstance(value, list):
+            self.error(path, f"expected 'all', 'none' or a list of competency codes, got {_describe(value)}")
+            return None
+        if not value:
+            self.error(path, "the list is empty; write 'none' when no competency is required")
+            return None
+        result: list[str] = []
+        ok = True
+        for index, code in enumerate(value):
+            item_path = f"{path}[{index}]"
+            where = self.competencies.get(code) if isinstance(code, str) else None
+            if not isinstance(code, str):
+                self.error(item_path, f"expected a competency code, got {_describe(code)}")
+            elif code in result:
+                self.error(item_path, f"{code} is listed twice")
+            elif where is None:
+                if self.modules_usable:  # otherwise every code would look unknown
+                    self.error(item_path, f"unknown competency code {code!r}: no module lists it")
+            elif where.module_optional:
+                self.error(item_path, f"{code} belongs to optional module {where.module_code}; it cannot be required")
+            else:
+                result.append(code)
+                continue
+            ok = False
+        return tuple(result) if ok else None

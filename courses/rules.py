@@ -1,0 +1,356 @@
+"""Eligibility of one trainee in one cohort, evaluated at a date ``as_of``.
+
+Pure: standard library only, no Flask, no database. It implements the eligibility rules of the product issue:
+which sessions are counted or remaining, how attendance is measured (hours or sessions, over the programme or in
+each module), how many minutes can still be missed, and the resulting status with short English reasons. Every
+threshold comparison uses integers and ``Fraction``, never floats.
+
+Decisions where the issue is silent: with ``scope: each_module`` the rule applies to every module group the
+trainee is expected at (at least one counted or remaining session; sessions outside modules form the group
+``None``), so a module wholly cancelled, paused or before enrolment blocks nobody, while ``modules`` still lists
+every module code of the cohort. With the hours basis a group whose counted sessions total 0 minutes has nothing
+counted (rate None). With each_module, ``attendance_percent`` is the lowest rate among the groups that
+have one (a module not started yet does not make it None). A withdrawn trainee's reasons start with
+"withdrawn" and go on with every other unmet rule.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Hashable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from fractions import Fraction
+
+
+class Mark(enum.StrEnum):
+    PRESENT = "present"
+    LATE = "late"
+    LEFT_EARLY = "left_early"
+    EXCUSED = "excused"
+    ABSENT = "absent"
+
+
+class Status(enum.StrEnum):
+    ELIGIBLE = "eligible"
+    IN_PROGRESS = "in_progress"
+    UNREACHABLE = "unreachable"
+    WITHDRAWN = "withdrawn"
+
+
+ATTENDED = frozenset({Mark.PRESENT, Mark.LATE, Mark.LEFT_EARLY})
+PARTIAL = frozenset({Mark.LATE, Mark.LEFT_EARLY})
+
+
+def _check_choice(name: str, value: str, choices: tuple[str, ...]) -> None:
+    if value not in choices:
+        raise ValueError(f"{name} must be one of {', '.join(choices)}, not {value!r}")
+
+
+@dataclass(frozen=True)
+class SessionFact:
+    """One training session of the cohort (``module`` is None for a session outside modules)."""
+
+    key: Hashable
+    module: str | None
+    on: date
+    minutes: int
+    cancelled: bool = False
+
+    def __post_init__(self) -> None:
+        if self.minutes < 0:
+            raise ValueError(f"session {self.key!r} lasts a negative number of minutes")
+
+
+@dataclass(frozen=True)
+class AttendanceFact:
+    """The trainee's mark for one session; ``minutes`` (attended) only matters for LATE / LEFT_EARLY."""
+
+    status: Mark
+    minutes: int | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "status", Mark(self.status))
+
+
+@dataclass(frozen=True)
+class Pause:
+    """A pause of the trainee's course, both dates inclusive."""
+
+    starts_on: date
+    ends_on: date
+
+    def covers(self, day: date) -> bool:
+        return self.starts_on <= day <= self.ends_on
+
+
+@dataclass(frozen=True)
+class AttendanceRule:
+    """The attendance threshold (a percentage, int or Fraction; a Decimal is converted exactly, a float refused)."""
+
+    threshold_percent: int | Fraction
+    basis: str = "hours"
+    scope: str = "programme"
+    excused: str = "absent"
+
+    def __post_init__(self) -> None:
+        threshold = self.threshold_percent
+        if isinstance(threshold, Decimal):
+            object.__setattr__(self, "threshold_percent", Fraction(threshold))
+        elif isinstance(threshold, bool) or not isinstance(threshold, int | Fraction):
+            raise TypeError(f"threshold_percent must be an int or a Fraction, not {type(threshold).__name__}")
+        if not 0 <= self.threshold_percent <= 100:
+            raise ValueError(f"threshold_percent must be between 0 and 100, not {threshold}")
+        _check_choice("basis", self.basis, ("hours", "sessions"))
+        _check_choice("scope", self.scope, ("programme", "each_module"))
+        _check_choice("excused", self.excused, ("absent", "neutral"))
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    attendance: AttendanceRule
+    placement_minutes_required: int = 0
+    final_work_required: bool = False
+    competencies_required: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class TraineeFacts:
+    enrolled_on: date
+    withdrawn_on: date | None = None
+    pauses: tuple[Pause, ...] = ()
+    marks: Mapping[Hashable, AttendanceFact] = field(default_factory=dict)
+    placement_minutes_confirmed: int = 0
+    final_work: str = "pending"
+    competencies_validated: frozenset[str] = frozenset()
+
+    def __post_init__(self) -> None:
+        _check_choice("final_work", self.final_work, ("pending", "passed", "failed"))
+
+
+@dataclass(frozen=True)
+class GroupAttendance:
+    """Attendance of one group of sessions: the whole programme, or one module."""
+
+    counted_sessions: int
+    counted_minutes: int
+    attended_sessions: int
+    attended_minutes: int
+    remaining_sessions: int
+    remaining_minutes: int
+    unmarked: tuple
+    rate: Fraction | None
+    met: bool
+    reachable: bool
+    can_still_miss_minutes: int | None
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    status: Status
+    programme: GroupAttendance
+    modules: Mapping[str | None, GroupAttendance]
+    attendance_percent: Fraction | None
+    attendance_met: bool
+    can_still_miss_minutes: int | None
+    placement_minutes: int
+    placement_minutes_required: int
+    placement_met: bool
+    final_work: str
+    final_work_met: bool
+    competencies_validated: int
+    competencies_required: int
+    competencies_met: bool
+    missing_competencies: tuple[str, ...]
+    reasons: tuple[str, ...]
+
+
+def floor_percent(value: Fraction | int | None) -> str:
+    """Format a percentage floored to 2 decimals, never rounded up (74.999 -> "74.99"); "" for None."""
+    if value is None:
+        return ""
+    hundredths = Fraction(value) * 100 // 1
+    whole, cents = divmod(abs(hundredths), 100)
+    return f"{'-' if hundredths < 0 else ''}{whole}.{cents:02d}"
+
+
+def _holds(attended: int, counted: int, threshold: Fraction) -> bool:
+    """Threshold rule: attended × 100 ≥ threshold × counted, exactly; nothing counted is never enough."""
+    return counted > 0 and attended * 100 >= threshold * counted
+
+
+def _expected(session: SessionFact, facts: TraineeFacts) -> bool:
+    """Counted-session rule without the date: not cancelled, enrolled, not yet withdrawn, outside every pause."""
+    return (
+        not session.cancelled
+        and session.on >= facts.enrolled_on
+        and (facts.withdrawn_on is None or session.on < facts.withdrawn_on)
+        and not any(pause.covers(session.on) for pause in facts.pauses)
+    )
+
+
+def _attended_minutes(session: SessionFact, mark: AttendanceFact | None) -> int:
+    """PRESENT → all minutes; LATE / LEFT_EARLY → the given minutes clamped to [0, all]; anything else → 0."""
+    if mark is None:
+        return 0
+    if mark.status is Mark.PRESENT:
+        return session.minutes
+    if mark.status in PARTIAL:
+        return min(max(mark.minutes or 0, 0), session.minutes)
+    return 0
+
+
+def _can_still_miss(attended: int, counted: int, remaining: int, threshold: Fraction) -> int | None:
+    """Largest X in [0, R] with (attended + R − X) × 100 ≥ threshold × (counted + R); None when there is none."""
+    if counted + remaining == 0:
+        return None
+    slack = attended + remaining - threshold * (counted + remaining) / 100
+    return None if slack < 0 else min(remaining, int(slack // 1))
+
+
+def _group(
+    counted: Sequence[tuple[SessionFact, AttendanceFact | None]], remaining: Sequence[SessionFact], rule: AttendanceRule
+) -> GroupAttendance:
+    """Attendance of one group; the rate, ``met`` and ``reachable`` follow the basis (hours or sessions)."""
+    threshold = Fraction(rule.threshold_percent)
+    attended_sessions = sum(1 for _, mark in counted if mark is not None and mark.status in ATTENDED)
+    attended_minutes = sum(_attended_minutes(session, mark) for session, mark in counted)
+    counted_minutes = sum(session.minutes for session, _ in counted)
+    remaining_minutes = sum(session.minutes for session in remaining)
+    if rule.basis == "hours":
+        attended, total, still = attended_minutes, counted_minutes, remaining_minutes
+    else:
+        attended, total, still = attended_sessions, len(counted), len(remaining)
+    return GroupAttendance(
+        counted_sessions=len(counted),
+        counted_minutes=counted_minutes,
+        attended_sessions=attended_sessions,
+        attended_minutes=attended_minutes,
+        remaining_sessions=len(remaining),
+        remaining_minutes=remaining_minutes,
+        unmarked=tuple(session.key for session, mark in counted if mark is None),
+        rate=Fraction(attended, total) if total else None,
+        met=_holds(attended, total, threshold),
+        reachable=_holds(attended + still, total + still, threshold),
+        can_still_miss_minutes=(_can_still_miss(attended, total, still, threshold) if rule.basis == "hours" else None),
+    )
+
+
+def _label(module: str | None) -> str:
+    return " outside modules" if module is None else f" in {module}"
+
+
+def _plural(count: int, singular: str, plural: str) -> str:
+    return f"{count} {singular if count == 1 else plural}"
+
+
+def _reasons(
+    status: Status,
+    rule: AttendanceRule,
+    programme: GroupAttendance,
+    checked: Mapping[str | None, GroupAttendance],
+    facts: TraineeFacts,
+    rules: RuleSet,
+    missing: tuple[str, ...],
+) -> tuple[str, ...]:
+    """Reasons rule: short English reasons in a fixed order; none at all when the trainee is eligible."""
+    if status is Status.ELIGIBLE:
+        return ()
+    reasons = ["withdrawn"] if status is Status.WITHDRAWN else []
+    failing = {code: group for code, group in checked.items() if not group.met}
+    label = {code: "" if rule.scope == "programme" else _label(code) for code in failing}
+    if not programme.counted_sessions:
+        reasons.append("no counted session")
+    else:
+        reasons += [f"no counted session{label[code]}" for code, group in failing.items() if group.rate is None]
+    threshold = floor_percent(rule.threshold_percent).rstrip("0").rstrip(".")
+    reasons += [
+        f"attendance{label[code]} {floor_percent(group.rate * 100)}% below {threshold}%"
+        for code, group in failing.items()
+        if group.rate is not None
+    ]
+    if status is Status.UNREACHABLE:
+        reasons.append("attendance threshold unreachable")
+    if programme.unmarked:
+        reasons.append(_plural(len(programme.unmarked), "unmarked session", "unmarked sessions"))
+    if programme.remaining_sessions:
+        reasons.append(_plural(programme.remaining_sessions, "session remaining", "sessions remaining"))
+    if facts.placement_minutes_confirmed < rules.placement_minutes_required:
+        reasons.append(f"placement {facts.placement_minutes_confirmed}/{rules.placement_minutes_required} minutes")
+    if rules.final_work_required and facts.final_work != "passed":
+        reasons.append(f"final work {facts.final_work}")
+    if missing:
+        reasons.append(f"{_plural(len(missing), 'competency', 'competencies')} not validated: {', '.join(missing)}")
+    return tuple(reasons)
+
+
+def evaluate(sessions: Sequence[SessionFact], facts: TraineeFacts, rules: RuleSet, as_of: date) -> Evaluation:
+    """Evaluate one trainee's eligibility in one cohort at ``as_of``; the status rule is applied here."""
+    rule = rules.attendance
+    codes: set[str | None] = set()
+    counted: list[tuple[SessionFact, AttendanceFact | None]] = []
+    remaining: list[SessionFact] = []
+    for session in sorted(sessions, key=lambda s: s.on):
+        codes.add(session.module)
+        mark = facts.marks.get(session.key)
+        neutral = mark is not None and mark.status is Mark.EXCUSED and rule.excused == "neutral"
+        if _expected(session, facts) and not neutral:
+            if session.on <= as_of:
+                counted.append((session, mark))
+            else:
+                remaining.append(session)
+
+    programme = _group(counted, remaining, rule)
+    modules = {
+        code: _group(
+            [item for item in counted if item[0].module == code], [s for s in remaining if s.module == code], rule
+        )
+        for code in sorted(codes, key=lambda code: (code is None, code or ""))
+    }
+    # Scope rule: the programme group, or every module group the trainee is expected at (counted or remaining).
+    if rule.scope == "programme":
+        checked: dict[str | None, GroupAttendance] = {None: programme}
+    else:
+        checked = {code: group for code, group in modules.items() if group.counted_sessions + group.remaining_sessions}
+    attendance_met = bool(checked) and all(group.met for group in checked.values())
+    reachable = bool(checked) and all(group.reachable for group in checked.values())
+    rates = [group.rate for group in checked.values() if group.rate is not None]
+
+    withdrawn = facts.withdrawn_on is not None and facts.withdrawn_on <= as_of
+    can_still_miss = None
+    if reachable and not withdrawn and rule.basis == "hours":
+        can_still_miss = min(group.can_still_miss_minutes for group in checked.values())
+
+    required = frozenset(rules.competencies_required)
+    missing = tuple(sorted(required - frozenset(facts.competencies_validated)))
+    placement_met = facts.placement_minutes_confirmed >= rules.placement_minutes_required
+    final_work_met = not rules.final_work_required or facts.final_work == "passed"
+    others_met = placement_met and final_work_met and not missing
+    if withdrawn:
+        status = Status.WITHDRAWN
+    elif attendance_met and others_met and not programme.remaining_sessions:
+        status = Status.ELIGIBLE
+    elif not reachable:
+        status = Status.UNREACHABLE
+    else:
+        status = Status.IN_PROGRESS
+
+    return Evaluation(
+        status=status,
+        programme=programme,
+        modules=modules,
+        attendance_percent=min(rates) * 100 if rates else None,
+        attendance_met=attendance_met,
+        can_still_miss_minutes=can_still_miss,
+        placement_minutes=facts.placement_minutes_confirmed,
+        placement_minutes_required=rules.placement_minutes_required,
+        placement_met=placement_met,
+        final_work=facts.final_work,
+        final_work_met=final_work_met,
+        competencies_validated=len(required) - len(missing),
+        competencies_required=len(required),
+        competencies_met=not missing,
+        missing_competencies=missing,
+        reasons=_reasons(status, rule, programme, checked, facts, rules, missing),
+    )

@@ -1,0 +1,361 @@
+"""Staff pages: programmes, cohorts, sessions, the attendance roster, imports."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
+
+from core.db import db
+from core.models import Role, User, UserRole
+from core.pdf import pdf_response, render_template_pdf
+from core.security import roles_required
+from core.services import ServiceError
+from courses import eligibility, importer, permissions, services
+from courses.blueprint import bp
+from courses.forms import CohortForm, ImportForm, SessionForm
+from courses.models import (
+    Attendance,
+    AttendanceStatus,
+    Cohort,
+    CohortStaff,
+    Competency,
+    Enrolment,
+    Module,
+    Programme,
+    TrainingSession,
+    localized,
+)
+from courses.presenters import expected_on, lang
+
+STAFF = (Role.ADMIN, Role.TRAINER)
+
+
+def cohort_or_404(cohort_uuid: uuid.UUID) -> Cohort:
+    return db.first_or_404(db.select(Cohort).where(Cohort.uuid == cohort_uuid))
+
+
+def session_or_404(session_uuid: uuid.UUID) -> TrainingSession:
+    return db.first_or_404(db.select(TrainingSession).where(TrainingSession.uuid == session_uuid))
+
+
+def apply_error(form, exc: ServiceError) -> None:
+    field = getattr(form, exc.field, None) if exc.field else None
+    if field is not None:
+        field.errors = [*field.errors, str(exc)]
+    else:
+        form.form_errors.append(str(exc))
+
+
+def status_for(form) -> int:
+    return 422 if form.errors or form.form_errors else 200
+
+
+# --- Programmes ---------------------------------------------------------------------------------------------
+
+
+@bp.route("/programmes")
+@roles_required(*STAFF)
+def programmes():
+    items = db.session.scalars(db.select(Programme).order_by(Programme.code)).all()
+    return render_template("courses/programmes.html", programmes=items)
+
+
+@bp.route("/programmes/<uuid:programme_uuid>")
+@roles_required(*STAFF)
+def programme_detail(programme_uuid: uuid.UUID):
+    programme = db.first_or_404(db.select(Programme).where(Programme.uuid == programme_uuid))
+    competencies = db.session.scalars(
+        db.select(Competency).where(Competency.programme_id == programme.id, Competency.retired.is_(False))
+    ).all()
+    required = services.required_competency_codes(programme, competencies)
+    return render_template("courses/programme_detail.html", programme=programme, required=required)
+
+
+# --- Cohorts -------------------------------------------------------------------------------------------------
+
+
+@bp.route("/cohorts")
+@roles_required(*STAFF)
+def cohorts():
+    query = db.select(Cohort).order_by(Cohort.starts_on.desc(), Cohort.code)
+    allowed = permissions.staff_cohort_ids(current_user)
+    if allowed is not None:
+        query = query.where(Cohort.id.in_(allowed))
+    items = db.session.scalars(query).all()
+    counts = dict(
+        db.session.execute(
+            db.select(Enrolment.cohort_id, db.func.count())
+            .where(Enrolment.cohort_id.in_([c.id for c in items]))
+            .group_by(Enrolment.cohort_id)
+        ).all()
+    )
+    return render_template("courses/cohorts.html", cohorts=items, counts=counts)
+
+
+@bp.route("/cohorts/new", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def cohort_new():
+    form = CohortForm()
+    programmes_ = db.session.scalars(db.select(Programme).order_by(Programme.code)).all()
+    form.programme.choices = [SelectChoice(p.code, localized(p.title, lang())) for p in programmes_]
+    if form.validate_on_submit():
+        try:
+            cohort = services.create_cohort(
+                form.code.data,
+                services.get_programme(form.programme.data),
+                form.starts_on.data,
+                form.ends_on.data,
+                title=form.title.data,
+            )
+        except ServiceError as exc:
+            apply_error(form, exc)
+        else:
+            flash(_("The cohort %(code)s is created. Next: import its sessions and trainees.", code=cohort.code), "success")
+            return redirect(url_for("courses.cohort_import", cohort_uuid=cohort.uuid))
+    return render_template("courses/cohort_form.html", form=form), status_for(form)
+
+
+@bp.route("/cohorts/<uuid:cohort_uuid>")
+@roles_required(*STAFF)
+def cohort_detail(cohort_uuid: uuid.UUID):
+    cohort = cohort_or_404(cohort_uuid)
+    permissions.require_staff(cohort)
+    as_of = date.today()
+    results = eligibility.evaluate_cohort(cohort, as_of)
+    at_risk = [r for r in results if is_at_risk(r)]
+    sessions = db.session.scalars(
+        db.select(TrainingSession)
+        .where(TrainingSession.cohort_id == cohort.id)
+        .order_by(TrainingSession.on, TrainingSession.starts_at)
+    ).all()
+    marked = dict(
+        db.session.execute(
+            db.select(Attendance.session_id, db.func.count())
+            .where(Attendance.session_id.in_([s.id for s in sessions]))
+            .group_by(Attendance.session_id)
+        ).all()
+    )
+    staff = db.session.execute(
+        db.select(CohortStaff, User).join(User, User.id == CohortStaff.user_id).where(CohortStaff.cohort_id == cohort.id)
+    ).all()
+    return render_template(
+        "courses/cohort_detail.html",
+        cohort=cohort,
+        results=results,
+        at_risk=at_risk,
+        sessions=sessions,
+        marked=marked,
+        staff=staff,
+        as_of=as_of,
+    )
+
+
+def is_at_risk(result: eligibility.TraineeResult) -> bool:
+    """Unreachable, below the attendance threshold today, or able to miss less than one more session."""
+    e = result.evaluation
+    if e.status.value == "unreachable":
+        return True
+    if e.status.value != "in_progress":
+        return False
+    if e.attendance_percent is not None and not e.attendance_met:
+        return True
+    if e.can_still_miss_minutes is None or not e.programme.remaining_sessions:
+        return False
+    typical = e.programme.remaining_minutes // max(e.programme.remaining_sessions, 1)
+    return e.can_still_miss_minutes < typical
+
+
+@bp.route("/cohorts/<uuid:cohort_uuid>/import", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def cohort_import(cohort_uuid: uuid.UUID):
+    cohort = cohort_or_404(cohort_uuid)
+    form = ImportForm()
+    errors: list[str] = []
+    if form.validate_on_submit():
+        upload = request.files.get("file")
+        data = upload.read() if upload else b""
+        if not data:
+            form.file.errors = [_("Choose a file to import.")]
+        else:
+            try:
+                report = importer.run(form.kind.data, cohort, data, actor=current_user)
+            except importer.ImportFailed as exc:
+                errors = exc.render(_)
+            else:
+                flash(
+                    _("Import done: %(rows)d rows read, %(created)d added, %(updated)d changed, %(same)d already there.",
+                      rows=report.rows, created=report.counts["created"] + report.counts["recorded"],
+                      updated=report.counts["updated"], same=report.counts["unchanged"]),  # fmt: skip
+                    "success",
+                )
+                if report.counts["invited"]:
+                    flash(_("%(n)d invitations are in the outbox.", n=report.counts["invited"]), "info")
+                return redirect(url_for("courses.cohort_detail", cohort_uuid=cohort.uuid))
+    status = 422 if errors or form.errors else 200
+    return render_template("courses/cohort_import.html", cohort=cohort, form=form, errors=errors), status
+
+
+# --- Sessions ----------------------------------------------------------------------------------------------
+
+
+def _session_form_choices(form: SessionForm, cohort: Cohort) -> None:
+    modules = db.session.scalars(
+        db.select(Module).where(Module.programme_id == cohort.programme_id, Module.retired.is_(False)).order_by(Module.position)
+    ).all()
+    form.module.choices = [SelectChoice("", _("No module"))] + [
+        SelectChoice(m.code, f"{m.code} — {localized(m.title, lang())}") for m in modules
+    ]
+    trainers = db.session.scalars(
+        db.select(User).where(User.role_rows.any(UserRole.role == Role.TRAINER.value)).order_by(User.legal_name)
+    ).all()
+    form.trainers.choices = [SelectChoice(str(u.uuid), u.name) for u in trainers]
+
+
+def _chosen_trainers(form: SessionForm) -> list[User]:
+    wanted = [uuid.UUID(v) for v in form.trainers.data or []]
+    return list(db.session.scalars(db.select(User).where(User.uuid.in_(wanted)))) if wanted else []
+
+
+@bp.route("/cohorts/<uuid:cohort_uuid>/sessions/new", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def session_new(cohort_uuid: uuid.UUID):
+    cohort = cohort_or_404(cohort_uuid)
+    form = SessionForm()
+    _session_form_choices(form, cohort)
+    if form.validate_on_submit():
+        try:
+            session = services.create_session(
+                cohort,
+                form.module.data or None,
+                form.on.data,
+                form.starts_at.data,
+                form.ends_at.data,
+                title=form.title.data,
+                place=form.place.data,
+                trainers=_chosen_trainers(form),
+                cancelled=form.cancelled.data,
+            )
+        except ServiceError as exc:
+            apply_error(form, exc)
+        else:
+            flash(_("Session added."), "success")
+            return redirect(url_for("courses.session_detail", session_uuid=session.uuid))
+    return render_template("courses/session_form.html", form=form, cohort=cohort, session=None), status_for(form)
+
+
+@bp.route("/sessions/<uuid:session_uuid>/edit", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def session_edit(session_uuid: uuid.UUID):
+    session = session_or_404(session_uuid)
+    form = SessionForm(
+        obj=session,
+        module=session.module.code if session.module else "",
+        trainers=[str(u.uuid) for u in session.trainers],
+    )
+    _session_form_choices(form, session.cohort)
+    if form.validate_on_submit():
+        try:
+            services.update_session(
+                session,
+                on=form.on.data,
+                starts_at=form.starts_at.data,
+                ends_at=form.ends_at.data,
+                module_code=form.module.data or None,
+                title=form.title.data,
+                place=form.place.data,
+                cancelled=form.cancelled.data,
+                trainers=_chosen_trainers(form),
+            )
+        except ServiceError as exc:
+            apply_error(form, exc)
+        else:
+            flash(_("Your changes are saved."), "success")
+            return redirect(url_for("courses.session_detail", session_uuid=session.uuid))
+    return render_template(
+        "courses/session_form.html", form=form, cohort=session.cohort, session=session
+    ), status_for(form)
+
+
+def roster_rows(session: TrainingSession) -> list[dict]:
+    """Every trainee of the cohort with their mark for this session, or why none is expected."""
+    rows = db.session.execute(
+        db.select(Enrolment, User)
+        .join(User, User.id == Enrolment.user_id)
+        .where(Enrolment.cohort_id == session.cohort_id)
+        .order_by(User.legal_name)
+    ).all()
+    marks = {
+        a.enrolment_id: a for a in db.session.scalars(db.select(Attendance).where(Attendance.session_id == session.id))
+    }
+    return [
+        {"enrolment": e, "user": u, "mark": marks.get(e.id), "expected": expected_on(e, session.on)} for e, u in rows
+    ]
+
+
+@bp.route("/sessions/<uuid:session_uuid>", methods=["GET", "POST"])
+@roles_required(*STAFF)
+def session_detail(session_uuid: uuid.UUID):
+    """The roster: a trainer marks everyone in under a minute, on a phone or with the keyboard."""
+    session = session_or_404(session_uuid)
+    permissions.require_session_staff(session)
+    rows = roster_rows(session)
+    problems: list[str] = []
+    status_code = 422
+    if request.method == "POST":
+        all_present = request.form.get("action") == "all_present"
+        marks: dict[int, services.MarkInput] = {}
+        for row in rows:
+            if not row["expected"]:
+                continue
+            key = str(row["enrolment"].uuid)
+            status = request.form.get(f"status-{key}") or None
+            if status is None and all_present:
+                status = AttendanceStatus.PRESENT.value
+            raw = (request.form.get(f"minutes-{key}") or "").strip()
+            minutes = None
+            if status in (AttendanceStatus.LATE.value, AttendanceStatus.LEFT_EARLY.value):
+                if not raw.isdigit():
+                    problems.append(_("%(name)s: give the minutes attended.", name=row["user"].name))
+                    continue
+                minutes = int(raw)
+            if status is not None or row["mark"] is not None:
+                marks[row["enrolment"].id] = services.MarkInput(status, minutes)
+        try:
+            version = int(request.form.get("roster_version", ""))
+        except ValueError:
+            abort(400)
+        if not problems:
+            try:
+                services.save_roster(session, marks, current_user, version)
+            except services.StaleRoster as exc:
+                problems.append(str(exc))
+                status_code = 409
+            except ServiceError as exc:
+                problems.append(str(exc))
+            else:
+                flash(_("Attendance saved."), "success")
+                return redirect(url_for("courses.session_detail", session_uuid=session.uuid))
+        if problems:
+            db.session.rollback()
+            rows = roster_rows(session)
+            return render_template(
+                "courses/session_detail.html", session=session, rows=rows, problems=problems, posted=request.form
+            ), status_code
+    return render_template("courses/session_detail.html", session=session, rows=rows, problems=[], posted=None)
+
+
+@bp.route("/sessions/<uuid:session_uuid>/sheet.pdf")
+@roles_required(*STAFF)
+def session_sheet(session_uuid: uuid.UUID):
+    """The attendance sheet (feuille d'émargement) to print and sign."""
+    session = session_or_404(session_uuid)
+    permissions.require_session_staff(session)
+    rows = [r for r in roster_rows(session) if r["expected"]]
+    title = _("Attendance sheet — %(cohort)s — %(date)s", cohort=session.cohort.code, date=session.on.isoformat())
+    data = render_template_pdf("courses/pdf/attendance_sheet.html", title=title, session=session, rows=rows)
+    return pdf_response(data, f"emargement-{session.cohort.code}-{session.on.isoformat()}.pdf")
