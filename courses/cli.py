@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import json
 import sys
 from datetime import date
@@ -45,8 +44,10 @@ def programmes_load(paths: tuple[Path, ...], shipped: bool) -> None:
     with transaction():
         for spec, text in specs:
             programme, created = services.load_programme(spec, text)
-            click.echo(f"{'Loaded' if created else 'Updated'} {programme.code}: {len(spec.modules)} modules, "
-                       f"{len(spec.competency_codes())} competencies.")  # fmt: skip
+            click.echo(
+                f"{'Loaded' if created else 'Updated'} {programme.code}: {len(spec.modules)} modules, "
+                f"{len(spec.competency_codes())} competencies."
+            )
 
 
 @programmes_group.command("list")
@@ -157,22 +158,15 @@ def eligibility_command(code, all_cohorts, as_of, fmt) -> None:
         fail("Give a cohort code or --all.")
     day = _date(as_of, "--as-of") or date.today()
     cohorts = [_cohort(code)] if code else list(db.session.scalars(db.select(Cohort).order_by(Cohort.code)))
-    rows = []
-    for cohort in cohorts:
-        for result in eligibility.evaluate_cohort(cohort, day):
-            row = eligibility.csv_row(result)
-            if all_cohorts:
-                row = {"cohort": cohort.code, **row}
-            rows.append(row)
-    if not all_cohorts:
-        rows.sort(key=lambda r: r["email"])
-    if fmt == "json":
-        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+    if fmt == "csv":
+        eligibility.write_csv(cohorts, day, sys.stdout, with_cohort=all_cohorts)
         return
-    columns = (("cohort",) if all_cohorts else ()) + eligibility.CSV_COLUMNS
-    writer = csv.DictWriter(sys.stdout, fieldnames=columns, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
+    rows = [
+        {**({"cohort": cohort.code} if all_cohorts else {}), **eligibility.csv_row(result)}
+        for cohort in cohorts
+        for result in eligibility.evaluate_cohort(cohort, day)
+    ]
+    click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
 
 
 def init_app(app) -> None:

@@ -21,11 +21,19 @@ PLACE = "Institut de formation Démo, Bruxelles"
 MORNING, AFTERNOON = (time(9, 0), time(12, 0)), (time(13, 0), time(16, 0))
 DAYS = {
     "M1": ["2026-09-17", "2026-09-24", "2026-10-01", "2026-10-08", "2026-10-15"],
-    "M2": ["2026-10-22", "2026-10-29", "2026-11-05", "2026-11-12", "2026-11-19", "2026-11-26", "2026-12-03",
-           "2026-12-10"],
+    "M2": [
+        "2026-10-22",
+        "2026-10-29",
+        "2026-11-05",
+        "2026-11-12",
+        "2026-11-19",
+        "2026-11-26",
+        "2026-12-03",
+        "2026-12-10",
+    ],
     "M3": ["2026-12-17", "2027-01-07", "2027-01-14", "2027-01-21", "2027-01-28", "2027-02-04"],
     None: ["2027-02-11"],
-}  # fmt: skip
+}
 INTERVISION = {"2026-09-24", "2026-10-22", "2026-11-26", "2026-12-17", "2027-01-28"}
 HOSTS = [
     ("A", "accueil de jour bas seuil pour femmes sans abri"),
@@ -71,9 +79,17 @@ def load(today: date) -> str:
     programme = services.get_programme("hetis-initial")
     cohort = services.create_cohort(COHORT_CODE, programme, date(2026, 9, 17), date(2027, 2, 11), title=TITLE)
     cohort.place = PLACE
-    trainers = {k: _user(f"{k}@example.org") for k in ("formatrice.paire", "formateur.pair", "formatrice.ts",
-                                                       "intervenant.thematique", "animatrice.intervision",
-                                                       "animateur.intervision")}  # fmt: skip
+    trainers = {
+        k: _user(f"{k}@example.org")
+        for k in (
+            "formatrice.paire",
+            "formateur.pair",
+            "formatrice.ts",
+            "intervenant.thematique",
+            "animatrice.intervision",
+            "animateur.intervision",
+        )
+    }
     for key, user in trainers.items():
         kind = TrainerKind.PEER if key in ("formatrice.paire", "formateur.pair") else TrainerKind.PROFESSIONAL
         services.add_trainer(cohort, user, kind)
@@ -86,9 +102,16 @@ def load(today: date) -> str:
             team = [trainers[k] for k in pairs[n % 2]]
             sessions.append(services.create_session(cohort, module, on, *MORNING, trainers=team))
             if day in INTERVISION:
-                sessions.append(services.create_session(
-                    cohort, module, on, *AFTERNOON, title="Intervision (méthode en trois étapes)",
-                    trainers=[trainers["animatrice.intervision"], trainers["animateur.intervision"]]))  # fmt: skip
+                sessions.append(
+                    services.create_session(
+                        cohort,
+                        module,
+                        on,
+                        *AFTERNOON,
+                        title="Intervision (méthode en trois étapes)",
+                        trainers=[trainers["animatrice.intervision"], trainers["animateur.intervision"]],
+                    )
+                )
             else:
                 title = "Présentation des travaux de fin de formation et jury" if module is None else None
                 sessions.append(services.create_session(cohort, module, on, *AFTERNOON, title=title, trainers=team))
@@ -105,8 +128,10 @@ def load(today: date) -> str:
     _placements_and_hours(enrolments, today, rng)
     _validations(cohort, enrolments, trainers, today)
     db.session.flush()
-    return (f"Demo cohort {COHORT_CODE}: {len(enrolments)} trainees, {len(sessions)} sessions, "
-            f"attendance and hours up to {min(today, cohort.ends_on)}.")  # fmt: skip
+    return (
+        f"Demo cohort {COHORT_CODE}: {len(enrolments)} trainees, {len(sessions)} sessions, "
+        f"attendance and hours up to {min(today, cohort.ends_on)}."
+    )
 
 
 def _mark(index: int, k: int, minutes: int) -> services.MarkInput:
@@ -147,8 +172,14 @@ def _placements_and_hours(enrolments, today: date, rng: random.Random) -> None:
     hosts = [services.get_or_create_host(f"Structure {code} Démo", kind=kind, city="Bruxelles") for code, kind in HOSTS]
     tutors = [_user(f"referent.{code.lower()}@example.org") for code, _ in HOSTS]
     start = date(2026, 9, 21)
-    activities = ["accueil et permanence", "réunion d'équipe", "accompagnement vers un service",
-                  "animation d'un groupe de parole", "visite à domicile en binôme", "écrits professionnels"]  # fmt: skip
+    activities = [
+        "accueil et permanence",
+        "réunion d'équipe",
+        "accompagnement vers un service",
+        "animation d'un groupe de parole",
+        "visite à domicile en binôme",
+        "écrits professionnels",
+    ]
     for index, enrolment in enumerate(enrolments):
         host, tutor = hosts[index % 10], tutors[index % 10]
         kind = "emploi" if index in EMPLOYED else "stage"
@@ -195,5 +226,6 @@ def _validations(cohort: Cohort, enrolments, trainers, today: date) -> None:
                 continue  # a few still to be shown
             validator = trainers["formatrice.paire"] if n % 2 else trainers["formatrice.ts"]
             evidence = competency.evidence_types[0] if competency.evidence_types else "E-OBS"
-            services.validate_competency(enrolment, competency, validator, evidence, done,
-                                         "Observé en mise en situation.")  # fmt: skip
+            services.validate_competency(
+                enrolment, competency, validator, evidence, done, "Observé en mise en situation."
+            )

@@ -7,6 +7,7 @@ the confirmed hours, the validations and the peer trainers.
 
 from __future__ import annotations
 
+import csv
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -76,7 +77,9 @@ def evaluate_cohort(
     competencies = list(db.session.scalars(db.select(Competency).where(Competency.programme_id == cohort.programme_id)))
     ruleset = rule_set(cohort, competencies)
     code_of = {c.id: c.code for c in competencies}
-    module_codes = dict(db.session.execute(db.select(Module.id, Module.code).where(Module.programme_id == cohort.programme_id)).all())
+    module_codes = dict(
+        db.session.execute(db.select(Module.id, Module.code).where(Module.programme_id == cohort.programme_id)).all()
+    )
     sessions = list(db.session.scalars(db.select(TrainingSession).where(TrainingSession.cohort_id == cohort.id)))
     facts_sessions = session_facts(sessions, module_codes)
 
@@ -99,7 +102,9 @@ def evaluate_cohort(
 
     marks: dict[int, dict[int, rules.AttendanceFact]] = defaultdict(dict)
     for a in db.session.scalars(
-        db.select(Attendance).join(TrainingSession).where(TrainingSession.cohort_id == cohort.id, Attendance.enrolment_id.in_(ids))
+        db.select(Attendance)
+        .join(TrainingSession)
+        .where(TrainingSession.cohort_id == cohort.id, Attendance.enrolment_id.in_(ids))
     ):
         marks[a.enrolment_id][a.session_id] = rules.AttendanceFact(rules.Mark(a.status), a.minutes)
 
@@ -187,3 +192,18 @@ def csv_row(result: TraineeResult) -> dict[str, str | int]:
         "can_still_miss_minutes": "" if e.can_still_miss_minutes is None else e.can_still_miss_minutes,
         "reasons": "|".join(e.reasons),
     }
+
+
+def write_csv(cohorts: Sequence[Cohort], as_of: date, out, *, with_cohort: bool = False) -> int:
+    """Write the eligibility CSV of ``cohorts``: one row per trainee, sorted by e-mail within each cohort
+    (with a leading ``cohort`` column when ``with_cohort``). Returns the number of rows written."""
+    columns = (("cohort",) if with_cohort else ()) + CSV_COLUMNS
+    writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
+    writer.writeheader()
+    count = 0
+    for cohort in cohorts:
+        for result in evaluate_cohort(cohort, as_of):
+            row = csv_row(result)
+            writer.writerow({"cohort": cohort.code, **row} if with_cohort else row)
+            count += 1
+    return count

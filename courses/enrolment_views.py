@@ -57,10 +57,14 @@ def _validation_form(enrolment: Enrolment, form: ValidationForm | None = None) -
         .order_by(Module.position, Competency.position)
     ).all()
     form.competency.choices = [
-        SelectChoice(c.code, f"{c.code} — {localized(c.title, lang())}", optgroup=f"{m.code} — {localized(m.title, lang())}")
+        SelectChoice(
+            c.code, f"{c.code} — {localized(c.title, lang())}", optgroup=f"{m.code} — {localized(m.title, lang())}"
+        )
         for c, m in competencies
     ]
-    form.evidence_type.choices = [SelectChoice(code, labels.get(lang(), labels["fr"])) for code, labels in EVIDENCE_TYPES.items()]
+    form.evidence_type.choices = [
+        SelectChoice(code, labels.get(lang(), labels["fr"])) for code, labels in EVIDENCE_TYPES.items()
+    ]
     return form
 
 
@@ -82,7 +86,8 @@ def _page(enrolment: Enrolment, status: int = 200, **forms):
         .order_by(TrainingSession.on, TrainingSession.starts_at)
     ).all()
     marks = {
-        a.session_id: a for a in db.session.scalars(db.select(Attendance).where(Attendance.enrolment_id == enrolment.id))
+        a.session_id: a
+        for a in db.session.scalars(db.select(Attendance).where(Attendance.enrolment_id == enrolment.id))
     }
     attendance = [
         {"session": s, "mark": marks.get(s.id), "not_expected": absence_reason(enrolment, s.on)} for s in sessions
@@ -97,7 +102,9 @@ def _page(enrolment: Enrolment, status: int = 200, **forms):
         db.select(Placement).where(Placement.enrolment_id == enrolment.id).order_by(Placement.starts_on)
     ).all()
     modules = db.session.scalars(
-        db.select(Module).where(Module.programme_id == cohort.programme_id, Module.retired.is_(False)).order_by(Module.position)
+        db.select(Module)
+        .where(Module.programme_id == cohort.programme_id, Module.retired.is_(False))
+        .order_by(Module.position)
     ).all()
     validated_by_code: dict[str, list[Validation]] = {}
     for v in validations:
@@ -315,4 +322,3 @@ def placement_send_link(placement_uuid: uuid.UUID):
     mail.queue(recipient, subject, body, purpose="tutor-link")
     flash(_("The link is in the outbox, ready to be sent."), "success")
     return back(placement.enrolment, "#placements")
-

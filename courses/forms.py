@@ -126,7 +126,9 @@ class WithdrawForm(FlaskForm):
 
 
 class PlacementForm(FlaskForm):
-    host = StringField(_l("Host organisation"), validators=[DataRequired(_l("Please enter the name.")), Length(max=200)])
+    host = StringField(
+        _l("Host organisation"), validators=[DataRequired(_l("Please enter the name.")), Length(max=200)]
+    )
     kind = RadioField(
         _l("Kind"),
         choices=[SelectChoice("stage", _l("Placement (stage)")), SelectChoice("emploi", _l("Job (emploi)"))],
@@ -137,4 +139,6 @@ class PlacementForm(FlaskForm):
     ends_on = DateField(_l("To (optional)"), validators=[Optional()])
     tutor = SelectField(_l("Placement referent with an account"), validators=[Optional()])
     tutor_name = StringField(_l("or: referent's name"), validators=[Optional(), Length(max=200)])
-    tutor_email = StringField(_l("and e-mail (to receive the confirmation link)"), validators=[Optional(), Length(max=254)])
+    tutor_email = StringField(
+        _l("and e-mail (to receive the confirmation link)"), validators=[Optional(), Length(max=254)]
+    )

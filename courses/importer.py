@@ -135,7 +135,11 @@ def _sessions(context: _Context, rows, errors, report, actor) -> None:
 
             _guard(errors, r.row, "start", create)
             report.counts["created"] += 1
-        elif (existing.ends_at, existing.module_id, existing.cancelled) != (r.end, context.modules[r.module].id, cancelled):
+        elif (existing.ends_at, existing.module_id, existing.cancelled) != (
+            r.end,
+            context.modules[r.module].id,
+            cancelled,
+        ):
             existing.ends_at, existing.module, existing.cancelled = r.end, context.modules[r.module], cancelled
             report.counts["updated"] += 1
         else:
@@ -152,7 +156,9 @@ def _trainees(context: _Context, rows, errors, report, actor) -> None:
             continue
         user = users.get(r.email)
         if user is not None and not user.has_role(Role.TRAINEE) and user.has_role(Role.ADMIN, Role.FUNDER):
-            errors.append(_error(r.row, "email", N_("%(email)s belongs to a staff account, not a trainee."), email=r.email))
+            errors.append(
+                _error(r.row, "email", N_("%(email)s belongs to a staff account, not a trainee."), email=r.email)
+            )
     if errors:
         return
     for r in rows:
@@ -193,8 +199,13 @@ def _attendance(context: _Context, rows, errors, report, actor) -> None:
         session = context.sessions.get((r.date, r.start))
         if session is None:
             errors.append(
-                _error(r.row, "start", N_("There is no session on %(date)s at %(start)s in this cohort."),
-                       date=r.date.isoformat(), start=r.start.strftime("%H:%M"))  # fmt: skip
+                _error(
+                    r.row,
+                    "start",
+                    N_("There is no session on %(date)s at %(start)s in this cohort."),
+                    date=r.date.isoformat(),
+                    start=r.start.strftime("%H:%M"),
+                )
             )
             continue
         enrolment = context.enrolment(r.row, r.email, errors)
@@ -205,8 +216,13 @@ def _attendance(context: _Context, rows, errors, report, actor) -> None:
             continue
         if r.minutes is not None and r.minutes > session.minutes:
             errors.append(
-                _error(r.row, "minutes", N_("%(minutes)d minutes is more than the session lasts (%(total)d)."),
-                       minutes=r.minutes, total=session.minutes)  # fmt: skip
+                _error(
+                    r.row,
+                    "minutes",
+                    N_("%(minutes)d minutes is more than the session lasts (%(total)d)."),
+                    minutes=r.minutes,
+                    total=session.minutes,
+                )
             )
             continue
         marks.setdefault(session.id, {})[enrolment.id] = services.MarkInput(r.status, r.minutes)
@@ -218,9 +234,7 @@ def _attendance(context: _Context, rows, errors, report, actor) -> None:
     }
     by_id = {s.id: s for s in context.sessions.values()}
     for session_id, session_marks in marks.items():
-        changed = {
-            e: m for e, m in session_marks.items() if existing.get((session_id, e)) != (m.status, m.minutes)
-        }
+        changed = {e: m for e, m in session_marks.items() if existing.get((session_id, e)) != (m.status, m.minutes)}
         report.counts["unchanged"] += len(session_marks) - len(changed)
         if changed:
             services.save_roster(by_id[session_id], changed, actor, None)
@@ -233,8 +247,11 @@ def _hours(context: _Context, rows, errors, report, actor) -> None:
         if enrolment is None:
             continue
         if r.date > date.today():
-            errors.append(_error(r.row, "date", N_("Hours are logged once done: %(date)s is in the future."),
-                                 date=r.date.isoformat()))  # fmt: skip
+            errors.append(
+                _error(
+                    r.row, "date", N_("Hours are logged once done: %(date)s is in the future."), date=r.date.isoformat()
+                )
+            )
     if errors:
         return
     existing = Counter(

@@ -5,6 +5,7 @@ Trainees read these pages: the wording says what is done and what is still possi
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import date
 from fractions import Fraction
 
@@ -29,8 +30,18 @@ MARK_LABELS = {
     "excused": _l("Excused"),
     "absent": _l("Absent"),
 }
-HOURS_STATE_LABELS = {"pending": _l("Waiting for confirmation"), "confirmed": _l("Confirmed"), "rejected": _l("Not confirmed")}
+HOURS_STATE_LABELS = {
+    "pending": _l("Waiting for confirmation"),
+    "confirmed": _l("Confirmed"),
+    "rejected": _l("Not confirmed"),
+}
 FINAL_WORK_LABELS = {"pending": _l("Not assessed yet"), "passed": _l("Passed"), "failed": _l("Not passed")}
+
+
+def name_key(name: str) -> tuple[str, str]:
+    """Sort people as a reader expects: "Élise" between "Dario" and "Farid", not after "Yusuf"."""
+    folded = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().casefold()
+    return folded, name
 
 
 def lang() -> str:
@@ -82,30 +93,59 @@ def explain(e: rules.Evaluation, threshold: int | Fraction, *, for_trainee: bool
     if e.attendance_percent is None:
         out.append(_("No session counted yet."))
     elif e.attendance_met:
-        out.append(_("Attendance %(rate)s: above the %(threshold)s%% required.", rate=percent(e.attendance_percent),
-                     threshold=threshold))  # fmt: skip
+        out.append(
+            _(
+                "Attendance %(rate)s: above the %(threshold)s%% required.",
+                rate=percent(e.attendance_percent),
+                threshold=threshold,
+            )
+        )
     elif e.status is rules.Status.UNREACHABLE:
-        out.append(_("Attendance %(rate)s: the %(threshold)s%% can no longer be reached with the sessions left. "
-                     "Talk with the coordination: solutions exist.", rate=percent(e.attendance_percent),
-                     threshold=threshold))  # fmt: skip
+        out.append(
+            _(
+                "Attendance %(rate)s: the %(threshold)s%% can no longer be reached with the sessions left. "
+                "Talk with the coordination: solutions exist.",
+                rate=percent(e.attendance_percent),
+                threshold=threshold,
+            )
+        )
     else:
-        out.append(_("Attendance %(rate)s: below the %(threshold)s%% for now, still reachable.",
-                     rate=percent(e.attendance_percent), threshold=threshold))  # fmt: skip
+        out.append(
+            _(
+                "Attendance %(rate)s: below the %(threshold)s%% for now, still reachable.",
+                rate=percent(e.attendance_percent),
+                threshold=threshold,
+            )
+        )
     if e.can_still_miss_minutes is not None and e.programme.remaining_sessions:
         if for_trainee:
-            out.append(_("You can still miss %(time)s of training and stay above the threshold.",
-                         time=hm(e.can_still_miss_minutes)))  # fmt: skip
+            out.append(
+                _(
+                    "You can still miss %(time)s of training and stay above the threshold.",
+                    time=hm(e.can_still_miss_minutes),
+                )
+            )
         else:
             out.append(_("Can still miss %(time)s.", time=hm(e.can_still_miss_minutes)))
     if e.placement_minutes_required:
         if e.placement_met:
             out.append(_("Practice hours: %(done)s confirmed, target reached.", done=hm(e.placement_minutes)))
         else:
-            out.append(_("Practice hours: %(done)s confirmed out of %(target)s.", done=hm(e.placement_minutes),
-                         target=hm(e.placement_minutes_required)))  # fmt: skip
+            out.append(
+                _(
+                    "Practice hours: %(done)s confirmed out of %(target)s.",
+                    done=hm(e.placement_minutes),
+                    target=hm(e.placement_minutes_required),
+                )
+            )
     if e.competencies_required:
-        out.append(_("Competencies: %(done)d validated out of %(total)d.", done=e.competencies_validated,
-                     total=e.competencies_required))  # fmt: skip
+        out.append(
+            _(
+                "Competencies: %(done)d validated out of %(total)d.",
+                done=e.competencies_validated,
+                total=e.competencies_required,
+            )
+        )
     if not e.final_work_met:
         out.append(_("Final work: %(state)s.", state=FINAL_WORK_LABELS.get(e.final_work, e.final_work)))
     if e.programme.unmarked and not for_trainee:

@@ -87,7 +87,8 @@ def my_training():
         .order_by(TrainingSession.on, TrainingSession.starts_at)
     ).all()
     marks = {
-        a.session_id: a for a in db.session.scalars(db.select(Attendance).where(Attendance.enrolment_id == enrolment.id))
+        a.session_id: a
+        for a in db.session.scalars(db.select(Attendance).where(Attendance.enrolment_id == enrolment.id))
     }
     validations = db.session.scalars(
         db.select(Validation).where(Validation.enrolment_id == enrolment.id, Validation.withdrawn_at.is_(None))
@@ -254,8 +255,13 @@ def _fold(line: str) -> str:
 def ics_for(user: User, base_url: str) -> str:
     utc = ZoneInfo("UTC")
     stamp = datetime.now(utc).strftime("%Y%m%dT%H%M%SZ")
-    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Tremplin//Calendrier//FR", "CALSCALE:GREGORIAN",
-             "X-WR-CALNAME:Tremplin"]  # fmt: skip
+    lines = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        "PRODID:-//Tremplin//Calendrier//FR",
+        "CALSCALE:GREGORIAN",
+        "X-WR-CALNAME:Tremplin",
+    ]
     cohorts: dict[int, Cohort] = {}
     for s in sessions_for(user, since=date.today() - timedelta(days=60)):
         cohort = cohorts.setdefault(s.cohort_id, s.cohort)

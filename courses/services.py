@@ -220,9 +220,7 @@ def record_final_work(enrolment: Enrolment, result: str) -> None:
 def _module(cohort: Cohort, code: str | None) -> Module | None:
     if not code:
         return None
-    module = db.session.scalar(
-        db.select(Module).where(Module.programme_id == cohort.programme_id, Module.code == code)
-    )
+    module = db.session.scalar(db.select(Module).where(Module.programme_id == cohort.programme_id, Module.code == code))
     if module is None:
         raise ServiceError(_l("Unknown module: %(code)s.", code=code), field="module")
     return module
@@ -321,14 +319,14 @@ def save_roster(
     Returns the number of marks changed."""
     if expected_version is not None and expected_version != session.roster_version:
         raise StaleRoster(
-            _l("Someone else saved this attendance sheet while you were filling it in. Nothing was saved: "
-               "the page now shows their marks; check them and save again.")  # fmt: skip
+            _l(
+                "Someone else saved this attendance sheet while you were filling it in. Nothing was saved: "
+                "the page now shows their marks; check them and save again."
+            )
         )
     if session.cancelled:
         raise ServiceError(_l("This session is cancelled: no attendance to take."))
-    allowed = set(
-        db.session.scalars(db.select(Enrolment.id).where(Enrolment.cohort_id == session.cohort_id))
-    )
+    allowed = set(db.session.scalars(db.select(Enrolment.id).where(Enrolment.cohort_id == session.cohort_id)))
     existing = {
         a.enrolment_id: a for a in db.session.scalars(db.select(Attendance).where(Attendance.session_id == session.id))
     }
@@ -351,8 +349,10 @@ def save_roster(
         if status in (AttendanceStatus.LATE, AttendanceStatus.LEFT_EARLY):
             if minutes is None or not 0 <= minutes <= total:
                 raise ServiceError(
-                    _l("For a late arrival or an early departure, give the minutes attended (0 to %(total)d).",
-                       total=total)  # fmt: skip
+                    _l(
+                        "For a late arrival or an early departure, give the minutes attended (0 to %(total)d).",
+                        total=total,
+                    )
                 )
         else:
             minutes = None
@@ -491,9 +491,7 @@ def review_hours(
 
 def tutor_link(placement: Placement, ttl_days: int = 45) -> str:
     """A link for the referent to confirm this placement's hours without an account."""
-    token = tokens.sign(
-        TUTOR_LINK_PURPOSE, str(placement.uuid), ttl_days * 86400, v=placement.link_version
-    )
+    token = tokens.sign(TUTOR_LINK_PURPOSE, str(placement.uuid), ttl_days * 86400, v=placement.link_version)
     return external_url("courses.tutor_link", token=token)
 
 

@@ -30,7 +30,7 @@ from courses.models import (
     TrainingSession,
     localized,
 )
-from courses.presenters import expected_on, lang
+from courses.presenters import expected_on, lang, name_key
 
 STAFF = (Role.ADMIN, Role.TRAINER)
 
@@ -115,7 +115,10 @@ def cohort_new():
         except ServiceError as exc:
             apply_error(form, exc)
         else:
-            flash(_("The cohort %(code)s is created. Next: import its sessions and trainees.", code=cohort.code), "success")
+            flash(
+                _("The cohort %(code)s is created. Next: import its sessions and trainees.", code=cohort.code),
+                "success",
+            )
             return redirect(url_for("courses.cohort_import", cohort_uuid=cohort.uuid))
     return render_template("courses/cohort_form.html", form=form), status_for(form)
 
@@ -141,7 +144,9 @@ def cohort_detail(cohort_uuid: uuid.UUID):
         ).all()
     )
     staff = db.session.execute(
-        db.select(CohortStaff, User).join(User, User.id == CohortStaff.user_id).where(CohortStaff.cohort_id == cohort.id)
+        db.select(CohortStaff, User)
+        .join(User, User.id == CohortStaff.user_id)
+        .where(CohortStaff.cohort_id == cohort.id)
     ).all()
     return render_template(
         "courses/cohort_detail.html",
@@ -188,9 +193,14 @@ def cohort_import(cohort_uuid: uuid.UUID):
                 errors = exc.render(_)
             else:
                 flash(
-                    _("Import done: %(rows)d rows read, %(created)d added, %(updated)d changed, %(same)d already there.",
-                      rows=report.rows, created=report.counts["created"] + report.counts["recorded"],
-                      updated=report.counts["updated"], same=report.counts["unchanged"]),  # fmt: skip
+                    _(
+                        "Import done: %(rows)d rows read, %(created)d added, %(updated)d changed, "
+                        "%(same)d already there.",
+                        rows=report.rows,
+                        created=report.counts["created"] + report.counts["recorded"],
+                        updated=report.counts["updated"],
+                        same=report.counts["unchanged"],
+                    ),
                     "success",
                 )
                 if report.counts["invited"]:
@@ -205,7 +215,9 @@ def cohort_import(cohort_uuid: uuid.UUID):
 
 def _session_form_choices(form: SessionForm, cohort: Cohort) -> None:
     modules = db.session.scalars(
-        db.select(Module).where(Module.programme_id == cohort.programme_id, Module.retired.is_(False)).order_by(Module.position)
+        db.select(Module)
+        .where(Module.programme_id == cohort.programme_id, Module.retired.is_(False))
+        .order_by(Module.position)
     ).all()
     form.module.choices = [SelectChoice("", _("No module"))] + [
         SelectChoice(m.code, f"{m.code} — {localized(m.title, lang())}") for m in modules
@@ -276,9 +288,9 @@ def session_edit(session_uuid: uuid.UUID):
         else:
             flash(_("Your changes are saved."), "success")
             return redirect(url_for("courses.session_detail", session_uuid=session.uuid))
-    return render_template(
-        "courses/session_form.html", form=form, cohort=session.cohort, session=session
-    ), status_for(form)
+    return render_template("courses/session_form.html", form=form, cohort=session.cohort, session=session), status_for(
+        form
+    )
 
 
 def roster_rows(session: TrainingSession) -> list[dict]:
@@ -287,8 +299,8 @@ def roster_rows(session: TrainingSession) -> list[dict]:
         db.select(Enrolment, User)
         .join(User, User.id == Enrolment.user_id)
         .where(Enrolment.cohort_id == session.cohort_id)
-        .order_by(User.legal_name)
     ).all()
+    rows = sorted(rows, key=lambda row: name_key(row[1].legal_name))
     marks = {
         a.enrolment_id: a for a in db.session.scalars(db.select(Attendance).where(Attendance.session_id == session.id))
     }

@@ -32,7 +32,7 @@ def _write(catalog, path: Path) -> None:
 def update() -> None:
     subprocess.run(  # noqa: S603 - our own interpreter, fixed arguments
         [sys.executable, "-m", "babel.messages.frontend", "extract", "-F", "babel.cfg", "-k", "_l",
-         "-k", "lazy_gettext", "-o", str(POT), "--no-location", "--sort-output", "--project", "Tremplin", "."],
+         "-k", "lazy_gettext", "-k", "N_", "-o", str(POT), "--no-location", "--sort-output", "--project", "Tremplin", "."],
         cwd=ROOT, check=True,
     )  # fmt: skip
     with POT.open("rb") as handle:

@@ -42,7 +42,7 @@ def test_healthz(client):
     assert response.status_code == 200 and response.json == {"status": "ok"}
 
 
-def test_tokens_never_reach_the_logs(caplog):
+def test_tokens_never_reach_the_logs(app, caplog):
     token = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U"
     assert redact(f"GET /invitation/{token} HTTP/1.1") == "GET /invitation/[token] HTTP/1.1"
     with caplog.at_level(logging.INFO, logger="werkzeug"):
