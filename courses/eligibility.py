@@ -56,16 +56,29 @@ def rule_set(cohort: Cohort, competencies: Iterable[Competency]) -> rules.RuleSe
     )
 
 
-def session_facts(sessions: Sequence[TrainingSession], module_codes: dict[int, str]) -> list[rules.SessionFact]:
+def _minutes(starts_at, ends_at) -> int:
+    return (ends_at.hour * 60 + ends_at.minute) - (starts_at.hour * 60 + starts_at.minute)
+
+
+def session_facts(cohort_id: int, module_codes: dict[int, str]) -> list[rules.SessionFact]:
+    """The cohort's sessions as facts, in date order (plain columns: no ORM objects on this hot path)."""
+    rows = db.session.execute(
+        db.select(
+            TrainingSession.id,
+            TrainingSession.module_id,
+            TrainingSession.on,
+            TrainingSession.starts_at,
+            TrainingSession.ends_at,
+            TrainingSession.cancelled,
+        )
+        .where(TrainingSession.cohort_id == cohort_id)
+        .order_by(TrainingSession.on, TrainingSession.starts_at)
+    )
     return [
         rules.SessionFact(
-            key=s.id,
-            module=module_codes.get(s.module_id) if s.module_id else None,
-            on=s.on,
-            minutes=s.minutes,
-            cancelled=s.cancelled,
+            key=id_, module=module_codes.get(module_id), on=on, minutes=_minutes(start, end), cancelled=cancelled
         )
-        for s in sessions
+        for id_, module_id, on, start, end, cancelled in rows
     ]
 
 
@@ -74,14 +87,17 @@ def evaluate_cohort(
 ) -> list[TraineeResult]:
     """Every trainee's evaluation (or those of ``enrolment_ids``), sorted by e-mail."""
     as_of = as_of or date.today()
-    competencies = list(db.session.scalars(db.select(Competency).where(Competency.programme_id == cohort.programme_id)))
+    competencies = db.session.execute(
+        db.select(Competency.id, Competency.code, Competency.retired).where(
+            Competency.programme_id == cohort.programme_id
+        )
+    ).all()
     ruleset = rule_set(cohort, competencies)
     code_of = {c.id: c.code for c in competencies}
     module_codes = dict(
         db.session.execute(db.select(Module.id, Module.code).where(Module.programme_id == cohort.programme_id)).all()
     )
-    sessions = list(db.session.scalars(db.select(TrainingSession).where(TrainingSession.cohort_id == cohort.id)))
-    facts_sessions = session_facts(sessions, module_codes)
+    facts_sessions = session_facts(cohort.id, module_codes)
 
     query = (
         db.select(Enrolment, User)
@@ -97,16 +113,20 @@ def evaluate_cohort(
         return []
 
     pauses: dict[int, list[rules.Pause]] = defaultdict(list)
-    for p in db.session.scalars(db.select(Pause).where(Pause.enrolment_id.in_(ids))):
-        pauses[p.enrolment_id].append(rules.Pause(p.starts_on, p.ends_on))
+    for enrolment_id, starts_on, ends_on in db.session.execute(
+        db.select(Pause.enrolment_id, Pause.starts_on, Pause.ends_on).where(Pause.enrolment_id.in_(ids))
+    ):
+        pauses[enrolment_id].append(rules.Pause(starts_on, ends_on))
 
+    # Plain columns, not ORM objects: a cohort has hundreds of marks and this is the hot path.
     marks: dict[int, dict[int, rules.AttendanceFact]] = defaultdict(dict)
-    for a in db.session.scalars(
-        db.select(Attendance)
-        .join(TrainingSession)
+    mark_of = {m.value: m for m in rules.Mark}
+    for enrolment_id, session_id, status, minutes in db.session.execute(
+        db.select(Attendance.enrolment_id, Attendance.session_id, Attendance.status, Attendance.minutes)
+        .join(TrainingSession, TrainingSession.id == Attendance.session_id)
         .where(TrainingSession.cohort_id == cohort.id, Attendance.enrolment_id.in_(ids))
     ):
-        marks[a.enrolment_id][a.session_id] = rules.AttendanceFact(rules.Mark(a.status), a.minutes)
+        marks[enrolment_id][session_id] = rules.AttendanceFact(mark_of[status], minutes)
 
     hours = dict(
         db.session.execute(

@@ -176,8 +176,11 @@ def floor_percent(value: Fraction | int | None) -> str:
 
 
 def _holds(attended: int, counted: int, threshold: Fraction) -> bool:
-    """Threshold rule: attended × 100 ≥ threshold × counted, exactly; nothing counted is never enough."""
-    return counted > 0 and attended * 100 >= threshold * counted
+    """Threshold rule: attended × 100 ≥ threshold × counted, exactly; nothing counted is never enough.
+
+    Compared in integers (threshold = n/d): attended × 100 × d ≥ n × counted — exact, and far cheaper than
+    Fraction arithmetic on this hot path."""
+    return counted > 0 and attended * 100 * threshold.denominator >= threshold.numerator * counted
 
 
 def _expected(session: SessionFact, facts: TraineeFacts) -> bool:
@@ -205,8 +208,10 @@ def _can_still_miss(attended: int, counted: int, remaining: int, threshold: Frac
     """Largest X in [0, R] with (attended + R − X) × 100 ≥ threshold × (counted + R); None when there is none."""
     if counted + remaining == 0:
         return None
-    slack = attended + remaining - threshold * (counted + remaining) / 100
-    return None if slack < 0 else min(remaining, int(slack // 1))
+    # slack = attended + R − threshold × (counted + R) / 100, scaled by 100 × d to stay in integers.
+    scale = 100 * threshold.denominator
+    scaled = (attended + remaining) * scale - threshold.numerator * (counted + remaining)
+    return None if scaled < 0 else min(remaining, scaled // scale)
 
 
 def _group(
@@ -214,9 +219,15 @@ def _group(
 ) -> GroupAttendance:
     """Attendance of one group; the rate, ``met`` and ``reachable`` follow the basis (hours or sessions)."""
     threshold = Fraction(rule.threshold_percent)
-    attended_sessions = sum(1 for _, mark in counted if mark is not None and mark.status in ATTENDED)
-    attended_minutes = sum(_attended_minutes(session, mark) for session, mark in counted)
-    counted_minutes = sum(session.minutes for session, _ in counted)
+    attended_sessions = attended_minutes = counted_minutes = 0
+    unmarked = []
+    for session, mark in counted:  # one pass: this runs for every trainee and every module
+        counted_minutes += session.minutes
+        if mark is None:
+            unmarked.append(session.key)
+        elif mark.status in ATTENDED:
+            attended_sessions += 1
+            attended_minutes += _attended_minutes(session, mark)
     remaining_minutes = sum(session.minutes for session in remaining)
     if rule.basis == "hours":
         attended, total, still = attended_minutes, counted_minutes, remaining_minutes
@@ -229,7 +240,7 @@ def _group(
         attended_minutes=attended_minutes,
         remaining_sessions=len(remaining),
         remaining_minutes=remaining_minutes,
-        unmarked=tuple(session.key for session, mark in counted if mark is None),
+        unmarked=tuple(unmarked),
         rate=Fraction(attended, total) if total else None,
         met=_holds(attended, total, threshold),
         reachable=_holds(attended + still, total + still, threshold),
@@ -302,11 +313,13 @@ def evaluate(sessions: Sequence[SessionFact], facts: TraineeFacts, rules: RuleSe
                 remaining.append(session)
 
     programme = _group(counted, remaining, rule)
+    by_module: dict[str | None, tuple[list, list]] = {code: ([], []) for code in codes}
+    for item in counted:
+        by_module[item[0].module][0].append(item)
+    for session in remaining:
+        by_module[session.module][1].append(session)
     modules = {
-        code: _group(
-            [item for item in counted if item[0].module == code], [s for s in remaining if s.module == code], rule
-        )
-        for code in sorted(codes, key=lambda code: (code is None, code or ""))
+        code: _group(*by_module[code], rule) for code in sorted(codes, key=lambda code: (code is None, code or ""))
     }
     # Scope rule: the programme group, or every module group the trainee is expected at (counted or remaining).
     if rule.scope == "programme":

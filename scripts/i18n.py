@@ -30,11 +30,10 @@ def _write(catalog, path: Path) -> None:
 
 
 def update() -> None:
-    subprocess.run(  # noqa: S603 - our own interpreter, fixed arguments
-        [sys.executable, "-m", "babel.messages.frontend", "extract", "-F", "babel.cfg", "-k", "_l",
-         "-k", "lazy_gettext", "-k", "N_", "-o", str(POT), "--no-location", "--sort-output", "--project", "Tremplin", "."],
-        cwd=ROOT, check=True,
-    )  # fmt: skip
+    keywords = ["-k", "_l", "-k", "lazy_gettext", "-k", "N_"]
+    options = ["-o", str(POT), "--no-location", "--sort-output", "--project", "Tremplin"]
+    command = [sys.executable, "-m", "babel.messages.frontend", "extract", "-F", "babel.cfg", *keywords, *options, "."]
+    subprocess.run(command, cwd=ROOT, check=True)  # noqa: S603 - our own interpreter, fixed arguments
     with POT.open("rb") as handle:
         template = read_po(handle)
     if FR.exists():
