@@ -24,18 +24,19 @@ import sys
 import tempfile
 import time
 import uuid
-from datetime import date, time as dtime, timedelta
+from datetime import date, timedelta
+from datetime import time as dtime
 from pathlib import Path
 
 import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from core import create_app  # noqa: E402
-from core.db import db, utcnow  # noqa: E402
-from core.models import User  # noqa: E402
-from courses import eligibility, services  # noqa: E402
-from courses.models import (  # noqa: E402
+from core import create_app
+from core.db import db, utcnow
+from core.models import User
+from courses import eligibility, services
+from courses.models import (
     Attendance,
     Cohort,
     Competency,
@@ -44,7 +45,7 @@ from courses.models import (  # noqa: E402
     TrainingSession,
     Validation,
 )
-from courses.programme_spec import load_programme_file, shipped_programmes  # noqa: E402
+from courses.programme_spec import load_programme_file, shipped_programmes
 
 
 def fresh_database(url: str | None) -> tuple[str, object]:
@@ -76,47 +77,120 @@ def build(cohorts: int, per_cohort: int, sessions: int) -> None:
     now = utcnow()
     start = date(2026, 9, 3)
     users = [
-        {"id": 100_000 + i, "uuid": uuid.uuid4(), "email": f"trainee{i:05d}@bench.example", "legal_name": f"Trainee {i}",
-         "language": "fr", "active": True, "session_version": 1, "created_at": now}
+        {
+            "id": 100_000 + i,
+            "uuid": uuid.uuid4(),
+            "email": f"trainee{i:05d}@bench.example",
+            "legal_name": f"Trainee {i}",
+            "language": "fr",
+            "active": True,
+            "session_version": 1,
+            "created_at": now,
+        }
         for i in range(cohorts * per_cohort)
-    ]  # fmt: skip
+    ]
     db.session.execute(sa.insert(User), users)
     db.session.execute(
         sa.insert(Cohort),
-        [{"id": c + 1, "uuid": uuid.uuid4(), "code": f"B{c:04d}", "programme_id": programme.id, "starts_on": start,
-          "ends_on": start + timedelta(days=7 * sessions), "timezone": "Europe/Brussels"} for c in range(cohorts)],
-    )  # fmt: skip
+        [
+            {
+                "id": c + 1,
+                "uuid": uuid.uuid4(),
+                "code": f"B{c:04d}",
+                "programme_id": programme.id,
+                "starts_on": start,
+                "ends_on": start + timedelta(days=7 * sessions),
+                "timezone": "Europe/Brussels",
+            }
+            for c in range(cohorts)
+        ],
+    )
     session_rows, enrolment_rows, marks, hours, validations = [], [], [], [], []
     statuses = ["present"] * 14 + ["absent", "excused", "late", "left_early"]
     for c in range(cohorts):
         for s in range(sessions):
-            session_rows.append({
-                "id": c * sessions + s + 1, "uuid": uuid.uuid4(), "cohort_id": c + 1, "module_id": modules[s * len(modules) // sessions],
-                "on": start + timedelta(days=7 * (s // 2)), "starts_at": dtime(9) if s % 2 == 0 else dtime(13),
-                "ends_at": dtime(12) if s % 2 == 0 else dtime(16), "cancelled": False, "roster_version": 1,
-            })  # fmt: skip
+            session_rows.append(
+                {
+                    "id": c * sessions + s + 1,
+                    "uuid": uuid.uuid4(),
+                    "cohort_id": c + 1,
+                    "module_id": modules[s * len(modules) // sessions],
+                    "on": start + timedelta(days=7 * (s // 2)),
+                    "starts_at": dtime(9) if s % 2 == 0 else dtime(13),
+                    "ends_at": dtime(12) if s % 2 == 0 else dtime(16),
+                    "cancelled": False,
+                    "roster_version": 1,
+                }
+            )
         for t in range(per_cohort):
             enrolment_id = c * per_cohort + t + 1
-            enrolment_rows.append({"id": enrolment_id, "uuid": uuid.uuid4(), "cohort_id": c + 1,
-                                   "user_id": 100_000 + enrolment_id - 1, "enrolled_on": start, "final_work": "pending"})  # fmt: skip
+            enrolment_rows.append(
+                {
+                    "id": enrolment_id,
+                    "uuid": uuid.uuid4(),
+                    "cohort_id": c + 1,
+                    "user_id": 100_000 + enrolment_id - 1,
+                    "enrolled_on": start,
+                    "final_work": "pending",
+                }
+            )
             for s in range(sessions):
                 status = rng.choice(statuses)
-                marks.append({"session_id": c * sessions + s + 1, "enrolment_id": enrolment_id, "status": status,
-                              "minutes": 120 if status in ("late", "left_early") else None, "recorded_at": now})  # fmt: skip
+                marks.append(
+                    {
+                        "session_id": c * sessions + s + 1,
+                        "enrolment_id": enrolment_id,
+                        "status": status,
+                        "minutes": 120 if status in ("late", "left_early") else None,
+                        "recorded_at": now,
+                    }
+                )
             for w in range(10):
-                hours.append({"uuid": uuid.uuid4(), "enrolment_id": enrolment_id, "on": start + timedelta(days=7 * w + 1),
-                              "minutes": 420, "state": "confirmed", "created_at": now, "reviewed_via_link": False})  # fmt: skip
+                hours.append(
+                    {
+                        "uuid": uuid.uuid4(),
+                        "enrolment_id": enrolment_id,
+                        "on": start + timedelta(days=7 * w + 1),
+                        "minutes": 420,
+                        "state": "confirmed",
+                        "created_at": now,
+                        "reviewed_via_link": False,
+                    }
+                )
             for competency in competencies[: rng.randint(5, len(competencies))]:
-                validations.append({"uuid": uuid.uuid4(), "enrolment_id": enrolment_id, "competency_id": competency.id,
-                                    "evidence_type": "E-OBS", "validated_on": start, "created_at": now})  # fmt: skip
-    for model, rows in ((TrainingSession, session_rows), (Enrolment, enrolment_rows), (Attendance, marks),
-                        (HoursEntry, hours), (Validation, validations)):  # fmt: skip
+                validations.append(
+                    {
+                        "uuid": uuid.uuid4(),
+                        "enrolment_id": enrolment_id,
+                        "competency_id": competency.id,
+                        "evidence_type": "E-OBS",
+                        "validated_on": start,
+                        "created_at": now,
+                    }
+                )
+    for model, rows in (
+        (TrainingSession, session_rows),
+        (Enrolment, enrolment_rows),
+        (Attendance, marks),
+        (HoursEntry, hours),
+        (Validation, validations),
+    ):
         for i in range(0, len(rows), 20_000):
             db.session.execute(sa.insert(model), rows[i : i + 20_000])
     db.session.commit()
     if db.engine.dialect.name == "postgresql":
-        for table in ("user_account", "cohort", "training_session", "enrolment", "attendance", "hours_entry", "validation"):
-            db.session.execute(sa.text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"))
+        for table in (
+            "user_account",
+            "cohort",
+            "training_session",
+            "enrolment",
+            "attendance",
+            "hours_entry",
+            "validation",
+        ):
+            db.session.execute(
+                sa.text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
+            )
             db.session.execute(sa.text(f"ANALYZE {table}"))
         db.session.commit()
 
@@ -160,9 +234,11 @@ def main() -> None:
             build(args.cohorts, args.per_cohort, args.sessions)
             dialect = db.engine.dialect.name
             trainees = args.cohorts * args.per_cohort
-            print(f"== eligibility benchmark on {dialect}: {trainees:,} trainees, {args.cohorts} cohorts × "
-                  f"{args.sessions} sessions, {trainees * args.sessions:,} attendance marks "
-                  f"(built in {time.perf_counter() - started:.1f} s)")  # fmt: skip
+            print(
+                f"== eligibility benchmark on {dialect}: {trainees:,} trainees, {args.cohorts} cohorts × "
+                f"{args.sessions} sessions, {trainees * args.sessions:,} attendance marks "
+                f"(built in {time.perf_counter() - started:.1f} s)"
+            )
             as_of = date(2027, 1, 1)
             cohorts = list(db.session.scalars(sa.select(Cohort).order_by(Cohort.code)))
 
@@ -195,12 +271,18 @@ def main() -> None:
             db.session.rollback()
 
             print(f"floor: raw SELECT of every mark, session and enrolment   {floor_s:7.3f} s")
-            print(f"whole-platform eligibility CSV ({trainees:,} rows)        {csv_s:7.3f} s"
-                  f"  = {csv_s / floor_s:5.1f}× floor   target < 5 s: {'OK' if csv_s < 5 else 'MISSED'}")  # fmt: skip
-            print(f"one cohort ({args.per_cohort} trainees × {args.sessions} sessions)            "
-                  f"{one_s * 1000:7.1f} ms = {one_s / floor_s * args.cohorts:5.1f}× its share of the floor")  # fmt: skip
-            print(f"SQL statements for one cohort: {full} for {args.per_cohort} trainees × {args.sessions} sessions, "
-                  f"{tiny} for 1 trainee × 1 session — {'constant' if full == tiny else 'GROWS'}")  # fmt: skip
+            print(
+                f"whole-platform eligibility CSV ({trainees:,} rows)        {csv_s:7.3f} s"
+                f"  = {csv_s / floor_s:5.1f}× floor   target < 5 s: {'OK' if csv_s < 5 else 'MISSED'}"
+            )
+            print(
+                f"one cohort ({args.per_cohort} trainees × {args.sessions} sessions)            "
+                f"{one_s * 1000:7.1f} ms = {one_s / floor_s * args.cohorts:5.1f}× its share of the floor"
+            )
+            print(
+                f"SQL statements for one cohort: {full} for {args.per_cohort} trainees × {args.sessions} sessions, "
+                f"{tiny} for 1 trainee × 1 session — {'constant' if full == tiny else 'GROWS'}"
+            )
     finally:
         cleanup.cleanup()
 

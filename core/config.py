@@ -52,6 +52,8 @@ DEFAULTS: dict[str, Any] = {
     "SMTP_PASSWORD": None,
     "SMTP_STARTTLS": True,
     "MAIL_FROM": "Tremplin <no-reply@localhost>",
+    # Private folder for evidence files (never served as static files); default instance/evidence.
+    "EVIDENCE_DIR": None,
     # Number of reverse proxies in front of the app whose X-Forwarded-* headers are trusted.
     "PROXY_COUNT": 0,
 }

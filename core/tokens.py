@@ -61,19 +61,7 @@ class Checked:
 
 def check(token: str, purpose: str) -> Checked:
     """Return the token's user if the token is valid for ``purpose``; raise ``TokenError`` otherwise."""
-    try:
-        claims = jwt.decode(
-            token,
-            _key(),
-            algorithms=[ALGORITHM],
-            options={"require": ["sub", "purpose", "fp", "jti", "iat", "exp"]},
-        )
-    except jwt.ExpiredSignatureError as exc:
-        raise TokenError("expired") from exc
-    except jwt.InvalidTokenError as exc:
-        raise TokenError("invalid") from exc
-    if not hmac.compare_digest(str(claims["purpose"]), purpose):
-        raise TokenError("wrong purpose")
+    claims = verify(token, purpose, require=("fp", "jti", "iat"))
     user = db.session.scalar(db.select(User).where(User.uuid == _uuid(claims["sub"])))
     if user is None:
         raise TokenError("unknown user")
@@ -107,10 +95,13 @@ def sign(purpose: str, subject: str, ttl_seconds: int, **claims) -> str:
     return jwt.encode(payload, _key(), algorithm=ALGORITHM)
 
 
-def verify(token: str, purpose: str) -> dict:
-    """The claims of a token made by ``sign`` for ``purpose``; ``TokenError`` if invalid or expired."""
+def verify(token: str, purpose: str, require: tuple[str, ...] = ()) -> dict:
+    """The claims of a token signed here for ``purpose`` (HS256 only, expiry checked, ``require``d claims
+    present); ``TokenError`` if it is invalid, expired or meant for something else."""
     try:
-        claims = jwt.decode(token, _key(), algorithms=[ALGORITHM], options={"require": ["sub", "purpose", "exp"]})
+        claims = jwt.decode(
+            token, _key(), algorithms=[ALGORITHM], options={"require": ["sub", "purpose", "exp", *require]}
+        )
     except jwt.ExpiredSignatureError as exc:
         raise TokenError("expired") from exc
     except jwt.InvalidTokenError as exc:

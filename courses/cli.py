@@ -17,7 +17,7 @@ from core.services import ServiceError
 from courses import eligibility, importer, services
 from courses.csvio import KINDS
 from courses.models import Cohort, Programme, TrainerKind, localized
-from courses.programme_spec import ProgrammeFileError, parse_programme, shipped_programmes
+from courses.programme_spec import ProgrammeFileError, load_programme_file, shipped_programmes
 
 
 @click.group("programmes")
@@ -36,9 +36,8 @@ def programmes_load(paths: tuple[Path, ...], shipped: bool) -> None:
         fail("Give one or more YAML files, or --shipped.")
     specs = []
     for path in files:
-        text = path.read_text(encoding="utf-8")
-        try:
-            specs.append((parse_programme(text, path.name), text))
+        try:  # load_programme_file also requires the id to match the file name: a renamed copy is refused
+            specs.append((load_programme_file(path), path.read_text(encoding="utf-8")))
         except ProgrammeFileError as exc:
             fail(str(exc))
     with transaction():

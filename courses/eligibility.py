@@ -1,8 +1,8 @@
 """Gathers the facts of a cohort from the database and hands them to the pure rules engine.
 
-A whole cohort costs a fixed number of queries whatever its size (a test counts them): one each for the
-programme's competencies, the sessions, the enrolments with their people, the pauses, the attendance marks,
-the confirmed hours, the validations and the peer trainers.
+A batch of cohorts costs a fixed number of queries whatever its size (a test counts them): one each for the
+programmes, their competencies and modules, the sessions, the enrolments with their people, the pauses, the
+attendance marks, the confirmed hours, the peer trainers and the validations.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from courses.models import (
     HoursState,
     Module,
     Pause,
+    Programme,
     TrainerKind,
     TrainingSession,
     Validation,
@@ -40,8 +41,9 @@ class TraineeResult:
     evaluation: rules.Evaluation
 
 
-def rule_set(cohort: Cohort, competencies: Iterable[Competency]) -> rules.RuleSet:
-    config = cohort.programme.rules
+def rule_set(programme, competencies: Iterable) -> rules.RuleSet:
+    """The rules engine's view of a programme's ``rules:`` block."""
+    config = programme.rules
     attendance = config["attendance"]
     return rules.RuleSet(
         attendance=rules.AttendanceRule(
@@ -52,7 +54,7 @@ def rule_set(cohort: Cohort, competencies: Iterable[Competency]) -> rules.RuleSe
         ),
         placement_minutes_required=int(config.get("placement_hours", 0)) * 60,
         final_work_required=bool(config.get("final_work", False)),
-        competencies_required=required_competency_codes(cohort.programme, competencies),
+        competencies_required=required_competency_codes(programme, competencies),
     )
 
 
@@ -60,109 +62,125 @@ def _minutes(starts_at, ends_at) -> int:
     return (ends_at.hour * 60 + ends_at.minute) - (starts_at.hour * 60 + starts_at.minute)
 
 
-def session_facts(cohort_id: int, module_codes: dict[int, str]) -> list[rules.SessionFact]:
-    """The cohort's sessions as facts, in date order (plain columns: no ORM objects on this hot path)."""
-    rows = db.session.execute(
+def evaluate_cohorts(
+    cohorts: Sequence[Cohort], as_of: date | None = None, *, enrolment_ids: Iterable[int] | None = None
+) -> dict[int, list[TraineeResult]]:
+    """Every trainee's evaluation in each cohort (cohort id → results sorted by e-mail).
+
+    Ten queries for the whole batch, whatever the number of cohorts, trainees, sessions and marks; only plain
+    columns are read on the hot paths (marks, sessions), no ORM objects."""
+    as_of = as_of or date.today()
+    cohorts = list(cohorts)
+    cohort_ids = [c.id for c in cohorts]
+    out: dict[int, list[TraineeResult]] = {cid: [] for cid in cohort_ids}
+    if not cohort_ids:
+        return out
+    programmes = {
+        p.id: p
+        for p in db.session.scalars(db.select(Programme).where(Programme.id.in_({c.programme_id for c in cohorts})))
+    }
+    competencies: dict[int, list] = defaultdict(list)
+    code_of: dict[int, str] = {}
+    for row in db.session.execute(
+        db.select(Competency.id, Competency.code, Competency.retired, Competency.programme_id).where(
+            Competency.programme_id.in_(list(programmes))
+        )
+    ):
+        competencies[row.programme_id].append(row)
+        code_of[row.id] = row.code
+    rule_sets = {pid: rule_set(p, competencies[pid]) for pid, p in programmes.items()}
+    module_codes = dict(
+        db.session.execute(db.select(Module.id, Module.code).where(Module.programme_id.in_(list(programmes)))).all()
+    )
+
+    sessions: dict[int, list[rules.SessionFact]] = defaultdict(list)
+    for id_, cohort_id, module_id, on, start, end, cancelled in db.session.execute(
         db.select(
             TrainingSession.id,
+            TrainingSession.cohort_id,
             TrainingSession.module_id,
             TrainingSession.on,
             TrainingSession.starts_at,
             TrainingSession.ends_at,
             TrainingSession.cancelled,
         )
-        .where(TrainingSession.cohort_id == cohort_id)
+        .where(TrainingSession.cohort_id.in_(cohort_ids))
         .order_by(TrainingSession.on, TrainingSession.starts_at)
-    )
-    return [
-        rules.SessionFact(
-            key=id_, module=module_codes.get(module_id), on=on, minutes=_minutes(start, end), cancelled=cancelled
+    ):
+        sessions[cohort_id].append(
+            rules.SessionFact(id_, module_codes.get(module_id), on, _minutes(start, end), cancelled)
         )
-        for id_, module_id, on, start, end, cancelled in rows
-    ]
-
-
-def evaluate_cohort(
-    cohort: Cohort, as_of: date | None = None, *, enrolment_ids: Iterable[int] | None = None
-) -> list[TraineeResult]:
-    """Every trainee's evaluation (or those of ``enrolment_ids``), sorted by e-mail."""
-    as_of = as_of or date.today()
-    competencies = db.session.execute(
-        db.select(Competency.id, Competency.code, Competency.retired).where(
-            Competency.programme_id == cohort.programme_id
-        )
-    ).all()
-    ruleset = rule_set(cohort, competencies)
-    code_of = {c.id: c.code for c in competencies}
-    module_codes = dict(
-        db.session.execute(db.select(Module.id, Module.code).where(Module.programme_id == cohort.programme_id)).all()
-    )
-    facts_sessions = session_facts(cohort.id, module_codes)
 
     query = (
         db.select(Enrolment, User)
         .join(User, User.id == Enrolment.user_id)
-        .where(Enrolment.cohort_id == cohort.id)
-        .order_by(User.email)
+        .where(Enrolment.cohort_id.in_(cohort_ids))
+        .order_by(Enrolment.cohort_id, User.email)
     )
     if enrolment_ids is not None:
         query = query.where(Enrolment.id.in_(list(enrolment_ids)))
     rows = db.session.execute(query).all()
-    ids = [e.id for e, _ in rows]
-    if not ids:
-        return []
+    if not rows:
+        return out
+    enrolled = db.select(Enrolment.id).where(Enrolment.cohort_id.in_(cohort_ids))
+    if enrolment_ids is not None:
+        enrolled = enrolled.where(Enrolment.id.in_(list(enrolment_ids)))
 
     pauses: dict[int, list[rules.Pause]] = defaultdict(list)
     for enrolment_id, starts_on, ends_on in db.session.execute(
-        db.select(Pause.enrolment_id, Pause.starts_on, Pause.ends_on).where(Pause.enrolment_id.in_(ids))
+        db.select(Pause.enrolment_id, Pause.starts_on, Pause.ends_on).where(Pause.enrolment_id.in_(enrolled))
     ):
         pauses[enrolment_id].append(rules.Pause(starts_on, ends_on))
 
-    # Plain columns, not ORM objects: a cohort has hundreds of marks and this is the hot path.
     marks: dict[int, dict[int, rules.AttendanceFact]] = defaultdict(dict)
-    mark_of = {m.value: m for m in rules.Mark}
+    # Marks are immutable and take few distinct values: share one object per (status, minutes).
+    fact_of: dict[tuple[str, int | None], rules.AttendanceFact] = {}
     for enrolment_id, session_id, status, minutes in db.session.execute(
-        db.select(Attendance.enrolment_id, Attendance.session_id, Attendance.status, Attendance.minutes)
-        .join(TrainingSession, TrainingSession.id == Attendance.session_id)
-        .where(TrainingSession.cohort_id == cohort.id, Attendance.enrolment_id.in_(ids))
+        db.select(Attendance.enrolment_id, Attendance.session_id, Attendance.status, Attendance.minutes).where(
+            Attendance.enrolment_id.in_(enrolled)
+        )
     ):
-        marks[enrolment_id][session_id] = rules.AttendanceFact(mark_of[status], minutes)
+        fact = fact_of.get((status, minutes))
+        if fact is None:
+            fact = fact_of[(status, minutes)] = rules.AttendanceFact(rules.Mark(status), minutes)
+        marks[enrolment_id][session_id] = fact
 
     hours = dict(
         db.session.execute(
             db.select(HoursEntry.enrolment_id, db.func.sum(HoursEntry.minutes))
-            .where(HoursEntry.enrolment_id.in_(ids), HoursEntry.state == HoursState.CONFIRMED.value)
+            .where(HoursEntry.enrolment_id.in_(enrolled), HoursEntry.state == HoursState.CONFIRMED.value)
             .group_by(HoursEntry.enrolment_id)
         ).all()
     )
 
-    peers = set(
-        db.session.scalars(
-            db.select(CohortStaff.user_id).where(
-                CohortStaff.cohort_id == cohort.id, CohortStaff.kind == TrainerKind.PEER.value
-            )
+    peers: dict[int, set[int]] = defaultdict(set)
+    for cohort_id, user_id in db.session.execute(
+        db.select(CohortStaff.cohort_id, CohortStaff.user_id).where(
+            CohortStaff.cohort_id.in_(cohort_ids), CohortStaff.kind == TrainerKind.PEER.value
         )
-    )
-    co_validation = bool(cohort.programme.rules.get("co_validation"))
+    ):
+        peers[cohort_id].add(user_id)
     # enrolment → competency → the people who validated it (withdrawn validations excluded)
     validators: dict[int, dict[int, set[int | None]]] = defaultdict(lambda: defaultdict(set))
     for enrolment_id, competency_id, validator_id in db.session.execute(
         db.select(Validation.enrolment_id, Validation.competency_id, Validation.validator_id).where(
-            Validation.enrolment_id.in_(ids), Validation.withdrawn_at.is_(None)
+            Validation.enrolment_id.in_(enrolled), Validation.withdrawn_at.is_(None)
         )
     ):
         validators[enrolment_id][competency_id].add(validator_id)
 
-    def validated_codes(enrolment_id: int) -> frozenset[str]:
-        """Validated: by one trainer, or with co-validation by two, one of them a peer trainer."""
-        return frozenset(
-            code_of[competency_id]
-            for competency_id, who in validators.get(enrolment_id, {}).items()
-            if competency_id in code_of and (not co_validation or (len(who) >= 2 and bool(who & peers)))
-        )
-
-    results = []
+    by_id = {c.id: c for c in cohorts}
     for enrolment, user in rows:
+        cohort = by_id[enrolment.cohort_id]
+        programme = programmes[cohort.programme_id]
+        co_validation = bool(programme.rules.get("co_validation"))
+        cohort_peers = peers.get(cohort.id, set())
+        # Validated: by one trainer, or with co-validation by two, one of them a peer trainer.
+        validated = frozenset(
+            code_of[competency_id]
+            for competency_id, who in validators.get(enrolment.id, {}).items()
+            if competency_id in code_of and (not co_validation or (len(who) >= 2 and bool(who & cohort_peers)))
+        )
         facts = rules.TraineeFacts(
             enrolled_on=enrolment.enrolled_on,
             withdrawn_on=enrolment.withdrawn_on,
@@ -170,15 +188,25 @@ def evaluate_cohort(
             marks=marks.get(enrolment.id, {}),
             placement_minutes_confirmed=int(hours.get(enrolment.id) or 0),
             final_work=enrolment.final_work,
-            competencies_validated=validated_codes(enrolment.id),
+            competencies_validated=validated,
         )
-        results.append(TraineeResult(enrolment, user, rules.evaluate(facts_sessions, facts, ruleset, as_of)))
-    return results
+        evaluation = rules.evaluate(sessions.get(cohort.id, []), facts, rule_sets[programme.id], as_of)
+        out[cohort.id].append(TraineeResult(enrolment, user, evaluation))
+    return out
+
+
+def evaluate_cohort(
+    cohort: Cohort, as_of: date | None = None, *, enrolment_ids: Iterable[int] | None = None
+) -> list[TraineeResult]:
+    """Every trainee's evaluation in one cohort (or those of ``enrolment_ids``), sorted by e-mail."""
+    return evaluate_cohorts([cohort], as_of, enrolment_ids=enrolment_ids)[cohort.id]
 
 
 def evaluate_enrolment(enrolment: Enrolment, as_of: date | None = None) -> rules.Evaluation:
     return evaluate_cohort(enrolment.cohort, as_of, enrolment_ids=[enrolment.id])[0].evaluation
 
+
+BATCH = 100  # cohorts evaluated together: bounded memory, few round trips
 
 CSV_COLUMNS = (
     "email",
@@ -221,9 +249,12 @@ def write_csv(cohorts: Sequence[Cohort], as_of: date, out, *, with_cohort: bool 
     writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
     writer.writeheader()
     count = 0
-    for cohort in cohorts:
-        for result in evaluate_cohort(cohort, as_of):
-            row = csv_row(result)
-            writer.writerow({"cohort": cohort.code, **row} if with_cohort else row)
-            count += 1
+    for start in range(0, len(cohorts), BATCH):
+        batch = cohorts[start : start + BATCH]
+        results = evaluate_cohorts(batch, as_of)
+        for cohort in batch:
+            for result in results[cohort.id]:
+                row = csv_row(result)
+                writer.writerow({"cohort": cohort.code, **row} if with_cohort else row)
+                count += 1
     return count

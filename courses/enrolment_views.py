@@ -17,11 +17,10 @@ from core.db import db
 from core.models import Role, User, UserRole
 from core.security import roles_required
 from core.services import ServiceError
-from courses import eligibility, permissions, services
+from courses import eligibility, permissions, queries, services
 from courses.blueprint import bp
 from courses.forms import FinalWorkForm, PauseForm, PlacementForm, ReviewForm, ValidationForm, WithdrawForm
 from courses.models import (
-    Attendance,
     Competency,
     Enrolment,
     EvidenceFile,
@@ -29,7 +28,6 @@ from courses.models import (
     Module,
     Pause,
     Placement,
-    TrainingSession,
     Validation,
     localized,
 )
@@ -80,15 +78,8 @@ def _placement_form(form: PlacementForm | None = None) -> PlacementForm:
 def _page(enrolment: Enrolment, status: int = 200, **forms):
     cohort = enrolment.cohort
     evaluation = eligibility.evaluate_enrolment(enrolment)
-    sessions = db.session.scalars(
-        db.select(TrainingSession)
-        .where(TrainingSession.cohort_id == cohort.id)
-        .order_by(TrainingSession.on, TrainingSession.starts_at)
-    ).all()
-    marks = {
-        a.session_id: a
-        for a in db.session.scalars(db.select(Attendance).where(Attendance.enrolment_id == enrolment.id))
-    }
+    sessions = queries.cohort_sessions(cohort.id)
+    marks = queries.marks_by_session(enrolment.id)
     attendance = [
         {"session": s, "mark": marks.get(s.id), "not_expected": absence_reason(enrolment, s.on)} for s in sessions
     ]
@@ -204,20 +195,33 @@ def evidence_download(file_uuid: uuid.UUID):
     return response
 
 
+def _submit(enrolment: Enrolment, form, form_name: str, action, message: str, anchor: str = ""):
+    """Validate ``form``, run the service ``action``, then back to the trainee's page; on a refusal, the page
+    again with the form's errors (422) and nothing written."""
+    if form.validate_on_submit():
+        try:
+            action()
+        except ServiceError as exc:
+            apply_error(form, exc)
+        else:
+            flash(message, "success")
+            return back(enrolment, anchor)
+    return _page(enrolment, 422, **{form_name: form})
+
+
 @bp.route("/enrolments/<uuid:enrolment_uuid>/pauses", methods=["POST"])
 @roles_required(*ADMIN_ONLY)
 def pause_add(enrolment_uuid: uuid.UUID):
     enrolment = enrolment_or_404(enrolment_uuid)
     form = PauseForm()
-    if form.validate_on_submit():
-        try:
-            services.add_pause(enrolment, form.starts_on.data, form.ends_on.data)
-        except ServiceError as exc:
-            apply_error(form, exc)
-        else:
-            flash(_("Pause recorded. The sessions during the pause do not count."), "success")
-            return back(enrolment, "#pauses")
-    return _page(enrolment, 422, pause_form=form)
+    return _submit(
+        enrolment,
+        form,
+        "pause_form",
+        lambda: services.add_pause(enrolment, form.starts_on.data, form.ends_on.data),
+        _("Pause recorded. The sessions during the pause do not count."),
+        "#pauses",
+    )
 
 
 @bp.route("/pauses/<uuid:pause_uuid>/delete", methods=["POST"])
@@ -235,11 +239,14 @@ def pause_delete(pause_uuid: uuid.UUID):
 def final_work(enrolment_uuid: uuid.UUID):
     enrolment = enrolment_or_404(enrolment_uuid)
     form = FinalWorkForm()
-    if form.validate_on_submit():
-        services.record_final_work(enrolment, form.result.data)
-        flash(_("The jury's result is recorded."), "success")
-        return back(enrolment, "#final-work")
-    return _page(enrolment, 422, final_form=form)
+    return _submit(
+        enrolment,
+        form,
+        "final_form",
+        lambda: services.record_final_work(enrolment, form.result.data),
+        _("The jury's result is recorded."),
+        "#final-work",
+    )
 
 
 @bp.route("/enrolments/<uuid:enrolment_uuid>/withdrawal", methods=["POST"])
@@ -247,15 +254,13 @@ def final_work(enrolment_uuid: uuid.UUID):
 def withdrawal(enrolment_uuid: uuid.UUID):
     enrolment = enrolment_or_404(enrolment_uuid)
     form = WithdrawForm()
-    if form.validate_on_submit():
-        try:
-            services.withdraw(enrolment, form.withdrawn_on.data)
-        except ServiceError as exc:
-            apply_error(form, exc)
-        else:
-            flash(_("Your changes are saved."), "success")
-            return back(enrolment)
-    return _page(enrolment, 422, withdraw_form=form)
+    return _submit(
+        enrolment,
+        form,
+        "withdraw_form",
+        lambda: services.withdraw(enrolment, form.withdrawn_on.data),
+        _("Your changes are saved."),
+    )
 
 
 @bp.route("/enrolments/<uuid:enrolment_uuid>/placements", methods=["POST"])
@@ -263,27 +268,23 @@ def withdrawal(enrolment_uuid: uuid.UUID):
 def placement_add(enrolment_uuid: uuid.UUID):
     enrolment = enrolment_or_404(enrolment_uuid)
     form = _placement_form(PlacementForm())
-    if form.validate_on_submit():
+
+    def create():
         tutor = None
         if form.tutor.data:
             tutor = db.session.scalar(db.select(User).where(User.uuid == uuid.UUID(form.tutor.data)))
-        try:
-            services.create_placement(
-                enrolment,
-                services.get_or_create_host(form.host.data),
-                form.starts_on.data,
-                ends_on=form.ends_on.data,
-                kind=form.kind.data,
-                tutor=tutor,
-                tutor_name=form.tutor_name.data,
-                tutor_email=form.tutor_email.data,
-            )
-        except ServiceError as exc:
-            apply_error(form, exc)
-        else:
-            flash(_("Placement added."), "success")
-            return back(enrolment, "#placements")
-    return _page(enrolment, 422, placement_form=form)
+        services.create_placement(
+            enrolment,
+            services.get_or_create_host(form.host.data),
+            form.starts_on.data,
+            ends_on=form.ends_on.data,
+            kind=form.kind.data,
+            tutor=tutor,
+            tutor_name=form.tutor_name.data,
+            tutor_email=form.tutor_email.data,
+        )
+
+    return _submit(enrolment, form, "placement_form", create, _("Placement added."), "#placements")
 
 
 @bp.route("/placements/<uuid:placement_uuid>/end", methods=["POST"])

@@ -28,6 +28,7 @@ from courses.models import (
     TrainingSession,
     Validation,
 )
+from courses.presenters import expected_on
 
 N_ = csvio.N_
 
@@ -88,11 +89,11 @@ class _Context:
 def run(kind: str, cohort: Cohort, data: bytes, actor: User | None = None) -> ImportReport:
     """Import ``data`` (CSV bytes) of ``kind`` into ``cohort``; raise ``ImportFailed`` with every error."""
     parsed = csvio.parse(kind, data)
-    if not parsed.ok:
-        raise ImportFailed(list(parsed.errors))
     context = _Context(cohort)
     report = ImportReport(kind=kind, rows=len(parsed.rows))
-    errors: list[CsvError] = []
+    # The rows that parsed are checked against the cohort even when others did not, so that one upload
+    # lists every problem of the file; with any error at all, the appliers below change nothing.
+    errors: list[CsvError] = list(parsed.errors)
     apply = {
         "sessions": _sessions,
         "trainees": _trainees,
@@ -114,7 +115,8 @@ def _guard(errors: list[CsvError], row: int, column: str, action) -> None:
     try:
         action()
     except ServiceError as exc:
-        errors.append(_error(row, exc.field or column, "%(message)s", message=str(exc)))
+        # The service names its own field; the coordinator needs the column of *this* file.
+        errors.append(_error(row, column, "%(reason)s", reason=str(exc)))
 
 
 def _sessions(context: _Context, rows, errors, report, actor) -> None:
@@ -214,6 +216,16 @@ def _attendance(context: _Context, rows, errors, report, actor) -> None:
         if session.cancelled:
             errors.append(_error(r.row, "date", N_("The session of %(date)s was cancelled."), date=r.date.isoformat()))
             continue
+        if not expected_on(enrolment, session.on):
+            errors.append(
+                _error(
+                    r.row,
+                    "email",
+                    N_("%(email)s is not expected at this session (not enrolled yet, on a pause or withdrawn)."),
+                    email=r.email,
+                )
+            )
+            continue
         if r.minutes is not None and r.minutes > session.minutes:
             errors.append(
                 _error(
@@ -254,15 +266,17 @@ def _hours(context: _Context, rows, errors, report, actor) -> None:
             )
     if errors:
         return
+    # An entry is the same one again whatever has happened to it since (a referent may have confirmed it):
+    # (trainee, day, minutes), counted with multiplicity, so two identical lines stay two entries.
     existing = Counter(
-        (e.enrolment_id, e.on, e.minutes, e.state)
+        (e.enrolment_id, e.on, e.minutes)
         for e in db.session.scalars(
             db.select(HoursEntry).where(HoursEntry.enrolment_id.in_([e.id for e in context.enrolments.values()]))
         )
     )
     for r in rows:
         enrolment = context.enrolments[r.email]
-        key = (enrolment.id, r.date, r.minutes, r.state)
+        key = (enrolment.id, r.date, r.minutes)
         if existing[key] > 0:  # the same entry imported before: re-importing a file changes nothing
             existing[key] -= 1
             report.counts["unchanged"] += 1
@@ -276,7 +290,7 @@ def _hours(context: _Context, rows, errors, report, actor) -> None:
 
 
 def _competencies(context: _Context, rows, errors, report, actor) -> None:
-    if actor is None:
+    if actor is None or not actor.has_role(Role.TRAINER, Role.ADMIN):
         errors.append(_error(None, None, N_("Competencies can only be imported by a named trainer or coordinator.")))
         return
     for r in rows:

@@ -54,11 +54,12 @@ def hm(minutes: int | None) -> str:
         return "—"
     sign = "−" if minutes < 0 else ""
     hours, rest = divmod(abs(int(minutes)), 60)
+    nbsp = "\u00a0"  # "15 h" never breaks across two lines
     if hours and rest:
-        return f"{sign}{hours} h {rest:02d}"
+        return f"{sign}{hours}{nbsp}h{nbsp}{rest:02d}"
     if hours:
-        return f"{sign}{hours} h"
-    return f"{sign}{rest} min"
+        return f"{sign}{hours}{nbsp}h"
+    return f"{sign}{rest}{nbsp}min"
 
 
 def percent(value: Fraction | None) -> str:

@@ -16,11 +16,10 @@ from core.db import db
 from core.models import Role, User
 from core.security import public, roles_required
 from core.services import ServiceError, external_url
-from courses import eligibility, permissions, services
+from courses import eligibility, permissions, queries, services
 from courses.blueprint import bp
 from courses.forms import HoursForm, ReviewForm
 from courses.models import (
-    Attendance,
     Cohort,
     CohortStaff,
     Enrolment,
@@ -54,12 +53,21 @@ def current_enrolment(user: User) -> Enrolment | None:
 
 def sessions_for(user: User, since: date | None = None, until: date | None = None) -> list[TrainingSession]:
     """The sessions a person attends or teaches (cancelled ones included, shown as such), in date order."""
-    cohorts = db.select(Enrolment.cohort_id).where(Enrolment.user_id == user.id)
+    # As a trainee: the sessions of their cohorts from enrolment until withdrawal.
+    attending = (
+        db.select(TrainingSession.id)
+        .join(Enrolment, Enrolment.cohort_id == TrainingSession.cohort_id)
+        .where(
+            Enrolment.user_id == user.id,
+            TrainingSession.on >= Enrolment.enrolled_on,
+            db.or_(Enrolment.withdrawn_on.is_(None), TrainingSession.on < Enrolment.withdrawn_on),
+        )
+    )
     staff = db.select(CohortStaff.cohort_id).where(CohortStaff.user_id == user.id)
     teaching = db.select(session_trainer.c.session_id).where(session_trainer.c.user_id == user.id)
     query = db.select(TrainingSession).where(
         db.or_(
-            TrainingSession.cohort_id.in_(cohorts),
+            TrainingSession.id.in_(attending),
             TrainingSession.cohort_id.in_(staff),
             TrainingSession.id.in_(teaching),
         )
@@ -81,15 +89,8 @@ def my_training():
     if enrolment is None:
         return render_template("courses/my_training.html", enrolment=None)
     evaluation = eligibility.evaluate_enrolment(enrolment)
-    sessions = db.session.scalars(
-        db.select(TrainingSession)
-        .where(TrainingSession.cohort_id == enrolment.cohort_id)
-        .order_by(TrainingSession.on, TrainingSession.starts_at)
-    ).all()
-    marks = {
-        a.session_id: a
-        for a in db.session.scalars(db.select(Attendance).where(Attendance.enrolment_id == enrolment.id))
-    }
+    sessions = queries.cohort_sessions(enrolment.cohort_id)
+    marks = queries.marks_by_session(enrolment.id)
     validations = db.session.scalars(
         db.select(Validation).where(Validation.enrolment_id == enrolment.id, Validation.withdrawn_at.is_(None))
     ).all()
@@ -136,16 +137,17 @@ def my_hours():
 @bp.route("/hours/to-confirm")
 @roles_required(Role.TUTOR, Role.ADMIN, Role.TRAINER)
 def hours_to_confirm():
+    # Hours logged on a day with no running placement have no referent: the cohort's staff see them.
     query = (
         db.select(HoursEntry)
-        .join(Placement, Placement.id == HoursEntry.placement_id)
+        .outerjoin(Placement, Placement.id == HoursEntry.placement_id)
         .where(HoursEntry.state == HoursState.PENDING.value)
         .order_by(HoursEntry.on)
     )
     if not permissions.is_admin(current_user):
         staff = db.select(CohortStaff.cohort_id).where(CohortStaff.user_id == current_user.id)
         mine = db.select(Enrolment.id).where(Enrolment.cohort_id.in_(staff))
-        query = query.where(db.or_(Placement.tutor_id == current_user.id, Placement.enrolment_id.in_(mine)))
+        query = query.where(db.or_(Placement.tutor_id == current_user.id, HoursEntry.enrolment_id.in_(mine)))
     entries = db.session.scalars(query).all()
     return render_template("courses/hours_to_confirm.html", entries=entries, form=ReviewForm(), token=None)
 
@@ -156,19 +158,23 @@ def hours_review(entry_uuid: uuid.UUID):
     entry = db.first_or_404(db.select(HoursEntry).where(HoursEntry.uuid == entry_uuid))
     permissions.require_hours_reviewer(entry)
     form = ReviewForm()
-    _review(entry, form, by=current_user, via_link=False)
+    enrolment = db.session.get(Enrolment, entry.enrolment_id)
+    _review(
+        entry, form, by=current_user, via_link=False, may_change=permissions.is_staff_of(current_user, enrolment.cohort)
+    )
     if request.form.get("next_page") == "enrolment":
-        enrolment = db.session.get(Enrolment, entry.enrolment_id)
         return redirect(url_for("courses.enrolment_detail", enrolment_uuid=enrolment.uuid) + "#hours")
     return redirect(url_for("courses.hours_to_confirm"))
 
 
-def _review(entry: HoursEntry, form: ReviewForm, *, by: User | None, via_link: bool) -> bool:
+def _review(entry: HoursEntry, form: ReviewForm, *, by: User | None, via_link: bool, may_change: bool = False) -> bool:
     if not form.validate_on_submit():
         flash(_("Choose confirm or do not confirm."), "error")
         return False
     try:
-        services.review_hours(entry, form.decision.data, by=by, comment=form.comment.data, via_link=via_link)
+        services.review_hours(
+            entry, form.decision.data, by=by, comment=form.comment.data, via_link=via_link, may_change=may_change
+        )
     except ServiceError as exc:
         flash(str(exc), "error")
         return False

@@ -316,16 +316,25 @@ def save_roster(
 
     ``expected_version`` is the roster version the form was opened with: if another save happened since,
     nothing is written and ``StaleRoster`` is raised, so no one's marks are silently overwritten.
-    Returns the number of marks changed."""
-    if expected_version is not None and expected_version != session.roster_version:
+    The version is claimed with one conditional UPDATE before anything is written, so two saves racing
+    each other cannot both win, on SQLite or on PostgreSQL (where the second UPDATE waits for the first
+    transaction and then matches no row). Returns the number of marks changed."""
+    if session.cancelled:
+        raise ServiceError(_l("This session is cancelled: no attendance to take."))
+    claim = db.update(TrainingSession).where(TrainingSession.id == session.id)
+    if expected_version is not None:
+        claim = claim.where(TrainingSession.roster_version == expected_version)
+    claimed = db.session.execute(
+        claim.values(roster_version=TrainingSession.roster_version + 1).execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.refresh(session, ["roster_version"])
+    if claimed != 1:
         raise StaleRoster(
             _l(
                 "Someone else saved this attendance sheet while you were filling it in. Nothing was saved: "
                 "the page now shows their marks; check them and save again."
             )
         )
-    if session.cancelled:
-        raise ServiceError(_l("This session is cancelled: no attendance to take."))
     allowed = set(db.session.scalars(db.select(Enrolment.id).where(Enrolment.cohort_id == session.cohort_id)))
     existing = {
         a.enrolment_id: a for a in db.session.scalars(db.select(Attendance).where(Attendance.session_id == session.id))
@@ -371,7 +380,6 @@ def save_roster(
             current.status, current.minutes = status.value, minutes
             current.recorded_by_id = recorded_by.id if recorded_by else None
             changed += 1
-    session.roster_version += 1
     db.session.flush()
     return changed
 
@@ -456,6 +464,15 @@ def log_hours(
         raise ServiceError(_l("Give a duration between a few minutes and 24 hours."), field="minutes")
     if on > date.today():
         raise ServiceError(_l("Hours are logged once done: this date is in the future."), field="on")
+    already = db.session.scalar(
+        db.select(db.func.coalesce(db.func.sum(HoursEntry.minutes), 0)).where(
+            HoursEntry.enrolment_id == enrolment.id,
+            HoursEntry.on == on,
+            HoursEntry.state != HoursState.REJECTED.value,
+        )
+    )
+    if already + minutes > 24 * 60:
+        raise ServiceError(_l("That would make more than 24 hours on the same day."), field="minutes")
     activity = " ".join((activity or "").split()) or None
     if activity and len(activity) > 300:
         raise ServiceError(_l("Keep the note short (300 characters at most)."), field="activity")
@@ -473,11 +490,21 @@ def log_hours(
 
 
 def review_hours(
-    entry: HoursEntry, state: str, *, by: User | None, comment: str | None = None, via_link: bool = False
+    entry: HoursEntry,
+    state: str,
+    *,
+    by: User | None,
+    comment: str | None = None,
+    via_link: bool = False,
+    may_change: bool = False,
 ) -> None:
+    """Confirm or reject logged hours. Only pending entries, unless ``may_change`` (coordinators and the
+    cohort's trainers correcting a decision); a referent's link never overturns a decision."""
     state = HoursState(state)
     if state is HoursState.PENDING:
         raise ServiceError(_l("Confirm or reject."))
+    if entry.state != HoursState.PENDING.value and not may_change:
+        raise ServiceError(_l("These hours have already been reviewed."))
     comment = " ".join((comment or "").split()) or None
     if state is HoursState.REJECTED and not comment:
         raise ServiceError(_l("Please say in a few words why these hours are not confirmed."), field="comment")
@@ -526,7 +553,9 @@ def sniff_evidence(data: bytes) -> tuple[str, str]:
 
 
 def evidence_path(sha256: str) -> Path:
-    return Path(current_app.instance_path) / "evidence" / sha256[:2] / sha256
+    """Where an evidence file lives: ``EVIDENCE_DIR`` (default instance/evidence), by content hash."""
+    root = current_app.config.get("EVIDENCE_DIR") or Path(current_app.instance_path) / "evidence"
+    return Path(root) / sha256[:2] / sha256
 
 
 def validate_competency(
@@ -540,6 +569,8 @@ def validate_competency(
     file: tuple[str, bytes] | None = None,
 ) -> Validation:
     """Record that ``validator`` validated ``competency`` for this trainee, with its evidence."""
+    if not validator.has_role(Role.TRAINER, Role.ADMIN):
+        raise ServiceError(_l("Only trainers and coordinators validate competencies."))
     if competency.programme_id != enrolment.cohort.programme_id or competency.retired:
         raise ServiceError(_l("This competency is not part of this programme."), field="competency")
     if evidence_type not in KNOWN_EVIDENCE:

@@ -15,7 +15,7 @@ from core.models import Role, User, UserRole
 from core.pdf import pdf_response, render_template_pdf
 from core.security import roles_required
 from core.services import ServiceError
-from courses import eligibility, importer, permissions, services
+from courses import eligibility, importer, permissions, queries, services
 from courses.blueprint import bp
 from courses.forms import CohortForm, ImportForm, SessionForm
 from courses.models import (
@@ -131,11 +131,7 @@ def cohort_detail(cohort_uuid: uuid.UUID):
     as_of = date.today()
     results = eligibility.evaluate_cohort(cohort, as_of)
     at_risk = [r for r in results if is_at_risk(r)]
-    sessions = db.session.scalars(
-        db.select(TrainingSession)
-        .where(TrainingSession.cohort_id == cohort.id)
-        .order_by(TrainingSession.on, TrainingSession.starts_at)
-    ).all()
+    sessions = queries.cohort_sessions(cohort.id)
     marked = dict(
         db.session.execute(
             db.select(Attendance.session_id, db.func.count())
@@ -346,7 +342,7 @@ def session_detail(session_uuid: uuid.UUID):
                 services.save_roster(session, marks, current_user, version)
             except services.StaleRoster as exc:
                 problems.append(str(exc))
-                status_code = 409
+                status_code = 409  # the page shows the marks that were saved, with the new version
             except ServiceError as exc:
                 problems.append(str(exc))
             else:
@@ -355,8 +351,9 @@ def session_detail(session_uuid: uuid.UUID):
         if problems:
             db.session.rollback()
             rows = roster_rows(session)
+            posted = None if status_code == 409 else request.form
             return render_template(
-                "courses/session_detail.html", session=session, rows=rows, problems=problems, posted=request.form
+                "courses/session_detail.html", session=session, rows=rows, problems=problems, posted=posted
             ), status_code
     return render_template("courses/session_detail.html", session=session, rows=rows, problems=[], posted=None)
 

@@ -7,9 +7,12 @@ the pure tests of this folder (csvio, rules, programme_spec) never request them.
 
 from __future__ import annotations
 
+import functools
 import re
+import struct
+import zlib
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, time, timedelta
 from pathlib import Path
 
@@ -20,19 +23,23 @@ from flask import Flask
 from core.db import db
 from core.models import User
 from courses import services
-from courses.models import Cohort, Enrolment, Programme, TrainerKind, TrainingSession
-from courses.programme_spec import PROGRAMMES_DIR, load_programme_file
+from courses.models import Cohort, Enrolment, HoursEntry, Placement, Programme, TrainerKind, TrainingSession
+from courses.programme_spec import PROGRAMMES_DIR, ProgrammeSpec, load_programme_file
 from tests.conftest import PASSWORD, CSRFClient
 
 HETIS = PROGRAMMES_DIR / "hetis-initial.yaml"
 MORNING = (time(9, 0), time(12, 0))  # 180 minutes
-SESSION_MINUTES = 180
+
+
+@functools.cache
+def _spec(path: Path) -> ProgrammeSpec:
+    """A parsed programme file, parsed once per test process (the specs are frozen: safe to share)."""
+    return load_programme_file(path)
 
 
 def load_programme(path: Path = HETIS) -> Programme:
     """Validate and load a programme file, as ``tremplin programmes load`` does (flushed, not committed)."""
-    spec = load_programme_file(path)
-    programme, _ = services.load_programme(spec, path.read_text(encoding="utf-8"))
+    programme, _ = services.load_programme(_spec(path), path.read_text(encoding="utf-8"))
     return programme
 
 
@@ -61,7 +68,6 @@ class World:
     trainer: User
     trainees: list[User]
     enrolments: list[Enrolment]
-    extra: dict = field(default_factory=dict)
 
     @property
     def trainee(self) -> User:
@@ -95,8 +101,9 @@ def build_cohort(app: Flask, create_user) -> Callable[..., World]:
     """Factory: ``build_cohort(code, trainees=3, past=4, future=2, ...)`` → a committed ``World``.
 
     Past sessions are on the days ``7 × k`` before today (the last one a week ago), future ones a week apart
-    from a week after today; all are half-days 09:00–12:00 (180 minutes), modules alternating in pairs over
-    ``modules``. Trainees are named ``<prefix>NN`` and enrolled from the cohort's first day."""
+    from a week after today; all are half-days 09:00–12:00 (180 minutes) unless ``times`` says otherwise,
+    modules M1, M1, M2, M2, M1… A professional trainer is staff of the cohort. ``trainees`` is a number
+    (named ``Trainee NN <code>``) or (e-mail, name) pairs; all are enrolled from the cohort's first day."""
 
     def build(
         code: str = "PROMO-TEST",
@@ -104,11 +111,9 @@ def build_cohort(app: Flask, create_user) -> Callable[..., World]:
         trainees: int | Iterable[tuple[str, str]] = 3,
         past: int = 4,
         future: int = 2,
-        modules: tuple[str, ...] = ("M1", "M2"),
         programme: Programme | None = None,
-        trainer: User | None = None,
-        trainer_kind: str = TrainerKind.PROFESSIONAL,
         email_prefix: str | None = None,
+        times: tuple[time, time] = MORNING,
     ) -> World:
         if programme is None:
             programme = db.session.scalar(sa.select(Programme).where(Programme.code == "hetis-initial"))
@@ -118,13 +123,12 @@ def build_cohort(app: Flask, create_user) -> Callable[..., World]:
         ends = today + timedelta(days=7 * future + 7)
         cohort = services.create_cohort(code, programme, starts, ends, title=f"Promotion {code}")
         prefix = email_prefix or code.lower()
-        if trainer is None:
-            trainer = create_user(roles=("trainer",), email=f"trainer.{prefix}@example.org", legal_name=f"Trainer {code}")
-        services.add_trainer(cohort, trainer, trainer_kind)
+        trainer = create_user(roles=("trainer",), email=f"trainer.{prefix}@example.org", legal_name=f"Trainer {code}")
+        services.add_trainer(cohort, trainer, TrainerKind.PROFESSIONAL)
         days = [today - timedelta(days=7 * k) for k in range(past, 0, -1)]
         days += [today + timedelta(days=7 * k) for k in range(1, future + 1)]
         sessions = [
-            services.create_session(cohort, modules[(n // 2) % len(modules)], on, *MORNING, trainers=[trainer])
+            services.create_session(cohort, ("M1", "M2")[(n // 2) % 2], on, *times, trainers=[trainer])
             for n, on in enumerate(days)
         ]
         if isinstance(trainees, int):
@@ -176,3 +180,45 @@ def evidence_dir(app: Flask, tmp_path: Path, monkeypatch) -> Path:
     """Evidence files go under the app's instance folder: point it at a temporary one."""
     monkeypatch.setattr(app, "instance_path", str(tmp_path / "instance"))
     return tmp_path / "instance" / "evidence"
+
+
+def tiny_png() -> bytes:
+    """A valid 1×1 PNG, built by hand."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)  # 1×1, 8 bits, RGB
+    pixels = zlib.compress(b"\x00\xf0\x80\x20")  # filter byte + one pixel
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
+
+
+@pytest.fixture
+def make_tutor(create_user) -> Callable[..., User]:
+    def make(email: str | None = None, legal_name: str = "Référente Test") -> User:
+        return create_user(roles=("tutor",), email=email, legal_name=legal_name)
+
+    return make
+
+
+def placement_with_hours(
+    enrolment: Enrolment, tutor: User | None, host: str, *minutes: int, tutor_email: str | None = None
+) -> tuple[Placement, list[HoursEntry]]:
+    """A placement started a month ago at ``host`` and one pending hours entry per ``minutes``, on the days
+    before today (committed)."""
+    today = date.today()
+    placement = services.create_placement(
+        enrolment,
+        services.get_or_create_host(host),
+        today - timedelta(days=30),
+        tutor=tutor,
+        tutor_name=None if tutor else "Référent sans compte",
+        tutor_email=tutor_email,
+    )
+    entries = [
+        services.log_hours(enrolment, today - timedelta(days=n + 1), m, "accueil et permanence")
+        for n, m in enumerate(minutes)
+    ]
+    assert all(e.placement_id == placement.id for e in entries)
+    db.session.commit()
+    return placement, entries
