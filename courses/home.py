@@ -42,7 +42,16 @@ def _staff_panel(user) -> dict:
     cohorts = []
     for cohort in db.session.scalars(query):
         results = eligibility.evaluate_cohort(cohort, today)
-        cohorts.append({"cohort": cohort, "trainees": len(results), "at_risk": sum(is_at_risk(r) for r in results)})
+        active = [r.evaluation for r in results if r.evaluation.status.value != "withdrawn"]
+        cohorts.append(
+            {
+                "cohort": cohort,
+                "trainees": len(results),
+                "at_risk": sum(is_at_risk(r) for r in results),
+                # the validation queue: competencies still to validate across the cohort
+                "to_validate": sum(e.competencies_required - e.competencies_validated for e in active),
+            }
+        )
     upcoming = [s for s in sessions_for(user, since=today) if not s.cancelled][:5]
     return {"cohorts": cohorts, "upcoming": upcoming, "today": today}
 
