@@ -1,0 +1,282 @@
+"""Offline JSON-LD processing for badge signing: a document loader, RDFC-1.0 canonicalisation and a safe-mode check.
+
+pyld's default document loader fetches ``@context`` URLs over HTTP at signing time. Here every context comes from
+the copies in ``badges/contexts/`` (``contexts.json`` maps URL -> file); any other URL is refused with a clear error
+and no socket is ever opened.
+
+pyld has no "safe mode": a property that no context defines is silently dropped during expansion, so it is absent
+from the canonical N-Quads, is not covered by the signature, and makes safe-mode verifiers (the DCC verifier-core,
+jsonld.js ``safe: true``) reject the credential. ``undefined_terms`` reports such properties so the issuer can refuse
+to sign.
+
+RDFC-1.0 is the W3C name of URDNA2015; pyld's N-Quads serialiser agrees with RDFC-1.0 canonical N-Quads (the JS
+``rdf-canonize`` 4.x that verifiers use) except for control characters other than TAB/LF/CR in literals and a few
+characters in IRIs. ``canonize`` refuses such input instead of producing a form that other implementations would
+hash differently.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+import threading
+from collections.abc import Callable, Iterator, Mapping
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from pyld import jsonld as _pyld
+from pyld.canon import URDNA2015
+from pyld.context_resolver import ContextResolver
+
+__all__ = [
+    "CONTEXTS_DIR",
+    "JsonLdError",
+    "canonize",
+    "document_loader",
+    "expand",
+    "known_contexts",
+    "make_document_loader",
+    "undefined_terms",
+]
+
+CONTEXTS_DIR = Path(__file__).resolve().parent / "contexts"
+
+DocumentLoader = Callable[..., dict[str, Any]]
+
+# RDFC-1.0 canonical N-Quads escapes these in literals with \uXXXX / \b / \f; pyld writes them raw.
+_LITERAL_UNSAFE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Characters that RDFC-1.0 escapes inside IRIs (and that make an IRI invalid anyway).
+_IRI_UNSAFE = re.compile(r'[\x00-\x20<>"{}|^`\\\x7f]')
+
+
+class JsonLdError(ValueError):
+    """A document cannot be processed offline (unknown context, invalid JSON-LD, unsafe characters)."""
+
+
+class _ContextRefused(JsonLdError):
+    pass
+
+
+class _BoundedCache(dict):
+    """The small mapping pyld's ContextResolver wants as its shared cache (get / item assignment), bounded."""
+
+    def __init__(self, maxsize: int = 64) -> None:
+        super().__init__()
+        self.maxsize = maxsize
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        if key not in self and len(self) >= self.maxsize:
+            self.clear()
+        super().__setitem__(key, value)
+
+
+@cache
+def _index() -> dict[str, str]:
+    mapping = json.loads((CONTEXTS_DIR / "contexts.json").read_text(encoding="utf-8"))
+    return {str(url): str(name) for url, name in mapping.items()}
+
+
+@cache
+def _bundled(url: str) -> str:
+    """The text of a bundled context (read once); the mapping only names files inside CONTEXTS_DIR."""
+    name = _index()[url]
+    path = (CONTEXTS_DIR / name).resolve()
+    if path.parent != CONTEXTS_DIR:
+        raise JsonLdError(f"contexts.json maps {url} outside the contexts directory")
+    return path.read_text(encoding="utf-8")
+
+
+def known_contexts() -> tuple[str, ...]:
+    """The context URLs that the offline loader serves."""
+    return tuple(_index())
+
+
+def make_document_loader(extra_contexts: Mapping[str, Any] | None = None) -> DocumentLoader:
+    """A pyld document loader over the bundled contexts, plus ``extra_contexts`` (URL -> JSON document).
+
+    ``extra_contexts`` exists for tests and test vectors (e.g. the W3C examples context); production code signs
+    with the bundled set only. Every other URL raises ``JsonLdError``; nothing is fetched.
+    """
+    extras = {str(url): copy.deepcopy(doc) for url, doc in (extra_contexts or {}).items()}
+
+    def load(url: str, options: Any = None) -> dict[str, Any]:
+        if url in extras:
+            document = copy.deepcopy(extras[url])
+        elif url in _index():
+            document = json.loads(_bundled(url))
+        else:
+            served = ", ".join(sorted({*_index(), *extras}))
+            raise _ContextRefused(
+                f"JSON-LD context {url!r} is not available offline; the offline loader only serves: {served}"
+            )
+        return {"contentType": "application/ld+json", "contextUrl": None, "documentUrl": url, "document": document}
+
+    return load
+
+
+document_loader: DocumentLoader = make_document_loader()
+
+# Resolved contexts are cached per thread for the bundled loader (pyld's own cache is global and would also hold
+# contexts resolved by any other loader in the process); a loader with extra contexts gets a fresh cache.
+_local = threading.local()
+
+
+def _options(extra_contexts: Mapping[str, Any] | None) -> dict[str, Any]:
+    if extra_contexts:
+        loader = make_document_loader(extra_contexts)
+        cache_ = _BoundedCache()
+    else:
+        loader = document_loader
+        cache_ = getattr(_local, "cache", None)
+        if cache_ is None:
+            cache_ = _local.cache = _BoundedCache()
+    return {
+        "documentLoader": loader,
+        "contextResolver": ContextResolver(cache_, loader),
+        "base": None,
+        "processingMode": "json-ld-1.1",
+    }
+
+
+def _plain_error(exc: BaseException) -> JsonLdError:
+    """Turn pyld's nested error chain into one readable message (our own refusal wins when it is in the chain)."""
+    seen: list[BaseException] = []
+    node: BaseException | None = exc
+    while node is not None and node not in seen:
+        seen.append(node)
+        if isinstance(node, JsonLdError):
+            return node
+        node = node.__cause__ or getattr(node, "cause", None) or node.__context__
+    messages = []
+    for item in seen:
+        text = str(item).split("\n", 1)[0].strip()
+        code = getattr(item, "code", None)
+        if code:
+            text = f"{text} ({code})"
+        if text and text not in messages:
+            messages.append(text)
+    return JsonLdError("invalid JSON-LD: " + "; ".join(messages[:4]))
+
+
+def _check_document(doc: Any) -> None:
+    if not isinstance(doc, dict):
+        raise JsonLdError("a JSON-LD document must be a JSON object")
+    if "@context" not in doc:
+        raise JsonLdError("the document has no @context")
+
+
+def expand(doc: Mapping[str, Any], *, extra_contexts: Mapping[str, Any] | None = None) -> list[Any]:
+    """JSON-LD expansion with the offline loader."""
+    _check_document(doc)
+    try:
+        return _pyld.expand(copy.deepcopy(dict(doc)), _options(extra_contexts))
+    except Exception as exc:  # pyld fails in many ways on hostile input: all mean invalid
+        raise _plain_error(exc) from exc
+
+
+def canonize(doc: Mapping[str, Any], *, extra_contexts: Mapping[str, Any] | None = None) -> str:
+    """RDFC-1.0 (URDNA2015) canonical N-Quads of a JSON-LD document, offline.
+
+    Raises ``JsonLdError`` for unknown contexts, invalid JSON-LD, and characters whose canonical escaping differs
+    between pyld and RDFC-1.0 (control characters other than TAB/LF/CR in literals, spaces and the like in IRIs).
+    """
+    _check_document(doc)
+    options = _options(extra_contexts)
+    options["rdfDirection"] = "i18n-datatype"
+    options["produceGeneralizedRdf"] = False
+    try:
+        dataset = _pyld.to_rdf(copy.deepcopy(dict(doc)), options)
+    except Exception as exc:  # pyld fails in many ways on hostile input: all mean invalid
+        raise _plain_error(exc) from exc
+    for graph in dataset.values():
+        for quad in graph:
+            for position in ("subject", "predicate", "object"):
+                term = quad[position]
+                if term["type"] == "IRI" and _IRI_UNSAFE.search(term["value"]):
+                    raise JsonLdError(f"IRI {term['value']!r} contains a character that is not allowed in an IRI")
+                if term["type"] == "literal" and _LITERAL_UNSAFE.search(term["value"]):
+                    raise JsonLdError(
+                        f"text {term['value'][:40]!r} contains a control character (only TAB, LF and CR are allowed)"
+                    )
+    return URDNA2015().main(dataset, {"format": "application/n-quads"})
+
+
+# --------------------------------------------------------------------------------------------- safe mode check
+
+
+def _walk(value: Any, path: str) -> Iterator[tuple[str, str, Any]]:
+    """(path, key, value) for every member of every object, skipping embedded @context definitions."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key == "@context":
+                continue
+            child = f"{path}.{key}" if path else key
+            yield child, key, item
+            yield from _walk(item, child)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _walk(item, f"{path}[{index}]")
+
+
+# jsonld.js's notion of an absolute IRI: anything else is a relative reference that safe mode rejects.
+_ABSOLUTE_IRI = re.compile(r"^([A-Za-z][A-Za-z0-9+\-.]*|_):[^\s]*$")
+
+
+def _is_absolute_iri(value: str) -> bool:
+    return bool(_ABSOLUTE_IRI.match(value))
+
+
+def _relative_references(expanded: Any) -> Iterator[tuple[str, str]]:
+    """('@type' | '@id', value) for every relative IRI left in the expanded form (undefined type names, bad ids)."""
+    if isinstance(expanded, list):
+        for item in expanded:
+            yield from _relative_references(item)
+    elif isinstance(expanded, dict):
+        for key, item in expanded.items():
+            if key == "@type" and "@value" not in expanded:
+                for type_ in item if isinstance(item, list) else [item]:
+                    if isinstance(type_, str) and not type_.startswith("_:") and not _is_absolute_iri(type_):
+                        yield "@type", type_
+            elif key == "@id" and isinstance(item, str) and not item.startswith("_:") and not _is_absolute_iri(item):
+                yield "@id", item
+            elif key != "@value":
+                yield from _relative_references(item)
+
+
+def undefined_terms(doc: Mapping[str, Any], *, extra_contexts: Mapping[str, Any] | None = None) -> list[str]:
+    """Problems that a JSON-LD safe-mode processor would reject, one readable line each; empty = safe to sign.
+
+    Reports properties that no context defines (pyld drops them, so a signature would not cover them), type names
+    that no context defines, and identifiers that are not absolute IRIs. Raises ``JsonLdError`` when the document
+    cannot be expanded at all (e.g. it cites a context that is not available offline).
+    """
+    _check_document(doc)
+    dropped: list[str | None] = []
+    try:
+        expanded = _pyld.expand(copy.deepcopy(dict(doc)), _options(extra_contexts), on_property_dropped=dropped.append)
+    except Exception as exc:  # pyld fails in many ways on hostile input: all mean invalid
+        raise _plain_error(exc) from exc
+
+    problems: list[str] = []
+    names = {name for name in dropped if name}
+    if None in dropped:
+        names.add("")
+    members = list(_walk(dict(doc), ""))
+    for name in sorted(names):
+        paths = [path for path, key, _ in members if key == name] or ["?"]
+        problems.append(f"{', '.join(paths)}: property {name!r} is not defined by the @context")
+
+    for kind, value in dict.fromkeys(_relative_references(expanded)):
+        if kind == "@type":
+            paths = [
+                path
+                for path, key, item in members
+                if key in ("type", "@type") and (item == value or (isinstance(item, list) and value in item))
+            ] or ["?"]
+            problems.append(f"{', '.join(paths)}: type {value!r} is not defined by the @context")
+        else:
+            paths = [path for path, key, item in members if key in ("id", "@id") and item == value] or ["?"]
+            problems.append(f"{', '.join(paths)}: identifier {value!r} is not an absolute IRI")
+    return problems
