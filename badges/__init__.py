@@ -1,1 +1,14 @@
-"""A self-contained Open Badges engine (OB 2.0 and 3.0) that knows nothing of programmes."""
+"""A self-contained Open Badges engine (OB 2.0 and 3.0) that knows nothing of programmes.
+
+Pure modules: ``openbadges`` (documents), ``signing`` (Data Integrity, VC-JWT, JWS), ``jsonld`` (offline
+contexts), ``baking`` (PNG/SVG), ``images`` (badge artwork). With the database: ``models``, ``keys``.
+"""
+
+
+def init_app(app) -> None:
+    """Called by ``core.create_app``: public documents, commands and demo data."""
+    from badges import cli, demo, views
+
+    app.register_blueprint(views.bp)
+    cli.init_app(app)
+    demo.connect()

@@ -59,8 +59,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(api.bp)
     _register_core_panels()
 
+    import badges
     import courses
 
+    badges.init_app(app)
     courses.init_app(app)
 
     app.before_request(require_login)

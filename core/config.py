@@ -54,6 +54,14 @@ DEFAULTS: dict[str, Any] = {
     "MAIL_FROM": "Tremplin <no-reply@localhost>",
     # Private folder for evidence files (never served as static files); default instance/evidence.
     "EVIDENCE_DIR": None,
+    # Open Badges: the passphrase encrypting private signing keys (default: derived from SECRET_KEY), the
+    # issuer identifier of OB 3.0 credentials ("key": did:key, offline-verifiable; "web": did:web of BASE_URL),
+    # and the issuer profile created by `tremplin keys generate`.
+    "BADGES_KEY_PASSPHRASE": None,
+    "BADGES_ISSUER_DID": "key",
+    "BADGES_ISSUER_NAME": None,
+    "BADGES_ISSUER_URL": None,
+    "BADGES_ISSUER_EMAIL": None,
     # Number of reverse proxies in front of the app whose X-Forwarded-* headers are trusted.
     "PROXY_COUNT": 0,
 }

@@ -25,6 +25,10 @@ EXPECTED_PUBLIC = {
     "courses.tutor_link_review",
     # A person's private calendar feed: an unguessable, revocable token in the URL.
     "courses.calendar_ics",
+    # What verifiers fetch: the issuer profile, its public keys and its did:web document.
+    "badges.issuer_profile",
+    "badges.key_document",
+    "badges.did_document",
 }
 
 
