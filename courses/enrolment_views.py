@@ -10,6 +10,7 @@ from flask import abort, flash, redirect, render_template, request, send_file, u
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
 
 from core import mail
@@ -84,7 +85,15 @@ def _page(enrolment: Enrolment, status: int = 200, **forms):
         {"session": s, "mark": marks.get(s.id), "not_expected": absence_reason(enrolment, s.on)} for s in sessions
     ]
     validations = db.session.scalars(
-        db.select(Validation).where(Validation.enrolment_id == enrolment.id).order_by(Validation.validated_on.desc())
+        db.select(Validation)
+        .where(Validation.enrolment_id == enrolment.id)
+        .order_by(Validation.validated_on.desc())
+        # the page shows each one's competency, validator and file: load them together, not one query each
+        .options(
+            selectinload(Validation.competency),
+            selectinload(Validation.validator),
+            selectinload(Validation.evidence_file),
+        )
     ).all()
     hours = db.session.scalars(
         db.select(HoursEntry).where(HoursEntry.enrolment_id == enrolment.id).order_by(HoursEntry.on.desc())

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.orm import selectinload
 
 from core import tokens
 from core.db import db
@@ -92,7 +93,9 @@ def my_training():
     sessions = queries.cohort_sessions(enrolment.cohort_id)
     marks = queries.marks_by_session(enrolment.id)
     validations = db.session.scalars(
-        db.select(Validation).where(Validation.enrolment_id == enrolment.id, Validation.withdrawn_at.is_(None))
+        db.select(Validation)
+        .where(Validation.enrolment_id == enrolment.id, Validation.withdrawn_at.is_(None))
+        .options(selectinload(Validation.competency))
     ).all()
     return render_template(
         "courses/my_training.html",

@@ -94,3 +94,28 @@ def test_the_cohort_page_costs_the_same_whatever_the_size(client_for, admin, sma
         assert all(str(e.uuid) in page for e in world.enrolments)
         measured[world.cohort.code] = len(seen)
     assert measured["PETITE"] == measured["GRANDE"], measured
+
+
+def test_a_trainees_file_does_not_query_once_per_validation(app, client_for, cohort, admin):
+    """The staff page of one trainee: the number of statements does not grow with their validations."""
+    client = client_for(admin)
+    url = f"/enrolments/{cohort.enrolment.uuid}"
+
+    def statements() -> int:
+        counter = []
+        listener = lambda *args: counter.append(1)  # noqa: E731
+        sa.event.listen(db.engine, "before_cursor_execute", listener)
+        try:
+            assert client.get(url).status_code == 200
+        finally:
+            sa.event.remove(db.engine, "before_cursor_execute", listener)
+        return len(counter)
+
+    competencies = list(db.session.scalars(sa.select(Competency).where(Competency.programme_id == cohort.programme.id)))
+    services.validate_competency(cohort.enrolment, competencies[0], cohort.trainer, "E-OBS", date.today())
+    db.session.commit()
+    one = statements()
+    for competency in competencies[1:13]:
+        services.validate_competency(cohort.enrolment, competency, cohort.trainer, "E-OBS", date.today())
+    db.session.commit()
+    assert statements() == one
