@@ -28,6 +28,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from badges import jsonld
+from badges.openbadges import VC2_CONTEXT
 
 __all__ = [
     "CREDENTIALS_V2",
@@ -57,7 +58,7 @@ __all__ = [
     "verify_vc_jwt",
 ]
 
-CREDENTIALS_V2 = "https://www.w3.org/ns/credentials/v2"
+CREDENTIALS_V2 = VC2_CONTEXT  # one definition, in badges.openbadges
 DATA_INTEGRITY_V2 = "https://w3id.org/security/data-integrity/v2"
 CRYPTOSUITE = "eddsa-rdfc-2022"
 PROOF_TYPE = "DataIntegrityProof"
@@ -496,7 +497,7 @@ def verify_proof(
             for field in ("created", "expires"):
                 if field in proof:
                     _parse_datetime(proof[field], f"{label}.{field}")
-            if "expires" in proof and _parse_datetime(proof["expires"], "expires") < moment:
+            if "expires" in proof and _parse_datetime(proof["expires"], "expires") <= moment:
                 problems.append(f"{label} has expired")
                 continue
             signature = _multibase_decode(proof.get("proofValue"), f"{label}.proofValue")
@@ -665,7 +666,7 @@ def verify_vc_jwt(
     nbf, exp = payload.get("nbf"), payload.get("exp")
     if isinstance(nbf, int) and nbf > moment:
         problems.append("the credential is not valid yet (nbf)")
-    if exp is not None and (not isinstance(exp, int) or exp < moment):
+    if exp is not None and (not isinstance(exp, int) or exp <= moment):  # RFC 7519 §4.1.4: valid only before exp
         problems.append("the credential has expired (exp)")
     if kid.startswith("did:key:") and kid.split("#", 1)[0] != issuer:
         problems.append(f"the signing did:key {kid.split('#', 1)[0]!r} is not the issuer {issuer!r}")
