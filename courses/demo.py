@@ -13,6 +13,7 @@ from core.db import db
 from core.models import User
 from courses import services
 from courses.models import AttendanceStatus, Cohort, Competency, Enrolment, Module, TrainerKind
+from courses.presenters import expected_on
 from courses.programme_spec import load_programme_file, shipped_programmes
 
 COHORT_CODE = "DEMO-2026-27"
@@ -159,9 +160,7 @@ def _attendance(sessions, enrolments, today: date) -> None:
             continue
         marks = {}
         for index, enrolment in enumerate(enrolments):
-            if enrolment.withdrawn_on and session.on >= enrolment.withdrawn_on:
-                continue
-            if any(p.starts_on <= session.on <= p.ends_on for p in enrolment.pauses):
+            if not expected_on(enrolment, session.on):
                 continue
             marks[enrolment.id] = _mark(index, seen[index], session.minutes)
             seen[index] += 1
@@ -194,9 +193,7 @@ def _placements_and_hours(enrolments, today: date, rng: random.Random) -> None:
         while week <= today - timedelta(days=1):
             for offset in days:
                 day = week + timedelta(days=offset)
-                if day > today or (enrolment.withdrawn_on and day >= enrolment.withdrawn_on):
-                    continue
-                if any(p.starts_on <= day <= p.ends_on for p in enrolment.pauses):
+                if day > today or not expected_on(enrolment, day):
                     continue
                 entry = services.log_hours(enrolment, day, 7 * 60, rng.choice(activities))
                 if day <= today - timedelta(days=7):

@@ -30,6 +30,7 @@ from courses.models import (
     TrainerKind,
     TrainingSession,
     Validation,
+    minutes_between,
 )
 from courses.services import required_competency_codes
 
@@ -56,10 +57,6 @@ def rule_set(programme, competencies: Iterable) -> rules.RuleSet:
         final_work_required=bool(config.get("final_work", False)),
         competencies_required=required_competency_codes(programme, competencies),
     )
-
-
-def _minutes(starts_at, ends_at) -> int:
-    return (ends_at.hour * 60 + ends_at.minute) - (starts_at.hour * 60 + starts_at.minute)
 
 
 def evaluate_cohorts(
@@ -108,7 +105,7 @@ def evaluate_cohorts(
         .order_by(TrainingSession.on, TrainingSession.starts_at)
     ):
         sessions[cohort_id].append(
-            rules.SessionFact(id_, module_codes.get(module_id), on, _minutes(start, end), cancelled)
+            rules.SessionFact(id_, module_codes.get(module_id), on, minutes_between(start, end), cancelled)
         )
 
     query = (

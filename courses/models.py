@@ -47,6 +47,11 @@ def _check_in(column: str, values: type[enum.StrEnum], name: str) -> sa.CheckCon
     return sa.CheckConstraint(f"{column} IN ({', '.join(repr(v.value) for v in values)})", name=name)
 
 
+def minutes_between(starts_at: time, ends_at: time) -> int:
+    """A session's length in minutes (wall-clock times of the same day)."""
+    return (ends_at.hour * 60 + ends_at.minute) - (starts_at.hour * 60 + starts_at.minute)
+
+
 def localized(value: dict[str, str] | None, lang: str = "fr") -> str:
     """Pick the language from a {"fr": …, "en": …} mapping, falling back to French."""
     if not value:
@@ -220,7 +225,7 @@ class TrainingSession(PublicIdMixin, db.Model):
 
     @property
     def minutes(self) -> int:
-        return (self.ends_at.hour * 60 + self.ends_at.minute) - (self.starts_at.hour * 60 + self.starts_at.minute)
+        return minutes_between(self.starts_at, self.ends_at)
 
 
 class Attendance(db.Model):
