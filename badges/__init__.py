@@ -7,8 +7,10 @@ contexts), ``baking`` (PNG/SVG), ``images`` (badge artwork). With the database: 
 
 def init_app(app) -> None:
     """Called by ``core.create_app``: public documents, commands and demo data."""
-    from badges import cli, demo, views
+    from badges import cli, demo, holder_views, verify_views, views  # noqa: F401 - they register routes
+    from badges.presenters import criteria_html
 
     app.register_blueprint(views.bp)
+    app.jinja_env.filters["criteria_html"] = criteria_html
     cli.init_app(app)
     demo.connect()

@@ -1,4 +1,4 @@
-"""The Open Badges engine's tables: the issuer profile and its signing keys.
+"""The Open Badges engine's tables: the issuer profile, its signing keys, achievements and awards.
 
 Private keys are stored only as PKCS#8 PEM encrypted with a passphrase from configuration (``badges.keys``):
 never in clear in the database, never served, never logged (their column is marked secret for the audit log).
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -68,3 +69,106 @@ class SigningKey(PublicIdMixin, db.Model):
     @property
     def active(self) -> bool:
         return self.retired_at is None
+
+
+class Visibility(enum.StrEnum):
+    UNLISTED = "unlisted"  # the default: verifiable by whoever holds the links, no name, not listed anywhere
+    PUBLIC = "public"  # listed on the holder's public profile, name shown (re-issued with the name)
+    DECLINED = "declined"  # hidden everywhere except the register
+
+
+class Achievement(PublicIdMixin, db.Model):
+    """What a badge attests (OB 2.0 BadgeClass / OB 3.0 Achievement), described by the package that defines it.
+
+    ``key`` is the definer's stable reference (e.g. ``hetis-initial/module/M1``): badges does not know what it
+    means. Texts are ``{lang: text}``; ``alignments`` are ``{code, name: {lang: text}, url}``."""
+
+    __tablename__ = "badge_achievement"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    issuer_id: Mapped[int] = mapped_column(sa.ForeignKey("badge_issuer.id"), index=True)
+    key: Mapped[str] = mapped_column(sa.String(120), unique=True)
+    kind: Mapped[str] = mapped_column(sa.String(20))  # a key of openbadges.ACHIEVEMENT_TYPES
+    code: Mapped[str] = mapped_column(sa.String(20))  # short code drawn on the image, e.g. "M1"
+    name: Mapped[dict[str, str]] = mapped_column(sa.JSON)
+    description: Mapped[dict[str, str]] = mapped_column(sa.JSON)
+    criteria: Mapped[dict[str, str]] = mapped_column(sa.JSON)
+    tags: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+    alignments: Mapped[list[dict[str, Any]]] = mapped_column(sa.JSON, default=list)
+    valid_for_days: Mapped[int | None]
+    retired: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    issuer: Mapped[BadgeIssuer] = relationship()
+
+    __table_args__ = (sa.CheckConstraint("kind IN ('skill', 'module', 'programme', 'participation')", name="kind"),)
+
+
+class Award(PublicIdMixin, db.Model):
+    """One badge issued to one person: its signed documents are written once, at issuance, and never change
+    (they are what the holder carries; they get baked into images). Revocation and expiry are states beside
+    them, published through the status list, the OB 2.0 revocation list and the hosted assertion.
+
+    The recipient's email is not stored here: the documents carry only its salted hash. ``display_name`` is
+    the name written in the credential, set only when the holder chose to make the badge public."""
+
+    __tablename__ = "badge_award"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    achievement_id: Mapped[int] = mapped_column(sa.ForeignKey("badge_achievement.id"), index=True)
+    issuer_id: Mapped[int] = mapped_column(sa.ForeignKey("badge_issuer.id"))
+    recipient_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="SET NULL"), index=True
+    )
+    # Who asked for it, in the definer's words (e.g. "enrolment:42"): for reports, opaque to badges.
+    context_ref: Mapped[str | None] = mapped_column(sa.String(80), index=True)
+    display_name: Mapped[str | None] = mapped_column(sa.String(200))
+    visibility: Mapped[str] = mapped_column(sa.String(10), default=Visibility.UNLISTED.value)
+    # The Ed25519 key that signed it; its BitstringStatusList (one per key, signed by it) holds the badge's bit.
+    key_id: Mapped[int] = mapped_column(sa.ForeignKey("signing_key.id"), index=True)
+    status_index: Mapped[int]
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    valid_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revocation_reason: Mapped[str | None] = mapped_column(sa.String(200))
+    revoked_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id", ondelete="SET NULL"))
+    superseded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("badge_award.id", ondelete="SET NULL"))
+    issued_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id", ondelete="SET NULL"))
+    seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # the holder has looked at it
+    # {"ob2": hosted assertion, "ob2_jws": str, "ob3": {lang: credential with proof}, "ob3_jwt": {lang: str}}
+    documents: Mapped[dict[str, Any]] = mapped_column(sa.JSON, info={"bulky": True})
+
+    achievement: Mapped[Achievement] = relationship()
+    issuer: Mapped[BadgeIssuer] = relationship()
+    key: Mapped[SigningKey] = relationship()
+    superseded_by: Mapped[Award | None] = relationship(remote_side="Award.id")
+
+    __table_args__ = (
+        sa.CheckConstraint("visibility IN ('unlisted', 'public', 'declined')", name="visibility"),
+        sa.UniqueConstraint("key_id", "status_index", name="uq_badge_award_status_index"),
+        # Never two active badges for the same person and achievement (a rerun after a crash cannot add one).
+        sa.Index(
+            "uq_badge_award_active",
+            "recipient_id",
+            "achievement_id",
+            unique=True,
+            sqlite_where=sa.text("revoked_at IS NULL"),
+            postgresql_where=sa.text("revoked_at IS NULL"),
+        ),
+    )
+
+    @property
+    def revoked(self) -> bool:
+        return self.revoked_at is not None
+
+    def expired(self, now: datetime) -> bool:
+        return self.valid_until is not None and self.valid_until <= now
+
+    def status(self, now: datetime) -> str:
+        """``revoked``, ``superseded``, ``expired`` or ``valid``."""
+        if self.revoked_at is not None:
+            return "superseded" if self.superseded_by_id else "revoked"
+        if self.expired(now):
+            return "expired"
+        return "valid"

@@ -5,12 +5,14 @@ the database, encrypted."""
 
 from __future__ import annotations
 
+import functools
+import json
 import uuid
 
-from flask import Blueprint, abort, current_app, jsonify, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, jsonify, redirect, render_template, request, url_for
 
-from badges import keys, openbadges
-from badges.models import BadgeIssuer, KeyKind, SigningKey
+from badges import baking, images, keys, openbadges, services
+from badges.models import Achievement, Award, BadgeIssuer, KeyKind, SigningKey, Visibility
 from core.db import db
 from core.security import public
 
@@ -61,6 +63,7 @@ def issuer_profile():
             description=issuer.description,
         ),
         key_urls=[_url("badges.key_document", key_uuid=k.uuid) for k in _all_keys(issuer, KeyKind.RSA)],
+        revocation_list_url=_url("badges.revocation_list"),
         profile_url=_url("badges.issuer_profile"),
     )
     if wants_json_document():
@@ -100,3 +103,176 @@ def did_document():
     did = openbadges.did_web(current_app.config["BASE_URL"])
     document = openbadges.did_web_document(did, [(f"#{k.uuid}", k.public_key) for k in ed25519])
     return _json(document, "application/did+json")
+
+
+# ------------------------------------------------------------------------------------------------ achievements
+
+
+def _lang() -> str:
+    lang = request.args.get("lang", openbadges.DEFAULT_LANG)
+    if lang not in openbadges.LANGS:
+        abort(404)
+    return lang
+
+
+def _achievement_or_404(achievement_uuid: uuid.UUID) -> Achievement:
+    return db.first_or_404(db.select(Achievement).where(Achievement.uuid == achievement_uuid))
+
+
+@bp.route("/badges/classes/<uuid:achievement_uuid>")
+@public
+def badge_class(achievement_uuid: uuid.UUID):
+    """OB 2.0 BadgeClass (also the OB 3.0 Achievement id); ``?lang=en`` for the English edition."""
+    achievement = _achievement_or_404(achievement_uuid)
+    lang = _lang()
+    if wants_json_document():
+        document = openbadges.ob2_badge_class(services._as_dataclass(achievement), _url("badges.issuer_profile"), lang)
+        return _json(document)
+    return render_template("badges/achievement.html", achievement=achievement, issuer=achievement.issuer)
+
+
+@functools.lru_cache(maxsize=256)
+def _image(kind: str, code: str, title: str, lang: str, ext: str, size: int) -> bytes:
+    svg = images.badge_svg(title, "", kind, code, lang=lang)
+    return svg.encode("utf-8") if ext == "svg" else images.badge_png(svg, size)
+
+
+def achievement_image(achievement: Achievement, ext: str, lang: str = "fr", size: int = 512) -> bytes:
+    title = achievement.name.get(lang) or achievement.name.get("fr", "")
+    return _image(achievement.kind, achievement.code, title, lang, ext, size)
+
+
+def _image_response(data: bytes, ext: str) -> Response:
+    response = Response(data, mimetype="image/svg+xml" if ext == "svg" else "image/png")
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers["Cache-Control"] = "public, max-age=86400"
+    return response
+
+
+@bp.route("/badges/classes/<uuid:achievement_uuid>/image.<any(png, svg):ext>")
+@public
+def badge_class_image(achievement_uuid: uuid.UUID, ext: str):
+    achievement = _achievement_or_404(achievement_uuid)
+    size = request.args.get("size", 512, type=int)
+    if size not in (64, 128, 256, 512):
+        size = 512
+    return _image_response(achievement_image(achievement, ext, _lang(), size), ext)
+
+
+# ------------------------------------------------------------------------------------------------ awards
+
+
+def _award_or_404(award_uuid: uuid.UUID) -> Award:
+    """A badge's public documents exist for whoever holds its links, except when the holder declined it."""
+    award = db.first_or_404(db.select(Award).where(Award.uuid == award_uuid))
+    if award.visibility == Visibility.DECLINED.value:
+        abort(404)
+    return award
+
+
+def _download(response: Response, filename: str) -> Response:
+    if request.args.get("download"):
+        response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@bp.route("/badges/assertions/<uuid:award_uuid>")
+@public
+def assertion(award_uuid: uuid.UUID):
+    """OB 2.0 hosted Assertion; HTTP 410 with ``revoked: true`` once revoked. People get the verification page."""
+    award = _award_or_404(award_uuid)
+    if not wants_json_document():
+        return redirect(url_for("badges.verify_badge", award_uuid=award.uuid), 303)
+    if award.revoked_at is not None:
+        response = _json(openbadges.ob2_revoked_assertion(_url("badges.assertion", award_uuid=award.uuid),
+                                                          award.revocation_reason))
+        response.status_code = 410
+        response.headers["Cache-Control"] = "no-cache"
+        return response
+    response = _json(award.documents["ob2"])
+    response.headers["Cache-Control"] = "no-cache"  # revocation must show at once
+    return response
+
+
+@bp.route("/badges/assertions/<uuid:award_uuid>.jws")
+@public
+def assertion_jws(award_uuid: uuid.UUID):
+    """OB 2.0 signed assertion (compact JWS, RS256): verifiable without this site except for revocation."""
+    award = _award_or_404(award_uuid)
+    response = Response(award.documents["ob2_jws"], mimetype="text/plain")
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return _download(response, f"badge-{award.uuid}.jws")
+
+
+@bp.route("/badges/credentials/<uuid:award_uuid>")
+@public
+def credential(award_uuid: uuid.UUID):
+    """OB 3.0 OpenBadgeCredential with its embedded Data Integrity proof; ``?lang=en`` for English."""
+    award = _award_or_404(award_uuid)
+    document = award.documents["ob3"][_lang()]
+    response = Response(
+        json.dumps(document, ensure_ascii=False, indent=2), mimetype="application/vc+ld+json"
+    )
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return _download(response, f"badge-{award.uuid}.json")
+
+
+@bp.route("/badges/credentials/<uuid:award_uuid>.jwt")
+@public
+def credential_jwt(award_uuid: uuid.UUID):
+    """The same OB 3.0 credential as a VC-JWT (EdDSA)."""
+    award = _award_or_404(award_uuid)
+    response = Response(award.documents["ob3_jwt"][_lang()], mimetype="application/vc+jwt")
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return _download(response, f"badge-{award.uuid}.jwt")
+
+
+@bp.route("/badges/awards/<uuid:award_uuid>/badge.<any(png, svg):ext>")
+@public
+def baked(award_uuid: uuid.UUID, ext: str):
+    """The badge image with the OB 3.0 credential baked in (PNG iTXt ``openbadgecredential`` / SVG)."""
+    award = _award_or_404(award_uuid)
+    lang = _lang()
+    payload = json.dumps(award.documents["ob3"][lang], ensure_ascii=False)
+    image = achievement_image(award.achievement, ext, lang)
+    if ext == "png":
+        data = baking.bake_png(image, baking.OB3_KEYWORD, payload)
+    else:
+        data = baking.bake_svg(image.decode("utf-8"), "ob3", payload).encode("utf-8")
+    return _download(_image_response(data, ext), f"badge-{award.uuid}.{ext}")
+
+
+@bp.route("/badges/awards/<uuid:award_uuid>/badge-ob2.<any(png, svg):ext>")
+@public
+def baked_ob2(award_uuid: uuid.UUID, ext: str):
+    """The badge image with the OB 2.0 signed assertion (JWS) baked in, for OB 2.0 backpacks."""
+    award = _award_or_404(award_uuid)
+    image = achievement_image(award.achievement, ext)
+    jws = award.documents["ob2_jws"]
+    if ext == "png":
+        data = baking.bake_png(image, baking.OB2_KEYWORD, jws)
+    else:
+        data = baking.bake_svg(image.decode("utf-8"), "ob2", jws).encode("utf-8")
+    return _download(_image_response(data, ext), f"badge-{award.uuid}-ob2.{ext}")
+
+
+# ------------------------------------------------------------------------------------------------ status
+
+
+@bp.route("/badges/status/<uuid:key_uuid>")
+@public
+def status_list(key_uuid: uuid.UUID):
+    """The BitstringStatusListCredential of one signing key (revocation), signed by that key."""
+    key = db.first_or_404(db.select(SigningKey).where(SigningKey.uuid == key_uuid, SigningKey.kind == "ed25519"))
+    response = _json(services.status_list_document(key), "application/vc+ld+json")
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+@bp.route("/badges/revocations")
+@public
+def revocation_list():
+    """OB 2.0 RevocationList (signed assertions are checked against it)."""
+    response = _json(services.revocation_list_document(_issuer_or_404()))
+    response.headers["Cache-Control"] = "no-cache"
+    return response

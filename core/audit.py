@@ -2,7 +2,8 @@
 
 Every insert, update and delete of an audited model is recorded automatically after each flush, so no
 service can forget it; services add semantic events (a login, an invitation) with ``record``. Columns whose
-``info`` says ``secret`` are logged as changed, never with their value. Models opt out with
+``info`` says ``secret`` are logged as changed, never with their value (``bulky`` ones, signed documents, as
+"(document)"). Models opt out with
 ``__audited__ = False`` (the audit log itself, counters, the outbox).
 """
 
@@ -23,6 +24,15 @@ from core.db import utcnow
 from core.models import AuditEntry
 
 SECRET = "(secret)"  # noqa: S105 - the placeholder logged instead of a secret
+DOCUMENT = "(document)"  # logged instead of a bulky column (``info={"bulky": True}``): signed badge documents
+
+
+def _placeholder(column) -> str | None:
+    if column.info.get("secret"):
+        return SECRET
+    if column.info.get("bulky"):
+        return DOCUMENT
+    return None
 
 
 def _jsonable(value: Any) -> Any:
@@ -95,7 +105,8 @@ def _values(obj: Any) -> dict[str, Any]:
         value = getattr(obj, prop.key)
         if value is None:
             continue
-        out[prop.key] = SECRET if column.info.get("secret") else _jsonable(value)
+        placeholder = _placeholder(column)
+        out[prop.key] = placeholder if placeholder else _jsonable(value)
     return out
 
 
@@ -105,8 +116,9 @@ def _changes(obj: Any) -> dict[str, Any]:
         history = attributes.get_history(obj, prop.key)
         if not history.has_changes():
             continue
-        if prop.columns[0].info.get("secret"):
-            out[prop.key] = SECRET
+        placeholder = _placeholder(prop.columns[0])
+        if placeholder:
+            out[prop.key] = placeholder
             continue
         old = history.deleted[0] if history.deleted else None
         new = history.added[0] if history.added else None

@@ -3,7 +3,7 @@
 
 def init_app(app) -> None:
     """Called by ``core.create_app``: views, commands, home panels, menu entries and demo data."""
-    from courses import cli, demo, enrolment_views, home, self_views, views  # noqa: F401 - they register routes
+    from courses import awarding, cli, demo, enrolment_views, home, self_views, views  # noqa: F401 - routes
     from courses.blueprint import bp
 
     app.register_blueprint(bp)
@@ -11,6 +11,7 @@ def init_app(app) -> None:
     cli.init_app(app)
     home.register()
     demo.connect()
+    awarding.init_app(app)
 
 
 def _template_helpers(app) -> None:

@@ -14,7 +14,7 @@ from core.cli import fail, transaction
 from core.db import db
 from core.models import User
 from core.services import ServiceError
-from courses import eligibility, importer, services
+from courses import awarding, eligibility, importer, services
 from courses.csvio import KINDS
 from courses.models import Cohort, Programme, TrainerKind, localized
 from courses.programme_spec import ProgrammeFileError, load_programme_file, shipped_programmes
@@ -35,17 +35,23 @@ def programmes_load(paths: tuple[Path, ...], shipped: bool) -> None:
     if not files:
         fail("Give one or more YAML files, or --shipped.")
     specs = []
+    path_of = {}
     for path in files:
         try:  # load_programme_file also requires the id to match the file name: a renamed copy is refused
             specs.append((load_programme_file(path), path.read_text(encoding="utf-8")))
+            path_of[specs[-1][0].id] = path
         except ProgrammeFileError as exc:
             fail(str(exc))
     with transaction():
         for spec, text in specs:
             programme, created = services.load_programme(spec, text)
+            try:
+                achievements = awarding.sync_achievements(programme)
+            except ServiceError as exc:
+                fail(f"{path_of[spec.id]}: {exc}")
             click.echo(
                 f"{'Loaded' if created else 'Updated'} {programme.code}: {len(spec.modules)} modules, "
-                f"{len(spec.competency_codes())} competencies."
+                f"{len(spec.competency_codes())} competencies, {len(achievements)} badges."
             )
 
 

@@ -11,7 +11,7 @@ from datetime import date, time, timedelta
 from core import demo as core_demo
 from core.db import db
 from core.models import User
-from courses import services
+from courses import awarding, services
 from courses.models import AttendanceStatus, Cohort, Competency, Enrolment, Module, TrainerKind
 from courses.presenters import expected_on
 from courses.programme_spec import load_programme_file, shipped_programmes
@@ -73,7 +73,8 @@ def _user(email: str) -> User:
 def load(today: date) -> str:
     for path in shipped_programmes():
         spec = load_programme_file(path)
-        services.load_programme(spec, path.read_text(encoding="utf-8"))
+        programme, _created = services.load_programme(spec, path.read_text(encoding="utf-8"))
+        awarding.sync_achievements(programme)
     if db.session.scalar(db.select(Cohort.id).where(Cohort.code == COHORT_CODE)):
         return f"Demo cohort {COHORT_CODE} already there."
     rng = random.Random(2026)  # noqa: S311 - demo data, not security

@@ -70,6 +70,8 @@ class Programme(PublicIdMixin, db.Model):
     format: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
     # The validated `rules:` block of the YAML file (see courses.programme_spec).
     rules: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
+    # The ``badges:`` block of the YAML (programme badge name, validity, skill badges); {} when absent.
+    badges: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict, server_default="{}")
     source: Mapped[str] = mapped_column(sa.Text)  # the YAML text as loaded, for the record
     loaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

@@ -73,7 +73,10 @@ _MODULE_CODE = re.compile(r"[A-Z]+[0-9]+")
 _COMPETENCY_CODE = re.compile(r"[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+")
 
 _TOP_REQUIRED = ("id", "title", "credential_name", "modules", "rules")
-_TOP_OPTIONAL = ("description", "format")
+_TOP_OPTIONAL = ("description", "format", "badges")
+_BADGES_OPTIONAL = ("name", "valid_for_years", "skills")
+_SKILL_REQUIRED = ("code", "title", "competencies")
+_BADGE_CODE = re.compile(r"B-[A-Z0-9]+(?:-[A-Z0-9]+)*")
 _FORMAT_KEYS = ("mode", "training_days_per_week", "practice_days_per_week", "practice_types", "duration_months")
 _MODULE_REQUIRED = ("code", "title", "competencies")
 _MODULE_OPTIONAL = ("optional",)
@@ -177,6 +180,39 @@ class RulesSpec:
 
 
 @dataclass(frozen=True)
+class SkillBadgeSpec:
+    """A stackable badge grouping competencies, with a neutral title a holder can share alone."""
+
+    code: str
+    title: Text
+    competencies: tuple[str, ...]
+
+    def to_data(self) -> dict[str, Any]:
+        return {"code": self.code, "title": self.title.to_data(), "competencies": list(self.competencies)}
+
+
+@dataclass(frozen=True)
+class BadgesSpec:
+    """The ``badges:`` block. Every module with required competencies and the programme get a badge anyway;
+    this block adds skill badges, names the programme badge when its title cannot be published (badge text
+    never names a field of lived experience, e.g. "santé mentale"), and sets an optional validity."""
+
+    name: Text | None = None
+    valid_for_years: int | None = None
+    skills: tuple[SkillBadgeSpec, ...] = ()
+
+    def to_data(self) -> dict[str, Any]:
+        data: dict[str, Any] = {}
+        if self.name is not None:
+            data["name"] = self.name.to_data()
+        if self.valid_for_years is not None:
+            data["valid_for_years"] = self.valid_for_years
+        if self.skills:
+            data["skills"] = [s.to_data() for s in self.skills]
+        return data
+
+
+@dataclass(frozen=True)
 class ProgrammeSpec:
     id: str
     title: Text
@@ -187,6 +223,7 @@ class ProgrammeSpec:
     format: dict[str, Any] = field(hash=False)
     modules: tuple[ModuleSpec, ...]
     rules: RulesSpec
+    badges: BadgesSpec = BadgesSpec()
 
     def competency_codes(self) -> tuple[str, ...]:
         """Every competency code, in file order."""
@@ -221,6 +258,8 @@ class ProgrammeSpec:
             data["format"] = copy.deepcopy(self.format)
         data["modules"] = [m.to_data() for m in self.modules]
         data["rules"] = self.rules.to_data()
+        if self.badges.to_data():
+            data["badges"] = self.badges.to_data()
         return data
 
 
@@ -459,10 +498,11 @@ class _Checker:
         fmt = self.format(data["format"], "format") if "format" in data else {}
         modules = self.modules(data["modules"], "modules") if "modules" in data else None
         rules = self.rules(data["rules"], "rules") if "rules" in data else None
+        badges = self.badges(data["badges"], "badges") if "badges" in data else BadgesSpec()
 
         if self.errors:
             return None
-        assert ident and title and credential and fmt is not None and modules and rules
+        assert ident and title and credential and fmt is not None and modules and rules and badges
         return ProgrammeSpec(
             id=ident,
             title=title,
@@ -471,7 +511,46 @@ class _Checker:
             format=fmt,
             modules=modules,
             rules=rules,
+            badges=badges,
         )
+
+    def badges(self, value: object, path: str) -> BadgesSpec | None:
+        data = self.mapping(value, path, optional=_BADGES_OPTIONAL)
+        if data is None:
+            return None
+        name = self.text(data["name"], _key(path, "name")) if "name" in data else None
+        years = None
+        if "valid_for_years" in data:
+            years = self.integer(data["valid_for_years"], _key(path, "valid_for_years"), 1, 50)
+        skills: list[SkillBadgeSpec] = []
+        raw = data.get("skills", [])
+        if not isinstance(raw, list):
+            self.error(_key(path, "skills"), f"expected a list of skill badges, got {_describe(raw)}")
+            return None
+        seen: set[str] = set()
+        for index, item in enumerate(raw):
+            item_path = f"{_key(path, 'skills')}[{index}]"
+            entry = self.mapping(item, item_path, _SKILL_REQUIRED)
+            if entry is None:
+                continue
+            code = self.code(entry.get("code"), _key(item_path, "code"), _BADGE_CODE, "use B- then capitals (B-LIEN)")
+            if code in seen:
+                self.error(_key(item_path, "code"), f"{code} is listed twice")
+            seen.add(code or "")
+            title = self.text(entry["title"], _key(item_path, "title")) if "title" in entry else None
+            codes = entry.get("competencies")
+            if not isinstance(codes, list) or not codes:
+                self.error(_key(item_path, "competencies"), "expected a non-empty list of competency codes")
+                continue
+            known = [c for c in codes if isinstance(c, str) and c in self.competencies]
+            if self.modules_usable and len(known) != len(codes):
+                unknown = ", ".join(str(c) for c in codes if c not in known)
+                self.error(_key(item_path, "competencies"), f"unknown competency code(s): {unknown}")
+            if code and title and len(known) == len(codes):
+                skills.append(SkillBadgeSpec(code=code, title=title, competencies=tuple(codes)))
+        if self.errors:
+            return None
+        return BadgesSpec(name=name, valid_for_years=years, skills=tuple(skills))
 
     def format(self, value: object, path: str) -> dict[str, Any] | None:
         data = self.mapping(value, path, optional=_FORMAT_KEYS)

@@ -164,6 +164,7 @@ class Evaluation:
     competencies_met: bool
     missing_competencies: tuple[str, ...]
     reasons: tuple[str, ...]
+    validated_competencies: frozenset[str] = frozenset()
 
 
 def floor_percent(value: Fraction | int | None) -> str:
@@ -366,4 +367,5 @@ def evaluate(sessions: Sequence[SessionFact], facts: TraineeFacts, rules: RuleSe
         competencies_met=not missing,
         missing_competencies=missing,
         reasons=_reasons(status, rule, programme, checked, facts, rules, missing),
+        validated_competencies=frozenset(facts.competencies_validated),
     )

@@ -70,6 +70,7 @@ def load_programme(spec: ProgrammeSpec, source: str) -> tuple[Programme, bool]:
     programme.description = _text(spec.description)
     programme.format = dict(spec.format or {})
     programme.rules = rules_to_dict(spec)
+    programme.badges = spec.badges.to_data()
     programme.source = source
     db.session.flush()
 
@@ -125,6 +126,21 @@ def required_competency_codes(programme: Programme, competencies: Iterable[Compe
     if wanted == "none":
         return frozenset()
     return frozenset(code for code in wanted if code in active)
+
+
+# --- Badges due ---------------------------------------------------------------------------------------------------
+
+#: ``Session.info`` key: enrolments whose facts changed in this transaction. ``courses.awarding`` evaluates them
+#: just before the commit and issues the badges they have earned (on the event).
+AWARDS_PENDING = "courses.awards_pending"
+
+
+def awards_may_change(*enrolment_ids: int | None) -> None:
+    db.session.info.setdefault(AWARDS_PENDING, set()).update(i for i in enrolment_ids if i is not None)
+
+
+def _cohort_awards_may_change(cohort_id: int) -> None:
+    awards_may_change(*db.session.scalars(db.select(Enrolment.id).where(Enrolment.cohort_id == cohort_id)))
 
 
 # --- Cohorts, staff, enrolments -------------------------------------------------------------------------------
@@ -212,6 +228,7 @@ def record_final_work(enrolment: Enrolment, result: str) -> None:
         raise ServiceError(_l("Unknown result."), field="result") from exc
     enrolment.final_work_recorded_at = utcnow()
     db.session.flush()
+    awards_may_change(enrolment.id)
 
 
 # --- Sessions and attendance ------------------------------------------------------------------------------------
@@ -296,6 +313,7 @@ def update_session(
     session.title, session.place, session.cancelled = title or None, place or None, cancelled
     session.trainers = list(trainers)
     db.session.flush()
+    _cohort_awards_may_change(session.cohort_id)
     return session
 
 
@@ -381,6 +399,7 @@ def save_roster(
             current.recorded_by_id = recorded_by.id if recorded_by else None
             changed += 1
     db.session.flush()
+    awards_may_change(*marks)
     return changed
 
 
@@ -514,6 +533,7 @@ def review_hours(
     entry.reviewed_via_link = via_link
     entry.reviewed_at = utcnow()
     db.session.flush()
+    awards_may_change(entry.enrolment_id)
 
 
 def tutor_link(placement: Placement, ttl_days: int = 45) -> str:
@@ -600,6 +620,7 @@ def validate_competency(
     )
     db.session.add(validation)
     db.session.flush()
+    awards_may_change(enrolment.id)
     if file is not None:
         attach_evidence(validation, *file)
     return validation

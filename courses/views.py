@@ -13,7 +13,7 @@ from wtforms.fields.choices import SelectChoice
 from core.db import db
 from core.models import Role, User, UserRole
 from core.pdf import pdf_response, render_template_pdf
-from core.security import roles_required
+from core.security import public, roles_required
 from core.services import ServiceError
 from courses import eligibility, importer, permissions, queries, services
 from courses.blueprint import bp
@@ -74,6 +74,18 @@ def programme_detail(programme_uuid: uuid.UUID):
     ).all()
     required = services.required_competency_codes(programme, competencies)
     return render_template("courses/programme_detail.html", programme=programme, required=required)
+
+
+@bp.route("/referentiel/<programme_code>")
+@public
+def framework(programme_code: str):
+    """The programme and its competency framework, public: badges align to its competencies (``#C-M1-01``)."""
+    programme = db.first_or_404(db.select(Programme).where(Programme.code == programme_code))
+    competencies = db.session.scalars(
+        db.select(Competency).where(Competency.programme_id == programme.id, Competency.retired.is_(False))
+    ).all()
+    required = services.required_competency_codes(programme, competencies)
+    return render_template("courses/programme_detail.html", programme=programme, required=required, public=True)
 
 
 # --- Cohorts -------------------------------------------------------------------------------------------------

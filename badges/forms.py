@@ -1,0 +1,75 @@
+"""Forms of the badges engine (Flask-WTF: every form carries a CSRF token)."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import RadioField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length, Optional
+
+from badges.services import REVOCATION_REASONS
+
+
+class VisibilityForm(FlaskForm):
+    visibility = RadioField(
+        _l("Who can see this badge?"),
+        choices=[
+            SelectChoice(
+                "unlisted", _l("Private: only the people I send the link or the file to (no name shown)")
+            ),
+            SelectChoice("public", _l("Public: on my public page, with my name")),
+            SelectChoice("declined", _l("I decline this badge: hide it")),
+        ],
+        validators=[DataRequired(message=_l("Choose one option."))],
+    )
+
+
+def _reason_choices() -> list[SelectChoice]:
+    labels = {
+        # the public wording (REVOCATION_REASONS) stays in English in the documents; these are the labels
+        "issued-in-error": _l("Issued in error"),
+        "withdrawn": _l("Withdrawn by the issuer"),
+        "other": _l("Another reason (type it below)"),
+    }
+    return [SelectChoice(code, label) for code, label in labels.items()]
+
+
+class RevokeForm(FlaskForm):
+    reason = RadioField(_l("Reason (shown to whoever verifies the badge)"), validators=[DataRequired()])
+    other = StringField(
+        _l("Other reason"),
+        validators=[Optional(), Length(max=200)],
+        description=_l("Neutral words only: the reason is public. Never anything about the person."),
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.reason.choices = _reason_choices()
+
+    def public_reason(self) -> str:
+        if self.reason.data == "other":
+            return (self.other.data or "").strip()
+        return REVOCATION_REASONS[self.reason.data]
+
+
+class ReissueForm(FlaskForm):
+    pass
+
+
+class VerifyForm(FlaskForm):
+    text = TextAreaField(
+        _l("Link, JSON or JWT of the badge"),
+        validators=[Optional(), Length(max=2_000_000)],
+        description=_l("Paste the link you were given, or the content of a .json or .jwt file."),
+    )
+    file = FileField(
+        _l("Or a badge file"),
+        description=_l("A badge image (PNG or SVG) or a .json / .jwt file, 2 MB at most."),
+    )
+    email = StringField(
+        _l("Email address of the holder (optional)"),
+        validators=[Optional(), Length(max=254)],
+        description=_l("To check that the badge was issued to this address. It is not stored."),
+    )

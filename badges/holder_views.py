@@ -1,0 +1,230 @@
+"""The holder's badges: see them, choose who sees them (private, public with the name, declined), download and
+share them; their public page; and the coordinators' register (issue, revoke, re-issue)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from urllib.parse import urlencode
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from badges import services
+from badges.forms import ReissueForm, RevokeForm, VisibilityForm
+from badges.models import Achievement, Award, Visibility
+from badges.views import bp
+from core.db import db
+from core.models import Role, User
+from core.security import public, roles_required
+from core.services import ServiceError
+
+#: The public reasons written in the documents (English, like the OB 2.0 vocabulary), shown translated.
+REASON_LABELS = {
+    "Issued in error": _l("Issued in error"),
+    "Withdrawn by the issuer": _l("Withdrawn by the issuer"),
+    services.SUPERSEDED: _l("Superseded by a new issue"),
+}
+
+
+def reason_label(reason: str | None) -> str:
+    if not reason:
+        return ""
+    label = REASON_LABELS.get(reason)
+    return str(label) if label is not None else reason
+
+
+def linkedin_url(award: Award, lang: str) -> str:
+    """LinkedIn's "Add licence or certification" link, pre-filled (no script, no tracking: a plain link)."""
+    urls = services.award_urls(award)
+    params = {
+        "startTask": "CERTIFICATION_NAME",
+        "name": award.achievement.name.get(lang) or award.achievement.name["fr"],
+        "organizationName": award.issuer.name,
+        "issueYear": award.issued_at.year,
+        "issueMonth": award.issued_at.month,
+        "certUrl": urls["verify_url"],
+        "certId": str(award.uuid),
+    }
+    if award.valid_until:
+        params.update(expirationYear=award.valid_until.year, expirationMonth=award.valid_until.month)
+    return "https://www.linkedin.com/profile/add?" + urlencode(params)
+
+
+def _my_award_or_404(award_uuid: uuid.UUID) -> Award:
+    award = db.first_or_404(db.select(Award).where(Award.uuid == award_uuid))
+    if award.recipient_id != current_user.id:
+        abort(404)  # not 403: whether a badge exists is nobody else's business
+    return award
+
+
+@bp.route("/me/badges")
+@roles_required(Role.TRAINEE)
+def my_badges():
+    awards = services.awards_of(current_user)
+    return render_template("badges/my_badges.html", awards=awards, now=datetime.now(UTC))
+
+
+@bp.route("/me/badges/<uuid:award_uuid>", methods=["GET", "POST"])
+@roles_required(Role.TRAINEE)
+def my_badge(award_uuid: uuid.UUID):
+    award = _my_award_or_404(award_uuid)
+    if award.superseded_by_id is not None:
+        return redirect(url_for("badges.my_badge", award_uuid=award.superseded_by.uuid))
+    form = VisibilityForm(visibility=award.visibility)
+    if form.validate_on_submit():
+        if award.revoked_at is not None:
+            abort(409)
+        try:
+            award = services.set_visibility(award, form.visibility.data, current_user)
+        except ServiceError as exc:
+            flash(str(exc), "error")
+        else:
+            messages = {
+                "public": _("Done: the badge is public, with your name. A new copy was made with your name on it."),
+                "unlisted": _("Done: the badge is private. Only the people you share it with can see it."),
+                "declined": _("Done: the badge is hidden. You can change your mind at any time."),
+            }
+            flash(messages[award.visibility], "success")
+            return redirect(url_for("badges.my_badge", award_uuid=award.uuid))
+    services.mark_seen(award)
+    lang = request.args.get("lang") or ("en" if str(current_user.language) == "en" else "fr")
+    status = 422 if form.errors else 200
+    return (
+        render_template(
+            "badges/my_badge.html",
+            award=award,
+            form=form,
+            urls=services.award_urls(award),
+            linkedin=linkedin_url(award, lang if lang in ("fr", "en") else "fr"),
+            now=datetime.now(UTC),
+        ),
+        status,
+    )
+
+
+@bp.route("/profiles/<uuid:user_uuid>")
+@public
+def profile(user_uuid: uuid.UUID):
+    """The holder's public page: only the badges they made public. No page at all without one."""
+    user = db.first_or_404(db.select(User).where(User.uuid == user_uuid, User.active.is_(True)))
+    awards = list(
+        db.session.scalars(
+            db.select(Award)
+            .where(
+                Award.recipient_id == user.id,
+                Award.visibility == Visibility.PUBLIC.value,
+                Award.revoked_at.is_(None),
+            )
+            .order_by(Award.issued_at.desc())
+        )
+    )
+    now = datetime.now(UTC)
+    awards = [a for a in awards if not a.expired(now)]
+    if not awards:
+        abort(404)
+    return render_template("badges/profile.html", name=awards[0].display_name, awards=awards)
+
+
+# ------------------------------------------------------------------------------------------------ register
+
+
+@bp.route("/admin/badges")
+@roles_required(Role.ADMIN)
+def register():
+    """Every issuance and revocation, newest first; filter by achievement or status."""
+    page = request.args.get("page", 1, type=int)
+    query = db.select(Award).order_by(Award.issued_at.desc(), Award.id.desc())
+    achievement_uuid = request.args.get("achievement")
+    achievement = None
+    if achievement_uuid:
+        try:
+            achievement = db.session.scalar(
+                db.select(Achievement).where(Achievement.uuid == uuid.UUID(achievement_uuid))
+            )
+        except ValueError:
+            achievement = None
+        if achievement is not None:
+            query = query.where(Award.achievement_id == achievement.id)
+    state = request.args.get("state")
+    if state == "revoked":
+        query = query.where(Award.revoked_at.is_not(None))
+    elif state == "active":
+        query = query.where(Award.revoked_at.is_(None))
+    awards = db.paginate(query, page=page, per_page=50, error_out=False)
+    holders = {
+        u.id: u
+        for u in db.session.scalars(
+            db.select(User).where(User.id.in_({a.recipient_id for a in awards.items if a.recipient_id}))
+        )
+    }
+    achievements = db.session.scalars(
+        db.select(Achievement).where(Achievement.retired.is_(False)).order_by(Achievement.key)
+    ).all()
+    return render_template(
+        "badges/register.html",
+        awards=awards,
+        holders=holders,
+        achievements=achievements,
+        achievement=achievement,
+        state=state,
+        now=datetime.now(UTC),
+        reason_label=reason_label,
+    )
+
+
+@bp.route("/admin/badges/<uuid:award_uuid>", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def register_award(award_uuid: uuid.UUID):
+    award = db.first_or_404(db.select(Award).where(Award.uuid == award_uuid))
+    holder = db.session.get(User, award.recipient_id) if award.recipient_id else None
+    revoke_form = RevokeForm(prefix="revoke")
+    reissue_form = ReissueForm(prefix="reissue")
+    if request.method == "POST":
+        if "revoke-reason" in request.form and revoke_form.validate_on_submit():
+            reason = revoke_form.public_reason()
+            try:
+                services.revoke(award, reason, current_user)
+            except ServiceError as exc:
+                revoke_form.other.errors.append(str(exc))
+            else:
+                flash(_("The badge is revoked. Its verification page says so from now on."), "success")
+                return redirect(url_for("badges.register_award", award_uuid=award.uuid))
+        elif "reissue-submit" in request.form and reissue_form.validate_on_submit():
+            try:
+                new = services.reissue(
+                    award, by=current_user, display_name=holder.name if award.display_name and holder else None
+                )
+            except ServiceError as exc:
+                flash(str(exc), "error")
+            else:
+                flash(_("A new badge was issued; the previous one is marked as superseded."), "success")
+                return redirect(url_for("badges.register_award", award_uuid=new.uuid))
+        else:
+            revoke_form.validate()
+    history = []
+    if award.recipient_id:
+        history = list(
+            db.session.scalars(
+                db.select(Award)
+                .where(Award.recipient_id == award.recipient_id, Award.achievement_id == award.achievement_id)
+                .order_by(Award.issued_at.desc(), Award.id.desc())
+            )
+        )
+    status = 422 if revoke_form.errors else 200
+    return (
+        render_template(
+            "badges/register_award.html",
+            award=award,
+            holder=holder,
+            history=history,
+            revoke_form=revoke_form,
+            reissue_form=reissue_form,
+            urls=services.award_urls(award),
+            now=datetime.now(UTC),
+            reason_label=reason_label,
+        ),
+        status,
+    )

@@ -1,0 +1,470 @@
+"""Issuing badges: achievements described by the package that defines them, awards signed once at issuance,
+revocation, re-issue and the holder's choice of visibility. Services flush, never commit.
+
+What is signed at issuance is stored as issued (``Award.documents``) and served byte for byte ever after: an
+OB 3.0 credential per language (embedded ``eddsa-rdfc-2022`` proof, and a VC-JWT), the OB 2.0 hosted assertion
+and its signed (RS256 JWS) twin. Later edits to an issuer or an achievement never change a badge already in
+someone's hands; revocation and expiry live beside the documents and are published by the status list (OB 3.0),
+the revocation list and the hosted assertion (OB 2.0).
+"""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from badges import keys, signing
+from badges import openbadges as ob
+from badges.models import Achievement, Award, BadgeIssuer, KeyKind, SigningKey, Visibility
+from core import audit, mail
+from core.db import db, utcnow
+from core.models import User
+from core.services import ServiceError, external_url
+
+#: Revocation reasons are public (status pages, OB 2.0 revocation list): neutral words only, chosen from here
+#: or typed by a coordinator (then checked by the privacy guard).
+SUPERSEDED = "Superseded by a new issue"
+REVOCATION_REASONS = {
+    "issued-in-error": "Issued in error",
+    "superseded": SUPERSEDED,
+    "withdrawn": "Withdrawn by the issuer",
+}
+STATUS_LIST_BITS = ob.MIN_STATUS_LIST_BITS
+
+
+# ------------------------------------------------------------------------------------------------ achievements
+
+
+@dataclass(frozen=True)
+class AchievementSpec:
+    """What the defining package says about an achievement (texts are ``{lang: text}``)."""
+
+    key: str
+    kind: str
+    code: str
+    name: Mapping[str, str]
+    description: Mapping[str, str]
+    criteria: Mapping[str, str]
+    tags: tuple[str, ...] = ()
+    alignments: tuple[Mapping[str, Any], ...] = ()  # {code, name: {lang: text}, url}
+    valid_for_days: int | None = None
+
+
+def _as_dataclass(achievement: Achievement) -> ob.Achievement:
+    return ob.Achievement(
+        id=external_url("badges.badge_class", achievement_uuid=achievement.uuid),
+        name=dict(achievement.name),
+        description=dict(achievement.description),
+        criteria=dict(achievement.criteria),
+        image=external_url("badges.badge_class_image", achievement_uuid=achievement.uuid, ext="png"),
+        kind=achievement.kind,
+        tags=tuple(achievement.tags or ()),
+        alignments=tuple(
+            ob.Alignment(target_name=dict(a["name"]), target_url=a["url"], target_code=a.get("code"))
+            for a in achievement.alignments or ()
+        ),
+    )
+
+
+def sync_achievement(spec: AchievementSpec, issuer: BadgeIssuer | None = None) -> Achievement:
+    """Create or update the achievement ``spec.key``. Refused (ServiceError) if its text says anything about a
+    person's health or life history: badge text attests skills only (openbadges.assert_no_life_history)."""
+    issuer = issuer or keys.ensure_issuer()
+    if spec.kind not in ob.ACHIEVEMENT_TYPES:
+        raise ServiceError(_l("Unknown badge kind: %(kind)s.", kind=spec.kind))
+    achievement = db.session.scalar(db.select(Achievement).where(Achievement.key == spec.key))
+    values = {
+        "kind": spec.kind,
+        "code": spec.code,
+        "name": dict(spec.name),
+        "description": dict(spec.description),
+        "criteria": dict(spec.criteria),
+        "tags": list(spec.tags),
+        "alignments": [dict(a) for a in spec.alignments],
+        "valid_for_days": spec.valid_for_days,
+        "retired": False,
+    }
+    if achievement is None:
+        achievement = Achievement(key=spec.key, issuer=issuer, **values)
+        db.session.add(achievement)
+        db.session.flush()
+    else:
+        for name, value in values.items():
+            if getattr(achievement, name) != value:
+                setattr(achievement, name, value)
+    for lang in ob.LANGS:
+        findings = ob.life_history_findings(ob.ob3_achievement(_as_dataclass(achievement), lang))
+        if findings:
+            where, label, text = findings[0]
+            raise ServiceError(
+                _l(
+                    "The badge “%(name)s” cannot be published: %(where)s mentions %(label)s (“%(text)s”). "
+                    "Badge text attests skills only.",
+                    name=spec.name.get("fr") or spec.key,
+                    where=where,
+                    label=label,
+                    text=text,
+                )
+            )
+    db.session.flush()
+    return achievement
+
+
+def retire_achievements(keep_keys: Iterable[str], prefix: str) -> None:
+    """Retire the achievements under ``prefix`` that are no longer defined (issued badges stay valid)."""
+    keep = set(keep_keys)
+    for achievement in db.session.scalars(db.select(Achievement).where(Achievement.key.startswith(prefix))):
+        if achievement.key not in keep and not achievement.retired:
+            achievement.retired = True
+
+
+def achievement_by_key(key: str) -> Achievement | None:
+    return db.session.scalar(db.select(Achievement).where(Achievement.key == key))
+
+
+# ------------------------------------------------------------------------------------------------ documents
+
+
+def issuer_for_documents(issuer: BadgeIssuer, key: SigningKey, lang: str) -> ob.Issuer:
+    return ob.Issuer(
+        id=keys.issuer_did(issuer, key),
+        name=issuer.name,
+        url=issuer.url,
+        email=issuer.email,
+        description=issuer.description,
+    )
+
+
+def status_list_url(key: SigningKey) -> str:
+    return external_url("badges.status_list", key_uuid=key.uuid)
+
+
+def _build_documents(
+    award_uuid: uuid.UUID,
+    achievement: Achievement,
+    issuer: BadgeIssuer,
+    ed_key: SigningKey,
+    rsa_key: SigningKey,
+    email: str,
+    *,
+    issued_at: datetime,
+    valid_until: datetime | None,
+    display_name: str | None,
+    status_index: int,
+) -> dict[str, Any]:
+    award = ob.Award(
+        id=str(award_uuid),
+        recipient_email=email,
+        salt=ob.new_salt(),
+        issued_on=issued_at,
+        display_name=display_name,
+        valid_until=valid_until,
+        status_list_url=status_list_url(ed_key),
+        status_list_index=status_index,
+    )
+    definition = _as_dataclass(achievement)
+    private_ed = keys.private_key(ed_key)
+    method = keys.verification_method(issuer, ed_key)
+    ob3: dict[str, Any] = {}
+    ob3_jwt: dict[str, str] = {}
+    for lang in ob.LANGS:
+        credential = ob.ob3_credential(award, definition, issuer_for_documents(issuer, ed_key, lang), lang=lang)
+        ob.assert_no_life_history(credential)
+        ob3[lang] = signing.add_proof(credential, private_ed, method, created=issued_at)
+        ob3_jwt[lang] = signing.sign_vc_jwt(credential, private_ed, method)
+    badge_class_url = definition.id
+    assertion_url = external_url("badges.assertion", award_uuid=award_uuid)
+    hosted = ob.ob2_assertion(award, badge_class_url, assertion_url)
+    signed = ob.ob2_assertion(
+        award,
+        badge_class_url,
+        f"urn:uuid:{award_uuid}",
+        "signed",
+        creator_key_url=external_url("badges.key_document", key_uuid=rsa_key.uuid),
+    )
+    return {
+        "ob3": ob3,
+        "ob3_jwt": ob3_jwt,
+        "ob2": hosted,
+        "ob2_jws": signing.sign_jws(signed, keys.private_key(rsa_key)),
+    }
+
+
+def _signing_keys(issuer: BadgeIssuer) -> tuple[SigningKey, SigningKey]:
+    ed_key, rsa_key = keys.active_key(issuer, KeyKind.ED25519), keys.active_key(issuer, KeyKind.RSA)
+    if ed_key is None or rsa_key is None:
+        raise ServiceError(_l("The issuer has no signing keys yet: run “tremplin keys generate”."))
+    return ed_key, rsa_key
+
+
+def _free_status_index(key: SigningKey) -> int:
+    """A random free slot of the key's status list: random, so that neighbouring bits say nothing about the
+    order of issue (Bitstring Status List §6 "herd privacy")."""
+    used = set(db.session.scalars(db.select(Award.status_index).where(Award.key_id == key.id)))
+    if len(used) >= STATUS_LIST_BITS:
+        raise ServiceError(_l("The status list of this key is full: rotate the Ed25519 key."))
+    while True:
+        index = secrets.randbelow(STATUS_LIST_BITS)
+        if index not in used:
+            return index
+
+
+# ------------------------------------------------------------------------------------------------ issuance
+
+
+def active_award(recipient: User, achievement: Achievement) -> Award | None:
+    return db.session.scalar(
+        db.select(Award).where(
+            Award.recipient_id == recipient.id, Award.achievement_id == achievement.id, Award.revoked_at.is_(None)
+        )
+    )
+
+
+def issue(
+    achievement: Achievement,
+    recipient: User,
+    *,
+    context_ref: str | None = None,
+    by: User | None = None,
+    display_name: str | None = None,
+    visibility: str = Visibility.UNLISTED.value,
+    now: datetime | None = None,
+    notify: bool = True,
+) -> tuple[Award, bool]:
+    """Issue ``achievement`` to ``recipient`` unless they hold an active one: ``(award, created)``.
+
+    Idempotent by construction: a partial unique index allows one active award per person and achievement, so
+    a second process racing this one (or a batch rerun after a crash) gets the existing award back."""
+    existing = active_award(recipient, achievement)
+    if existing is not None:
+        return existing, False
+    if achievement.retired:
+        raise ServiceError(_l("This badge is no longer issued."))
+    issuer = achievement.issuer
+    ed_key, rsa_key = _signing_keys(issuer)
+    issued_at = (now or utcnow()).replace(microsecond=0)
+    valid_until = issued_at + timedelta(days=achievement.valid_for_days) if achievement.valid_for_days else None
+    award_uuid = uuid.uuid4()
+    for _attempt in range(5):
+        status_index = _free_status_index(ed_key)
+        documents = _build_documents(
+            award_uuid,
+            achievement,
+            issuer,
+            ed_key,
+            rsa_key,
+            recipient.email,
+            issued_at=issued_at,
+            valid_until=valid_until,
+            display_name=display_name,
+            status_index=status_index,
+        )
+        award = Award(
+            uuid=award_uuid,
+            achievement=achievement,
+            issuer=issuer,
+            recipient_id=recipient.id,
+            context_ref=context_ref,
+            display_name=display_name,
+            visibility=visibility,
+            key=ed_key,
+            status_index=status_index,
+            issued_at=issued_at,
+            valid_until=valid_until,
+            issued_by_id=by.id if by else None,
+            documents=documents,
+        )
+        try:
+            with db.session.begin_nested():
+                db.session.add(award)
+        except sa.exc.IntegrityError:
+            existing = active_award(recipient, achievement)
+            if existing is not None:
+                return existing, False
+            continue  # the status slot was taken meanwhile: draw another one
+        break
+    else:  # pragma: no cover - five collisions in a 131,072-slot list
+        raise ServiceError(_l("Could not allocate a status slot; try again."))
+    audit.record("badge.issued", "badge_award", str(award.uuid), achievement=achievement.key)
+    if notify:
+        _notify_issued(award, recipient)
+    return award, True
+
+
+def _notify_issued(award: Award, recipient: User) -> None:
+    with force_locale(recipient.language):
+        name = award.achievement.name.get(recipient.language) or award.achievement.name.get("fr", "")
+        subject = _("You have earned a badge: %(name)s", name=name)
+        body = _(
+            "Hello %(person)s,\n\nCongratulations: you have earned the badge “%(name)s”.\n\n"
+            "It is yours. It stays private until you decide otherwise: nobody sees it unless you share it. "
+            "You choose what to do with it on this page:\n\n%(link)s\n\n"
+            "You can share it with an employer, make it public with your name, or decline it.\n",
+            person=recipient.name,
+            name=name,
+            link=external_url("badges.my_badge", award_uuid=award.uuid),
+        )
+    mail.queue(recipient.email, subject, body, purpose="badge-issued")
+
+
+def revoke(award: Award, reason: str, by: User | None = None, *, superseded_by: Award | None = None) -> None:
+    """Revoke ``award`` with a public reason. Its status bit, its hosted assertion (HTTP 410) and its
+    verification page say so from the next request on."""
+    if award.revoked_at is not None:
+        raise ServiceError(_l("This badge is already revoked."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise ServiceError(_l("Give a reason: it is shown to whoever verifies the badge."))
+    if len(reason) > 200:
+        raise ServiceError(_l("The reason is too long (200 characters at most)."))
+    findings = ob.life_history_findings({"revocationReason": reason})
+    if findings:
+        raise ServiceError(
+            _l("The reason is public: keep it neutral (for example “Issued in error”), never about the person.")
+        )
+    award.revoked_at = utcnow()
+    award.revocation_reason = reason
+    award.revoked_by_id = by.id if by else None
+    award.superseded_by = superseded_by
+    db.session.flush()
+    audit.record("badge.revoked", "badge_award", str(award.uuid), reason=reason)
+
+
+def reissue(award: Award, *, by: User | None = None, display_name: str | None = None, visibility: str | None = None):
+    """A new badge for the same person and achievement (after a name change, a correction, or to add or remove
+    the holder's name); the old one is revoked as superseded. History is kept: the old page points to the new."""
+    if award.revoked_at is not None:
+        raise ServiceError(_l("This badge is revoked: it cannot be re-issued."))
+    recipient = db.session.get(User, award.recipient_id) if award.recipient_id else None
+    if recipient is None:
+        raise ServiceError(_l("This badge has no holder any more."))
+    award.revoked_at = utcnow()  # frees the one-active-award slot; the reason is written just below
+    award.revocation_reason = SUPERSEDED
+    award.revoked_by_id = by.id if by else None
+    db.session.flush()
+    new, _created = issue(
+        award.achievement,
+        recipient,
+        context_ref=award.context_ref,
+        by=by,
+        display_name=display_name,
+        visibility=visibility or award.visibility,
+        notify=False,
+    )
+    award.superseded_by = new
+    new.seen_at = award.seen_at
+    db.session.flush()
+    audit.record("badge.reissued", "badge_award", str(award.uuid), new=str(new.uuid))
+    return new
+
+
+def set_visibility(award: Award, visibility: str, by: User) -> Award:
+    """The holder's choice. Public: re-issued with their name (a new credential, the unnamed one superseded).
+    Back to unlisted: re-issued without the name. Declined: hidden everywhere except the register."""
+    visibility = Visibility(visibility).value
+    if award.revoked_at is not None:
+        raise ServiceError(_l("This badge is revoked: its visibility cannot change."))
+    holder = db.session.get(User, award.recipient_id) if award.recipient_id else None
+    if holder is None:
+        raise ServiceError(_l("This badge has no holder any more."))
+    audit.record("badge.visibility", "badge_award", str(award.uuid), visibility=visibility)
+    if visibility == Visibility.PUBLIC.value:
+        return reissue(award, by=by, display_name=holder.name, visibility=visibility)
+    if visibility == Visibility.UNLISTED.value and award.display_name:
+        return reissue(award, by=by, display_name=None, visibility=visibility)
+    award.visibility = visibility
+    db.session.flush()
+    return award
+
+
+def mark_seen(award: Award) -> None:
+    if award.seen_at is None:
+        award.seen_at = utcnow()
+
+
+# ------------------------------------------------------------------------------------------------ status
+
+
+def revoked_indexes(key: SigningKey) -> list[int]:
+    return list(
+        db.session.scalars(
+            db.select(Award.status_index)
+            .where(Award.key_id == key.id, Award.revoked_at.is_not(None))
+            .order_by(Award.status_index)
+        )
+    )
+
+
+_STATUS_CACHE: dict[tuple[int, str, tuple[int, ...], datetime], dict[str, Any]] = {}
+
+
+def status_list_document(key: SigningKey) -> dict[str, Any]:
+    """The key's BitstringStatusListCredential, signed by that key (so its issuer is the issuer of every
+    credential that points to it). One query per request; signed again only when a bit changed."""
+    rows = db.session.execute(
+        db.select(Award.status_index, Award.revoked_at).where(Award.key_id == key.id, Award.revoked_at.is_not(None))
+    ).all()
+    indexes = tuple(sorted(index for index, _at in rows))
+    valid_from = max([at for _index, at in rows] + [key.created_at]).replace(microsecond=0)
+    url = status_list_url(key)
+    cache_key = (key.id, url, indexes, valid_from)
+    cached = _STATUS_CACHE.get(cache_key)
+    if cached is not None:
+        return cached
+    issuer_id = keys.issuer_did(key.issuer, key)
+    unsigned = ob.status_list_credential(url, issuer_id, indexes, valid_from=valid_from, length=STATUS_LIST_BITS)
+    signed = signing.add_proof(unsigned, keys.private_key(key), keys.verification_method(key.issuer, key), valid_from)
+    if len(_STATUS_CACHE) > 64:
+        _STATUS_CACHE.clear()
+    _STATUS_CACHE[cache_key] = signed
+    return signed
+
+
+def revocation_list_document(issuer: BadgeIssuer) -> dict[str, Any]:
+    """OB 2.0 RevocationList: every revoked award, by its signed id (``urn:uuid:``) and its hosted URL."""
+    revoked: list[tuple[str, str | None]] = []
+    for award_uuid, reason in db.session.execute(
+        db.select(Award.uuid, Award.revocation_reason)
+        .where(Award.issuer_id == issuer.id, Award.revoked_at.is_not(None))
+        .order_by(Award.revoked_at, Award.id)
+    ):
+        revoked.append((f"urn:uuid:{award_uuid}", reason))
+        revoked.append((external_url("badges.assertion", award_uuid=award_uuid), reason))
+    return ob.ob2_revocation_list(
+        external_url("badges.revocation_list"), external_url("badges.issuer_profile"), revoked
+    )
+
+
+def award_urls(award: Award) -> dict[str, str]:
+    """Every stable URL of a badge (they get baked into images and printed as QR codes: never change them)."""
+    u = award.uuid
+    return {
+        "verify_url": external_url("badges.verify_badge", award_uuid=u),
+        "ob2_assertion_url": external_url("badges.assertion", award_uuid=u),
+        "ob2_signed_url": external_url("badges.assertion_jws", award_uuid=u),
+        "ob3_credential_url": external_url("badges.credential", award_uuid=u),
+        "ob3_jwt_url": external_url("badges.credential_jwt", award_uuid=u),
+        "baked_png_url": external_url("badges.baked", award_uuid=u, ext="png"),
+        "baked_svg_url": external_url("badges.baked", award_uuid=u, ext="svg"),
+        "ob2_baked_png_url": external_url("badges.baked_ob2", award_uuid=u, ext="png"),
+    }
+
+
+def awards_of(user: User, *, include_declined: bool = True) -> list[Award]:
+    query = (
+        db.select(Award)
+        .where(Award.recipient_id == user.id, Award.revoked_at.is_(None))
+        .order_by(Award.issued_at.desc(), Award.id.desc())
+    )
+    if not include_declined:
+        query = query.where(Award.visibility != Visibility.DECLINED.value)
+    return list(db.session.scalars(query))

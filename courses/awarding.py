@@ -1,0 +1,386 @@
+"""Which badges a programme defines, and who has earned them: courses tells the badges engine what to issue.
+
+Achievements come from the programme's YAML: one per module that has required competencies, one for the whole
+programme, and the skill badges of its ``badges:`` block. Their text is written here from the programme's data,
+in French and English, and says what was required — competency titles, never their descriptions (which may
+name fields of lived experience) and never anything about a person.
+
+Earning rules (decided by the pure rules engine's evaluation, read here):
+- a **module** badge once the module's sessions are over (its last session is past, and the trainee was still
+  enrolled then), its required competencies are validated and, with ``scope: each_module``, its attendance
+  rule holds;
+- the **programme** badge when the eligibility engine says ``eligible``;
+- a **skill** badge as soon as its competencies are validated (they are stackable, mid-year).
+
+Issuance happens on the event (services mark the enrolments whose facts changed; just before the commit, the
+marked ones are evaluated and what is due is issued, in the same transaction) and in batch
+(``tremplin badges issue CODE``). Both are idempotent (see ``badges.services.issue``).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+import sqlalchemy as sa
+from flask import has_app_context
+from flask_sqlalchemy.session import Session
+
+from badges import keys
+from badges import services as badges
+from badges.models import Achievement, Award, KeyKind
+from core.db import db
+from core.models import User
+from core.services import external_url
+from courses import eligibility, rules
+from courses.models import Cohort, Competency, Enrolment, Module, Programme, TrainingSession
+from courses.programme_spec import EVIDENCE_TYPES
+from courses.services import AWARDS_PENDING
+
+log = logging.getLogger(__name__)
+
+PENDING_KEY = AWARDS_PENDING
+
+
+# ------------------------------------------------------------------------------------------------ definitions
+
+
+def module_key(programme: Programme, module_code: str) -> str:
+    return f"{programme.code}/module/{module_code}"
+
+
+def programme_key(programme: Programme) -> str:
+    return f"{programme.code}/programme"
+
+
+def skill_key(programme: Programme, code: str) -> str:
+    return f"{programme.code}/skill/{code}"
+
+
+def _framework_url(programme: Programme, code: str) -> str:
+    return f"{external_url('courses.framework', programme_code=programme.code)}#{code}"
+
+
+def _alignments(programme: Programme, competencies: Sequence[Competency]) -> tuple[dict, ...]:
+    return tuple(
+        {"code": c.code, "name": dict(c.title), "url": _framework_url(programme, c.code)} for c in competencies
+    )
+
+
+def _evidence_phrase(competencies: Sequence[Competency], lang: str) -> str:
+    kinds: list[str] = []
+    for competency in competencies:
+        for code in competency.evidence_types or ():
+            label = EVIDENCE_TYPES.get(code, {}).get(lang)
+            if label and label not in kinds:
+                kinds.append(label.split(" (")[0].lower())
+    return ", ".join(dict.fromkeys(kinds))
+
+
+def _bullets(competencies: Sequence[Competency], lang: str) -> str:
+    return "\n".join(f"- {c.title.get(lang) or c.title['fr']}" for c in competencies)
+
+
+def _programme_name(programme: Programme) -> dict[str, str]:
+    return dict((programme.badges or {}).get("name") or programme.title)
+
+
+def _valid_for_days(programme: Programme) -> int | None:
+    years = (programme.badges or {}).get("valid_for_years")
+    return int(years) * 365 if years else None
+
+
+def _module_criteria(programme: Programme, module: Module, required: Sequence[Competency]) -> dict[str, str]:
+    attendance = programme.rules["attendance"]
+    evidence = {lang: _evidence_phrase(required, lang) for lang in ("fr", "en")}
+    fr = (
+        f"Avoir suivi le module « {module.title['fr']} » jusqu'à son terme et fait valider par l'équipe de formation "
+        f"les compétences suivantes :\n\n{_bullets(required, 'fr')}\n\n"
+    )
+    en = (
+        f"Follow the module “{module.title['en']}” to its end and have the following competencies validated by "
+        f"the training team:\n\n{_bullets(required, 'en')}\n\n"
+    )
+    if attendance["scope"] == "each_module":
+        fr += f"Être présent·e à au moins {attendance['threshold_percent']} % de la formation du module.\n\n"
+        en += f"Attend at least {attendance['threshold_percent']}% of the module's training.\n\n"
+    if evidence["fr"]:
+        fr += f"Preuves examinées : {evidence['fr']}."
+        en += f"Evidence examined: {evidence['en']}."
+    return {"fr": fr.strip(), "en": en.strip()}
+
+
+def _programme_criteria(programme: Programme, modules: Sequence[Module]) -> dict[str, str]:
+    config = programme.rules
+    attendance = config["attendance"]
+    unit_fr = "des heures de formation" if attendance["basis"] == "hours" else "des séances de formation"
+    unit_en = "of the training hours" if attendance["basis"] == "hours" else "of the training sessions"
+    fr = [f"Être présent·e à au moins {attendance['threshold_percent']} % {unit_fr}."]
+    en = [f"Attend at least {attendance['threshold_percent']}% {unit_en}."]
+    if config.get("placement_hours"):
+        fr.append(f"Accomplir au moins {config['placement_hours']} heures de pratique (stage ou emploi), confirmées.")
+        en.append(f"Complete at least {config['placement_hours']} hours of practice (placement or job), confirmed.")
+    if config.get("final_work"):
+        fr.append("Réussir le travail de fin de formation.")
+        en.append("Pass the final piece of work.")
+    if config.get("competencies") != "none":
+        titles_fr = ", ".join(f"« {m.title['fr']} »" for m in modules)
+        titles_en = ", ".join(f"“{m.title['en']}”" for m in modules)
+        fr.append(f"Faire valider les compétences des modules {titles_fr}.")
+        en.append(f"Have the competencies of the modules {titles_en} validated.")
+    return {"fr": "\n".join(f"- {line}" for line in fr), "en": "\n".join(f"- {line}" for line in en)}
+
+
+def achievement_specs(programme: Programme) -> list[badges.AchievementSpec]:
+    """Every badge the programme defines, in display order: modules, the programme, skills."""
+    competencies = list(
+        db.session.scalars(
+            db.select(Competency)
+            .where(Competency.programme_id == programme.id, Competency.retired.is_(False))
+            .order_by(Competency.position)
+        )
+    )
+    required_codes = eligibility.required_competency_codes(programme, competencies)
+    by_code = {c.code: c for c in competencies}
+    modules = [m for m in programme.modules if not m.retired]
+    name = _programme_name(programme)
+    valid_for_days = _valid_for_days(programme)
+    tags = ("travail pair", "peer work")
+    specs: list[badges.AchievementSpec] = []
+    badge_modules: list[Module] = []
+    for module in modules:
+        required = [c for c in competencies if c.module_id == module.id and c.code in required_codes]
+        if not required:
+            continue
+        badge_modules.append(module)
+        specs.append(
+            badges.AchievementSpec(
+                key=module_key(programme, module.code),
+                kind="module",
+                code=module.code,
+                name=dict(module.title),
+                description={
+                    "fr": f"Module {module.code} de la formation « {name['fr']} » : "
+                    f"{len(required)} compétences validées par l'équipe de formation.",
+                    "en": f"Module {module.code} of the training “{name['en']}”: "
+                    f"{len(required)} competencies validated by the training team.",
+                },
+                criteria=_module_criteria(programme, module, required),
+                tags=(*tags, module.code),
+                alignments=_alignments(programme, required),
+                valid_for_days=valid_for_days,
+            )
+        )
+    specs.append(
+        badges.AchievementSpec(
+            key=programme_key(programme),
+            kind="programme",
+            code="",
+            name=name,
+            description={
+                "fr": f"Formation complète « {name['fr']} », en alternance entre formation et pratique "
+                f"professionnelle : {programme.credential_name['fr'].lower()}.",
+                "en": f"Complete training “{name['en']}”, alternating training and professional practice: "
+                f"{programme.credential_name['en'].lower()}.",
+            },
+            criteria=_programme_criteria(programme, badge_modules),
+            tags=tags,
+            alignments=_alignments(programme, [c for c in competencies if c.code in required_codes]),
+            valid_for_days=valid_for_days,
+        )
+    )
+    for skill in (programme.badges or {}).get("skills", []):
+        grouped = [by_code[code] for code in skill["competencies"] if code in by_code]
+        if len(grouped) != len(skill["competencies"]):
+            continue  # a retired competency: the badge can no longer be earned
+        title = skill["title"]
+        specs.append(
+            badges.AchievementSpec(
+                key=skill_key(programme, skill["code"]),
+                kind="skill",
+                code=skill["code"].removeprefix("B-")[:12],
+                name=dict(title),
+                description={
+                    "fr": f"Compétence professionnelle de travailleur·se pair·e « {title['fr']} », validée dans la "
+                    f"formation « {name['fr']} ».",
+                    "en": f"Peer worker professional skill “{title['en']}”, validated in the training "
+                    f"“{name['en']}”.",
+                },
+                criteria={
+                    "fr": "Avoir fait valider par l'équipe de formation les compétences suivantes :\n\n"
+                    + _bullets(grouped, "fr"),
+                    "en": "Have the following competencies validated by the training team:\n\n"
+                    + _bullets(grouped, "en"),
+                },
+                tags=(*tags, skill["code"]),
+                alignments=_alignments(programme, grouped),
+                valid_for_days=valid_for_days,
+            )
+        )
+    return specs
+
+
+def sync_achievements(programme: Programme) -> list[Achievement]:
+    """Create or update the programme's achievements; those it no longer defines are retired."""
+    specs = achievement_specs(programme)
+    made = [badges.sync_achievement(spec) for spec in specs]
+    badges.retire_achievements((spec.key for spec in specs), f"{programme.code}/")
+    return made
+
+
+# ------------------------------------------------------------------------------------------------ earning
+
+
+@dataclass(frozen=True)
+class Due:
+    enrolment: Enrolment
+    user: User
+    key: str
+
+
+def _module_ends(cohort_ids: Iterable[int]) -> dict[tuple[int, str], date]:
+    """(cohort id, module code) → date of the module's last session that takes place."""
+    rows = db.session.execute(
+        db.select(TrainingSession.cohort_id, Module.code, sa.func.max(TrainingSession.on))
+        .join(Module, Module.id == TrainingSession.module_id)
+        .where(TrainingSession.cohort_id.in_(list(cohort_ids)), TrainingSession.cancelled.is_(False))
+        .group_by(TrainingSession.cohort_id, Module.code)
+    )
+    return {(cohort_id, code): last for cohort_id, code, last in rows}
+
+
+def earned(
+    cohorts: Sequence[Cohort], as_of: date, *, enrolment_ids: Iterable[int] | None = None
+) -> list[Due]:
+    """Every badge the trainees of ``cohorts`` have earned at ``as_of`` (whether issued already or not)."""
+    results = eligibility.evaluate_cohorts(cohorts, as_of, enrolment_ids=enrolment_ids)
+    ends = _module_ends(c.id for c in cohorts)
+    due: list[Due] = []
+    for cohort in cohorts:
+        programme = cohort.programme
+        specs = {spec.key: spec for spec in achievement_specs_cached(programme)}
+        each_module = programme.rules["attendance"]["scope"] == "each_module"
+        skills = (programme.badges or {}).get("skills", [])
+        for result in results[cohort.id]:
+            evaluation, enrolment = result.evaluation, result.enrolment
+            validated = evaluation.validated_competencies
+            for module in programme.modules:
+                key = module_key(programme, module.code)
+                spec = specs.get(key)
+                end = ends.get((cohort.id, module.code))
+                if spec is None or end is None or end > as_of:
+                    continue
+                if enrolment.withdrawn_on is not None and enrolment.withdrawn_on <= end:
+                    continue
+                group = evaluation.modules.get(module.code)
+                if group is None or not group.counted_sessions:
+                    continue
+                if each_module and not group.met:
+                    continue
+                if all(alignment["code"] in validated for alignment in spec.alignments):
+                    due.append(Due(enrolment, result.user, key))
+            if evaluation.status is rules.Status.ELIGIBLE:
+                due.append(Due(enrolment, result.user, programme_key(programme)))
+            for skill in skills:
+                key = skill_key(programme, skill["code"])
+                still_enrolled = enrolment.withdrawn_on is None or enrolment.withdrawn_on > as_of
+                if key in specs and still_enrolled and all(code in validated for code in skill["competencies"]):
+                    due.append(Due(enrolment, result.user, key))
+    return due
+
+
+def achievement_specs_cached(programme: Programme) -> list[badges.AchievementSpec]:
+    """The specs of a programme, computed once per transaction (they cost a query)."""
+    cache = db.session.info.setdefault("courses.achievement_specs", {})
+    key = (programme.id, programme.loaded_at)
+    if key not in cache:
+        cache[key] = achievement_specs(programme)
+    return cache[key]
+
+
+def can_issue() -> bool:
+    issuer = keys.get_issuer()
+    return (
+        issuer is not None
+        and keys.active_key(issuer, KeyKind.ED25519) is not None
+        and keys.active_key(issuer, KeyKind.RSA) is not None
+    )
+
+
+def issue_due(
+    cohorts: Sequence[Cohort],
+    as_of: date | None = None,
+    *,
+    enrolment_ids: Iterable[int] | None = None,
+    by: User | None = None,
+    on_issued=None,
+) -> list[tuple[Award, bool]]:
+    """Issue every badge earned and not yet held; returns ``(award, created)`` for each badge due.
+
+    Badges whose achievement is missing (a programme loaded before this engine existed) are synced first."""
+    as_of = as_of or date.today()
+    due = earned(cohorts, as_of, enrolment_ids=enrolment_ids)
+    if not due:
+        return []
+    achievements = {
+        a.key: a for a in db.session.scalars(db.select(Achievement).where(Achievement.key.in_({d.key for d in due})))
+    }
+    if len(achievements) < len({d.key for d in due}):
+        for programme in {c.programme for c in cohorts}:
+            for achievement in sync_achievements(programme):
+                achievements[achievement.key] = achievement
+    held = {
+        (recipient_id, achievement_id)
+        for recipient_id, achievement_id in db.session.execute(
+            db.select(Award.recipient_id, Award.achievement_id).where(
+                Award.recipient_id.in_({d.user.id for d in due}), Award.revoked_at.is_(None)
+            )
+        )
+    }
+    out: list[tuple[Award, bool]] = []
+    for item in due:
+        achievement = achievements.get(item.key)
+        if achievement is None or achievement.retired or (item.user.id, achievement.id) in held:
+            continue
+        award, created = badges.issue(achievement, item.user, context_ref=f"enrolment:{item.enrolment.id}", by=by)
+        held.add((item.user.id, achievement.id))
+        out.append((award, created))
+        if on_issued is not None:
+            on_issued(award, created)
+    return out
+
+
+# ------------------------------------------------------------------------------------------------ on the event
+
+
+def _before_commit(session) -> None:
+    pending = session.info.pop(PENDING_KEY, None)
+    if not pending or not has_app_context():
+        return
+    if not can_issue():
+        log.info("badges not issued: the issuer has no signing keys yet (tremplin keys generate)")
+        return
+    by_cohort: dict[int, set[int]] = defaultdict(set)
+    for enrolment_id, cohort_id in session.execute(
+        db.select(Enrolment.id, Enrolment.cohort_id).where(Enrolment.id.in_(pending))
+    ):
+        by_cohort[cohort_id].add(enrolment_id)
+    if not by_cohort:
+        return
+    cohorts = list(session.scalars(db.select(Cohort).where(Cohort.id.in_(list(by_cohort)))))
+    ids = set().union(*by_cohort.values())
+    # A badge that cannot be issued now must not undo what the person just saved (a roster, a validation):
+    # its savepoint is rolled back, the failure logged, and ``tremplin badges issue`` catches up later.
+    try:
+        with session.begin_nested():
+            issue_due(cohorts, enrolment_ids=ids)
+    except Exception:
+        log.exception("badges due for enrolments %s could not be issued on the event", sorted(ids))
+
+
+def init_app(app) -> None:
+    if not sa.event.contains(Session, "before_commit", _before_commit):
+        sa.event.listen(Session, "before_commit", _before_commit)
