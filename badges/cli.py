@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import json
+import sys
+from pathlib import Path
+
 import click
 from flask.cli import with_appcontext
 
-from badges import keys
-from badges.models import KeyKind
+from badges import keys, services
+from badges.models import Award, KeyKind
 from core.cli import fail, transaction
+from core.db import db
 from core.services import ServiceError
 
 KINDS = [k.value for k in KeyKind]
@@ -69,5 +74,55 @@ def keys_list() -> None:
         click.echo(f"  {key.kind:<8} {key.uuid}  created {key.created_at:%Y-%m-%d}  {status:<18} {public}")
 
 
+@click.group("badges")
+def badges_group() -> None:
+    """Open Badges: issue, list, revoke, verify."""
+
+
+@badges_group.command("revoke")
+@click.argument("award_uuid", type=click.UUID)
+@click.option("--reason", required=True, help="Public reason, neutral (e.g. 'Issued in error').")
+@with_appcontext
+def badges_revoke(award_uuid, reason) -> None:
+    """Revoke a badge: its status list bit, hosted assertion and verification page say so at once."""
+    award = db.session.scalar(db.select(Award).where(Award.uuid == award_uuid))
+    if award is None:
+        fail(f"No badge {award_uuid}.")
+    try:
+        with transaction():
+            services.revoke(award, reason)
+    except ServiceError as exc:
+        fail(str(exc))
+    click.echo(f"Revoked {award_uuid}: {reason}")
+
+
+@badges_group.command("verify")
+@click.argument("target")
+@click.option("--email", help="Also check that the badge was issued to this address.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@with_appcontext
+def badges_verify(target, email, fmt) -> None:
+    """Verify a badge file (PNG, SVG, JSON, JWT, JWS) or URL, with every check spelled out. Exit 1 if invalid."""
+    from badges.verify_views import verify_input
+
+    path = Path(target)
+    if target.startswith(("http://", "https://")):
+        data: bytes | str = target
+    elif path.is_file():
+        data = path.read_bytes()
+    else:
+        fail(f"{target}: no such file (give a path or an http(s) URL).")
+    verdict = verify_input(data, email)
+    if fmt == "json":
+        click.echo(json.dumps(verdict.to_json(), ensure_ascii=False, indent=2))
+    else:
+        click.echo(f"{'VALID' if verdict.valid else 'NOT VALID'} ({verdict.format})")
+        for check in verdict.checks:
+            message = check.message % check.params if check.params else check.message
+            click.echo(f"  [{check.outcome:>7}] {check.code}: {message}")
+    sys.exit(0 if verdict.valid else 1)
+
+
 def init_app(app) -> None:
     app.cli.add_command(keys_group)
+    app.cli.add_command(badges_group)

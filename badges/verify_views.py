@@ -4,18 +4,36 @@ is valid and exactly what it attests — read from the signed credential itself,
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import UTC, datetime
+from urllib.parse import urlsplit
 
-from flask import render_template
+from flask import current_app, jsonify, render_template, request
 from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from werkzeug.exceptions import HTTPException
 
-from badges import keys, services, signing
+from badges import keys, openbadges, services, signing, verification
+from badges.forms import VerifyForm
 from badges.holder_views import linkedin_url, reason_label
-from badges.models import Award, SigningKey, Visibility
-from badges.views import bp
+from badges.models import Achievement, Award, SigningKey, Visibility
+from badges.views import bp, issuer_profile_json
+from core import csrf
 from core.db import db
 from core.security import public
+
+MAX_INPUT_BYTES = 2 * 1024 * 1024
+CHECK_LABELS = {
+    "format": _l("Format"),
+    "signature": _l("Signature"),
+    "issuer-key": _l("Issuer key"),
+    "status": _l("Status"),
+    "validity-period": _l("Dates"),
+    "schema": _l("Schema"),
+    "recipient": _l("Holder's address"),
+}
 
 
 def _page_lang() -> str:
@@ -83,3 +101,145 @@ def verify_badge(award_uuid: uuid.UUID):
         linkedin=linkedin_url(award, lang) if status == "valid" else None,
         now=now,
     )
+
+
+# ------------------------------------------------------------------------------------------------ any badge
+
+
+class LocalResolver:
+    """What the verifier may look up: this site's own documents, read from the database. Nothing is fetched
+    from the network (verification of other issuers' credentials is offline: did:key or an embedded JWK)."""
+
+    def _route(self, url: str) -> tuple[str, dict] | None:
+        base = urlsplit(current_app.config["BASE_URL"])
+        parts = urlsplit(url)
+        if (parts.scheme, parts.netloc) != (base.scheme, base.netloc):
+            return None
+        path = parts.path[len(base.path.rstrip("/")) :] if base.path.rstrip("/") else parts.path
+        adapter = current_app.url_map.bind(base.netloc, url_scheme=base.scheme)
+        try:
+            endpoint, values = adapter.match(path, method="GET")
+        except HTTPException:
+            return None
+        return endpoint, values
+
+    def status_list(self, url: str) -> dict | None:
+        route = self._route(url)
+        if route is None or route[0] != "badges.status_list":
+            return None
+        key = db.session.scalar(db.select(SigningKey).where(SigningKey.uuid == route[1]["key_uuid"]))
+        return services.status_list_document(key) if key is not None and key.kind == "ed25519" else None
+
+    def ed25519_key(self, verification_method: str):
+        try:
+            return local_public_key(verification_method)
+        except signing.SigningError:
+            return None
+
+    def rsa_key(self, url: str):
+        route = self._route(url)
+        if route is None or route[0] != "badges.key_document":
+            return None
+        key = db.session.scalar(db.select(SigningKey).where(SigningKey.uuid == route[1]["key_uuid"]))
+        if key is None or key.kind != "rsa":
+            return None
+        return signing.rsa_public_key_from_pem(key.public_key)
+
+    def document(self, url: str) -> tuple[int, dict | None]:
+        route = self._route(url)
+        if route is None:
+            return 404, None
+        endpoint, values = route
+        issuer = keys.get_issuer()
+        if endpoint == "badges.assertion":
+            award = db.session.scalar(db.select(Award).where(Award.uuid == values["award_uuid"]))
+            if award is None or award.visibility == Visibility.DECLINED.value:
+                return 404, None
+            if award.revoked_at is not None:
+                return 410, openbadges.ob2_revoked_assertion(url, award.revocation_reason)
+            return 200, award.documents["ob2"]
+        if endpoint == "badges.revocation_list" and issuer is not None:
+            return 200, services.revocation_list_document(issuer)
+        if endpoint == "badges.issuer_profile" and issuer is not None:
+            return 200, issuer_profile_json(issuer)
+        if endpoint == "badges.badge_class":
+            achievement = db.session.scalar(
+                db.select(Achievement).where(Achievement.uuid == values["achievement_uuid"])
+            )
+            if achievement is None:
+                return 404, None
+            return 200, openbadges.ob2_badge_class(
+                services._as_dataclass(achievement), services.external_url("badges.issuer_profile")
+            )
+        return 404, None
+
+    def award_for(self, url: str) -> Award | None:
+        """A link to one of this site's badge pages or documents → that badge."""
+        route = self._route(url)
+        if route is None or "award_uuid" not in route[1]:
+            return None
+        return db.session.scalar(db.select(Award).where(Award.uuid == route[1]["award_uuid"]))
+
+
+def verify_input(data: bytes | str, email: str | None = None) -> verification.Verdict:
+    """Verify what a person gave us. A link to one of our badges is verified through its credential."""
+    resolver = LocalResolver()
+    if isinstance(data, str) and data.strip().startswith(("http://", "https://")):
+        award = resolver.award_for(data.strip())
+        if award is not None and award.visibility != Visibility.DECLINED.value:
+            lang = "en" if str(get_locale()).startswith("en") else "fr"
+            data = json.dumps(award.documents["ob3"][lang], ensure_ascii=False)
+    return verification.verify(data, resolver, now=datetime.now(UTC), recipient_email=email or None)
+
+
+@bp.route("/verify", methods=["GET", "POST"])
+@public
+def verify():
+    """Paste a link, a JSON or a JWT, or upload a baked image: a verdict with each check spelled out."""
+    form = VerifyForm()
+    verdict = None
+    status = 200
+    if form.validate_on_submit():
+        upload = form.file.data
+        data: bytes | str | None = None
+        if upload and getattr(upload, "filename", ""):
+            data = upload.read(MAX_INPUT_BYTES + 1)
+            if len(data) > MAX_INPUT_BYTES:
+                form.file.errors.append(_("The file is too large (2 MB at most)."))
+                data = None
+        elif (form.text.data or "").strip():
+            data = form.text.data.strip()
+        else:
+            form.text.errors.append(_("Paste a link or a credential, or choose a file."))
+        if data is not None:
+            verdict = verify_input(data, (form.email.data or "").strip())
+        status = 200 if verdict is not None else 422
+    elif form.errors:
+        status = 422
+    return render_template("badges/verify.html", form=form, verdict=verdict, check_labels=CHECK_LABELS), status
+
+
+@bp.route("/api/v1/verify", methods=["POST"])
+@public
+@csrf.exempt
+def api_verify():
+    """The same verification as JSON. Body: the credential itself (JSON object, JWT or JWS text, or image bytes),
+    or ``{"url": ...}``/``{"credential": ...}`` as JSON. Optional ``?email=`` checks the recipient."""
+    raw = request.get_data(cache=False)[: MAX_INPUT_BYTES + 1]
+    if len(raw) > MAX_INPUT_BYTES:
+        return jsonify(error="too_large", message=_("The file is too large (2 MB at most).")), 413
+    if not raw:
+        return jsonify(error="empty", message=_("Send the credential, a link or a badge image.")), 400
+    data: bytes | str = raw
+    email = request.args.get("email")
+    if request.mimetype == "application/json":
+        try:
+            body = json.loads(raw)
+        except ValueError:
+            body = None
+        if isinstance(body, dict) and ("url" in body or "credential" in body):
+            email = body.get("email") or email
+            inner = body.get("url") or body.get("credential")
+            data = inner if isinstance(inner, str) else json.dumps(inner)
+    verdict = verify_input(data, email)
+    return jsonify(verdict.to_json())

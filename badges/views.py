@@ -15,6 +15,7 @@ from badges import baking, images, keys, openbadges, services
 from badges.models import Achievement, Award, BadgeIssuer, KeyKind, SigningKey, Visibility
 from core.db import db
 from core.security import public
+from core.services import external_url
 
 bp = Blueprint("badges", __name__)
 
@@ -22,7 +23,7 @@ JSON_TYPES = ("application/ld+json", "application/json")
 
 
 def _url(endpoint: str, **values) -> str:
-    return current_app.config["BASE_URL"] + url_for(endpoint, **values)
+    return external_url(endpoint, **values)
 
 
 def _issuer_or_404() -> BadgeIssuer:
@@ -49,12 +50,9 @@ def _all_keys(issuer: BadgeIssuer, kind: KeyKind) -> list[SigningKey]:
     return [k for k in issuer.keys if k.kind == kind.value]
 
 
-@bp.route("/badges/issuer")
-@public
-def issuer_profile():
-    """The OB 2.0 issuer Profile (JSON-LD), or a page for people."""
-    issuer = _issuer_or_404()
-    profile = openbadges.ob2_issuer(
+def issuer_profile_json(issuer: BadgeIssuer) -> dict:
+    """The OB 2.0 issuer Profile: every RSA key ever used (retired ones too) and the revocation list."""
+    return openbadges.ob2_issuer(
         openbadges.Issuer(
             id=_url("badges.issuer_profile"),
             name=issuer.name,
@@ -66,8 +64,15 @@ def issuer_profile():
         revocation_list_url=_url("badges.revocation_list"),
         profile_url=_url("badges.issuer_profile"),
     )
+
+
+@bp.route("/badges/issuer")
+@public
+def issuer_profile():
+    """The OB 2.0 issuer Profile (JSON-LD), or a page for people."""
+    issuer = _issuer_or_404()
     if wants_json_document():
-        return _json(profile)
+        return _json(issuer_profile_json(issuer))
     ed25519 = _all_keys(issuer, KeyKind.ED25519)
     return render_template("badges/issuer.html", issuer=issuer, ed25519=ed25519, rsa=_all_keys(issuer, KeyKind.RSA))
 

@@ -4,19 +4,21 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import click
 from flask.cli import with_appcontext
 
+from badges import services as badge_services
+from badges.cli import badges_group
 from core.cli import fail, transaction
 from core.db import db
 from core.models import User
 from core.services import ServiceError
 from courses import awarding, eligibility, importer, services
 from courses.csvio import KINDS
-from courses.models import Cohort, Programme, TrainerKind, localized
+from courses.models import Cohort, Enrolment, Programme, TrainerKind, localized
 from courses.programme_spec import ProgrammeFileError, load_programme_file, shipped_programmes
 
 
@@ -172,6 +174,59 @@ def eligibility_command(code, all_cohorts, as_of, fmt) -> None:
         for result in eligibility.evaluate_cohort(cohort, day)
     ]
     click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+
+
+@badges_group.command("issue")
+@click.argument("code")
+@click.option("--as-of", help="Evaluate at this date (YYYY-MM-DD; default today).")
+@with_appcontext
+def badges_issue(code, as_of) -> None:
+    """Issue every badge the trainees of cohort CODE have earned and do not hold yet.
+
+    Safe to kill and run again: each group of trainees is committed on its own, and a badge is never issued
+    twice (one active badge per person and achievement, enforced by the database)."""
+    cohort = _cohort(code)
+    day = _date(as_of, "--as-of") or date.today()
+    if not awarding.can_issue():
+        fail("The issuer has no signing keys yet: run `tremplin keys generate` first.")
+    ids = list(db.session.scalars(db.select(Enrolment.id).where(Enrolment.cohort_id == cohort.id)))
+    issued = 0
+    for start in range(0, len(ids), 10):
+        with transaction():
+            cohort = _cohort(code)
+            due = awarding.issue_due([cohort], day, enrolment_ids=ids[start : start + 10])
+            issued += sum(created for _award, created in due)
+    click.echo(f"{code}: {issued} badges issued ({day.isoformat()}).")
+
+
+@badges_group.command("list")
+@click.argument("code")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@with_appcontext
+def badges_list(code, fmt) -> None:
+    """The badges of cohort CODE: one per line, or one JSON object per badge (with all its URLs)."""
+    cohort = _cohort(code)
+    rows = []
+    now = datetime.now(UTC)
+    for award, email in awarding.cohort_awards(cohort):
+        rows.append(
+            {
+                "uuid": str(award.uuid),
+                "email": email,
+                "achievement": award.achievement.name.get("fr"),
+                "achievement_key": award.achievement.key,
+                "status": award.status(now),
+                "visibility": award.visibility,
+                "issued_at": award.issued_at.isoformat(),
+                "valid_until": award.valid_until.isoformat() if award.valid_until else None,
+                **badge_services.award_urls(award),
+            }
+        )
+    if fmt == "json":
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    for row in rows:
+        click.echo(f"{row['uuid']}  {row['status']:<10} {row['visibility']:<9} {row['email']:<36} {row['achievement']}")
 
 
 def init_app(app) -> None:

@@ -1,0 +1,169 @@
+"""Issuing, revoking and re-issuing badges: what is signed verifies, what is stored never changes, and a person
+never holds two active copies of one badge."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from jsonschema import Draft201909Validator
+from referencing import Registry, Resource
+
+from badges import keys, openbadges, services, signing
+from badges.models import Award, KeyKind
+from core.db import db
+from core.models import AuditEntry, OutboxMessage
+from core.services import ServiceError
+from tests.badges.conftest import SPEC
+
+SCHEMAS = Path(__file__).resolve().parents[2] / "badges" / "schemas" / "ob3"
+
+
+def _resolver(issuer):
+    def resolve(method: str):
+        return signing.resolve_did_key(method)
+
+    return resolve
+
+
+def _schema_validator() -> Draft201909Validator:
+    resources = []
+    for path in SCHEMAS.glob("*.json"):
+        contents = json.loads(path.read_text(encoding="utf-8"))
+        resources.append((contents["$id"], Resource.from_contents(contents)))
+    registry = Registry().with_resources(resources)
+    achievement_schema = json.loads((SCHEMAS / "achievementcredential.json").read_text(encoding="utf-8"))
+    registry = registry.with_resource(openbadges.OB3_SCHEMA_URL, Resource.from_contents(achievement_schema))
+    return Draft201909Validator(achievement_schema, registry=registry)
+
+
+def test_an_issued_badge_carries_signed_documents_that_verify(award, issuer):
+    docs = award.documents
+    assert set(docs) == {"ob3", "ob3_jwt", "ob2", "ob2_jws"}
+    for lang in ("fr", "en"):
+        credential = docs["ob3"][lang]
+        assert signing.verify_proof(credential, _resolver(issuer)) == []
+        assert credential["credentialSubject"]["achievement"]["inLanguage"] == lang
+        decoded, problems = signing.verify_vc_jwt(docs["ob3_jwt"][lang], signing.resolve_did_key)
+        assert problems == [] and decoded["id"] == credential["id"]
+        assert list(_schema_validator().iter_errors(credential)) == []
+        openbadges.assert_no_life_history(credential)
+    rsa_key = keys.active_key(issuer, KeyKind.RSA)
+    signed = signing.verify_jws(docs["ob2_jws"], rsa_key.public_key)
+    assert signed["verification"]["creator"].endswith(f"/badges/keys/{rsa_key.uuid}")
+    assert docs["ob2"]["id"].endswith(f"/badges/assertions/{award.uuid}")
+
+
+def test_the_recipient_is_a_salted_hash_and_no_name_by_default(award, holder):
+    credential = award.documents["ob3"]["fr"]
+    text = json.dumps(award.documents, ensure_ascii=False)
+    assert holder.legal_name not in text and holder.email.lower() not in text.lower()
+    identity = credential["credentialSubject"]["identifier"][0]
+    assert openbadges.email_matches("camille.dupont@example.org", identity["identityHash"], identity["salt"])
+    assert award.visibility == "unlisted" and award.display_name is None
+    assert credential["credentialSubject"]["id"].startswith("urn:uuid:")
+
+
+def test_issuing_is_idempotent_and_the_database_refuses_a_second_active_copy(award, achievement, holder):
+    again, created = services.issue(achievement, holder)
+    assert (again.id, created) == (award.id, False)
+    twin = Award(
+        achievement=achievement,
+        issuer=award.issuer,
+        recipient_id=holder.id,
+        key=award.key,
+        status_index=(award.status_index + 1) % services.STATUS_LIST_BITS,
+        issued_at=award.issued_at,
+        documents={},
+    )
+    db.session.add(twin)
+    with pytest.raises(sa.exc.IntegrityError):
+        db.session.flush()
+    db.session.rollback()
+
+
+def test_the_holder_is_told_in_their_language(award, holder):
+    message = db.session.scalar(sa.select(OutboxMessage).where(OutboxMessage.purpose == "badge-issued"))
+    assert message.recipient == holder.email
+    assert "Accompagnement et compétences relationnelles" in message.subject
+    assert f"/me/badges/{award.uuid}" in message.body
+
+
+def test_revocation_sets_the_status_bit_at_once(award, issuer):
+    key = award.key
+    before = services.status_list_document(key)
+    assert signing.verify_proof(before, signing.resolve_did_key) == []
+    encoded = before["credentialSubject"]["encodedList"]
+    assert not openbadges.is_revoked(encoded, award.status_index)
+    services.revoke(award, "Issued in error")
+    db.session.commit()
+    after = services.status_list_document(key)
+    assert signing.verify_proof(after, signing.resolve_did_key) == []
+    assert openbadges.is_revoked(after["credentialSubject"]["encodedList"], award.status_index)
+    assert after["issuer"] == award.documents["ob3"]["fr"]["issuer"]["id"]
+    listed = services.revocation_list_document(issuer)["revokedAssertions"]
+    assert {"id": f"urn:uuid:{award.uuid}", "revocationReason": "Issued in error"} in listed
+    entry = db.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "badge.revoked"))
+    assert entry.object_id == str(award.uuid)
+
+
+@pytest.mark.parametrize("reason", ["", "   ", "Rechute après la formation", "x" * 201])
+def test_a_revocation_reason_is_required_short_and_neutral(award, reason):
+    with pytest.raises(ServiceError):
+        services.revoke(award, reason)
+    assert award.revoked_at is None
+
+
+def test_going_public_reissues_with_the_name_and_supersedes_the_unnamed_copy(award, holder):
+    new = services.set_visibility(award, "public", holder)
+    db.session.commit()
+    assert new.id != award.id and award.superseded_by_id == new.id
+    assert award.status(datetime.now(UTC)) == "superseded"
+    names = [i for i in new.documents["ob3"]["fr"]["credentialSubject"]["identifier"] if i["identityType"] == "name"]
+    assert names == [{"type": "IdentityObject", "identityHash": "Camille Dupont", "identityType": "name", "hashed": False}]
+    back = services.set_visibility(new, "unlisted", holder)
+    db.session.commit()
+    assert back.display_name is None and new.superseded_by_id == back.id
+    assert [a.id for a in services.awards_of(holder)] == [back.id]
+
+
+def test_declining_hides_without_revoking(award, holder):
+    same = services.set_visibility(award, "declined", holder)
+    assert same.id == award.id and same.visibility == "declined" and same.revoked_at is None
+    assert services.awards_of(holder, include_declined=False) == []
+
+
+def test_expiry_comes_from_the_achievement(issuer, holder):
+    achievement = services.sync_achievement(
+        services.AchievementSpec(**{**SPEC.__dict__, "key": "test/short", "valid_for_days": 365}), issuer
+    )
+    award, _ = services.issue(achievement, holder, now=datetime.now(UTC) - timedelta(days=400))
+    assert award.status(datetime.now(UTC)) == "expired"
+    assert award.documents["ob3"]["fr"]["validUntil"] == openbadges.xsd_datetime(award.valid_until)
+    assert award.documents["ob2"]["expires"] == openbadges.xsd_datetime(award.valid_until)
+
+
+def test_badge_text_about_a_life_history_is_refused(issuer):
+    spec = services.AchievementSpec(**{**SPEC.__dict__, "key": "test/bad", "name": {"fr": "Santé mentale", "en": "x"}})
+    with pytest.raises(ServiceError, match="santé mentale"):
+        services.sync_achievement(spec, issuer)
+
+
+def test_issued_documents_never_change_when_the_issuer_does(award, issuer):
+    before = json.dumps(award.documents, sort_keys=True)
+    issuer.name = "Nouveau nom"
+    keys.rotate(issuer, KeyKind.ED25519)
+    db.session.commit()
+    db.session.refresh(award)
+    assert json.dumps(award.documents, sort_keys=True) == before
+    assert signing.verify_proof(award.documents["ob3"]["fr"], signing.resolve_did_key) == []
+
+
+def test_no_keys_no_badge(app, holder):
+    issuer = keys.ensure_issuer("X", "https://x.example.org", "x@example.org")
+    achievement = services.sync_achievement(SPEC, issuer)
+    with pytest.raises(ServiceError, match="keys"):
+        services.issue(achievement, holder)

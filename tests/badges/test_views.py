@@ -1,0 +1,167 @@
+"""The public documents of a badge at their stable URLs, the verification page, the holder's pages and the
+coordinators' register."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from badges import baking, openbadges, services, signing
+from core.db import db
+from tests.conftest import PASSWORD
+
+JSON = {"Accept": "application/ld+json"}
+
+
+def _login(app, user):
+    client = app.test_client()
+    assert client.post("/login", data={"email": user.email, "password": PASSWORD}).status_code == 302
+    return client
+
+
+def test_documents_are_served_at_stable_urls(client, award):
+    urls = services.award_urls(award)
+    base = "http://localhost"
+    assert all(url.startswith(base) for url in urls.values())
+    path = lambda url: url[len(base) :]  # noqa: E731
+    hosted = client.get(path(urls["ob2_assertion_url"]), headers=JSON)
+    assert hosted.status_code == 200 and hosted.mimetype == "application/ld+json"
+    assert hosted.json == award.documents["ob2"]
+    assert hosted.headers["Access-Control-Allow-Origin"] == "*"
+    people = client.get(path(urls["ob2_assertion_url"]), headers={"Accept": "text/html"})
+    assert people.status_code == 303 and people.location.endswith(f"/verify/{award.uuid}")
+    assert client.get(path(urls["ob2_signed_url"])).get_data(as_text=True) == award.documents["ob2_jws"]
+    credential = client.get(path(urls["ob3_credential_url"]))
+    assert credential.mimetype == "application/vc+ld+json" and credential.json == award.documents["ob3"]["fr"]
+    english = client.get(path(urls["ob3_credential_url"]) + "?lang=en")
+    assert english.json["credentialSubject"]["achievement"]["inLanguage"] == "en"
+    assert client.get(path(urls["ob3_jwt_url"])).get_data(as_text=True) == award.documents["ob3_jwt"]["fr"]
+    download = client.get(path(urls["ob3_jwt_url"]) + "?download=1")
+    assert "attachment" in download.headers["Content-Disposition"]
+
+
+def test_badge_class_issuer_and_status_list(client, award, achievement):
+    badge_class = client.get(f"/badges/classes/{achievement.uuid}", headers=JSON).json
+    assert badge_class["type"] == "BadgeClass" and badge_class["issuer"].endswith("/badges/issuer")
+    assert badge_class["id"] == award.documents["ob2"]["badge"]
+    page = client.get(f"/badges/classes/{achievement.uuid}")
+    assert page.status_code == 200 and "Accompagnement et compétences relationnelles" in page.get_data(as_text=True)
+    for ext, mimetype in (("png", "image/png"), ("svg", "image/svg+xml")):
+        image = client.get(f"/badges/classes/{achievement.uuid}/image.{ext}")
+        assert image.status_code == 200 and image.mimetype == mimetype
+    profile = client.get("/badges/issuer", headers=JSON).json
+    assert profile["revocationList"].endswith("/badges/revocations")
+    status = client.get(f"/badges/status/{award.key.uuid}")
+    assert status.status_code == 200
+    assert signing.verify_proof(status.json, signing.resolve_did_key) == []
+
+
+@pytest.mark.parametrize("ext", ["png", "svg"])
+def test_baked_images_carry_the_credential_and_round_trip(client, award, ext):
+    data = client.get(f"/badges/awards/{award.uuid}/badge.{ext}").data
+    baked = baking.extract(data)
+    assert baked.kind == "ob3" and json.loads(baked.payload) == award.documents["ob3"]["fr"]
+    assert signing.verify_proof(json.loads(baked.payload), signing.resolve_did_key) == []
+    ob2 = baking.extract(client.get(f"/badges/awards/{award.uuid}/badge-ob2.{ext}").data)
+    assert ob2.kind == "ob2" and ob2.payload == award.documents["ob2_jws"]
+
+
+def test_the_verification_page_says_valid_and_shows_only_what_the_credential_says(client, award, holder):
+    page = client.get(f"/verify/{award.uuid}")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "Badge valide" in html and "Institut de formation Démo" in html
+    assert 'property="og:title"' in html and "linkedin.com/profile/add" in html
+    assert holder.legal_name not in html and holder.email not in html
+    english = client.get(f"/verify/{award.uuid}", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "Valid badge" in english and "Accompaniment and relational skills" in english
+
+
+def test_revocation_shows_everywhere_at_once(client, award):
+    services.revoke(award, "Issued in error")
+    db.session.commit()
+    page = client.get(f"/verify/{award.uuid}").get_data(as_text=True)
+    assert "Révoqué" in page and "Émis par erreur" in page
+    hosted = client.get(f"/badges/assertions/{award.uuid}", headers=JSON)
+    assert hosted.status_code == 410 and hosted.json["revoked"] is True
+    status = client.get(f"/badges/status/{award.key.uuid}").json
+    assert openbadges.is_revoked(status["credentialSubject"]["encodedList"], award.status_index)
+
+
+def test_a_declined_badge_is_hidden_everywhere(client, award, holder):
+    services.set_visibility(award, "declined", holder)
+    db.session.commit()
+    for url in (
+        f"/verify/{award.uuid}",
+        f"/badges/assertions/{award.uuid}",
+        f"/badges/credentials/{award.uuid}",
+        f"/badges/awards/{award.uuid}/badge.png",
+    ):
+        assert client.get(url, headers=JSON).status_code == 404, url
+
+
+def test_the_holder_chooses_and_goes_public(app, award, holder):
+    client = _login(app, holder)
+    listing = client.get("/me/badges").get_data(as_text=True)
+    assert "Accompagnement et compétences relationnelles" in listing and "nouveau" in listing
+    assert client.get(f"/me/badges/{award.uuid}").status_code == 200
+    response = client.post(f"/me/badges/{award.uuid}", data={"visibility": "public"})
+    assert response.status_code == 302
+    db.session.refresh(award)
+    new = award.superseded_by
+    assert new is not None and new.display_name == "Camille Dupont" and new.visibility == "public"
+    public_page = app.test_client().get(f"/profiles/{holder.uuid}").get_data(as_text=True)
+    assert "Camille Dupont" in public_page and str(new.uuid) in public_page
+    assert "Camille Dupont" in app.test_client().get(f"/verify/{new.uuid}").get_data(as_text=True)
+
+
+def test_no_public_page_without_a_public_badge(client, award, holder):
+    assert client.get(f"/profiles/{holder.uuid}").status_code == 404
+
+
+def test_another_person_cannot_see_or_change_my_badge(app, award, create_user):
+    other = create_user(roles=("trainee",))
+    client = _login(app, other)
+    assert client.get(f"/me/badges/{award.uuid}").status_code == 404
+    assert client.post(f"/me/badges/{award.uuid}", data={"visibility": "declined"}).status_code == 404
+    db.session.refresh(award)
+    assert award.visibility == "unlisted"
+
+
+def test_a_bad_choice_changes_nothing(app, award, holder):
+    client = _login(app, holder)
+    response = client.post(f"/me/badges/{award.uuid}", data={"visibility": "everyone"})
+    assert response.status_code == 422
+    db.session.refresh(award)
+    assert award.visibility == "unlisted" and award.superseded_by_id is None
+
+
+def test_the_register_is_for_coordinators_who_revoke_with_a_reason(app, award, create_user, holder):
+    trainer = create_user(roles=("trainer",))
+    assert _login(app, trainer).get("/admin/badges").status_code == 403
+    admin = create_user(roles=("admin",))
+    client = _login(app, admin)
+    register = client.get("/admin/badges").get_data(as_text=True)
+    assert holder.legal_name in register
+    refused = client.post(f"/admin/badges/{award.uuid}", data={"revoke-reason": "other", "revoke-other": "Rechute"})
+    assert refused.status_code == 422
+    db.session.refresh(award)
+    assert award.revoked_at is None
+    done = client.post(f"/admin/badges/{award.uuid}", data={"revoke-reason": "issued-in-error"})
+    assert done.status_code == 302
+    db.session.refresh(award)
+    assert award.revocation_reason == "Issued in error" and award.revoked_by_id == admin.id
+
+
+def test_reissue_from_the_register_keeps_history(app, award, create_user):
+    admin = create_user(roles=("admin",))
+    client = _login(app, admin)
+    response = client.post(f"/admin/badges/{award.uuid}", data={"reissue-submit": "1"})
+    assert response.status_code == 302
+    db.session.refresh(award)
+    assert award.superseded_by is not None
+    page = client.get(response.location).get_data(as_text=True)
+    assert str(award.uuid) in page  # the history lists the superseded copy
+    old = app.test_client().get(f"/verify/{award.uuid}").get_data(as_text=True)
+    assert "Remplacé par une copie plus récente" in old
