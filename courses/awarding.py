@@ -93,7 +93,10 @@ def _valid_for_days(programme: Programme) -> int | None:
     return int(years) * 365 if years else None
 
 
-def _module_criteria(programme: Programme, module: Module, required: Sequence[Competency]) -> dict[str, str]:
+def _module_criteria(
+    programme: Programme, module: Module, required: Sequence[Competency], unpublished: int
+) -> dict[str, str]:
+    """``required``: the module's required competencies that may be named; ``unpublished``: how many others."""
     attendance = programme.rules["attendance"]
     evidence = {lang: _evidence_phrase(required, lang) for lang in ("fr", "en")}
     fr = (
@@ -104,6 +107,9 @@ def _module_criteria(programme: Programme, module: Module, required: Sequence[Co
         f"Follow the module “{module.title['en']}” to its end and have the following competencies validated by "
         f"the training team:\n\n{_bullets(required, 'en')}\n\n"
     )
+    if unpublished:
+        fr += "Ainsi que les autres compétences du module (travail sur la posture, non détaillé ici).\n\n"
+        en += "And the module's other competencies (work on one's stance, not detailed here).\n\n"
     if attendance["scope"] == "each_module":
         fr += f"Être présent·e à au moins {attendance['threshold_percent']} % de la formation du module.\n\n"
         en += f"Attend at least {attendance['threshold_percent']}% of the module's training.\n\n"
@@ -145,6 +151,7 @@ def achievement_specs(programme: Programme) -> list[badges.AchievementSpec]:
     )
     required_codes = eligibility.required_competency_codes(programme, competencies)
     by_code = {c.code: c for c in competencies}
+    unpublished = set((programme.badges or {}).get("unpublished", []))
     modules = [m for m in programme.modules if not m.retired]
     name = _programme_name(programme)
     valid_for_days = _valid_for_days(programme)
@@ -156,6 +163,7 @@ def achievement_specs(programme: Programme) -> list[badges.AchievementSpec]:
         if not required:
             continue
         badge_modules.append(module)
+        published = [c for c in required if c.code not in unpublished]
         specs.append(
             badges.AchievementSpec(
                 key=module_key(programme, module.code),
@@ -168,9 +176,9 @@ def achievement_specs(programme: Programme) -> list[badges.AchievementSpec]:
                     "en": f"Module {module.code} of the training “{name['en']}”: "
                     f"{len(required)} competencies validated by the training team.",
                 },
-                criteria=_module_criteria(programme, module, required),
+                criteria=_module_criteria(programme, module, published, len(required) - len(published)),
                 tags=(*tags, module.code),
-                alignments=_alignments(programme, required),
+                alignments=_alignments(programme, published),
                 valid_for_days=valid_for_days,
             )
         )
@@ -188,7 +196,9 @@ def achievement_specs(programme: Programme) -> list[badges.AchievementSpec]:
             },
             criteria=_programme_criteria(programme, badge_modules),
             tags=tags,
-            alignments=_alignments(programme, [c for c in competencies if c.code in required_codes]),
+            alignments=_alignments(
+                programme, [c for c in competencies if c.code in required_codes and c.code not in unpublished]
+            ),
             valid_for_days=valid_for_days,
         )
     )
@@ -262,6 +272,7 @@ def earned(
     for cohort in cohorts:
         programme = cohort.programme
         specs = {spec.key: spec for spec in achievement_specs_cached(programme)}
+        requirements = module_requirements(programme)
         each_module = programme.rules["attendance"]["scope"] == "each_module"
         skills = (programme.badges or {}).get("skills", [])
         for result in results[cohort.id]:
@@ -280,7 +291,7 @@ def earned(
                     continue
                 if each_module and not group.met:
                     continue
-                if all(alignment["code"] in validated for alignment in spec.alignments):
+                if requirements[module.code] <= validated:
                     due.append(Due(enrolment, result.user, key))
             if evaluation.status is rules.Status.ELIGIBLE:
                 due.append(Due(enrolment, result.user, programme_key(programme)))
@@ -290,6 +301,13 @@ def earned(
                 if key in specs and still_enrolled and all(code in validated for code in skill["competencies"]):
                     due.append(Due(enrolment, result.user, key))
     return due
+
+
+def module_requirements(programme: Programme) -> dict[str, frozenset[str]]:
+    """Module code → the codes of its required competencies (published in badge text or not)."""
+    competencies = [c for m in programme.modules for c in m.competencies if not c.retired]
+    required = eligibility.required_competency_codes(programme, competencies)
+    return {m.code: frozenset(c.code for c in m.competencies if c.code in required) for m in programme.modules}
 
 
 def achievement_specs_cached(programme: Programme) -> list[badges.AchievementSpec]:

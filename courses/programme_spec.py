@@ -74,7 +74,7 @@ _COMPETENCY_CODE = re.compile(r"[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+")
 
 _TOP_REQUIRED = ("id", "title", "credential_name", "modules", "rules")
 _TOP_OPTIONAL = ("description", "format", "badges")
-_BADGES_OPTIONAL = ("name", "valid_for_years", "skills")
+_BADGES_OPTIONAL = ("name", "valid_for_years", "skills", "unpublished")
 _SKILL_REQUIRED = ("code", "title", "competencies")
 _BADGE_CODE = re.compile(r"B-[A-Z0-9]+(?:-[A-Z0-9]+)*")
 _FORMAT_KEYS = ("mode", "training_days_per_week", "practice_days_per_week", "practice_types", "duration_months")
@@ -200,9 +200,14 @@ class BadgesSpec:
     name: Text | None = None
     valid_for_years: int | None = None
     skills: tuple[SkillBadgeSpec, ...] = ()
+    #: Competencies validated and counted like the others but never written in badge text (e.g. C-M2-09,
+    #: self-preservation: nobody else's business).
+    unpublished: tuple[str, ...] = ()
 
     def to_data(self) -> dict[str, Any]:
         data: dict[str, Any] = {}
+        if self.unpublished:
+            data["unpublished"] = list(self.unpublished)
         if self.name is not None:
             data["name"] = self.name.to_data()
         if self.valid_for_years is not None:
@@ -548,9 +553,21 @@ class _Checker:
                 self.error(_key(item_path, "competencies"), f"unknown competency code(s): {unknown}")
             if code and title and len(known) == len(codes):
                 skills.append(SkillBadgeSpec(code=code, title=title, competencies=tuple(codes)))
+        unpublished = data.get("unpublished", [])
+        if not isinstance(unpublished, list) or not all(isinstance(c, str) for c in unpublished):
+            self.error(_key(path, "unpublished"), "expected a list of competency codes")
+            unpublished = []
+        elif self.modules_usable:
+            for index, code in enumerate(unpublished):
+                if code not in self.competencies:
+                    self.error(f"{_key(path, 'unpublished')}[{index}]", f"unknown competency code {code!r}")
+        for skill in skills:
+            hidden = sorted(set(skill.competencies) & set(unpublished))
+            if hidden:
+                self.error(_key(path, "skills"), f"{skill.code} groups {', '.join(hidden)}, which is unpublished")
         if self.errors:
             return None
-        return BadgesSpec(name=name, valid_for_years=years, skills=tuple(skills))
+        return BadgesSpec(name=name, valid_for_years=years, skills=tuple(skills), unpublished=tuple(unpublished))
 
     def format(self, value: object, path: str) -> dict[str, Any] | None:
         data = self.mapping(value, path, optional=_FORMAT_KEYS)

@@ -123,7 +123,8 @@ def test_going_public_reissues_with_the_name_and_supersedes_the_unnamed_copy(awa
     assert new.id != award.id and award.superseded_by_id == new.id
     assert award.status(datetime.now(UTC)) == "superseded"
     names = [i for i in new.documents["ob3"]["fr"]["credentialSubject"]["identifier"] if i["identityType"] == "name"]
-    assert names == [{"type": "IdentityObject", "identityHash": "Camille Dupont", "identityType": "name", "hashed": False}]
+    expected = {"type": "IdentityObject", "identityHash": "Camille Dupont", "identityType": "name", "hashed": False}
+    assert names == [expected]
     back = services.set_visibility(new, "unlisted", holder)
     db.session.commit()
     assert back.display_name is None and new.superseded_by_id == back.id

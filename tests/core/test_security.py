@@ -29,6 +29,24 @@ EXPECTED_PUBLIC = {
     "badges.issuer_profile",
     "badges.key_document",
     "badges.did_document",
+    # A badge's documents, for whoever holds its links (they are baked into images: stable, public by nature).
+    "badges.badge_class",
+    "badges.badge_class_image",
+    "badges.assertion",
+    "badges.assertion_jws",
+    "badges.credential",
+    "badges.credential_jwt",
+    "badges.baked",
+    "badges.baked_ob2",
+    "badges.status_list",
+    "badges.revocation_list",
+    # Employers verify without an account; a holder's public page lists only the badges they made public.
+    "badges.verify_badge",
+    "badges.verify",
+    "badges.api_verify",
+    "badges.profile",
+    # The competency framework badges align to.
+    "courses.framework",
 }
 
 
