@@ -14,3 +14,20 @@ def init_app(app) -> None:
     app.jinja_env.filters["criteria_html"] = criteria_html
     cli.init_app(app)
     demo.connect()
+    _navigation()
+
+
+def _navigation() -> None:
+    from flask_babel import lazy_gettext as _l
+
+    from badges.services import awards_of
+    from core.home import register_nav, register_panel
+    from core.models import Role
+
+    def holder_panel(user) -> dict:
+        awards = awards_of(user, include_declined=False)
+        return {"awards": awards, "new": [a for a in awards if a.seen_at is None]}
+
+    register_panel("badges/panels/holder.html", [Role.TRAINEE], order=15, context=holder_panel)
+    register_nav("badges.my_badges", _l("My badges"), [Role.TRAINEE], order=40)
+    register_nav("badges.register", _l("Badges"), [Role.ADMIN], order=60)

@@ -96,9 +96,25 @@ def rotate(issuer: BadgeIssuer, kind: KeyKind | str) -> SigningKey:
     return generate(issuer, kind)
 
 
+_DECRYPTED: dict[tuple[int, str], object] = {}
+
+
 def private_key(key: SigningKey):
-    """The decrypted private key, in memory only, for signing."""
-    return signing.load_private_key(key.private_key_encrypted, passphrase())
+    """The decrypted private key, in memory only, for signing.
+
+    Decryption costs ~20 ms (the PEM's key derivation is slow on purpose), so a process keeps the keys it has
+    decrypted, keyed by the encrypted PEM and the passphrase: a rotated key or a new passphrase misses the cache.
+    Never written anywhere, never logged."""
+    secret = passphrase()
+    fingerprint = hashlib.sha256(key.private_key_encrypted.encode() + b"\0" + secret).hexdigest()
+    cache_key = (key.id, fingerprint)
+    loaded = _DECRYPTED.get(cache_key)
+    if loaded is None:
+        loaded = signing.load_private_key(key.private_key_encrypted, secret)
+        if len(_DECRYPTED) > 32:
+            _DECRYPTED.clear()
+        _DECRYPTED[cache_key] = loaded
+    return loaded
 
 
 def issuer_did(issuer: BadgeIssuer, key: SigningKey) -> str:

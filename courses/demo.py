@@ -8,6 +8,7 @@ from __future__ import annotations
 import random
 from datetime import date, time, timedelta
 
+from badges import services as badge_services
 from core import demo as core_demo
 from core.db import db
 from core.models import User
@@ -56,6 +57,9 @@ WITHDRAWN = 15  # Pablo: left during M2
 REASSIGNED = 2  # Chloé: first placement ended early, then another host
 EMPLOYED = {4, 10, 14, 17, 19}  # already employed (emploi) rather than on placement
 TWO_DAYS = {0, 1, 5, 6, 7, 11, 12, 18}  # practice two days a week
+PUBLIC_HOLDERS = (0, 4, 6, 10, 17)  # Amina, Élise, Gaëlle, Karima, Samuel: module badges made public
+# Everyone else keeps their badges private, the default (among them Bruno and Léo, who hold all of theirs).
+REVOKED_BADGE_HOLDER = 12  # Maëlle: a skill badge issued in error, then revoked
 
 
 def connect() -> None:
@@ -130,10 +134,39 @@ def load(today: date) -> str:
     _placements_and_hours(enrolments, today, rng)
     _validations(cohort, enrolments, trainers, today)
     db.session.flush()
+    badges = _badges(cohort, enrolments, today)
     return (
         f"Demo cohort {COHORT_CODE}: {len(enrolments)} trainees, {len(sessions)} sessions, "
-        f"attendance and hours up to {min(today, cohort.ends_on)}."
+        f"attendance and hours up to {min(today, cohort.ends_on)}; {badges}."
     )
+
+
+def _badges(cohort: Cohort, enrolments, today: date) -> str:
+    """The badges earned so far (domain.md §5): most holders keep them private (the default), some make theirs
+    public, two keep everything private, and one badge is revoked after an issuance error."""
+    if not awarding.can_issue():
+        return "no badges (the issuer has no keys)"
+    issued = [award for award, _created in awarding.issue_due([cohort], today)]
+    by_user: dict[int, list] = {}
+    for award in issued:
+        by_user.setdefault(award.recipient_id, []).append(award)
+    public_holders = [enrolments[i].user_id for i in PUBLIC_HOLDERS]
+    made_public = 0
+    for user_id in public_holders:
+        for award in by_user.get(user_id, []):
+            if award.achievement.kind == "module":
+                badge_services.set_visibility(award, "public", _user_by_id(user_id))
+                made_public += 1
+    revoked = 0
+    mistaken = [a for a in by_user.get(enrolments[REVOKED_BADGE_HOLDER].user_id, []) if a.achievement.kind == "skill"]
+    if mistaken:
+        badge_services.revoke(mistaken[0], "Issued in error", _user("coordination@example.org"))
+        revoked = 1
+    return f"{len(issued)} badges issued ({made_public} made public by their holders, {revoked} revoked)"
+
+
+def _user_by_id(user_id: int) -> User:
+    return db.session.get(User, user_id)
 
 
 def _mark(index: int, k: int, minutes: int) -> services.MarkInput:

@@ -14,7 +14,7 @@ import pytest
 
 from core.db import db
 from core.demo import DEMO_PASSWORD
-from courses import demo, eligibility
+from courses import awarding, demo, eligibility
 from courses.models import Cohort
 
 HREF = re.compile(r'href="(/[^"#]*)"')
@@ -87,6 +87,23 @@ def test_demo_outcomes_match_the_brief(demo_loaded, runner):
     assert len(ines.pauses) == 1 and (ines.pauses[0].ends_on - ines.pauses[0].starts_on).days == 27
     again = runner.invoke(args=["demo"])
     assert "already there" in again.output
+
+
+def test_demo_badges_match_the_brief(demo_loaded):
+    cohort = db.session.scalar(db.select(Cohort).where(Cohort.code == demo.COHORT_CODE))
+    awards = awarding.cohort_awards(cohort)
+    active = [(a, email) for a, email in awards if a.revoked_at is None]
+    m1 = [email for a, email in active if a.achievement.key == "hetis-initial/module/M1"]
+    if date.today() >= date(2026, 10, 16):  # M1 is over: about 17 holders (domain.md §5)
+        assert 15 <= len(m1) <= 19
+        assert "pablo.exemple@example.org" not in {email for _a, email in active if "module/M2" in _a.achievement.key}
+        public = {email for a, email in active if a.visibility == "public"}
+        assert public and public <= {"amina.exemple@example.org", "elise.fictive@example.org",
+                                     "gaelle.exemple@example.org", "karima.fictive@example.org",
+                                     "samuel.demo@example.org"}  # fmt: skip
+        assert not {"bruno.fictif@example.org", "leo.demo@example.org"} & public
+        revoked = [a for a, _email in awards if a.revoked_at is not None and not a.superseded_by_id]
+        assert len(revoked) == 1 and revoked[0].revocation_reason == "Issued in error"
 
 
 def cohort_enrolment(cohort, email):
