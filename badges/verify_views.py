@@ -5,12 +5,13 @@ is valid and exactly what it attests — read from the signed credential itself,
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 from flask import current_app, jsonify, render_template, request
-from flask_babel import get_locale
+from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException
@@ -158,6 +159,13 @@ class LocalResolver:
             if award.revoked_at is not None:
                 return 410, openbadges.ob2_revoked_assertion(url, award.revocation_reason)
             return 200, award.documents["ob2"]
+        if endpoint == "badges.key_document":
+            key = db.session.scalar(db.select(SigningKey).where(SigningKey.uuid == values["key_uuid"]))
+            if key is None or key.kind != "rsa":
+                return 404, None
+            return 200, openbadges.ob2_crypto_key(
+                url, services.external_url("badges.issuer_profile"), key.public_key
+            )
         if endpoint == "badges.revocation_list" and issuer is not None:
             return 200, services.revocation_list_document(issuer)
         if endpoint == "badges.issuer_profile" and issuer is not None:
@@ -179,6 +187,38 @@ class LocalResolver:
         if route is None or "award_uuid" not in route[1]:
             return None
         return db.session.scalar(db.select(Award).where(Award.uuid == route[1]["award_uuid"]))
+
+
+_ISO = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})$")
+
+
+def human_date(value):
+    """An ISO 8601 date-time from a credential, as people read dates (other values unchanged)."""
+    if isinstance(value, str) and _ISO.match(value):
+        try:
+            return format_date(datetime.fromisoformat(value.replace("Z", "+00:00")), "long")
+        except ValueError:
+            return value
+    return value
+
+
+def check_text(check: verification.Check) -> str:
+    """A check's message in the reader's language, with its dates written for people."""
+    params = {name: human_date(value) for name, value in check.params.items()}
+    return _(check.message) % params if params else _(check.message)
+
+
+def own_issuer_ids() -> set[str]:
+    """Every identifier this platform's issuer signs under: each Ed25519 key's did:key (active and retired),
+    the did:web and the OB 2.0 profile URL. A badge naming another issuer is not vouched for by this site."""
+    issuer = keys.get_issuer()
+    if issuer is None:
+        return set()
+    ids = {services.external_url("badges.issuer_profile"), openbadges.did_web(current_app.config["BASE_URL"])}
+    for key in issuer.keys:
+        if key.kind == "ed25519":
+            ids.add(signing.did_key(signing.ed25519_from_multikey(key.public_key)))
+    return ids
 
 
 def verify_input(data: bytes | str, email: str | None = None) -> verification.Verdict:
@@ -216,7 +256,19 @@ def verify():
         status = 200 if verdict is not None else 422
     elif form.errors:
         status = 422
-    return render_template("badges/verify.html", form=form, verdict=verdict, check_labels=CHECK_LABELS), status
+    ours = bool(verdict and verdict.summary and verdict.summary.get("issuer_id") in own_issuer_ids())
+    return (
+        render_template(
+            "badges/verify.html",
+            form=form,
+            verdict=verdict,
+            check_labels=CHECK_LABELS,
+            check_text=check_text,
+            human_date=human_date,
+            ours=ours,
+        ),
+        status,
+    )
 
 
 @bp.route("/api/v1/verify", methods=["POST"])
@@ -242,4 +294,7 @@ def api_verify():
             inner = body.get("url") or body.get("credential")
             data = inner if isinstance(inner, str) else json.dumps(inner)
     verdict = verify_input(data, email)
-    return jsonify(verdict.to_json())
+    body = verdict.to_json(translate=_)
+    summary = verdict.summary or {}
+    body["issued_by_this_platform"] = bool(summary.get("issuer_id") in own_issuer_ids())
+    return jsonify(body)

@@ -3,7 +3,9 @@ coordinators' register."""
 
 from __future__ import annotations
 
+import copy
 import json
+from io import BytesIO
 
 import pytest
 
@@ -165,3 +167,52 @@ def test_reissue_from_the_register_keeps_history(app, award, create_user):
     assert str(award.uuid) in page  # the history lists the superseded copy
     old = app.test_client().get(f"/verify/{award.uuid}").get_data(as_text=True)
     assert "Remplacé par une copie plus récente" in old
+
+
+def test_anyone_verifies_a_link_a_file_or_a_baked_image(client, award):
+    link = services.award_urls(award)["verify_url"]
+    page = client.post("/verify", data={"text": link, "email": "camille.dupont@example.org"})
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and "Badge valide" in html and "émis sur cette plateforme" in html
+    assert "Le badge a été émis pour cette adresse e-mail." in html
+    png = client.get(f"/badges/awards/{award.uuid}/badge.png").data
+    uploaded = client.post(
+        "/verify", data={"file": (BytesIO(png), "badge.png")}, content_type="multipart/form-data"
+    ).get_data(as_text=True)
+    assert "Badge valide" in uploaded and "La signature correspond au contenu." in uploaded
+    jws = client.post("/verify", data={"text": award.documents["ob2_jws"]}).get_data(as_text=True)
+    assert "Badge valide" in jws
+
+
+def test_verification_tells_tampering_and_revocation_apart(client, award):
+    tampered = copy.deepcopy(award.documents["ob3"]["fr"])
+    tampered["credentialSubject"]["achievement"]["name"] = "Expert·e en tout"
+    html = client.post("/verify", data={"text": json.dumps(tampered)}).get_data(as_text=True)
+    assert "Non valide" in html and "La signature ne correspond pas" in html
+    services.revoke(award, "Issued in error")
+    db.session.commit()
+    html = client.post("/verify", data={"text": json.dumps(award.documents["ob3"]["fr"])}).get_data(as_text=True)
+    assert "Non valide" in html and "émetteur a révoqué ce badge." in html
+    assert "T" not in html[html.index("Émis le") : html.index("Émis le") + 40]  # dates written for people
+
+
+def test_garbage_gets_a_clear_message_and_nothing_else(client):
+    empty = client.post("/verify", data={"text": ""})
+    assert empty.status_code == 422
+    html = client.post("/verify", data={"text": "bonjour"}).get_data(as_text=True)
+    assert "Non valide" in html and "est ni une image de badge" in html
+
+
+def test_the_verification_api(client, award):
+    response = client.post(
+        "/api/v1/verify", json={"url": services.award_urls(award)["verify_url"]}, csrf=False
+    )
+    body = response.json
+    assert response.status_code == 200 and body["valid"] is True and body["issued_by_this_platform"] is True
+    assert {c["code"] for c in body["checks"]} >= {"signature", "issuer-key", "status", "validity-period", "schema"}
+    raw = client.post(
+        "/api/v1/verify", data=award.documents["ob3_jwt"]["en"], content_type="text/plain", csrf=False
+    ).json
+    assert raw["valid"] is True and raw["format"] == "ob3-vc-jwt"
+    assert client.post("/api/v1/verify", data=b"", csrf=False).status_code == 400
+    assert client.post("/api/v1/verify", data=b"x" * (2 * 1024 * 1024 + 10), csrf=False).status_code == 413
