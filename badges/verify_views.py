@@ -10,7 +10,7 @@ import uuid
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
-from flask import current_app, jsonify, render_template, request
+from flask import current_app, jsonify, render_template, request, url_for
 from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -96,7 +96,8 @@ def verify_badge(award_uuid: uuid.UUID):
         reason=reason_label(award.revocation_reason),
         superseded_by=award.superseded_by,
         urls=services.award_urls(award),
-        image_url=services.external_url(
+        image_url=url_for("badges.badge_class_image", achievement_uuid=award.achievement.uuid, ext="svg", lang=lang),
+        og_image_url=services.external_url(
             "badges.badge_class_image", achievement_uuid=award.achievement.uuid, ext="png", lang=lang
         ),
         linkedin=linkedin_url(award, lang) if status == "valid" else None,
