@@ -104,9 +104,16 @@ def _b58decode(text: str) -> bytes:
     return b"\0" * zeros + body
 
 
+#: Longest multibase value decoded (base58 decoding is quadratic): an Ed25519 signature is 88 characters, a
+#: multikey 48, a secret multikey ~50. Longer input is refused before any work.
+_MULTIBASE_MAX = 256
+
+
 def _multibase_decode(value: Any, what: str) -> bytes:
     if not isinstance(value, str) or not value.startswith("z") or len(value) < 2:
         raise SigningError(f"{what} must be a multibase base58btc string starting with 'z'")
+    if len(value) > _MULTIBASE_MAX:
+        raise SigningError(f"{what} is too long ({len(value)} characters) to be a key or a signature")
     return _b58decode(value[1:])
 
 
@@ -248,7 +255,8 @@ def resolve_did_key(did_url: str) -> Ed25519PublicKey:
 
     Usable as the ``public_key_resolver`` of ``verify_proof`` and the ``key_resolver`` of ``verify_vc_jwt``.
     """
-    match = _DID_KEY_RE.match(did_url) if isinstance(did_url, str) else None
+    too_long = isinstance(did_url, str) and len(did_url) > 2 * _MULTIBASE_MAX
+    match = _DID_KEY_RE.match(did_url) if isinstance(did_url, str) and not too_long else None
     if not match:
         raise SigningError(f"not a did:key identifier: {did_url!r}")
     if match.group(2) is not None and match.group(2) != match.group(1):

@@ -711,3 +711,11 @@ def test_any_change_to_an_ob2_jws_breaks_it(data: st.DataObject) -> None:
     mutated, _ = data.draw(mutations(decode_segment(payload_segment)))
     with pytest.raises(SigningError):
         signing.verify_jws(f"{header_segment}.{b64url_json(mutated)}.{signature}", key.public_key())
+
+
+def test_oversized_multibase_values_are_refused_before_decoding() -> None:
+    """Base58 decoding is quadratic: a 100 kB proofValue or did:key is refused for its length, not decoded."""
+    with pytest.raises(signing.SigningError, match="too long"):
+        signing.ed25519_from_multikey("z" + "2" * 100_000)
+    with pytest.raises(signing.SigningError, match="not a did:key"):
+        signing.resolve_did_key("did:key:z" + "2" * 100_000)
