@@ -258,6 +258,14 @@ def profile_requests(app, base_url: str, award_uuid, count: int = 20) -> None:
 # ------------------------------------------------------------------------------------------------ HTTP
 
 
+def _die_with_parent() -> None:
+    """In the child, before exec: SIGTERM it if this benchmark dies, even by SIGKILL (Linux; elsewhere a no-op)."""
+    with contextlib.suppress(Exception):
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
 class Server:
     """A gunicorn in its own session (process group); ``stop`` ends the whole group."""
 
@@ -283,6 +291,7 @@ class Server:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.STDOUT,
             start_new_session=True,
+            preexec_fn=_die_with_parent,  # called while this process runs one thread
         )
 
     def wait_ready(self, path: str, timeout: float = 90) -> None:
@@ -482,6 +491,7 @@ def main() -> None:
     if ignored:
         print(f"(bench/badges.py ignores {' '.join(ignored)})")
     args.load_generator = args.load_generator or ("wrk" if shutil.which("wrk") else "python")
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # run the clean-up (servers, database) on SIGTERM too
 
     from flask_migrate import upgrade
 
