@@ -9,6 +9,7 @@ from wtforms import RadioField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
+from badges.presenters import REASON_LABELS
 from badges.services import REVOCATION_REASONS
 
 
@@ -27,13 +28,9 @@ class VisibilityForm(FlaskForm):
 
 
 def _reason_choices() -> list[SelectChoice]:
-    labels = {
-        # the public wording (REVOCATION_REASONS) stays in English in the documents; these are the labels
-        "issued-in-error": _l("Issued in error"),
-        "withdrawn": _l("Withdrawn by the issuer"),
-        "other": _l("Another reason (type it below)"),
-    }
-    return [SelectChoice(code, label) for code, label in labels.items()]
+    """The reasons a coordinator picks (the public wording stays in English in the documents)."""
+    choices = [SelectChoice(code, REASON_LABELS[REVOCATION_REASONS[code]]) for code in ("issued-in-error", "withdrawn")]
+    return [*choices, SelectChoice("other", _l("Another reason (type it below)"))]
 
 
 class RevokeForm(FlaskForm):

@@ -9,31 +9,18 @@ from urllib.parse import urlencode
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from badges import services
 from badges.forms import ReissueForm, RevokeForm, VisibilityForm
 from badges.models import Achievement, Award, Visibility
+from badges.presenters import reason_label
 from badges.views import bp
 from core.db import db
+from core.i18n import current_language, localized
 from core.models import Role, User
 from core.security import public, roles_required
 from core.services import ServiceError
-
-#: The public reasons written in the documents (English, like the OB 2.0 vocabulary), shown translated.
-REASON_LABELS = {
-    "Issued in error": _l("Issued in error"),
-    "Withdrawn by the issuer": _l("Withdrawn by the issuer"),
-    services.SUPERSEDED: _l("Superseded by a new issue"),
-}
-
-
-def reason_label(reason: str | None) -> str:
-    if not reason:
-        return ""
-    label = REASON_LABELS.get(reason)
-    return str(label) if label is not None else reason
 
 
 def linkedin_url(award: Award, lang: str) -> str:
@@ -41,7 +28,7 @@ def linkedin_url(award: Award, lang: str) -> str:
     urls = services.award_urls(award)
     params = {
         "startTask": "CERTIFICATION_NAME",
-        "name": award.achievement.name.get(lang) or award.achievement.name["fr"],
+        "name": localized(award.achievement.name, lang),
         "organizationName": award.issuer.name,
         "issueYear": award.issued_at.year,
         "issueMonth": award.issued_at.month,
@@ -75,8 +62,6 @@ def my_badge(award_uuid: uuid.UUID):
         return redirect(url_for("badges.my_badge", award_uuid=award.superseded_by.uuid))
     form = VisibilityForm(visibility=award.visibility)
     if form.validate_on_submit():
-        if award.revoked_at is not None:
-            abort(409)
         try:
             award = services.set_visibility(award, form.visibility.data, current_user)
         except ServiceError as exc:
@@ -90,7 +75,6 @@ def my_badge(award_uuid: uuid.UUID):
             flash(messages[award.visibility], "success")
             return redirect(url_for("badges.my_badge", award_uuid=award.uuid))
     services.mark_seen(award)
-    lang = request.args.get("lang") or ("en" if str(current_user.language) == "en" else "fr")
     status = 422 if form.errors else 200
     return (
         render_template(
@@ -98,7 +82,7 @@ def my_badge(award_uuid: uuid.UUID):
             award=award,
             form=form,
             urls=services.award_urls(award),
-            linkedin=linkedin_url(award, lang if lang in ("fr", "en") else "fr"),
+            linkedin=linkedin_url(award, current_language()),
             now=datetime.now(UTC),
         ),
         status,

@@ -11,18 +11,20 @@ from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 from flask import current_app, jsonify, render_template, request, url_for
-from flask_babel import format_date, get_locale
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException
 
 from badges import keys, openbadges, services, signing, verification
 from badges.forms import VerifyForm
-from badges.holder_views import linkedin_url, reason_label
+from badges.holder_views import linkedin_url
 from badges.models import Achievement, Award, SigningKey, Visibility
-from badges.views import bp, issuer_profile_json
+from badges.presenters import reason_label
+from badges.views import badge_class_json, bp, hosted_assertion, issuer_profile_json, key_json
 from core import csrf
 from core.db import db
+from core.i18n import current_language
 from core.security import public
 
 MAX_INPUT_BYTES = 2 * 1024 * 1024
@@ -35,10 +37,6 @@ CHECK_LABELS = {
     "schema": _l("Schema"),
     "recipient": _l("Holder's address"),
 }
-
-
-def _page_lang() -> str:
-    return "en" if str(get_locale()).startswith("en") else "fr"
 
 
 def local_public_key(verification_method: str):
@@ -75,7 +73,7 @@ def verify_badge(award_uuid: uuid.UUID):
     award = db.session.scalar(db.select(Award).where(Award.uuid == award_uuid))
     if award is None or award.visibility == Visibility.DECLINED.value:
         return render_template("badges/verify_unknown.html"), 404
-    lang = _page_lang()
+    lang = current_language()
     credential = award.documents["ob3"][lang]
     now = datetime.now(UTC)
     status = award.status(now)
@@ -138,16 +136,8 @@ class LocalResolver:
         except signing.SigningError:
             return None
 
-    def rsa_key(self, url: str):
-        route = self._route(url)
-        if route is None or route[0] != "badges.key_document":
-            return None
-        key = db.session.scalar(db.select(SigningKey).where(SigningKey.uuid == route[1]["key_uuid"]))
-        if key is None or key.kind != "rsa":
-            return None
-        return signing.rsa_public_key_from_pem(key.public_key)
-
     def document(self, url: str) -> tuple[int, dict | None]:
+        """The JSON document the public route at ``url`` would serve (the same builders as the routes)."""
         route = self._route(url)
         if route is None:
             return 404, None
@@ -157,16 +147,10 @@ class LocalResolver:
             award = db.session.scalar(db.select(Award).where(Award.uuid == values["award_uuid"]))
             if award is None or award.visibility == Visibility.DECLINED.value:
                 return 404, None
-            if award.revoked_at is not None:
-                return 410, openbadges.ob2_revoked_assertion(url, award.revocation_reason)
-            return 200, award.documents["ob2"]
+            return hosted_assertion(award)
         if endpoint == "badges.key_document":
             key = db.session.scalar(db.select(SigningKey).where(SigningKey.uuid == values["key_uuid"]))
-            if key is None or key.kind != "rsa":
-                return 404, None
-            return 200, openbadges.ob2_crypto_key(
-                url, services.external_url("badges.issuer_profile"), key.public_key
-            )
+            return (404, None) if key is None else (200, key_json(key))
         if endpoint == "badges.revocation_list" and issuer is not None:
             return 200, services.revocation_list_document(issuer)
         if endpoint == "badges.issuer_profile" and issuer is not None:
@@ -175,11 +159,7 @@ class LocalResolver:
             achievement = db.session.scalar(
                 db.select(Achievement).where(Achievement.uuid == values["achievement_uuid"])
             )
-            if achievement is None:
-                return 404, None
-            return 200, openbadges.ob2_badge_class(
-                services._as_dataclass(achievement), services.external_url("badges.issuer_profile")
-            )
+            return (404, None) if achievement is None else (200, badge_class_json(achievement))
         return 404, None
 
     def award_for(self, url: str) -> Award | None:
@@ -228,8 +208,7 @@ def verify_input(data: bytes | str, email: str | None = None) -> verification.Ve
     if isinstance(data, str) and data.strip().startswith(("http://", "https://")):
         award = resolver.award_for(data.strip())
         if award is not None and award.visibility != Visibility.DECLINED.value:
-            lang = "en" if str(get_locale()).startswith("en") else "fr"
-            data = json.dumps(award.documents["ob3"][lang], ensure_ascii=False)
+            data = json.dumps(award.documents["ob3"][current_language()], ensure_ascii=False)
     return verification.verify(data, resolver, now=datetime.now(UTC), recipient_email=email or None)
 
 

@@ -14,16 +14,13 @@ from flask import Blueprint, Response, abort, current_app, jsonify, redirect, re
 from badges import baking, images, keys, openbadges, services
 from badges.models import Achievement, Award, BadgeIssuer, KeyKind, SigningKey, Visibility
 from core.db import db
+from core.i18n import localized
 from core.security import public
 from core.services import external_url
 
 bp = Blueprint("badges", __name__)
 
 JSON_TYPES = ("application/ld+json", "application/json")
-
-
-def _url(endpoint: str, **values) -> str:
-    return external_url(endpoint, **values)
 
 
 def _issuer_or_404() -> BadgeIssuer:
@@ -54,15 +51,15 @@ def issuer_profile_json(issuer: BadgeIssuer) -> dict:
     """The OB 2.0 issuer Profile: every RSA key ever used (retired ones too) and the revocation list."""
     return openbadges.ob2_issuer(
         openbadges.Issuer(
-            id=_url("badges.issuer_profile"),
+            id=external_url("badges.issuer_profile"),
             name=issuer.name,
             url=issuer.url,
             email=issuer.email,
             description=issuer.description,
         ),
-        key_urls=[_url("badges.key_document", key_uuid=k.uuid) for k in _all_keys(issuer, KeyKind.RSA)],
-        revocation_list_url=_url("badges.revocation_list"),
-        profile_url=_url("badges.issuer_profile"),
+        key_urls=[external_url("badges.key_document", key_uuid=k.uuid) for k in _all_keys(issuer, KeyKind.RSA)],
+        revocation_list_url=external_url("badges.revocation_list"),
+        profile_url=external_url("badges.issuer_profile"),
     )
 
 
@@ -77,23 +74,28 @@ def issuer_profile():
     return render_template("badges/issuer.html", issuer=issuer, ed25519=ed25519, rsa=_all_keys(issuer, KeyKind.RSA))
 
 
+def key_json(key: SigningKey) -> dict:
+    """A public key: OB 2.0 CryptographicKey (RSA) or Multikey (Ed25519)."""
+    if key.kind == KeyKind.RSA.value:
+        return openbadges.ob2_crypto_key(
+            external_url("badges.key_document", key_uuid=key.uuid),
+            external_url("badges.issuer_profile"),
+            key.public_key,
+        )
+    return {
+        "@context": "https://w3id.org/security/multikey/v1",
+        "id": keys.verification_method(key.issuer, key),
+        "type": "Multikey",
+        "controller": keys.issuer_did(key.issuer, key),
+        "publicKeyMultibase": key.public_key,
+    }
+
+
 @bp.route("/badges/keys/<uuid:key_uuid>")
 @public
 def key_document(key_uuid: uuid.UUID):
-    """A public key: OB 2.0 CryptographicKey (RSA) or Multikey (Ed25519). Retired keys stay published."""
-    key = db.first_or_404(db.select(SigningKey).where(SigningKey.uuid == key_uuid))
-    owner = _url("badges.issuer_profile")
-    if key.kind == KeyKind.RSA.value:
-        return _json(openbadges.ob2_crypto_key(_url("badges.key_document", key_uuid=key.uuid), owner, key.public_key))
-    return _json(
-        {
-            "@context": "https://w3id.org/security/multikey/v1",
-            "id": keys.verification_method(key.issuer, key),
-            "type": "Multikey",
-            "controller": keys.issuer_did(key.issuer, key),
-            "publicKeyMultibase": key.public_key,
-        }
-    )
+    """A public key of the issuer. Retired keys stay published."""
+    return _json(key_json(db.first_or_404(db.select(SigningKey).where(SigningKey.uuid == key_uuid))))
 
 
 @bp.route("/.well-known/did.json")
@@ -120,6 +122,12 @@ def _lang() -> str:
     return lang
 
 
+def badge_class_json(achievement: Achievement, lang: str = openbadges.DEFAULT_LANG) -> dict:
+    return openbadges.ob2_badge_class(
+        services._as_dataclass(achievement), external_url("badges.issuer_profile"), lang
+    )
+
+
 def _achievement_or_404(achievement_uuid: uuid.UUID) -> Achievement:
     return db.first_or_404(db.select(Achievement).where(Achievement.uuid == achievement_uuid))
 
@@ -131,8 +139,7 @@ def badge_class(achievement_uuid: uuid.UUID):
     achievement = _achievement_or_404(achievement_uuid)
     lang = _lang()
     if wants_json_document():
-        document = openbadges.ob2_badge_class(services._as_dataclass(achievement), _url("badges.issuer_profile"), lang)
-        return _json(document)
+        return _json(badge_class_json(achievement, lang))
     return render_template("badges/achievement.html", achievement=achievement, issuer=achievement.issuer)
 
 
@@ -143,7 +150,7 @@ def _image(kind: str, code: str, title: str, lang: str, ext: str, size: int) -> 
 
 
 def achievement_image(achievement: Achievement, ext: str, lang: str = "fr", size: int = 512) -> bytes:
-    title = achievement.name.get(lang) or achievement.name.get("fr", "")
+    title = localized(achievement.name, lang)
     return _image(achievement.kind, achievement.code, title, lang, ext, size)
 
 
@@ -188,15 +195,19 @@ def assertion(award_uuid: uuid.UUID):
     award = _award_or_404(award_uuid)
     if not wants_json_document():
         return redirect(url_for("badges.verify_badge", award_uuid=award.uuid), 303)
-    if award.revoked_at is not None:
-        response = _json(openbadges.ob2_revoked_assertion(_url("badges.assertion", award_uuid=award.uuid),
-                                                          award.revocation_reason))
-        response.status_code = 410
-        response.headers["Cache-Control"] = "no-cache"
-        return response
-    response = _json(award.documents["ob2"])
+    status, document = hosted_assertion(award)
+    response = _json(document)
+    response.status_code = status
     response.headers["Cache-Control"] = "no-cache"  # revocation must show at once
     return response
+
+
+def hosted_assertion(award: Award) -> tuple[int, dict]:
+    """The OB 2.0 hosted assertion as served: 200 and the stored document, or 410 with ``revoked: true``."""
+    if award.revoked_at is not None:
+        url = external_url("badges.assertion", award_uuid=award.uuid)
+        return 410, openbadges.ob2_revoked_assertion(url, award.revocation_reason)
+    return 200, award.documents["ob2"]
 
 
 @bp.route("/badges/assertions/<uuid:award_uuid>.jws")

@@ -6,6 +6,8 @@ switch, else the browser's Accept-Language, else French. Outside requests (the `
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from flask import current_app, has_request_context, request, session
 from flask_babel import Babel, format_date, format_datetime, format_decimal, format_percent, get_locale
 from flask_login import current_user
@@ -27,6 +29,19 @@ def select_locale() -> str:
     return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
+def localized(value: Mapping[str, str] | None, lang: str = "fr") -> str:
+    """Pick ``lang`` from a ``{"fr": …, "en": …}`` mapping (data defined in both languages), falling back to
+    French, then to any language present."""
+    if not value:
+        return ""
+    return value.get(lang) or value.get("fr") or next(iter(value.values()), "")
+
+
+def current_language() -> str:
+    """The language of the current request ("fr" or "en"); French outside requests' own choice."""
+    return "en" if str(get_locale() or "fr").startswith("en") else "fr"
+
+
 def init_app(app) -> None:
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(ROOT / "translations"))
     babel.init_app(app, locale_selector=select_locale)
@@ -36,6 +51,8 @@ def init_app(app) -> None:
         format_date=format_date,
         format_decimal=format_decimal,
         format_percent=format_percent,
+        localized=lambda value: localized(value, current_language()),
+        current_language=current_language,
     )
 
 

@@ -15,11 +15,10 @@ def init_app(app) -> None:
 
 
 def _template_helpers(app) -> None:
-    from courses import models, presenters
+    from courses import presenters
 
     app.jinja_env.filters.update(hm=presenters.hm, percent=presenters.percent)
     app.jinja_env.globals.update(
-        localized=lambda value: models.localized(value, presenters.lang()),
         STATUS_LABELS=presenters.STATUS_LABELS,
         STATUS_TAGS=presenters.STATUS_TAGS,
         MARK_LABELS=presenters.MARK_LABELS,

@@ -14,11 +14,12 @@ from badges import services as badge_services
 from badges.cli import badges_group
 from core.cli import fail, transaction
 from core.db import db
+from core.i18n import localized
 from core.models import User
 from core.services import ServiceError
 from courses import awarding, eligibility, importer, services
 from courses.csvio import KINDS
-from courses.models import Cohort, Enrolment, Programme, TrainerKind, localized
+from courses.models import Cohort, Enrolment, Programme, TrainerKind
 from courses.programme_spec import ProgrammeFileError, load_programme_file, shipped_programmes
 
 

@@ -15,6 +15,7 @@ from wtforms.fields.choices import SelectChoice
 
 from core import mail
 from core.db import db
+from core.i18n import localized
 from core.models import Role, User, UserRole
 from core.security import roles_required
 from core.services import ServiceError
@@ -30,7 +31,6 @@ from courses.models import (
     Pause,
     Placement,
     Validation,
-    localized,
 )
 from courses.presenters import absence_reason, lang
 from courses.programme_spec import EVIDENCE_TYPES

@@ -52,12 +52,6 @@ def minutes_between(starts_at: time, ends_at: time) -> int:
     return (ends_at.hour * 60 + ends_at.minute) - (starts_at.hour * 60 + starts_at.minute)
 
 
-def localized(value: dict[str, str] | None, lang: str = "fr") -> str:
-    """Pick the language from a {"fr": …, "en": …} mapping, falling back to French."""
-    if not value:
-        return ""
-    return value.get(lang) or value.get("fr") or next(iter(value.values()), "")
-
 
 class Programme(PublicIdMixin, db.Model):
     __tablename__ = "programme"

@@ -9,10 +9,11 @@ import unicodedata
 from datetime import date
 from fractions import Fraction
 
-from flask_babel import format_decimal, get_locale
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from core.i18n import current_language
 from courses import rules
 from courses.models import Enrolment
 
@@ -45,7 +46,7 @@ def name_key(name: str) -> tuple[str, str]:
 
 
 def lang() -> str:
-    return str(get_locale() or "fr")
+    return current_language()
 
 
 def hm(minutes: int | None) -> str:

@@ -11,6 +11,7 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from core.db import db
+from core.i18n import localized
 from core.models import Role, User, UserRole
 from core.pdf import pdf_response, render_template_pdf
 from core.security import public, roles_required
@@ -28,7 +29,6 @@ from courses.models import (
     Module,
     Programme,
     TrainingSession,
-    localized,
 )
 from courses.presenters import expected_on, lang, name_key
 
