@@ -67,6 +67,23 @@ def _signature_problems(credential: dict) -> list[str]:
         return [str(exc)]
 
 
+_VERIFIED: dict[tuple[uuid.UUID, str], list[str]] = {}
+
+
+def _stored_signature_problems(award: Award, lang: str, credential: dict) -> list[str]:
+    """The signature check of a badge's stored credential. Stored documents never change and carry no proof
+    expiry, so each is checked once per process (bounded), not on every page view; revocation and dates are
+    read from the award on every request."""
+    key = (award.uuid, lang)
+    problems = _VERIFIED.get(key)
+    if problems is None:
+        problems = _signature_problems(credential)
+        if len(_VERIFIED) > 4096:
+            _VERIFIED.clear()
+        _VERIFIED[key] = problems
+    return problems
+
+
 @bp.route("/verify/<uuid:award_uuid>")
 @public
 def verify_badge(award_uuid: uuid.UUID):
@@ -77,7 +94,7 @@ def verify_badge(award_uuid: uuid.UUID):
     credential = award.documents["ob3"][lang]
     now = datetime.now(UTC)
     status = award.status(now)
-    problems = _signature_problems(credential)
+    problems = _stored_signature_problems(award, lang, credential)
     subject = credential["credentialSubject"]
     achievement = subject["achievement"]
     names = [i["identityHash"] for i in subject.get("identifier", []) if i.get("identityType") == "name"]
