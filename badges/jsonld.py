@@ -183,11 +183,16 @@ def canonize(doc: Mapping[str, Any], *, extra_contexts: Mapping[str, Any] | None
     between pyld and RDFC-1.0 (control characters other than TAB/LF/CR in literals, spaces and the like in IRIs).
     """
     _check_document(doc)
+    return canonize_expanded(copy.deepcopy(dict(doc)), extra_contexts)
+
+
+def canonize_expanded(document: Any, extra_contexts: Mapping[str, Any] | None = None) -> str:
+    """RDFC-1.0 of a JSON-LD document or of its expanded form (already expanded: no context to process)."""
     options = _options(extra_contexts)
     options["rdfDirection"] = "i18n-datatype"
     options["produceGeneralizedRdf"] = False
     try:
-        dataset = _pyld.to_rdf(copy.deepcopy(dict(doc)), options)
+        dataset = _pyld.to_rdf(document, options)
     except Exception as exc:  # pyld fails in many ways on hostile input: all mean invalid
         raise _plain_error(exc) from exc
     for graph in dataset.values():
@@ -252,6 +257,23 @@ def undefined_terms(doc: Mapping[str, Any], *, extra_contexts: Mapping[str, Any]
     that no context defines, and identifiers that are not absolute IRIs. Raises ``JsonLdError`` when the document
     cannot be expanded at all (e.g. it cites a context that is not available offline).
     """
+    return expand_checked(doc, extra_contexts)[0]
+
+
+def canonize_checked(doc: Mapping[str, Any], *, extra_contexts: Mapping[str, Any] | None = None) -> str:
+    """:func:`canonize` of a document that :func:`undefined_terms` finds safe to sign, with one expansion for both
+    (context processing is most of the cost of either). Raises ``JsonLdError`` listing the problems, if any."""
+    problems, expanded = expand_checked(doc, extra_contexts)
+    if problems:
+        raise JsonLdError("refusing to sign: " + "; ".join(problems))
+    return canonize_expanded(expanded, extra_contexts)
+
+
+def expand_checked(
+    doc: Mapping[str, Any], extra_contexts: Mapping[str, Any] | None = None
+) -> tuple[list[str], Any]:
+    """``(undefined_terms(doc), expanded form)`` from one expansion; hand the expanded form to
+    :func:`canonize_expanded` rather than canonizing ``doc`` again."""
     _check_document(doc)
     dropped: list[str | None] = []
     try:
@@ -279,4 +301,4 @@ def undefined_terms(doc: Mapping[str, Any], *, extra_contexts: Mapping[str, Any]
         else:
             paths = [path for path, key, item in members if key in ("id", "@id") and item == value] or ["?"]
             problems.append(f"{', '.join(paths)}: identifier {value!r} is not an absolute IRI")
-    return problems
+    return problems, expanded

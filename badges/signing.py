@@ -381,11 +381,16 @@ def _contexts(document: Mapping[str, Any]) -> list[Any]:
 
 
 def _di_hash(
-    document: Mapping[str, Any], proof_config: Mapping[str, Any], extra_contexts: Mapping[str, Any] | None
+    document: Mapping[str, Any],
+    proof_config: Mapping[str, Any],
+    extra_contexts: Mapping[str, Any] | None,
+    canonical_document: str | None = None,
 ) -> bytes:
     """eddsa-rdfc-2022 hashData: SHA-256(canonical proof configuration) ‖ SHA-256(canonical document)."""
+    if canonical_document is None:
+        canonical_document = jsonld.canonize(document, extra_contexts=extra_contexts)
     proof_hash = hashlib.sha256(jsonld.canonize(proof_config, extra_contexts=extra_contexts).encode("utf-8")).digest()
-    document_hash = hashlib.sha256(jsonld.canonize(document, extra_contexts=extra_contexts).encode("utf-8")).digest()
+    document_hash = hashlib.sha256(canonical_document.encode("utf-8")).digest()
     return proof_hash + document_hash
 
 
@@ -420,13 +425,6 @@ def add_proof(
     existing = document.pop("proof", None)
     existing_proofs = [] if existing is None else existing if isinstance(existing, list) else [existing]
 
-    try:
-        problems = jsonld.undefined_terms(document, extra_contexts=extra_contexts)
-    except jsonld.JsonLdError as exc:
-        raise SigningError(str(exc)) from exc
-    if problems:
-        raise SigningError("refusing to sign: " + "; ".join(problems))
-
     proof: dict[str, Any] = {
         "type": PROOF_TYPE,
         "cryptosuite": CRYPTOSUITE,
@@ -435,7 +433,9 @@ def add_proof(
         "proofPurpose": proof_purpose,
     }
     try:
-        data = _di_hash(document, {"@context": document["@context"], **proof}, extra_contexts)
+        # One expansion checks that every term is defined (else it would not be signed) and feeds the hash.
+        canonical = jsonld.canonize_checked(document, extra_contexts=extra_contexts)
+        data = _di_hash(document, {"@context": document["@context"], **proof}, extra_contexts, canonical)
     except jsonld.JsonLdError as exc:
         raise SigningError(str(exc)) from exc
     proof["proofValue"] = "z" + _b58encode(private_key.sign(data))
@@ -474,10 +474,11 @@ def verify_proof(
 
     problems: list[str] = []
     try:
-        unsafe = jsonld.undefined_terms(document, extra_contexts=extra_contexts)
+        unsafe, expanded_document = jsonld.expand_checked(document, extra_contexts)
     except jsonld.JsonLdError as exc:
         return [f"cannot process the credential: {exc}"]
     problems += [f"not covered by the signature: {problem}" for problem in unsafe]
+    document_canonical: str | None = None  # computed once, for the first proof that gets that far
 
     for index, proof in enumerate(proofs):
         label = f"proof[{index}]"
@@ -526,12 +527,13 @@ def verify_proof(
         config = {key: value for key, value in proof.items() if key != "proofValue"}
         config["@context"] = document.get("@context")
         try:
-            unsigned_options = jsonld.undefined_terms(config, extra_contexts=extra_contexts)
+            unsigned_options, expanded_config = jsonld.expand_checked(config, extra_contexts)
             if unsigned_options:
                 problems.append(f"{label} has options that the signature does not cover: {'; '.join(unsigned_options)}")
                 continue
-            proof_canonical = jsonld.canonize(config, extra_contexts=extra_contexts)
-            document_canonical = jsonld.canonize(document, extra_contexts=extra_contexts)
+            proof_canonical = jsonld.canonize_expanded(expanded_config, extra_contexts)
+            if document_canonical is None:
+                document_canonical = jsonld.canonize_expanded(expanded_document, extra_contexts)
         except jsonld.JsonLdError as exc:
             problems.append(f"{label}: cannot canonicalise: {exc}")
             continue
