@@ -3,13 +3,22 @@
 
 def init_app(app) -> None:
     """Called by ``core.create_app``: views, commands, home panels, menu entries and demo data."""
-    from courses import cli, demo, enrolment_views, home, self_views, views  # noqa: F401 - they register routes
+    from courses import (  # noqa: F401 - they register routes
+        cli,
+        demo,
+        enrolment_views,
+        home,
+        report_views,
+        self_views,
+        views,
+    )
     from courses.blueprint import bp
 
     app.register_blueprint(bp)
     _template_helpers(app)
     cli.init_app(app)
     home.register()
+    report_views.register()
     demo.connect()
 
 
