@@ -46,6 +46,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
             configure_sqlite(db.engine)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True)
     csrf.init_app(app)
+    from core import api_auth
+
+    api_auth.init_app(app)
     i18n.init_app(app)
     audit.init_app(app)
     _init_login(app)

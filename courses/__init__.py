@@ -3,7 +3,9 @@
 
 def init_app(app) -> None:
     """Called by ``core.create_app``: views, commands, home panels, menu entries and demo data."""
+    from core import openapi
     from courses import (  # noqa: F401 - they register routes
+        api,
         cli,
         demo,
         enrolment_views,
@@ -15,6 +17,8 @@ def init_app(app) -> None:
     from courses.blueprint import bp
 
     app.register_blueprint(bp)
+    app.register_blueprint(api.bp)
+    openapi.register(api.API_SPEC)
     _template_helpers(app)
     cli.init_app(app)
     home.register()
