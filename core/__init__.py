@@ -139,7 +139,7 @@ def _register_core_panels() -> None:
     register_nav("admin.users", _l("People"), [Role.ADMIN], order=80)
     register_nav("admin.outbox", _l("Outbox"), [Role.ADMIN], order=85)
     register_nav("admin.audit_log", _l("Audit log"), [Role.ADMIN], order=90)
-    register_nav("jobs.mine", _l("My exports"), [Role.ADMIN, Role.TRAINER, Role.FUNDER], order=70)
+    register_nav("jobs.mine", _l("My exports"), [Role.ADMIN], order=70)  # only coordinators start jobs today
     register_panel("core/panels/people.html", [Role.ADMIN], order=10, context=_people_panel)
     register_panel("core/panels/account.html", list(Role), order=900)
 

@@ -476,7 +476,7 @@ def sessions(cohort: Cohort, as_of: date) -> Report:
     )
     threshold = _threshold(cohort.programme)
     points = [
-        (_("week of %(day)s", day=week.strftime("%d/%m")), Fraction(a * 100, e))
+        (week.strftime("%d/%m"), Fraction(a * 100, e))
         for week, (a, e) in sorted(weekly.items())
     ]
     chart = charts.bars_with_threshold(
@@ -490,7 +490,7 @@ def sessions(cohort: Cohort, as_of: date) -> Report:
         points,
         threshold,
         threshold_label=_("threshold %(threshold)s %%", threshold=threshold),
-        headers=(_("Week"), _("Attendance (%)")),
+        headers=(_("Week starting"), _("Attendance (%)")),
         format_value=percent,
         no_data=_("No session held yet."),
     )
