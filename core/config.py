@@ -61,6 +61,7 @@ DEFAULTS: dict[str, Any] = {
     "JOBS_POLL_SECONDS": 2,
     "JOBS_HEARTBEAT_SECONDS": 30,
     "JOBS_STALE_SECONDS": 300,
+    "JOBS_KEEP_DAYS": 7,  # finished jobs and their files are deleted after this (they hold personal data)
     # Open Badges: the passphrase encrypting private signing keys (default: derived from SECRET_KEY), the
     # issuer identifier of OB 3.0 credentials ("key": did:key, offline-verifiable; "web": did:web of BASE_URL),
     # and the issuer profile created by `tremplin keys generate`.

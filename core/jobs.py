@@ -263,7 +263,17 @@ class _Worker:
         self.app = app
         self.wake = threading.Event()
         self.stopping = threading.Event()
+        self.last_purge: datetime | None = None
         self.thread = threading.Thread(target=self.loop, name="tremplin-jobs", daemon=True)
+
+    def purge_now_and_then(self) -> None:
+        """Result files hold personal data: delete finished jobs after ``JOBS_KEEP_DAYS`` (checked hourly)."""
+        now = utcnow()
+        if self.last_purge is not None and now - self.last_purge < timedelta(hours=1):
+            return
+        self.last_purge = now
+        purge(int(self.app.config.get("JOBS_KEEP_DAYS", 7)))
+        db.session.commit()
 
     def loop(self) -> None:
         poll = float(self.app.config.get("JOBS_POLL_SECONDS", 2))
@@ -276,6 +286,7 @@ class _Worker:
             try:
                 with self.app.app_context():
                     run_pending(name)
+                    self.purge_now_and_then()
                     db.session.remove()
             except Exception:  # the loop must survive a database hiccup
                 log.exception("job worker: could not poll for jobs")

@@ -194,7 +194,7 @@ def programmes():
 # --------------------------------------------------------------------------------------------------- cohorts
 
 
-def cohort_json(c: Cohort, programme_codes: dict[int, str], trainees: int) -> dict[str, Any]:
+def cohort_json(c: Cohort, programme_codes: dict[int, str], trainees: int | str) -> dict[str, Any]:
     return {
         "id": str(c.uuid),
         "code": c.code,
@@ -215,7 +215,11 @@ def _cohorts_json(cohorts: list[Cohort]) -> list[dict[str, Any]]:
             .group_by(Enrolment.cohort_id)
         ).all()
     )
-    return [cohort_json(c, codes, counts.get(c.id, 0)) for c in cohorts]
+    small_cells = not current_user.has_role(Role.ADMIN, Role.TRAINER)  # funders: aggregates, small cells hidden
+    return [
+        cohort_json(c, codes, reports.suppress(counts.get(c.id, 0)) if small_cells else counts.get(c.id, 0))
+        for c in cohorts
+    ]
 
 
 @bp.route("/cohorts")
@@ -711,7 +715,10 @@ def _spec() -> dict[str, Any]:
                         "programme": STRING,
                         "starts_on": DATE,
                         "ends_on": DATE,
-                        "trainees": INTEGER,
+                        "trainees": {
+                            "type": ["integer", "string"],
+                            "description": 'Enrolled trainees; for funders, 1 to 4 is given as "<5".',
+                        },
                     }
                 ),
                 "Session": obj(

@@ -475,10 +475,7 @@ def sessions(cohort: Cohort, as_of: date) -> Report:
         note=_l("One column per session; an empty cell: not expected (before enrolment, on a pause, after leaving)."),
     )
     threshold = _threshold(cohort.programme)
-    points = [
-        (week.strftime("%d/%m"), Fraction(a * 100, e))
-        for week, (a, e) in sorted(weekly.items())
-    ]
+    points = [(week.strftime("%d/%m"), Fraction(a * 100, e)) for week, (a, e) in sorted(weekly.items())]
     chart = charts.bars_with_threshold(
         "chart-weeks",
         _("Attendance week by week"),

@@ -156,3 +156,9 @@ def test_funder_api_names_nobody(app, api, token_for, cohort, create_user):
             assert needle not in text
     row = response.json["parts"][0]["rows"][0]
     assert row[4] == "<5"  # 3 trainees enrolled: a small cell
+
+
+def test_funders_see_small_cohort_sizes_suppressed(app, api, token_for, cohort, create_user, admin):
+    funder = api("GET", f"/api/v1/cohorts/{cohort.cohort.uuid}", token_for(create_user(roles=("funder",))))
+    assert funder.json["trainees"] == "<5"
+    assert api("GET", f"/api/v1/cohorts/{cohort.cohort.uuid}", token_for(admin)).json["trainees"] == 3

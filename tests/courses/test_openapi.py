@@ -99,7 +99,7 @@ def test_real_responses_match_their_schemas(app, cohort, admin, make_tutor):
     _validator(doc, "/api/v1/sessions/{session_id}/attendance", "put", 409).validate(stale.json)
 
 
-@pytest.mark.filterwarnings("ignore::DeprecationWarning")
+@pytest.mark.fuzz
 def test_schemathesis_finds_no_server_error_and_no_schema_violation(app, cohort, admin, make_tutor):
     """Every operation, with random input (and with the ids of real objects), as a coordinator's token."""
     from core import openapi
