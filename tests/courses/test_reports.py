@@ -15,7 +15,7 @@ import pytest
 import sqlalchemy as sa
 from pypdf import PdfReader
 
-from core import jobs
+from core import api_auth, jobs
 from core.db import db
 from core.demo import DEMO_PASSWORD
 from core.models import User
@@ -168,6 +168,14 @@ def test_funder_exports_contain_no_personal_data(app, demo_cohort):
     book = openpyxl.load_workbook(io.BytesIO(export(client, "/reports/funder/export", format="xlsx").data))
     texts.append("\n".join(str(c.value) for sheet in book.worksheets for row in sheet.iter_rows() for c in row))
     texts.append(pdf_text(export(client, "/reports/funder/export", format="pdf").data))
+    funder = db.session.scalar(sa.select(User).where(User.email == "financeur@example.org"))
+    _token, secret = api_auth.create_token(funder, "test", ["read"], 30)
+    db.session.commit()
+    for url in ("/api/v1/reports/funder", "/api/v1/cohorts", f"/api/v1/cohorts/{demo_cohort.uuid}"):
+        response = app.test_client().get(url, headers={"Authorization": f"Bearer {secret}"})
+        assert response.status_code == 200, url
+        texts.append(response.get_data(as_text=True))
+    assert len(texts) == 10  # HTML, 2 parts × 2 CSV separators, XLSX, PDF, 3 API answers
     for text in texts:
         for needle in needles:
             assert not re.search(rf"\b{re.escape(needle)}\b", text), needle
