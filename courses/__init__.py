@@ -3,13 +3,27 @@
 
 def init_app(app) -> None:
     """Called by ``core.create_app``: views, commands, home panels, menu entries and demo data."""
-    from courses import awarding, cli, demo, enrolment_views, home, self_views, views  # noqa: F401 - routes
+    from core import openapi
+    from courses import (  # noqa: F401 - they register routes
+        api,
+        awarding,
+        cli,
+        demo,
+        enrolment_views,
+        home,
+        report_views,
+        self_views,
+        views,
+    )
     from courses.blueprint import bp
 
     app.register_blueprint(bp)
+    app.register_blueprint(api.bp)
+    openapi.register(api.API_SPEC)
     _template_helpers(app)
     cli.init_app(app)
     home.register()
+    report_views.register()
     demo.connect()
     awarding.init_app(app)
 

@@ -52,7 +52,6 @@ def minutes_between(starts_at: time, ends_at: time) -> int:
     return (ends_at.hour * 60 + ends_at.minute) - (starts_at.hour * 60 + starts_at.minute)
 
 
-
 class Programme(PublicIdMixin, db.Model):
     __tablename__ = "programme"
 
