@@ -264,6 +264,7 @@ def _badges(p: Promotion, cohort: Cohort, enrolments, issued, today: date) -> st
         user = db.session.get(User, enrolments[index].user_id)
         for award in by_user.get(user.id, []):
             if award.achievement.kind in kinds:
+                badge_services.mark_seen(award)  # they opened it to choose
                 badge_services.set_visibility(award, "public", user, now=when)
                 made_public += 1
     revoked = 0
