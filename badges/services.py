@@ -341,15 +341,23 @@ def revoke(award: Award, reason: str, by: User | None = None, *, superseded_by: 
     audit.record("badge.revoked", "badge_award", str(award.uuid), reason=reason)
 
 
-def reissue(award: Award, *, by: User | None = None, display_name: str | None = None, visibility: str | None = None):
+def reissue(
+    award: Award,
+    *,
+    by: User | None = None,
+    display_name: str | None = None,
+    visibility: str | None = None,
+    now: datetime | None = None,
+):
     """A new badge for the same person and achievement (after a name change, a correction, or to add or remove
-    the holder's name); the old one is revoked as superseded. History is kept: the old page points to the new."""
+    the holder's name); the old one is revoked as superseded. History is kept: the old page points to the new.
+    ``now`` (default: the present) dates the new badge and the supersession."""
     if award.revoked_at is not None:
         raise ServiceError(_l("This badge is revoked: it cannot be re-issued."))
     recipient = db.session.get(User, award.recipient_id) if award.recipient_id else None
     if recipient is None:
         raise ServiceError(_l("This badge has no holder any more."))
-    award.revoked_at = utcnow()  # frees the one-active-award slot; the reason is written just below
+    award.revoked_at = (now or utcnow()).replace(microsecond=0)  # frees the one-active-award slot; reason below
     award.revocation_reason = SUPERSEDED
     award.revoked_by_id = by.id if by else None
     db.session.flush()
@@ -360,6 +368,7 @@ def reissue(award: Award, *, by: User | None = None, display_name: str | None = 
         by=by,
         display_name=display_name,
         visibility=visibility or award.visibility,
+        now=now,
         notify=False,
     )
     award.superseded_by = new
@@ -369,9 +378,10 @@ def reissue(award: Award, *, by: User | None = None, display_name: str | None = 
     return new
 
 
-def set_visibility(award: Award, visibility: str, by: User) -> Award:
+def set_visibility(award: Award, visibility: str, by: User, *, now: datetime | None = None) -> Award:
     """The holder's choice. Public: re-issued with their name (a new credential, the unnamed one superseded).
-    Back to unlisted: re-issued without the name. Declined: hidden everywhere except the register."""
+    Back to unlisted: re-issued without the name. Declined: hidden everywhere except the register. ``now`` dates
+    a re-issue (default: the present)."""
     visibility = Visibility(visibility).value
     if award.revoked_at is not None:
         raise ServiceError(_l("This badge is revoked: its visibility cannot change."))
@@ -380,9 +390,9 @@ def set_visibility(award: Award, visibility: str, by: User) -> Award:
         raise ServiceError(_l("This badge has no holder any more."))
     audit.record("badge.visibility", "badge_award", str(award.uuid), visibility=visibility)
     if visibility == Visibility.PUBLIC.value:
-        return reissue(award, by=by, display_name=holder.name, visibility=visibility)
+        return reissue(award, by=by, display_name=holder.name, visibility=visibility, now=now)
     if visibility == Visibility.UNLISTED.value and award.display_name:
-        return reissue(award, by=by, display_name=None, visibility=visibility)
+        return reissue(award, by=by, display_name=None, visibility=visibility, now=now)
     award.visibility = visibility
     db.session.flush()
     return award
