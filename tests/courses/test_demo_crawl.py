@@ -14,7 +14,8 @@ import pytest
 
 from core.db import db
 from core.demo import DEMO_PASSWORD
-from courses import awarding, demo, eligibility
+from courses import awarding, eligibility
+from courses import demo as courses_demo
 from courses.models import Cohort
 
 HREF = re.compile(r'href="(/[^"#]*)"')
@@ -22,11 +23,9 @@ SKIP = re.compile(r"^/(static/|calendar/.+\.ics)|[?&]page=([3-9]|\d{2,})")  # pa
 
 
 @pytest.fixture
-def demo_loaded(runner):
-    result = runner.invoke(args=["demo"])
-    assert result.exit_code == 0, result.output
-    assert demo.COHORT_CODE in result.output
-    return result
+def demo_loaded(demo):  # a copy of the demo, loaded once per worker (tests/conftest.py)
+    assert courses_demo.COHORT_CODE in demo
+    return demo
 
 
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
@@ -79,7 +78,7 @@ def test_every_link_each_role_sees_opens(demo_loaded, client, email, language):
 
 
 def test_demo_outcomes_match_the_brief(demo_loaded, runner):
-    cohort = db.session.scalar(db.select(Cohort).where(Cohort.code == demo.COHORT_CODE))
+    cohort = db.session.scalar(db.select(Cohort).where(Cohort.code == courses_demo.COHORT_CODE))
     results = {r.user.email: r.evaluation for r in eligibility.evaluate_cohort(cohort, date.today())}
     assert len(results) == 20
     statuses = [e.status.value for e in results.values()]
@@ -100,7 +99,7 @@ def test_demo_outcomes_match_the_brief(demo_loaded, runner):
 
 
 def test_demo_badges_match_the_brief(demo_loaded):
-    cohort = db.session.scalar(db.select(Cohort).where(Cohort.code == demo.COHORT_CODE))
+    cohort = db.session.scalar(db.select(Cohort).where(Cohort.code == courses_demo.COHORT_CODE))
     awards = awarding.cohort_awards(cohort)
     active = [(a, email) for a, email in awards if a.revoked_at is None]
     m1 = [email for a, email in active if a.achievement.key == "hetis-initial/module/M1"]
@@ -123,7 +122,7 @@ def cohort_enrolment(cohort, email):
 def test_the_alumni_promotion_is_finished_and_certified(demo_loaded):
     """DEMO-2025-26, a year earlier: ~15 certified, the others for a reason (left, attendance, hours, final work),
     and every badge dated when it was earned, by the normal awarding path."""
-    cohort = db.session.scalar(db.select(Cohort).where(Cohort.code == demo.ALUMNI_CODE))
+    cohort = db.session.scalar(db.select(Cohort).where(Cohort.code == courses_demo.ALUMNI_CODE))
     assert cohort.ends_on == date(2026, 2, 12) and cohort.programme.code == "hetis-initial"
     results = {r.user.email: r.evaluation for r in eligibility.evaluate_cohort(cohort, date.today())}
     assert len(results) == 20
