@@ -11,6 +11,7 @@ the revocation list and the hosted assertion (OB 2.0).
 from __future__ import annotations
 
 import secrets
+import time
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -338,6 +339,7 @@ def revoke(award: Award, reason: str, by: User | None = None, *, superseded_by: 
     award.revoked_by_id = by.id if by else None
     award.superseded_by = superseded_by
     db.session.flush()
+    _forget_state(award)
     audit.record("badge.revoked", "badge_award", str(award.uuid), reason=reason)
 
 
@@ -365,6 +367,7 @@ def reissue(award: Award, *, by: User | None = None, display_name: str | None = 
     award.superseded_by = new
     new.seen_at = award.seen_at
     db.session.flush()
+    _forget_state(award)
     audit.record("badge.reissued", "badge_award", str(award.uuid), new=str(new.uuid))
     return new
 
@@ -385,6 +388,7 @@ def set_visibility(award: Award, visibility: str, by: User) -> Award:
         return reissue(award, by=by, display_name=None, visibility=visibility)
     award.visibility = visibility
     db.session.flush()
+    _forget_state(award)
     return award
 
 
@@ -446,9 +450,57 @@ def revocation_list_document(issuer: BadgeIssuer) -> dict[str, Any]:
     )
 
 
-def award_urls(award: Award) -> dict[str, str]:
+@dataclass(frozen=True)
+class AwardState:
+    """What changes in a badge after issuance, as verifiers must see it: revoked (and why), superseded, declined."""
+
+    revoked: bool
+    reason: str | None
+    superseded: bool
+    declined: bool
+
+
+#: How old a badge's state may be when a verification reads it from this process's memory. Revocation must show
+#: everywhere within a second (issue 4); a change made in this process is seen at once (``_forget_state``).
+STATE_TTL_SECONDS = 0.5
+_STATE: dict[uuid.UUID, tuple[float, AwardState | None]] = {}
+
+
+def award_state(award_uuid: uuid.UUID) -> AwardState | None:
+    """The badge's state (``None``: no such badge), read from the database at most ``STATE_TTL_SECONDS`` ago by
+    this process: one small query per badge and half-second under load, not one per verification."""
+    now = time.monotonic()
+    cached = _STATE.get(award_uuid)
+    if cached is not None and cached[0] > now:
+        return cached[1]
+    row = db.session.execute(
+        db.select(Award.revoked_at, Award.revocation_reason, Award.superseded_by_id, Award.visibility).where(
+            Award.uuid == award_uuid
+        )
+    ).first()
+    state = (
+        None
+        if row is None
+        else AwardState(
+            revoked=row.revoked_at is not None,
+            reason=row.revocation_reason,
+            superseded=row.superseded_by_id is not None,
+            declined=row.visibility == Visibility.DECLINED.value,
+        )
+    )
+    if len(_STATE) >= 4096:
+        _STATE.clear()
+    _STATE[award_uuid] = (now + STATE_TTL_SECONDS, state)
+    return state
+
+
+def _forget_state(award: Award) -> None:
+    _STATE.pop(award.uuid, None)
+
+
+def award_urls(award: Award | uuid.UUID) -> dict[str, str]:
     """Every stable URL of a badge (they get baked into images and printed as QR codes: never change them)."""
-    u = award.uuid
+    u = award if isinstance(award, uuid.UUID) else award.uuid
     return {
         "verify_url": external_url("badges.verify_badge", award_uuid=u),
         "ob2_assertion_url": external_url("badges.assertion", award_uuid=u),

@@ -1031,7 +1031,8 @@ class _Verifier:
             return None, Check("signature", "failed", MSG_JWT_CLAIMS, detail), used
         return credential, Check("signature", "passed", MSG_SIGNATURE_OK), used
 
-    def _ob3_issuer_key(self, issuer_id: str | None, methods: list[Any]) -> Check:
+    @staticmethod
+    def _ob3_issuer_key(issuer_id: str | None, methods: list[Any]) -> Check:
         params = {"issuer": issuer_id}
         if not methods:
             return Check("issuer-key", "skipped", MSG_SKIPPED_UNVERIFIED, params)
@@ -1464,3 +1465,64 @@ def verify(data: bytes | str, resolver: Resolver, *, now: datetime, recipient_em
     except Exception as exc:  # the last line of defence: hostile input must never raise
         log.exception("badge verification failed unexpectedly")
         return _failed_format(MSG_UNEXPECTED, {"detail": type(exc).__name__})
+
+
+# ------------------------------------------------------------------------------------------------------ stored
+
+
+@dataclass(frozen=True)
+class StoredChecks:
+    """What never changes in the verdict on a credential its issuer stored as issued: format, signature, issuer
+    key, schema and what it says. Worth keeping per process (stored documents never change); ``stored_verdict``
+    adds what does change — the status and the dates — at each verification."""
+
+    credential: dict[str, Any]
+    format_check: Check
+    signature: Check
+    issuer_key: Check
+    schema: Check
+
+
+def stored_checks(credential: dict[str, Any], signature_problems: list[str]) -> StoredChecks:
+    """The unchanging checks of an OB 3.0 Data Integrity credential whose proof was verified by the caller
+    (``signing.verify_proof``: ``signature_problems``, empty when valid)."""
+    proofs = _as_list(credential.get("proof"))
+    methods = [proof.get("verificationMethod") if isinstance(proof, dict) else None for proof in proofs]
+    if signature_problems:
+        signature = Check("signature", "failed", MSG_SIGNATURE_BAD, {"detail": _clip("; ".join(signature_problems))})
+    else:
+        signature = Check("signature", "passed", MSG_SIGNATURE_OK)
+    return StoredChecks(
+        credential=credential,
+        format_check=Check("format", "passed", FORMAT_MESSAGES[("ob3-data-integrity", False)]),
+        signature=signature,
+        issuer_key=_Verifier._ob3_issuer_key(_id_of(credential.get("issuer")), methods),
+        schema=_schema_check(credential),
+    )
+
+
+def validity_period(credential: Mapping[str, Any], now: datetime) -> Check:
+    """The ``validity-period`` check of an OB 3.0 credential at ``now``."""
+    return _validity_check(credential.get("validFrom"), credential.get("validUntil"), now, start_required=False)[0]
+
+
+def stored_verdict(stored: StoredChecks, *, now: datetime, revoked: bool, reason: str | None = None) -> Verdict:
+    """The verdict on a stored credential now: its unchanging checks, the revocation status its issuer holds
+    (the same fact its status list publishes) and its dates against ``now``."""
+    credential = stored.credential
+    if revoked:
+        status = _Status(Check("status", "failed", MSG_REVOKED), revoked=True, reason=reason)
+    else:
+        status = _Status(Check("status", "passed", MSG_STATUS_OK))
+    validity, expired = _validity_check(
+        credential.get("validFrom"), credential.get("validUntil"), now, start_required=False
+    )
+    result = _Result("ob3-data-integrity", stored.format_check, stored.signature)
+    result.issuer_key = stored.issuer_key
+    result.schema = stored.schema
+    if stored.signature.outcome == "passed":
+        result.credential = credential
+        result.status = status.check
+        result.validity = validity
+        result.summary = _ob3_summary(credential, status, expired)
+    return _verdict(result, None)

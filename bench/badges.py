@@ -52,6 +52,8 @@ sys.path.insert(0, str(ROOT))
 SECRET_KEY = "bench-badges-" * 4  # ≥ 32 characters, so production accepts it; the servers get the same value
 KEY_PASSPHRASE = "bench-badges-key-passphrase"  # noqa: S105 - throw-away keys; encrypts the keys made here; the server decrypts them with it
 WORKERS, THREADS, CONNECTIONS = 2, 4, 8
+#: The public verification JSON endpoint of issue 4's target: what a verifier holding a badge's link asks for.
+VERDICT = "GET /verify/<uuid> JSON verdict"
 
 
 def bare_app():
@@ -325,10 +327,12 @@ class Server:
             self.process.wait()
 
 
-def request_once(port: int, method: str, path: str, body: bytes | None = None, timeout: float = 60):
+def request_once(
+    port: int, method: str, path: str, body: bytes | None = None, timeout: float = 60, accept: str | None = None
+):
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
     try:
-        connection.request(method, path, body=body, headers={"Content-Type": "application/json"} if body else {})
+        connection.request(method, path, body=body, headers=_headers([body] if body else None, accept))
         response = connection.getresponse()
         return response.status, response.read()
     finally:
@@ -339,14 +343,23 @@ def _lua(text: str) -> str:
     return json.dumps(text)  # a JSON string of ASCII text is a valid Lua string literal
 
 
-def wrk_load(port: int, method: str, paths: list[str], bodies: list[bytes] | None, seconds: float, tmp: str):
+def _headers(bodies: list[bytes] | None, accept: str | None) -> dict[str, str]:
+    headers = {"Content-Type": "application/json"} if bodies is not None else {}
+    if accept:
+        headers["Accept"] = accept
+    return headers
+
+
+def wrk_load(
+    port: int, method: str, paths: list[str], bodies: list[bytes] | None, seconds: float, tmp: str, accept=None
+):
     """(requests, seconds, failures) from ``wrk``, cycling through ``paths`` (and ``bodies``)."""
     script = Path(tmp) / "bench.lua"
     entries = ", ".join(
         "{" + _lua(path) + ", " + ("nil" if bodies is None else _lua(bodies[i].decode())) + "}"
         for i, path in enumerate(paths)
     )
-    headers = '{["Content-Type"] = "application/json"}' if bodies is not None else "{}"
+    headers = "{" + ", ".join(f"[{_lua(k)}] = {_lua(v)}" for k, v in _headers(bodies, accept).items()) + "}"
     script.write_text(
         f"local entries = {{{entries}}}\n"
         "local i = 0\n"
@@ -371,11 +384,13 @@ def wrk_load(port: int, method: str, paths: list[str], bodies: list[bytes] | Non
     return int(done.group(1)), elapsed, failures
 
 
-def python_load(port: int, method: str, paths: list[str], bodies: list[bytes] | None, seconds: float, tmp: str):
+def python_load(
+    port: int, method: str, paths: list[str], bodies: list[bytes] | None, seconds: float, tmp: str, accept=None
+):
     """Fallback without wrk: CONNECTIONS threads, each on its own keep-alive ``http.client`` connection."""
     deadline = time.monotonic() + seconds
     counts, failures = [0] * CONNECTIONS, [0] * CONNECTIONS
-    headers = {"Content-Type": "application/json"} if bodies is not None else {}
+    headers = _headers(bodies, accept)
 
     def run(slot: int) -> None:
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
@@ -417,12 +432,14 @@ def http_figures(args, url: str, base_url: str, port: int, award_uuids: list) ->
     }
     bare_port = free_port()
     verify = ["/api/v1/verify"] * len(samples)
-    targets = [  # label, port, method, paths, bodies
-        ("floor: bare Flask JSON", bare_port, "POST", verify, bodies),
-        ("POST /api/v1/verify {url}", port, "POST", verify, bodies),
-        ("GET /verify/<uuid> (HTML)", port, "GET", [f"/verify/{u}" for u in samples], None),
-        ("GET /badges/credentials/<uuid>", port, "GET", [f"/badges/credentials/{u}" for u in samples], None),
-        ("GET /healthz (SELECT 1)", port, "GET", ["/healthz"], None),
+    pages = [f"/verify/{u}" for u in samples]
+    targets = [  # label, port, method, paths, bodies, Accept
+        ("floor: bare Flask JSON", bare_port, "POST", verify, bodies, None),
+        (VERDICT, port, "GET", pages, None, "application/json"),
+        ("POST /api/v1/verify {url}", port, "POST", verify, bodies, None),
+        ("GET /verify/<uuid> (HTML)", port, "GET", pages, None, None),
+        ("GET /badges/credentials/<uuid>", port, "GET", [f"/badges/credentials/{u}" for u in samples], None, None),
+        ("GET /healthz (SELECT 1)", port, "GET", ["/healthz"], None, None),
     ]
     totals = {label: [0, 0.0] for label, *_ in targets}
     with tempfile.TemporaryDirectory() as tmp:
@@ -440,15 +457,19 @@ def http_figures(args, url: str, base_url: str, port: int, award_uuids: list) ->
                 raise RuntimeError(
                     f"POST /api/v1/verify did not verify the badge: HTTP {status} {failed or body[:300]}"
                 )
-            for label, target_port, method, paths, request_bodies in targets:
-                status, body = request_once(target_port, method, paths[0], request_bodies and request_bodies[0])
+            for label, target_port, method, paths, request_bodies, accept in targets:
+                status, body = request_once(
+                    target_port, method, paths[0], request_bodies and request_bodies[0], accept=accept
+                )
                 if status != 200:
                     raise RuntimeError(f"{label}: HTTP {status} {body[:300]!r}")
-                load(target_port, method, paths, request_bodies, args.warmup, tmp)
+                if accept == "application/json" and not json.loads(body).get("valid"):
+                    raise RuntimeError(f"{label} did not find the badge valid: {body[:300]!r}")
+                load(target_port, method, paths, request_bodies, args.warmup, tmp, accept)
             for _round in range(args.rounds):
-                for label, target_port, method, paths, request_bodies in targets:
+                for label, target_port, method, paths, request_bodies, accept in targets:
                     done, elapsed, failures = load(
-                        target_port, method, paths, request_bodies, args.duration / args.rounds, tmp
+                        target_port, method, paths, request_bodies, args.duration / args.rounds, tmp, accept
                     )
                     if failures:
                         raise RuntimeError(f"{label}: {failures} failed requests\n{servers[0].log_tail()}")
@@ -469,7 +490,7 @@ def http_figures(args, url: str, base_url: str, port: int, award_uuids: list) ->
     print(f"  {targets[0][0]:<31} {bare_rate:8.0f} req/s")
     for label, rate in rates.items():
         share = rate / bare_rate
-        verdict = f"(target ≥ 50%: {'OK' if share >= 0.5 else 'MISSED'})" if "verify" in label else "(reference)"
+        verdict = f"(target ≥ 50%: {'OK' if share >= 0.5 else 'MISSED'})" if label == VERDICT else "(reference)"
         print(f"  {label:<31} {rate:8.1f} req/s = {share:6.1%} of bare Flask  {verdict}")
 
 
