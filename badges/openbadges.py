@@ -257,9 +257,37 @@ def hashed_email(email: str, salt: str) -> str:
     return f"sha256${digest}"
 
 
+def _email_forms(email: str) -> list[str]:
+    """The address as typed and, for an internationalised domain, its other spelling (Unicode ↔ punycode)."""
+    forms = [email]
+    local, at, domain = email.strip().rpartition("@")
+    if at and domain:
+        try:
+            other = domain.encode("idna").decode("ascii") if not domain.isascii() else domain.encode().decode("idna")
+        except UnicodeError:
+            other = domain
+        if other.lower() != domain.lower():
+            forms.append(f"{local}@{other}")
+    return forms
+
+
 def email_matches(email: str, identity_hash: str, salt: str) -> bool:
-    """Whether ``email`` is the address behind ``identity_hash`` (constant-time comparison)."""
-    return hmac.compare_digest(hashed_email(email, salt), identity_hash.lower())
+    """Whether ``email`` is the address behind ``identity_hash`` (constant-time comparison of bytes).
+
+    Never raises on what people type or badges carry: accented addresses and internationalised domains match
+    (in either spelling of the domain), text that is not valid Unicode (a lone surrogate) or an empty salt
+    simply does not match."""
+    if not all(isinstance(value, str) for value in (email, identity_hash, salt)) or not salt:
+        return False
+    expected = identity_hash.lower().encode("utf-8", "surrogatepass")
+    matched = False
+    for form in _email_forms(email):
+        try:
+            candidate = hashed_email(form, salt).encode("ascii")
+        except (UnicodeError, ValueError):
+            continue
+        matched |= hmac.compare_digest(candidate, expected)
+    return matched
 
 
 # ---------------------------------------------------------------------------------------------------- OB 2.0
