@@ -47,6 +47,7 @@ Decisions (the report that came with this module gives the evidence):
 from __future__ import annotations
 
 import base64
+import functools
 import gzip
 import hashlib
 import hmac
@@ -840,16 +841,23 @@ def _strings(doc: Any, path: str = "") -> Iterator[tuple[str, str]]:
             yield from _strings(value, f"{path}[{i}]")
 
 
+@functools.lru_cache(maxsize=8192)
+def _text_findings(text: str) -> tuple[tuple[str, str], ...]:
+    """``(term label, matched text)`` for one string. Memoised: the texts of an achievement and of its issuer come
+    back in every badge issued, so issuing a thousand badges scans them once, and only each badge's own text
+    (its name, ids and dates) is new."""
+    normalised = _normalise(text)
+    found = []
+    for label, regex in _LIFE_HISTORY_RES:
+        match = regex.search(normalised)
+        if match:
+            found.append((label, match.group(0)))
+    return tuple(found)
+
+
 def life_history_findings(doc: Any) -> list[tuple[str, str, str]]:
     """Every ``(field path, term label, matched text)`` of :func:`assert_no_life_history`, without raising."""
-    findings: list[tuple[str, str, str]] = []
-    for path, value in _strings(doc):
-        normalised = _normalise(value)
-        for label, regex in _LIFE_HISTORY_RES:
-            match = regex.search(normalised)
-            if match:
-                findings.append((path, label, match.group(0)))
-    return findings
+    return [(path, label, matched) for path, value in _strings(doc) for label, matched in _text_findings(value)]
 
 
 def assert_no_life_history(doc: Any) -> None:
