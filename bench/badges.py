@@ -1,6 +1,6 @@
 """Benchmark (not a test): Open Badges issuance and the verification endpoint, each against a floor of the same run.
 
-1. Issuance: 1,000 OB 3.0 badges issued through ``badges.services.issue`` (one achievement, 1,000 holders
+1. Issuance: 1,000 OB 3.0 badges issued through ``badges.services.issue_many`` (one achievement, 1,000 holders
    inserted in bulk beforehand, one commit per batch of 100). Each badge is two Data Integrity credentials (fr,
    en, embedded ``eddsa-rdfc-2022`` proof), their VC-JWTs, and the OB 2.0 hosted assertion and its RS256 JWS.
    Floor: the work that ``signing.add_proof`` cannot avoid for the same 2,000 proofs — RDFC-1.0 canonicalisation
@@ -141,13 +141,14 @@ def add_holders(count: int, prefix: str) -> list:
 
 
 def issue_batch(achievement, holders, first: int) -> list:
-    """Issue to each of ``holders`` through the service, then commit: the award UUIDs."""
+    """Issue to each of ``holders`` through the service (``issue_many``, as ``courses.awarding.issue_due`` does),
+    then commit: the award UUIDs."""
     from badges import services
     from core.db import db
 
+    due = [(achievement, holder, f"bench:{i}") for i, holder in enumerate(holders, first)]
     uuids = []
-    for i, holder in enumerate(holders, first):
-        award, created = services.issue(achievement, holder, context_ref=f"bench:{i}")
+    for (award, created), holder in zip(services.issue_many(due), holders, strict=True):
         if not created:
             raise RuntimeError(f"{holder.email} already had the badge")
         uuids.append(award.uuid)
