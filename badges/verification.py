@@ -71,6 +71,7 @@ from urllib.parse import urlsplit
 
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from badges import baking, jsonld, signing
 from badges import openbadges as ob
@@ -687,6 +688,32 @@ def _blank_node_hazard(doc: Mapping[str, Any]) -> str | None:
     return None
 
 
+# ------------------------------------------------------------------------------------------------------ memos
+
+#: Verified proofs and schema checks, by document: the same document (a badge verified again and again, the status
+#: list of a key while no badge is revoked) is not canonicalised or validated again in this process. Only results
+#: that cannot change are kept: a proof that verified (with the public keys its methods resolved to, checked again
+#: on every use; proofs with an expiry date are not kept) and a schema check (a function of the document alone).
+_MEMO_SIZE = 1024
+_PROOFS_VERIFIED: dict[bytes, tuple[tuple[str, bytes], ...]] = {}
+_SCHEMA_CHECKED: dict[bytes, Check] = {}
+
+
+def _fingerprint(doc: Any) -> bytes | None:
+    """SHA-256 of the document as JSON with sorted keys (equal fingerprints: equal JSON values), or ``None``."""
+    try:
+        text = json.dumps(doc, sort_keys=True, separators=(",", ":"), allow_nan=False)
+    except (TypeError, ValueError, RecursionError):
+        return None
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).digest()
+
+
+def _remember(memo: dict, key: Any, value: Any) -> None:
+    if len(memo) >= _MEMO_SIZE:
+        memo.clear()
+    memo[key] = value
+
+
 # ------------------------------------------------------------------------------------------------------ schema
 
 
@@ -727,6 +754,17 @@ def _schema_check(credential: dict[str, Any]) -> Check:
     except (OSError, ValueError) as exc:
         log.error("OB 3.0 JSON Schema unavailable: %s", exc)
         return Check("schema", "failed", MSG_SCHEMA_MISSING, {"detail": _clip(str(exc))})
+    fingerprint = _fingerprint(credential)
+    known = _SCHEMA_CHECKED.get(fingerprint) if fingerprint else None
+    if known is not None:
+        return known
+    check = _validate_schema(validator, credential)
+    if fingerprint:
+        _remember(_SCHEMA_CHECKED, fingerprint, check)
+    return check
+
+
+def _validate_schema(validator: Any, credential: dict[str, Any]) -> Check:
     errors = list(itertools.islice(validator.iter_errors(credential), 50))
     if not errors:
         return Check("schema", "passed", MSG_SCHEMA_OK)
@@ -928,13 +966,38 @@ class _Verifier:
                     return ["proofValue too long for an Ed25519 signature"]
                 if isinstance(method, str) and len(method) > MAX_METHOD_LENGTH:
                     return ["verificationMethod too long"]
+        fingerprint = _fingerprint(doc)
+        known = _PROOFS_VERIFIED.get(fingerprint) if fingerprint else None
+        if known is not None and self._same_keys(known):
+            return []  # this very document verified before, with the keys its methods resolve to now
         unsigned = {key: value for key, value in doc.items() if key != "proof"}
         configs = [{**proof, "@context": doc.get("@context")} for proof in proofs if isinstance(proof, dict)]
         for part in (unsigned, *configs):
             hazard = _blank_node_hazard(part)
             if hazard:
                 return [f"unsafe JSON-LD: {hazard}"]
-        return signing.verify_proof(doc, self.key_for, now=self.now)
+        used: list[tuple[str, bytes]] = []
+
+        def key_for(method: str) -> Ed25519PublicKey:
+            key = self.key_for(method)
+            used.append((method, key.public_bytes(Encoding.Raw, PublicFormat.Raw)))
+            return key
+
+        problems = signing.verify_proof(doc, key_for, now=self.now)
+        expiring = any(isinstance(proof, dict) and "expires" in proof for proof in proofs)
+        if fingerprint and not problems and not expiring:
+            _remember(_PROOFS_VERIFIED, fingerprint, tuple(used))
+        return problems
+
+    def _same_keys(self, used: tuple[tuple[str, bytes], ...]) -> bool:
+        for method, raw in used:
+            try:
+                key = self.key_for(method)
+            except signing.SigningError:
+                return False
+            if key.public_bytes(Encoding.Raw, PublicFormat.Raw) != raw:
+                return False
+        return True
 
     # ------------------------------------------------------------------ OB 3.0
 
