@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 from flask import current_app, jsonify, make_response, render_template, request, url_for
-from flask_babel import format_date, get_translations
+from flask_babel import force_locale, format_date, get_translations
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException
@@ -102,6 +102,18 @@ def _stored_checks(
 _VERDICTS: dict[tuple, bytes] = {}
 
 
+def _verdict_language() -> str:
+    """``?lang=``, else the request's language. A request without cookies has no logged-in user and no chosen
+    language, so that is its Accept-Language (what ``core.i18n.select_locale`` would find, without Babel)."""
+    lang = request.args.get("lang")
+    if lang in openbadges.LANGS:
+        return lang
+    if request.cookies:
+        return current_language()
+    best = request.accept_languages.best_match(current_app.config["LANGUAGES"])
+    return "en" if str(best or current_app.config["BABEL_DEFAULT_LOCALE"]).startswith("en") else "fr"
+
+
 def _verdict_json(award_uuid: uuid.UUID):
     """The verdict on one of this platform's badges as JSON (``GET /verify/<uuid>`` asked for JSON): the checks
     of ``POST /api/v1/verify``, each spelled out, the badge's ``status`` (revoked or expired badges say so within
@@ -115,9 +127,7 @@ def _verdict_json(award_uuid: uuid.UUID):
         response = jsonify(error="not_found", message=_("This badge cannot be verified here."))
         response.status_code = 404
     else:
-        lang = request.args.get("lang") or current_language()
-        if lang not in openbadges.LANGS:
-            lang = openbadges.DEFAULT_LANG
+        lang = _verdict_language()
         checks, urls = _stored_checks(award_uuid, lang)
         now = datetime.now(UTC)
         period = verification.validity_period(checks.credential, now)
@@ -125,7 +135,8 @@ def _verdict_json(award_uuid: uuid.UUID):
         body = _VERDICTS.get(key)
         if body is None:
             verdict = verification.stored_verdict(checks, now=now, revoked=state.revoked, reason=state.reason)
-            document = verdict.to_json(translate=get_translations().gettext)
+            with force_locale(lang):
+                document = verdict.to_json(translate=get_translations().gettext)
             del document["credential"]  # served at its own URL (urls.ob3_credential_url), byte for byte as issued
             if state.revoked:
                 status = "superseded" if state.superseded else "revoked"

@@ -275,3 +275,15 @@ def test_the_json_verdict_says_expired_once_the_end_date_is_past(client, issuer,
     body = client.get(f"/verify/{award.uuid}", headers=JSON).json
     assert body["valid"] is False and body["status"] == "expired" and body["summary"]["expired"] is True
     assert {c["code"]: c["outcome"] for c in body["checks"]}["validity-period"] == "failed"
+
+
+def test_stored_documents_are_served_as_issued_with_an_etag(client, award):
+    url = f"/badges/credentials/{award.uuid}"
+    first = client.get(url)
+    assert first.status_code == 200 and first.headers["ETag"] and first.headers["Cache-Control"] == "no-cache"
+    assert json.loads(first.get_data()) == award.documents["ob3"]["fr"]
+    again = client.get(url, headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304 and not again.get_data()
+    jwt_response = client.get(f"{url}.jwt?lang=en")
+    assert jwt_response.get_data(as_text=True) == award.documents["ob3_jwt"]["en"]
+    assert client.get(f"{url}.jwt?lang=en", headers={"If-None-Match": jwt_response.headers["ETag"]}).status_code == 304
