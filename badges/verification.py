@@ -1544,6 +1544,17 @@ class StoredChecks:
     signature: Check
     issuer_key: Check
     schema: Check
+    valid_from: datetime | None = None
+    valid_until: datetime | None = None
+
+    def period(self, now: datetime) -> str:
+        """Where ``now`` falls in the credential's validity period: ``before``, ``within`` or ``after`` (the
+        ``validity-period`` check is a function of this and of the credential)."""
+        if self.valid_from is not None and self.valid_from > now:
+            return "before"
+        if self.valid_until is not None and self.valid_until <= now:
+            return "after"
+        return "within"
 
 
 def stored_checks(credential: dict[str, Any], signature_problems: list[str]) -> StoredChecks:
@@ -1561,6 +1572,8 @@ def stored_checks(credential: dict[str, Any], signature_problems: list[str]) -> 
         signature=signature,
         issuer_key=_Verifier._ob3_issuer_key(_id_of(credential.get("issuer")), methods),
         schema=_schema_check(credential),
+        valid_from=_parse_date(credential.get("validFrom")) if credential.get("validFrom") is not None else None,
+        valid_until=_parse_date(credential.get("validUntil")) if credential.get("validUntil") is not None else None,
     )
 
 

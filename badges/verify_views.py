@@ -108,8 +108,10 @@ def _verdict_language() -> str:
     lang = request.args.get("lang")
     if lang in openbadges.LANGS:
         return lang
-    if request.cookies:
+    if "Cookie" in request.headers:
         return current_language()
+    if "Accept-Language" not in request.headers:
+        return openbadges.DEFAULT_LANG if current_app.config["BABEL_DEFAULT_LOCALE"] != "en" else "en"
     best = request.accept_languages.best_match(current_app.config["LANGUAGES"])
     return "en" if str(best or current_app.config["BABEL_DEFAULT_LOCALE"]).startswith("en") else "fr"
 
@@ -130,8 +132,7 @@ def _verdict_json(award_uuid: uuid.UUID):
         lang = _verdict_language()
         checks, urls = _stored_checks(award_uuid, lang)
         now = datetime.now(UTC)
-        period = verification.validity_period(checks.credential, now)
-        key = (award_uuid, lang, state, period.outcome, period.message)
+        key = (award_uuid, lang, state, checks.period(now))
         body = _VERDICTS.get(key)
         if body is None:
             verdict = verification.stored_verdict(checks, now=now, revoked=state.revoked, reason=state.reason)

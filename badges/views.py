@@ -40,6 +40,9 @@ def _json(document: dict, media_type: str = "application/ld+json"):
 
 
 def wants_json_document() -> bool:
+    accept = request.headers.get("Accept", "")
+    if accept in JSON_TYPES or not accept:  # what the negotiation below answers, without parsing (machines)
+        return bool(accept)
     best = request.accept_mimetypes.best_match([*JSON_TYPES, "text/html"])
     return best in JSON_TYPES
 
