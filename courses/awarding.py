@@ -325,6 +325,10 @@ def can_issue() -> bool:
     )
 
 
+#: Badges issued per call of ``badges.issue_many`` (per savepoint): a rerun after a crash redoes at most this many.
+ISSUE_BATCH = 100
+
+
 def issue_due(
     cohorts: Sequence[Cohort],
     as_of: date | None = None,
@@ -358,18 +362,19 @@ def issue_due(
             )
         )
     }
-    out: list[tuple[Award, bool]] = []
+    batch: list[tuple[Achievement, User, str]] = []
     for item in due:
         achievement = achievements.get(item.key)
         if achievement is None or achievement.retired or (item.user.id, achievement.id) in held:
             continue
-        award, created = badges.issue(
-            achievement, item.user, context_ref=f"enrolment:{item.enrolment.id}", by=by, now=issued_at
-        )
+        batch.append((achievement, item.user, f"enrolment:{item.enrolment.id}"))
         held.add((item.user.id, achievement.id))
-        out.append((award, created))
-        if on_issued is not None:
-            on_issued(award, created)
+    out: list[tuple[Award, bool]] = []
+    for start in range(0, len(batch), ISSUE_BATCH):  # one savepoint, one flush and a few queries per batch
+        for award, created in badges.issue_many(batch[start : start + ISSUE_BATCH], by=by, now=issued_at):
+            out.append((award, created))
+            if on_issued is not None:
+                on_issued(award, created)
     return out
 
 

@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
+from badges import services as badge_services
 from core import create_app
 from core.db import db
 from core.models import User
@@ -132,6 +133,7 @@ def demo(app: Flask, _demo_template: tuple[str, str], database_url: str) -> str:
     template_url, output = _demo_template
     db.session.remove()
     db.engine.dispose()
+    badge_services.forget_states()  # the same badges (same ids) come back in each copy
     url = sa.make_url(database_url)
     if url.get_backend_name() == "postgresql":
         admin = sa.create_engine(_admin_url(url), isolation_level="AUTOCOMMIT")
@@ -165,6 +167,7 @@ def app(_migrated, app_config: dict) -> Iterator[Flask]:
         db.session.remove()
         _empty_all_tables()
         db.engine.dispose()
+        badge_services.forget_states()
 
 
 class CSRFClient(FlaskClient):

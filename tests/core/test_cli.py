@@ -22,7 +22,9 @@ def test_users_create_with_password_from_stdin(runner, client):
         client.post("/login", data={"email": "coord@example.org", "password": "a long enough secret"}).status_code
         == 302
     )
-    entry = db.session.scalar(db.select(AuditEntry).where(AuditEntry.object_type == "user_account"))
+    entry = db.session.scalar(
+        db.select(AuditEntry).where(AuditEntry.object_type == "user_account").order_by(AuditEntry.id)
+    )  # the creation, not the login's entries (without ORDER BY, PostgreSQL may read them from the index first)
     assert entry.actor_label == "cli" and entry.details["password_hash"] == "(secret)"
 
 

@@ -141,6 +141,7 @@ def test_a_badge_that_cannot_be_issued_does_not_undo_what_was_saved(issuer, coho
         raise RuntimeError("disk full")
 
     monkeypatch.setattr(badge_services, "issue", broken)
+    monkeypatch.setattr(badge_services, "issue_many", broken)
     competencies = _competencies(cohort.programme, "M2")
     with caplog.at_level(logging.ERROR, logger="courses.awarding"):
         _validate(cohort, cohort.enrolment, competencies)
