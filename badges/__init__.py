@@ -7,11 +7,12 @@ contexts), ``baking`` (PNG/SVG), ``images`` (badge artwork). With the database: 
 
 def init_app(app) -> None:
     """Called by ``core.create_app``: public documents, commands and demo data."""
-    from badges import cli, demo, holder_views, verify_views, views  # noqa: F401 - they register routes
+    from badges import cli, demo, extensions, holder_views, verify_views, views  # noqa: F401 - they register routes
     from badges.presenters import criteria_html
 
     app.register_blueprint(views.bp)
     app.jinja_env.filters["criteria_html"] = criteria_html
+    app.jinja_env.globals["holder_links"] = extensions.holder_links
     cli.init_app(app)
     demo.connect()
     _navigation()

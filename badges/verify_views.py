@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException
 
-from badges import keys, openbadges, services, signing, verification
+from badges import extensions, keys, openbadges, services, signing, verification
 from badges.forms import VerifyForm
 from badges.holder_views import linkedin_url
 from badges.models import Achievement, Award, SigningKey, Visibility
@@ -88,6 +88,13 @@ def _stored_signature_problems(award: Award, lang: str, credential: dict) -> lis
 @public
 def verify_badge(award_uuid: uuid.UUID):
     award = db.session.scalar(db.select(Award).where(Award.uuid == award_uuid))
+    return verification_page(award)
+
+
+def verification_page(award: Award | None, reached_by=None):
+    """The badge's verification page (404 for an unknown or declined badge). ``reached_by`` tells the
+    sections registered by other packages (``badges.extensions``) how the visitor came, e.g. by the code of a
+    printed certificate."""
     if award is None or award.visibility == Visibility.DECLINED.value:
         return render_template("badges/verify_unknown.html"), 404
     lang = current_language()
@@ -117,6 +124,7 @@ def verify_badge(award_uuid: uuid.UUID):
         ),
         linkedin=linkedin_url(award, lang) if status == "valid" else None,
         now=now,
+        sections=extensions.verification_sections(award, reached_by),
     )
 
 

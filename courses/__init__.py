@@ -3,10 +3,12 @@
 
 def init_app(app) -> None:
     """Called by ``core.create_app``: views, commands, home panels, menu entries and demo data."""
-    from courses import awarding, cli, demo, enrolment_views, home, self_views, views  # noqa: F401 - routes
+    from courses import awarding, certificate_views, cli, demo, enrolment_views, home, self_views, views  # noqa: F401
     from courses.blueprint import bp
 
+    certificate_views.register_converter(app)
     app.register_blueprint(bp)
+    certificate_views.init_app(app)
     _template_helpers(app)
     cli.init_app(app)
     home.register()
