@@ -356,3 +356,19 @@ def test_signatories_fall_back_to_the_platform_then_the_issuer(app, graduate):
     ]
     app.config["CERTIFICATE_SIGNATORIES"] = '[{"name": "Zoé Directrice", "role": "Direction"}]'
     assert certificates.signatories(programme, "Institut")[0]["name"] == "Zoé Directrice"
+
+
+def test_the_command_writes_one_pdf_per_badge_holder(app, issuer, build_cohort, runner, tmp_path):
+    people = [("promo.ana@example.org", "Ana Lopès"), ("promo.ben@example.org", "Ben Müller")]
+    world = graduate_world(build_cohort, "PROMO-CLI", people=people)
+    badge_services.revoke(programme_award(world, 1), "Issued in error")
+    db.session.commit()
+    result = runner.invoke(args=["certificates", "render", "PROMO-CLI", "--out", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    assert "1 certificates written" in result.output and "1 trainees without" in result.output
+    files = sorted(p.name for p in (tmp_path / "out").iterdir())
+    assert files == ["promo.ana@example.org.pdf"]
+    text = plain(text_of(read((tmp_path / "out" / files[0]).read_bytes())))
+    assert "Ana Lopès" in text
+    missing = runner.invoke(args=["certificates", "render", "NOPE", "--out", str(tmp_path / "x")])
+    assert missing.exit_code != 0
