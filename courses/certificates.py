@@ -397,3 +397,22 @@ def holders(cohort: Cohort) -> set[int]:
 
 def iter_codes(certificates: Iterable[Certificate]) -> list[str]:
     return [display_code(c.code) for c in certificates]
+
+
+def write_zip(cohort: Cohort, lang: str, target, progress=None) -> int:
+    """Write a ZIP of the cohort's certificates (``<email>.pdf`` each) to ``target`` (a path or a binary file);
+    ``progress(done, total)`` is called as it goes. Certificates are created (flushed) when missing. Returns how
+    many were written."""
+    import zipfile
+
+    rows = cohort_certificates(cohort)
+    total = len(rows)
+    if progress is not None:
+        progress(0, total)
+    # PDFs are already compressed: stored as they are, the ZIP costs nothing to build and opens anywhere.
+    with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_STORED) as archive:
+        for done, (_enrolment, user, certificate) in enumerate(rows, 1):
+            archive.writestr(f"{user.email}.pdf", render(certificate, lang))
+            if progress is not None:
+                progress(done, total)
+    return total
