@@ -147,10 +147,10 @@ def main() -> None:
 
             # 2. The cohort as a ZIP, certificates created on the way (what the background job does).
             buffer = io.BytesIO()
-            started = time.perf_counter()
+            started, cpu_started = time.perf_counter(), time.process_time()
             written = certificates.write_zip(cohort, "fr", buffer)
             db.session.commit()
-            zip_s = time.perf_counter() - started
+            zip_s, zip_cpu = time.perf_counter() - started, time.process_time() - cpu_started
 
             # 1. One certificate, downloaded, against a bare WeasyPrint render of the same HTML.
             enrolment = db.session.scalar(db.select(Enrolment).where(Enrolment.cohort_id == cohort_id).limit(1))
@@ -190,6 +190,7 @@ def main() -> None:
                 f"({zip_s / max(written, 1) * 1000:.0f} ms per certificate, {len(buffer.getvalue()) / 1e6:.1f} MB) "
                 f"{'OK' if zip_s < 10 else 'MISSED'}"
             )
+            print(f"    of which CPU time of this process: {zip_cpu:.2f} s (the rest is waiting for a busy machine)")
     finally:
         with app.app_context():
             db.session.remove()
