@@ -303,3 +303,72 @@ def api_verify():
     summary = verdict.summary or {}
     body["issued_by_this_platform"] = bool(summary.get("issuer_id") in own_issuer_ids())
     return jsonify(body)
+
+
+def _api_spec() -> dict:
+    """The OpenAPI fragment of ``POST /api/v1/verify`` (public: no token, no session)."""
+    from core.openapi import BOOLEAN, STRING, json_response, nullable, obj, ref
+
+    check = obj(
+        {
+            "code": STRING,
+            "outcome": {"type": "string", "enum": ["passed", "failed", "skipped"]},
+            "message": STRING,
+            "params": {"type": "object", "additionalProperties": nullable(STRING)},
+            "text": STRING,
+        }
+    )
+    result = obj(
+        {
+            "valid": BOOLEAN,
+            "format": STRING,
+            "checks": {"type": "array", "items": ref("VerificationCheck")},
+            "summary": nullable({"type": "object"}),
+            "credential": nullable({"type": "object"}),
+            "issued_by_this_platform": BOOLEAN,
+        }
+    )
+    return {
+        "paths": {
+            "/api/v1/verify": {
+                "post": {
+                    "operationId": "verifyBadge",
+                    "summary": "Verify an Open Badge (OB 3.0 credential, VC-JWT, OB 2.0 assertion or JWS, baked "
+                    "PNG/SVG), from this platform or any issuer, with every check spelled out. Public.",
+                    "security": [],
+                    "parameters": [
+                        {
+                            "name": "email",
+                            "in": "query",
+                            "required": False,
+                            "description": "Check that the badge was issued to this e-mail address.",
+                            "schema": STRING,
+                        }
+                    ],
+                    "requestBody": {
+                        "required": True,
+                        "content": {
+                            "application/json": {
+                                "schema": {
+                                    "description": "The credential itself, or {url}, {credential} with an "
+                                    "optional email.",
+                                    "type": "object",
+                                }
+                            },
+                            "text/plain": {"schema": {"description": "A VC-JWT or a JWS.", "type": "string"}},
+                            "image/png": {"schema": {"type": "string", "format": "binary"}},
+                        },
+                    },
+                    "responses": {
+                        "200": json_response(ref("VerificationResult"), "The verdict and each check."),
+                        "400": json_response(ref("Error"), "Nothing was sent."),
+                        "413": json_response(ref("Error"), "More than 2 MB."),
+                    },
+                }
+            }
+        },
+        "components": {"schemas": {"VerificationResult": result, "VerificationCheck": check}},
+    }
+
+
+API_SPEC = _api_spec()

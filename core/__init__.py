@@ -46,17 +46,21 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
             configure_sqlite(db.engine)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True)
     csrf.init_app(app)
+    from core import api_auth
+
+    api_auth.init_app(app)
     i18n.init_app(app)
     audit.init_app(app)
     _init_login(app)
     errors.init_app(app)
 
-    from core import admin, api, auth, views
+    from core import admin, api, auth, job_views, views
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(views.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(job_views.bp)
     _register_core_panels()
 
     import badges
@@ -135,6 +139,7 @@ def _register_core_panels() -> None:
     register_nav("admin.users", _l("People"), [Role.ADMIN], order=80)
     register_nav("admin.outbox", _l("Outbox"), [Role.ADMIN], order=85)
     register_nav("admin.audit_log", _l("Audit log"), [Role.ADMIN], order=90)
+    register_nav("jobs.mine", _l("My exports"), [Role.ADMIN], order=70)  # only coordinators start jobs today
     register_panel("core/panels/people.html", [Role.ADMIN], order=10, context=_people_panel)
     register_panel("core/panels/account.html", list(Role), order=900)
 

@@ -46,3 +46,11 @@ def me_update():
     except services.ServiceError as exc:
         return error(str(exc), 422, exc.field)
     return jsonify(user_json(current_user))
+
+
+@bp.route("/openapi.json")
+def openapi():
+    """The OpenAPI 3.1 document of ``/api/v1`` (for any logged-in person or token)."""
+    from core import openapi as spec
+
+    return jsonify(spec.document())

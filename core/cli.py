@@ -179,7 +179,34 @@ def demo_command(force) -> None:
     click.echo(report.render())
 
 
+@click.group("jobs")
+def jobs_group() -> None:
+    """Background jobs (long exports)."""
+
+
+@jobs_group.command("run")
+@with_appcontext
+def jobs_run() -> None:
+    """Run every queued (or abandoned) job now, in this process, then stop."""
+    from core import jobs
+
+    click.echo(f"{jobs.run_pending()} job(s) run.")
+
+
+@jobs_group.command("purge")
+@click.option("--days", type=int, default=7, show_default=True, help="Delete finished jobs older than this.")
+@with_appcontext
+def jobs_purge(days) -> None:
+    """Delete old finished jobs and their result files."""
+    from core import jobs
+
+    with transaction():
+        count = jobs.purge(days)
+    click.echo(f"{count} job(s) deleted.")
+
+
 def init_app(app) -> None:
     app.cli.add_command(init_command)
+    app.cli.add_command(jobs_group)
     app.cli.add_command(users_group)
     app.cli.add_command(demo_command)

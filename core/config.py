@@ -54,6 +54,14 @@ DEFAULTS: dict[str, Any] = {
     "MAIL_FROM": "Tremplin <no-reply@localhost>",
     # Private folder for evidence files (never served as static files); default instance/evidence.
     "EVIDENCE_DIR": None,
+    # Background jobs (core.jobs): result files (default instance/jobs), a worker thread per app process,
+    # how often it polls, the heartbeat of a running job and when a silent running job counts as abandoned.
+    "JOBS_DIR": None,
+    "JOBS_WORKER": True,
+    "JOBS_POLL_SECONDS": 2,
+    "JOBS_HEARTBEAT_SECONDS": 30,
+    "JOBS_STALE_SECONDS": 300,
+    "JOBS_KEEP_DAYS": 7,  # finished jobs and their files are deleted after this (they hold personal data)
     # Open Badges: the passphrase encrypting private signing keys (default: derived from SECRET_KEY), the
     # issuer identifier of OB 3.0 credentials ("key": did:key, offline-verifiable; "web": did:web of BASE_URL),
     # and the issuer profile created by `tremplin keys generate`.

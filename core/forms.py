@@ -95,3 +95,20 @@ class UserForm(FlaskForm):
 
 class UserEditForm(UserForm):
     active = BooleanField(_l("Account active"))
+
+
+class ApiTokenForm(FlaskForm):
+    name = StringField(
+        _l("Name"),
+        description=_l("What the token is for, e.g. “attendance script”."),
+        validators=[DataRequired(_l("Give the token a short name (what it is for).")), Length(max=100)],
+    )
+    scopes = MultiCheckboxField(_l("Permissions"), validators=[DataRequired(_l("Choose at least one permission."))])
+    days = SelectField(_l("Valid for"), default="90")
+
+    def __init__(self, *args, **kwargs):
+        from core.api_auth import LIFETIMES, SCOPES
+
+        super().__init__(*args, **kwargs)
+        self.scopes.choices = [SelectChoice(value, label) for value, label in SCOPES.items()]
+        self.days.choices = [SelectChoice(str(d), _l("%(days)d days", days=d)) for d in LIFETIMES]

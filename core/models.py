@@ -145,3 +145,80 @@ class AuditEntry(db.Model):
     actor: Mapped[User | None] = relationship(lazy="joined")
 
     __table_args__ = (sa.Index("ix_audit_entry_object", "object_type", "object_id"),)
+
+
+class JobStatus(enum.StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
+class Job(PublicIdMixin, db.Model):
+    """A background job (a long export, bulk certificates…): its state lives here, so any worker may run it.
+
+    A worker claims a job with one conditional UPDATE (see ``core.jobs``); a running job whose heartbeat is
+    too old is taken to be abandoned (its worker died) and may be claimed again."""
+
+    __tablename__ = "job"
+    __audited__ = False
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(sa.String(60))
+    params: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
+    status: Mapped[str] = mapped_column(sa.String(10), default=JobStatus.QUEUED.value)
+    progress_done: Mapped[int] = mapped_column(default=0)
+    progress_total: Mapped[int | None]
+    result_path: Mapped[str | None] = mapped_column(sa.String(300))  # relative to JOBS_DIR
+    result_name: Mapped[str | None] = mapped_column(sa.String(200))  # the download's file name
+    result_type: Mapped[str | None] = mapped_column(sa.String(100))  # its MIME type
+    error: Mapped[str | None] = mapped_column(sa.String(500))
+    owner_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    worker: Mapped[str | None] = mapped_column(sa.String(120))
+    attempts: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    owner: Mapped[User | None] = relationship()
+
+    __table_args__ = (
+        sa.CheckConstraint("status IN ('queued', 'running', 'done', 'failed')", name="status"),
+        sa.Index("ix_job_status_created", "status", "created_at"),
+    )
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (JobStatus.DONE.value, JobStatus.FAILED.value)
+
+    @property
+    def percent(self) -> int | None:
+        if self.status == JobStatus.DONE.value:
+            return 100
+        if not self.progress_total:
+            return None
+        return min(100, self.progress_done * 100 // self.progress_total)
+
+
+class ApiToken(PublicIdMixin, db.Model):
+    """A personal access token for the JSON API. Only the SHA-256 of the token is stored; the token itself
+    is shown once, at creation. ``prefix`` (the first characters) lets a person recognise it in a list."""
+
+    __tablename__ = "api_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(sa.String(100))
+    prefix: Mapped[str] = mapped_column(sa.String(16))
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True, info={"secret": True})
+    scopes: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship()
+
+    def is_usable(self, now: datetime) -> bool:
+        return self.revoked_at is None and self.expires_at > now

@@ -11,8 +11,8 @@ from werkzeug.security import check_password_hash
 
 from core import services
 from core.auth import safe_next
-from core.db import db
-from core.forms import ChangePasswordForm, LanguageForm, ProfileForm
+from core.db import db, utcnow
+from core.forms import ApiTokenForm, ChangePasswordForm, LanguageForm, ProfileForm
 from core.home import panels_for
 from core.security import public
 
@@ -53,6 +53,41 @@ def account():
                 return redirect(url_for("core.account"))
     status = 200 if not (profile.errors or password.errors) else 422
     return render_template("core/account.html", profile=profile, password=password), status
+
+
+@bp.route("/account/tokens", methods=["GET", "POST"])
+def api_tokens():
+    """Personal access tokens for the JSON API: create (the token is shown once, on this page) and revoke."""
+    from core import api_auth
+    from core.models import ApiToken
+
+    form = ApiTokenForm()
+    secret = None
+    if form.validate_on_submit():
+        try:
+            _token, secret = api_auth.create_token(current_user, form.name.data, form.scopes.data, int(form.days.data))
+        except services.ServiceError as exc:
+            getattr(form, exc.field or "name").errors = [str(exc)]
+        else:
+            form = ApiTokenForm(formdata=None)
+    tokens = db.session.scalars(
+        db.select(ApiToken).where(ApiToken.user_id == current_user.id).order_by(ApiToken.created_at.desc())
+    ).all()
+    status = 422 if form.errors else 200
+    return render_template(
+        "core/api_tokens.html", form=form, tokens=tokens, secret=secret, scopes=api_auth.SCOPES, now=utcnow()
+    ), status
+
+
+@bp.route("/account/tokens/<uuid:token_uuid>/revoke", methods=["POST"])
+def api_token_revoke(token_uuid):
+    from core import api_auth
+    from core.models import ApiToken
+
+    token = db.first_or_404(db.select(ApiToken).where(ApiToken.uuid == token_uuid, ApiToken.user_id == current_user.id))
+    api_auth.revoke_token(token)
+    flash(_("The token %(name)s is revoked: it no longer works.", name=token.name), "success")
+    return redirect(url_for("core.api_tokens"))
 
 
 @bp.route("/language", methods=["POST"])

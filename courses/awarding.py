@@ -216,8 +216,7 @@ def achievement_specs(programme: Programme) -> list[badges.AchievementSpec]:
                 description={
                     "fr": f"Compétence professionnelle de travailleur·se pair·e « {title['fr']} », validée dans la "
                     f"formation « {name['fr']} ».",
-                    "en": f"Peer worker professional skill “{title['en']}”, validated in the training "
-                    f"“{name['en']}”.",
+                    "en": f"Peer worker professional skill “{title['en']}”, validated in the training “{name['en']}”.",
                 },
                 criteria={
                     "fr": "Avoir fait valider par l'équipe de formation les compétences suivantes :\n\n"
@@ -262,9 +261,7 @@ def _module_ends(cohort_ids: Iterable[int]) -> dict[tuple[int, str], date]:
     return {(cohort_id, code): last for cohort_id, code, last in rows}
 
 
-def earned(
-    cohorts: Sequence[Cohort], as_of: date, *, enrolment_ids: Iterable[int] | None = None
-) -> list[Due]:
+def earned(cohorts: Sequence[Cohort], as_of: date, *, enrolment_ids: Iterable[int] | None = None) -> list[Due]:
     """Every badge the trainees of ``cohorts`` have earned at ``as_of`` (whether issued already or not)."""
     results = eligibility.evaluate_cohorts(cohorts, as_of, enrolment_ids=enrolment_ids)
     ends = _module_ends(c.id for c in cohorts)

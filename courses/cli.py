@@ -230,6 +230,7 @@ def badges_list(code, fmt) -> None:
         click.echo(f"{row['uuid']}  {row['status']:<10} {row['visibility']:<9} {row['email']:<36} {row['achievement']}")
 
 
+<<<<<<< HEAD
 @click.group("certificates")
 def certificates_group() -> None:
     """Printed certificates (PDF) of the trainees whose programme badge is active."""
@@ -260,6 +261,38 @@ def certificates_render(code: str, out: Path, lang: str) -> None:
 
 def init_app(app) -> None:
     app.cli.add_command(certificates_group)
+=======
+@click.command("report")
+@click.argument("kind", type=click.Choice(["summary", "sessions", "modules", "risk", "badges", "funder"]))
+@click.argument("code")
+@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx", "pdf"]), required=True)
+@click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="File to write.")
+@click.option("--delimiter", type=click.Choice([";", ","]), default=";", show_default=True, help="CSV separator.")
+@click.option("--part", help="CSV: which table of the report (default: the first).")
+@click.option("--as-of", "as_of", type=click.DateTime(["%Y-%m-%d"]), help="Evaluation date (default: today).")
+@click.option("--lang", type=click.Choice(["fr", "en"]), default="fr", show_default=True)
+@with_appcontext
+def report_command(kind, code, fmt, out, delimiter, part, as_of, lang) -> None:
+    """Write a report of the cohort CODE (or of every cohort with CODE "all": summary and funder only)."""
+    from flask_babel import force_locale
+
+    from core.jobs import JobFailed
+    from courses import exports
+    from courses.report_views import build_report
+
+    day = as_of.date() if as_of else date.today()
+    with force_locale(lang):
+        try:
+            report = build_report(kind, code, day)
+            rows = exports.write_file(report, fmt, out, delimiter=delimiter, part=part)
+        except (JobFailed, KeyError) as exc:
+            fail(str(exc))
+    click.echo(f"Wrote {out} ({fmt}{f', {rows} rows' if fmt != 'pdf' else ''}).")
+
+
+def init_app(app) -> None:
+    app.cli.add_command(report_command)
+>>>>>>> main
     app.cli.add_command(programmes_group)
     app.cli.add_command(cohorts_group)
     app.cli.add_command(import_command)

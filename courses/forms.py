@@ -142,3 +142,23 @@ class PlacementForm(FlaskForm):
     tutor_email = StringField(
         _l("and e-mail (to receive the confirmation link)"), validators=[Optional(), Length(max=254)]
     )
+
+
+class PlatformExportForm(FlaskForm):
+    """The whole-platform exports run as background jobs."""
+
+    report = SelectField(_l("Report"), validators=[DataRequired()])
+    format = SelectField(_l("Format"), validators=[DataRequired()])
+    delimiter = SelectField(_l("CSV separator"), validators=[DataRequired()])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.report.choices = [
+            SelectChoice("summary", _l("Summary of every trainee of every cohort")),
+            SelectChoice("funder", _l("Funder report (aggregates)")),
+        ]
+        self.format.choices = [SelectChoice("xlsx", "XLSX"), SelectChoice("csv", "CSV"), SelectChoice("pdf", "PDF")]
+        self.delimiter.choices = [
+            SelectChoice("semicolon", _l("semicolon ; (French Excel)")),
+            SelectChoice("comma", _l("comma ,")),
+        ]

@@ -31,6 +31,7 @@ from courses.models import (
     TrainingSession,
 )
 from courses.presenters import expected_on, lang, name_key
+from courses.reports import is_at_risk
 
 STAFF = (Role.ADMIN, Role.TRAINER)
 
@@ -166,21 +167,6 @@ def cohort_detail(cohort_uuid: uuid.UUID):
         staff=staff,
         as_of=as_of,
     )
-
-
-def is_at_risk(result: eligibility.TraineeResult) -> bool:
-    """Unreachable, below the attendance threshold today, or able to miss less than one more session."""
-    e = result.evaluation
-    if e.status.value == "unreachable":
-        return True
-    if e.status.value != "in_progress":
-        return False
-    if e.attendance_percent is not None and not e.attendance_met:
-        return True
-    if e.can_still_miss_minutes is None or not e.programme.remaining_sessions:
-        return False
-    typical = e.programme.remaining_minutes // max(e.programme.remaining_sessions, 1)
-    return e.can_still_miss_minutes < typical
 
 
 @bp.route("/cohorts/<uuid:cohort_uuid>/import", methods=["GET", "POST"])

@@ -1,7 +1,7 @@
 """certificates
 
 Revision ID: 0006
-Revises: 0004 (0005, reports, once merged)
+Revises: 0005
 Create Date: 2026-11-22 06:26:04.513974
 """
 from alembic import op
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 
 revision = '0006'
-down_revision = '0004'
+down_revision = '0005'
 branch_labels = None
 depends_on = None
 

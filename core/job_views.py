@@ -1,0 +1,75 @@
+"""Pages of background jobs: progress (works without JavaScript), JSON status, download of the result."""
+
+from __future__ import annotations
+
+import uuid
+
+from flask import Blueprint, abort, jsonify, render_template, send_file, url_for
+from flask_login import current_user
+
+from core import jobs
+from core.db import db
+from core.models import Job, Role
+
+bp = Blueprint("jobs", __name__, url_prefix="/jobs")
+
+
+def job_or_404(job_uuid: uuid.UUID) -> Job:
+    job = db.first_or_404(db.select(Job).where(Job.uuid == job_uuid))
+    if job.owner_id != current_user.id and not current_user.has_role(Role.ADMIN):
+        abort(403)
+    return job
+
+
+def status_json(job: Job) -> dict:
+    return {
+        "id": str(job.uuid),
+        "kind": job.kind,
+        "status": job.status,
+        "done": job.progress_done,
+        "total": job.progress_total,
+        "percent": job.percent,
+        "error": job.error,
+        "download_url": (
+            url_for("jobs.download", job_uuid=job.uuid) if job.status == "done" and job.result_path else None
+        ),
+    }
+
+
+@bp.route("/")
+def mine():
+    items = db.session.scalars(
+        db.select(Job).where(Job.owner_id == current_user.id).order_by(Job.created_at.desc()).limit(50)
+    ).all()
+    return render_template("core/jobs.html", jobs=items, kind_title=_kind_title)
+
+
+def _kind_title(kind: str) -> str:
+    known = jobs.job_kind(kind)
+    return str(known.title) if known and known.title else kind
+
+
+@bp.route("/<uuid:job_uuid>")
+def detail(job_uuid: uuid.UUID):
+    job = job_or_404(job_uuid)
+    if not job.finished:
+        jobs.ensure_worker()  # a job queued before a restart still finds a worker
+    return render_template("core/job.html", job=job, title=_kind_title(job.kind), status=status_json(job))
+
+
+@bp.route("/<uuid:job_uuid>/status")
+def status(job_uuid: uuid.UUID):
+    return jsonify(status_json(job_or_404(job_uuid)))
+
+
+@bp.route("/<uuid:job_uuid>/download")
+def download(job_uuid: uuid.UUID):
+    job = job_or_404(job_uuid)
+    path = jobs.result_file(job) if job.status == "done" else None
+    if path is None:
+        abort(404)
+    response = send_file(
+        path, mimetype=job.result_type or "application/octet-stream", as_attachment=True, download_name=job.result_name
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
