@@ -3,13 +3,11 @@
 
 def init_app(app) -> None:
     """Called by ``core.create_app``: views, commands, home panels, menu entries and demo data."""
-<<<<<<< HEAD
-    from courses import awarding, certificate_views, cli, demo, enrolment_views, home, self_views, views  # noqa: F401
-=======
     from core import openapi
     from courses import (  # noqa: F401 - they register routes
         api,
         awarding,
+        certificate_views,
         cli,
         demo,
         enrolment_views,
@@ -18,17 +16,13 @@ def init_app(app) -> None:
         self_views,
         views,
     )
->>>>>>> main
     from courses.blueprint import bp
 
     certificate_views.register_converter(app)
     app.register_blueprint(bp)
-<<<<<<< HEAD
-    certificate_views.init_app(app)
-=======
     app.register_blueprint(api.bp)
     openapi.register(api.API_SPEC)
->>>>>>> main
+    certificate_views.init_app(app)
     _template_helpers(app)
     cli.init_app(app)
     home.register()

@@ -230,7 +230,6 @@ def badges_list(code, fmt) -> None:
         click.echo(f"{row['uuid']}  {row['status']:<10} {row['visibility']:<9} {row['email']:<36} {row['achievement']}")
 
 
-<<<<<<< HEAD
 @click.group("certificates")
 def certificates_group() -> None:
     """Printed certificates (PDF) of the trainees whose programme badge is active."""
@@ -259,9 +258,6 @@ def certificates_render(code: str, out: Path, lang: str) -> None:
     )
 
 
-def init_app(app) -> None:
-    app.cli.add_command(certificates_group)
-=======
 @click.command("report")
 @click.argument("kind", type=click.Choice(["summary", "sessions", "modules", "risk", "badges", "funder"]))
 @click.argument("code")
@@ -291,8 +287,8 @@ def report_command(kind, code, fmt, out, delimiter, part, as_of, lang) -> None:
 
 
 def init_app(app) -> None:
+    app.cli.add_command(certificates_group)
     app.cli.add_command(report_command)
->>>>>>> main
     app.cli.add_command(programmes_group)
     app.cli.add_command(cohorts_group)
     app.cli.add_command(import_command)
