@@ -7,24 +7,31 @@ import uuid
 from datetime import date
 from typing import Any
 
-from flask import abort, render_template, request, url_for
+from flask import abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from flask_wtf import FlaskForm
 from markupsafe import Markup
 from werkzeug.routing import BaseConverter
+from wtforms import SelectField
+from wtforms.fields.choices import SelectChoice
 
 from badges import extensions
 from badges.models import Award
 from badges.verify_views import verification_page
+from core import jobs
 from core.db import db, utcnow
 from core.i18n import current_language
-from core.models import Role
+from core.models import Job, Role
 from core.pdf import pdf_response
 from core.security import public, roles_required
 from courses import certificates, permissions
 from courses.blueprint import bp
 from courses.models import Certificate, Cohort, Enrolment
 from courses.views import STAFF, cohort_or_404
+
+JOB_KIND = "certificates-zip"
 
 
 class CertificateCodeConverter(BaseConverter):
@@ -88,9 +95,49 @@ def cohort_certificates(cohort_uuid: uuid.UUID):
     )
 
 
+class BulkForm(FlaskForm):
+    lang = SelectField(choices=[SelectChoice("fr", "Français"), SelectChoice("en", "English")], default="fr")
+
+
 def _bulk_context(cohort: Cohort) -> dict[str, Any]:
-    """The bulk (ZIP) part of the cohort page: filled in when background jobs are available."""
-    return {"bulk_form": None, "bulk_jobs": []}
+    """The bulk (ZIP) part of the cohort page: the form, and the ZIPs of this cohort asked recently (the user's
+    own; every one for coordinators)."""
+    query = db.select(Job).where(Job.kind == JOB_KIND).order_by(Job.created_at.desc()).limit(50)
+    if not permissions.is_admin(current_user):
+        query = query.where(Job.owner_id == current_user.id)
+    recent = [job for job in db.session.scalars(query) if (job.params or {}).get("cohort") == str(cohort.uuid)][:5]
+    return {"bulk_form": BulkForm(lang=current_language()), "bulk_jobs": recent}
+
+
+@bp.route("/cohorts/<uuid:cohort_uuid>/certificates/zip", methods=["POST"])
+@roles_required(*STAFF)
+def cohort_certificates_zip(cohort_uuid: uuid.UUID):
+    """Queue the background job that makes the ZIP of the cohort's certificates; its page shows the progress."""
+    cohort = cohort_or_404(cohort_uuid)
+    permissions.require_staff(cohort)
+    form = BulkForm()
+    if not form.validate_on_submit():
+        abort(400)
+    total = len(certificates.holders(cohort))
+    job = jobs.enqueue(JOB_KIND, {"cohort": str(cohort.uuid), "lang": form.lang.data}, current_user, total=total)
+    return redirect(url_for("jobs.detail", job_uuid=job.uuid))
+
+
+def run_zip(context: jobs.JobContext) -> None:
+    """The background job: every certificate of a cohort in one ZIP (``<email>.pdf`` each). The certificates
+    missing are created and committed first, then rendered one by one, the progress recorded after each."""
+    cohort = db.session.scalar(db.select(Cohort).where(Cohort.uuid == uuid.UUID(context.params["cohort"])))
+    if cohort is None:
+        raise jobs.JobFailed("This cohort no longer exists.")
+    owner = context.owner
+    if owner is None or not owner.active or not permissions.is_staff_of(owner, cohort):
+        raise jobs.JobFailed("You are no longer on this cohort's team.")
+    lang = context.params.get("lang") if context.params.get("lang") in ("fr", "en") else "fr"
+    rows = certificates.cohort_certificates(cohort)
+    db.session.commit()  # the new certificates (and their codes) are saved before the long part
+    word = "certificates" if lang == "en" else "attestations"
+    path = context.output(f"{word}-{cohort.code}.zip", "application/zip")
+    certificates.write_zip(rows, lang, path, progress=context.progress)
 
 
 @bp.route("/verify/<certcode:code>")
@@ -153,6 +200,7 @@ def holder_links(award: Award) -> list[tuple[str, str]]:
 
 
 def init_app(app) -> None:
+    jobs.register_job_kind(JOB_KIND, run_zip, _l("Certificates of a cohort (ZIP)"))
     extensions.register_verification_section(verification_section)
     extensions.register_holder_links(holder_links)
     app.jinja_env.globals["certificate_available_for"] = certificate_available_for

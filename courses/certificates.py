@@ -24,7 +24,7 @@ import json
 import logging
 import re
 import secrets
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -404,13 +404,12 @@ def iter_codes(certificates: Iterable[Certificate]) -> list[str]:
     return [display_code(c.code) for c in certificates]
 
 
-def write_zip(cohort: Cohort, lang: str, target, progress=None) -> int:
-    """Write a ZIP of the cohort's certificates (``<email>.pdf`` each) to ``target`` (a path or a binary file);
-    ``progress(done, total)`` is called as it goes. Certificates are created (flushed) when missing. Returns how
-    many were written."""
+def write_zip(rows: Sequence[tuple[Enrolment, User, Certificate]], lang: str, target, progress=None) -> int:
+    """Write a ZIP of the certificates of ``rows`` (from :func:`cohort_certificates`; ``<email>.pdf`` each) to
+    ``target`` (a path or a binary file); ``progress(done, total)`` is called as it goes. Returns how many were
+    written. Commit the certificates ``cohort_certificates`` created before: rendering takes a while."""
     import zipfile
 
-    rows = cohort_certificates(cohort)
     total = len(rows)
     if progress is not None:
         progress(0, total)

@@ -246,7 +246,7 @@ def certificates_render(code: str, out: Path, lang: str) -> None:
     out.mkdir(parents=True, exist_ok=True)
     with transaction():
         cohort = _cohort(code)
-        rows = certificates.cohort_certificates(cohort)
+        rows = certificates.cohort_certificates(cohort)  # created (with their codes) and committed first
     written = 0
     for _enrolment, user, certificate in rows:
         (out / f"{user.email}.pdf").write_bytes(certificates.render(certificate, lang))

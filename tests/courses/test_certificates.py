@@ -8,6 +8,7 @@ import json
 import re
 import shutil
 import subprocess
+import zipfile
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -19,7 +20,9 @@ from pypdf import PdfReader
 from badges import keys, verification
 from badges import services as badge_services
 from badges.models import Award, KeyKind
+from core import jobs
 from core.db import db
+from core.models import Job
 from courses import certificates, services
 from courses.models import Certificate, Competency, Programme
 from tests.courses.conftest import HETIS, load_programme, placement_with_hours
@@ -372,3 +375,58 @@ def test_the_command_writes_one_pdf_per_badge_holder(app, issuer, build_cohort, 
     assert "Ana Lopès" in text
     missing = runner.invoke(args=["certificates", "render", "NOPE", "--out", str(tmp_path / "x")])
     assert missing.exit_code != 0
+
+
+def test_the_cohort_zip_is_a_background_job_with_progress(app, issuer, build_cohort, client_for, tmp_path):
+    app.config["JOBS_DIR"] = str(tmp_path / "jobs")
+    people = [("zip.ana@example.org", "Ana Lopès"), ("zip.ben@example.org", "Ben Müller")]
+    world = graduate_world(build_cohort, "PROMO-ZIP", people=people)
+    staff = client_for(world.trainer)
+    page = staff.get(f"/cohorts/{world.cohort.uuid}/certificates").get_data(as_text=True)
+    assert "csrf_token" in page and f"/cohorts/{world.cohort.uuid}/certificates/zip" in page
+    assert staff.post(f"/cohorts/{world.cohort.uuid}/certificates/zip", data={"lang": "xx"}).status_code == 400
+    response = staff.post(f"/cohorts/{world.cohort.uuid}/certificates/zip", data={"lang": "en"})
+    assert response.status_code == 302 and response.headers["Location"].startswith("/jobs/")
+    job_url = response.headers["Location"]
+    # Queued: the page (reloadable at will: the state is in the database) shows a progress bar at 0 of 2.
+    queued = staff.get(job_url + "/status").json
+    assert queued["status"] == "queued" and queued["total"] == 2 and queued["done"] == 0
+    job = db.session.scalar(sa.select(Job))
+    seen = []
+    original = jobs.JobContext.progress
+
+    def spy(self, done, total=None):
+        seen.append((done, total))
+        original(self, done, total)
+
+    jobs.JobContext.progress = spy
+    try:
+        assert jobs.run_pending() == 1
+    finally:
+        jobs.JobContext.progress = original
+    assert seen == [(0, 2), (1, 2), (2, 2)]
+    status = staff.get(job_url + "/status").json
+    assert status["status"] == "done", status
+    with staff.get(status["download_url"]) as download:
+        archive = zipfile.ZipFile(io.BytesIO(download.data))
+    assert sorted(archive.namelist()) == ["zip.ana@example.org.pdf", "zip.ben@example.org.pdf"]
+    text = plain(text_of(read(archive.read("zip.ben@example.org.pdf"))))
+    assert "Ben Müller" in text and "Certificate of achievement" in text
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Certificate)) == 2
+    assert job.uuid.hex in job_url.replace("-", "")
+    # Another cohort's trainer can neither start it nor see the job.
+    other = build_cohort("AUTRE-ZIP", trainees=1, past=1, future=1)
+    intruder = client_for(other.trainer)
+    assert intruder.post(f"/cohorts/{world.cohort.uuid}/certificates/zip", data={"lang": "fr"}).status_code == 403
+    assert intruder.get(job_url).status_code == 403
+
+
+def test_a_zip_job_refuses_an_owner_no_longer_on_the_team(app, issuer, build_cohort, create_user, tmp_path):
+    app.config["JOBS_DIR"] = str(tmp_path / "jobs")
+    world = graduate_world(build_cohort, "PROMO-PARTI")
+    outsider = create_user(roles=("trainer",), email="partie@example.org", legal_name="Partie")
+    job = jobs.enqueue("certificates-zip", {"cohort": str(world.cohort.uuid), "lang": "fr"}, outsider)
+    db.session.commit()
+    jobs.run_pending()
+    db.session.refresh(job)
+    assert job.status == "failed" and "team" in job.error
