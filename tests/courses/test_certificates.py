@@ -430,3 +430,15 @@ def test_a_zip_job_refuses_an_owner_no_longer_on_the_team(app, issuer, build_coh
     jobs.run_pending()
     db.session.refresh(job)
     assert job.status == "failed" and "team" in job.error
+
+
+def test_the_summary_report_says_who_has_a_certificate(app, graduate):
+    from courses import reports
+
+    assert reports.badge_facts([graduate.enrolment.id])[graduate.enrolment.id].certificate is False
+    certificates.certificate_for(graduate.enrolment)
+    db.session.commit()
+    assert reports.badge_facts([graduate.enrolment.id])[graduate.enrolment.id].certificate is True
+    badge_services.revoke(programme_award(graduate), "Issued in error")
+    db.session.commit()
+    assert reports.badge_facts([graduate.enrolment.id])[graduate.enrolment.id].certificate is False
