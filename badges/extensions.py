@@ -8,7 +8,9 @@ badges knows nothing of programmes or certificates. A package that issues badges
   for the badge's own link (``/verify/<uuid>``), or a mapping given by the caller of
   :func:`badges.verify_views.verification_page` (e.g. ``{"certificate": …}`` for a certificate's code);
 * a **holder link** provider, ``fn(award) -> list[(label, url)]``: extra downloads shown to the holder on
-  ``/me/badges/<uuid>`` (e.g. the printable certificate of a programme badge).
+  ``/me/badges/<uuid>`` (e.g. the printable certificate of a programme badge);
+* a **reference lookup**, ``fn(text) -> url | None``: what a visitor typed on ``/verify`` that is neither a link
+  to a badge nor a credential (e.g. a printed certificate's code, or its link) → the page to send them to.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ LinkProvider = Callable[[Award], list[tuple[str, str]]]
 
 _SECTIONS: list[SectionProvider] = []
 _HOLDER_LINKS: list[LinkProvider] = []
+_LOOKUPS: list[Callable[[str], str | None]] = []
 
 
 def register_verification_section(provider: SectionProvider) -> None:
@@ -35,6 +38,19 @@ def register_verification_section(provider: SectionProvider) -> None:
 def register_holder_links(provider: LinkProvider) -> None:
     if provider not in _HOLDER_LINKS:
         _HOLDER_LINKS.append(provider)
+
+
+def register_reference_lookup(lookup: Callable[[str], str | None]) -> None:
+    if lookup not in _LOOKUPS:
+        _LOOKUPS.append(lookup)
+
+
+def lookup_reference(text: str) -> str | None:
+    for lookup in _LOOKUPS:
+        url = lookup(text)
+        if url:
+            return url
+    return None
 
 
 def verification_sections(award: Award, reached_by: Mapping[str, Any] | None = None) -> list[Markup]:

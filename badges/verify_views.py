@@ -10,7 +10,7 @@ import uuid
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
-from flask import current_app, jsonify, render_template, request, url_for
+from flask import current_app, jsonify, redirect, render_template, request, url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -254,6 +254,9 @@ def verify():
                 data = None
         elif (form.text.data or "").strip():
             data = form.text.data.strip()
+            target = extensions.lookup_reference(data) if len(data) < 300 else None
+            if target:  # e.g. the code of a printed certificate: its page says everything
+                return redirect(target)
         else:
             form.text.errors.append(_("Paste a link or a credential, or choose a file."))
         if data is not None:

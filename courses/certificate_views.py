@@ -181,6 +181,15 @@ def verification_section(award: Award, reached_by) -> Markup | None:
     return None
 
 
+def reference_lookup(text: str) -> str | None:
+    """On ``/verify``: a certificate's code, as typed (or its link, pasted) → its page."""
+    candidate = text.strip().rstrip("/").rsplit("/verify/", 1)[-1] if "/verify/" in text else text
+    certificate = certificates.by_code(candidate)
+    if certificate is None:
+        return None
+    return url_for("courses.verify_certificate", code=certificates.display_code(certificate.code))
+
+
 def holder_links(award: Award) -> list[tuple[str, str]]:
     """On ``/me/badges/<uuid>``: the printable certificate of an active programme badge."""
     if award.achievement.kind != "programme" or not (award.context_ref or "").startswith("enrolment:"):
@@ -203,6 +212,7 @@ def init_app(app) -> None:
     jobs.register_job_kind(JOB_KIND, run_zip, _l("Certificates of a cohort (ZIP)"))
     extensions.register_verification_section(verification_section)
     extensions.register_holder_links(holder_links)
+    extensions.register_reference_lookup(reference_lookup)
     app.jinja_env.globals["certificate_available_for"] = certificate_available_for
     app.jinja_env.filters["fromisodate"] = date.fromisoformat
     # Platform-wide defaults (a programme's ``certificate:`` block wins): TREMPLIN_CERTIFICATE_SIGNATORIES (a JSON

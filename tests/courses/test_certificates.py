@@ -442,3 +442,15 @@ def test_the_summary_report_says_who_has_a_certificate(app, graduate):
     badge_services.revoke(programme_award(graduate), "Issued in error")
     db.session.commit()
     assert reports.badge_facts([graduate.enrolment.id])[graduate.enrolment.id].certificate is False
+
+
+def test_the_code_typed_on_the_verify_page_leads_to_the_certificate(app, graduate, client):
+    certificate = certificates.certificate_for(graduate.enrolment)
+    db.session.commit()
+    code = certificates.display_code(certificate.code)
+    for typed in (code.lower(), code.replace("-", ""), f"{app.config['BASE_URL']}/verify/{code}"):
+        response = client.post("/verify", data={"text": typed})
+        assert response.status_code == 302, typed
+        assert response.headers["Location"].endswith(f"/verify/{code}")
+    # Anything else is verified as before (here: not a badge at all).
+    assert client.post("/verify", data={"text": "ZZZZZ-ZZZZZ"}).status_code == 200
