@@ -200,7 +200,9 @@ def main() -> None:
                 f"({zip_s / max(written, 1) * 1000:.0f} ms per certificate, {size / 1e6:.1f} MB) "
                 f"{'OK' if zip_s < 10 else 'MISSED'}"
             )
-            print(f"    of which CPU time of this process: {zip_cpu:.2f} s (the rest is waiting: disk, database, other processes)")
+            print(
+                f"    of which CPU time of this process: {zip_cpu:.2f} s (the rest is waiting: disk, database, other processes)"
+            )
     finally:
         with app.app_context():
             db.session.remove()
