@@ -201,7 +201,8 @@ def main() -> None:
                 f"{'OK' if zip_s < 10 else 'MISSED'}"
             )
             print(
-                f"    of which CPU time of this process: {zip_cpu:.2f} s (the rest is waiting: disk, database, other processes)"
+                f"    of which CPU time of this process: {zip_cpu:.2f} s "
+                "(the rest is waiting: disk, database, other processes)"
             )
     finally:
         with app.app_context():
