@@ -111,7 +111,15 @@ def make_document_loader(extra_contexts: Mapping[str, Any] | None = None) -> Doc
             raise _ContextRefused(
                 f"JSON-LD context {url!r} is not available offline; the offline loader only serves: {served}"
             )
-        return {"contentType": "application/ld+json", "contextUrl": None, "documentUrl": url, "document": document}
+        # "static": the context never changes, so pyld may keep it resolved in the resolver's shared cache across
+        # operations (without a tag it re-resolves every context, scoped contexts included, on every expansion).
+        return {
+            "contentType": "application/ld+json",
+            "contextUrl": None,
+            "documentUrl": url,
+            "document": document,
+            "tag": "static",
+        }
 
     return load
 
@@ -186,13 +194,23 @@ def canonize(doc: Mapping[str, Any], *, extra_contexts: Mapping[str, Any] | None
     return canonize_expanded(copy.deepcopy(dict(doc)), extra_contexts)
 
 
+class _FromExpanded(_pyld.JsonLdProcessor):
+    """pyld's toRdf for a document already in expanded form (``expand`` output): pyld's toRdf always expands its
+    input first, and expanding an expanded document is a second full pass for nothing (expansion is idempotent)."""
+
+    def expand(self, input_: Any, options: Any) -> Any:
+        return input_
+
+
 def canonize_expanded(document: Any, extra_contexts: Mapping[str, Any] | None = None) -> str:
-    """RDFC-1.0 of a JSON-LD document or of its expanded form (already expanded: no context to process)."""
+    """RDFC-1.0 of a JSON-LD document, or of its expanded form (a list, as :func:`expand_checked` returns it:
+    turned into RDF directly, without expanding it again)."""
     options = _options(extra_contexts)
     options["rdfDirection"] = "i18n-datatype"
     options["produceGeneralizedRdf"] = False
+    processor = _FromExpanded() if isinstance(document, list) else _pyld.JsonLdProcessor()
     try:
-        dataset = _pyld.to_rdf(document, options)
+        dataset = processor.to_rdf(document, options)
     except Exception as exc:  # pyld fails in many ways on hostile input: all mean invalid
         raise _plain_error(exc) from exc
     for graph in dataset.values():

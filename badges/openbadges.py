@@ -47,6 +47,7 @@ Decisions (the report that came with this module gives the evidence):
 from __future__ import annotations
 
 import base64
+import functools
 import gzip
 import hashlib
 import hmac
@@ -257,9 +258,37 @@ def hashed_email(email: str, salt: str) -> str:
     return f"sha256${digest}"
 
 
+def _email_forms(email: str) -> list[str]:
+    """The address as typed and, for an internationalised domain, its other spelling (Unicode ↔ punycode)."""
+    forms = [email]
+    local, at, domain = email.strip().rpartition("@")
+    if at and domain:
+        try:
+            other = domain.encode("idna").decode("ascii") if not domain.isascii() else domain.encode().decode("idna")
+        except UnicodeError:
+            other = domain
+        if other.lower() != domain.lower():
+            forms.append(f"{local}@{other}")
+    return forms
+
+
 def email_matches(email: str, identity_hash: str, salt: str) -> bool:
-    """Whether ``email`` is the address behind ``identity_hash`` (constant-time comparison)."""
-    return hmac.compare_digest(hashed_email(email, salt), identity_hash.lower())
+    """Whether ``email`` is the address behind ``identity_hash`` (constant-time comparison of bytes).
+
+    Never raises on what people type or badges carry: accented addresses and internationalised domains match
+    (in either spelling of the domain), text that is not valid Unicode (a lone surrogate) or an empty salt
+    simply does not match."""
+    if not all(isinstance(value, str) for value in (email, identity_hash, salt)) or not salt:
+        return False
+    expected = identity_hash.lower().encode("utf-8", "surrogatepass")
+    matched = False
+    for form in _email_forms(email):
+        try:
+            candidate = hashed_email(form, salt).encode("ascii")
+        except (UnicodeError, ValueError):
+            continue
+        matched |= hmac.compare_digest(candidate, expected)
+    return matched
 
 
 # ---------------------------------------------------------------------------------------------------- OB 2.0
@@ -812,16 +841,23 @@ def _strings(doc: Any, path: str = "") -> Iterator[tuple[str, str]]:
             yield from _strings(value, f"{path}[{i}]")
 
 
+@functools.lru_cache(maxsize=8192)
+def _text_findings(text: str) -> tuple[tuple[str, str], ...]:
+    """``(term label, matched text)`` for one string. Memoised: the texts of an achievement and of its issuer come
+    back in every badge issued, so issuing a thousand badges scans them once, and only each badge's own text
+    (its name, ids and dates) is new."""
+    normalised = _normalise(text)
+    found = []
+    for label, regex in _LIFE_HISTORY_RES:
+        match = regex.search(normalised)
+        if match:
+            found.append((label, match.group(0)))
+    return tuple(found)
+
+
 def life_history_findings(doc: Any) -> list[tuple[str, str, str]]:
     """Every ``(field path, term label, matched text)`` of :func:`assert_no_life_history`, without raising."""
-    findings: list[tuple[str, str, str]] = []
-    for path, value in _strings(doc):
-        normalised = _normalise(value)
-        for label, regex in _LIFE_HISTORY_RES:
-            match = regex.search(normalised)
-            if match:
-                findings.append((path, label, match.group(0)))
-    return findings
+    return [(path, label, matched) for path, value in _strings(doc) for label, matched in _text_findings(value)]
 
 
 def assert_no_life_history(doc: Any) -> None:

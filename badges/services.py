@@ -10,9 +10,11 @@ the revocation list and the hosted assertion (OB 2.0).
 
 from __future__ import annotations
 
+import random
 import secrets
+import time
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -231,6 +233,9 @@ def active_award(recipient: User, achievement: Achievement) -> Award | None:
     )
 
 
+_FROM_ACHIEVEMENT = object()  # issue(valid_until=…) not given
+
+
 def issue(
     achievement: Achievement,
     recipient: User,
@@ -241,8 +246,12 @@ def issue(
     visibility: str = Visibility.UNLISTED.value,
     now: datetime | None = None,
     notify: bool = True,
+    valid_until: datetime | object | None = _FROM_ACHIEVEMENT,
 ) -> tuple[Award, bool]:
     """Issue ``achievement`` to ``recipient`` unless they hold an active one: ``(award, created)``.
+
+    ``valid_until`` defaults to ``valid_for_days`` after issuance (none if the achievement never expires); a
+    re-issue passes the original badge's, so that correcting or naming a badge never extends its validity.
 
     Idempotent by construction: a partial unique index allows one active award per person and achievement, so
     a second process racing this one (or a batch rerun after a crash) gets the existing award back."""
@@ -254,7 +263,8 @@ def issue(
     issuer = achievement.issuer
     ed_key, rsa_key = _signing_keys(issuer)
     issued_at = (now or utcnow()).replace(microsecond=0)
-    valid_until = issued_at + timedelta(days=achievement.valid_for_days) if achievement.valid_for_days else None
+    if valid_until is _FROM_ACHIEVEMENT:
+        valid_until = issued_at + timedelta(days=achievement.valid_for_days) if achievement.valid_for_days else None
     award_uuid = uuid.uuid4()
     for _attempt in range(5):
         status_index = _free_status_index(ed_key)
@@ -302,6 +312,150 @@ def issue(
     return award, True
 
 
+def _signing_keys_of(issuer: BadgeIssuer) -> tuple[SigningKey, SigningKey]:
+    """The issuer's active Ed25519 and RSA keys, in one query."""
+    active = {
+        key.kind: key
+        for key in db.session.scalars(
+            db.select(SigningKey).where(SigningKey.issuer_id == issuer.id, SigningKey.retired_at.is_(None))
+        )
+    }
+    ed_key, rsa_key = active.get(KeyKind.ED25519.value), active.get(KeyKind.RSA.value)
+    if ed_key is None or rsa_key is None:
+        raise ServiceError(_l("The issuer has no signing keys yet: run “tremplin keys generate”."))
+    return ed_key, rsa_key
+
+
+def _free_status_indexes(key: SigningKey, count: int) -> list[int]:
+    """``count`` distinct random free slots of the key's status list, with one query per round of draws (one
+    round, unless the list is crowded), in random order (herd privacy: no slot says when its badge was issued)."""
+    chosen: set[int] = set()
+    for _round in range(64):
+        needed = count - len(chosen)
+        if needed <= 0:
+            break
+        candidates: set[int] = set()
+        while len(candidates) < needed:
+            index = secrets.randbelow(STATUS_LIST_BITS)
+            if index not in chosen:
+                candidates.add(index)
+        taken = set(
+            db.session.scalars(
+                db.select(Award.status_index).where(Award.key_id == key.id, Award.status_index.in_(candidates))
+            )
+        )
+        chosen |= candidates - taken
+    if len(chosen) < count:
+        raise ServiceError(_l("The status list of this key is full: rotate the Ed25519 key."))
+    slots = list(chosen)
+    _SHUFFLE.shuffle(slots)
+    return slots
+
+
+_SHUFFLE = random.SystemRandom()
+
+
+def issue_many(
+    due: Sequence[tuple[Achievement, User, str | None]],
+    *,
+    by: User | None = None,
+    now: datetime | None = None,
+    notify: bool = True,
+) -> list[tuple[Award, bool]]:
+    """:func:`issue` for many ``(achievement, recipient, context_ref)`` at once (unlisted, no name): ``(award,
+    created)`` for each, in order. One query finds the badges already held, one reads the signing keys of each
+    issuer, one draws the status slots, and the new badges are written with one flush in one savepoint.
+
+    The same guarantees as :func:`issue`: never two active badges for a person and an achievement (the partial
+    unique index), a rerun gets the existing badges back. If another process wrote one of these badges or took
+    one of these slots meanwhile, the savepoint is rolled back and the batch is issued one badge at a time."""
+    if not due:
+        return []
+    held = {
+        (award.recipient_id, award.achievement_id): award
+        for award in db.session.scalars(
+            db.select(Award).where(
+                Award.recipient_id.in_({recipient.id for _a, recipient, _r in due}),
+                Award.achievement_id.in_({achievement.id for achievement, _r, _c in due}),
+                Award.revoked_at.is_(None),
+            )
+        )
+    }
+    issued_at = (now or utcnow()).replace(microsecond=0)
+    new: dict[tuple[int, int], tuple[Award, User]] = {}
+    keys_of: dict[int, tuple[SigningKey, SigningKey]] = {}
+    for achievement, recipient, context_ref in due:
+        pair = (recipient.id, achievement.id)
+        if pair in held or pair in new:
+            continue
+        if achievement.retired:
+            raise ServiceError(_l("This badge is no longer issued."))
+        issuer = achievement.issuer
+        if issuer.id not in keys_of:
+            keys_of[issuer.id] = _signing_keys_of(issuer)
+        ed_key, _rsa_key = keys_of[issuer.id]
+        valid_until = issued_at + timedelta(days=achievement.valid_for_days) if achievement.valid_for_days else None
+        award = Award(
+            uuid=uuid.uuid4(),
+            achievement=achievement,
+            issuer=issuer,
+            recipient_id=recipient.id,
+            context_ref=context_ref,
+            visibility=Visibility.UNLISTED.value,
+            key=ed_key,
+            issued_at=issued_at,
+            valid_until=valid_until,
+            issued_by_id=by.id if by else None,
+        )
+        new[pair] = (award, recipient)
+    slots: dict[int, list[int]] = {}
+    for award, _recipient in new.values():
+        slots.setdefault(award.key.id, [])
+    for key_id in slots:
+        key = next(award.key for award, _r in new.values() if award.key.id == key_id)
+        slots[key_id] = _free_status_indexes(key, sum(1 for award, _r in new.values() if award.key.id == key_id))
+    for award, recipient in new.values():
+        ed_key, rsa_key = keys_of[award.issuer.id]
+        award.status_index = slots[ed_key.id].pop()
+        award.documents = _build_documents(
+            award.uuid,
+            award.achievement,
+            award.issuer,
+            ed_key,
+            rsa_key,
+            recipient.email,
+            issued_at=issued_at,
+            valid_until=award.valid_until,
+            display_name=None,
+            status_index=award.status_index,
+        )
+    try:
+        with db.session.begin_nested():
+            db.session.add_all([award for award, _recipient in new.values()])
+    except sa.exc.IntegrityError:
+        return [
+            issue(achievement, recipient, context_ref=context_ref, by=by, now=now, notify=notify)
+            for achievement, recipient, context_ref in due
+        ]
+    out: list[tuple[Award, bool]] = []
+    announced: set[tuple[int, int]] = set()
+    for achievement, recipient, _context_ref in due:
+        pair = (recipient.id, achievement.id)
+        if pair in held:
+            out.append((held[pair], False))
+            continue
+        award, _recipient = new[pair]
+        if pair in announced:
+            out.append((award, False))  # the same person and achievement twice in ``due``
+            continue
+        announced.add(pair)
+        audit.record("badge.issued", "badge_award", str(award.uuid), achievement=achievement.key)
+        if notify:
+            _notify_issued(award, recipient)
+        out.append((award, True))
+    return out
+
+
 def _notify_issued(award: Award, recipient: User) -> None:
     with force_locale(recipient.language):
         name = localized(award.achievement.name, recipient.language)
@@ -338,18 +492,27 @@ def revoke(award: Award, reason: str, by: User | None = None, *, superseded_by: 
     award.revoked_by_id = by.id if by else None
     award.superseded_by = superseded_by
     db.session.flush()
+    _forget_state(award)
     audit.record("badge.revoked", "badge_award", str(award.uuid), reason=reason)
 
 
-def reissue(award: Award, *, by: User | None = None, display_name: str | None = None, visibility: str | None = None):
+def reissue(
+    award: Award,
+    *,
+    by: User | None = None,
+    display_name: str | None = None,
+    visibility: str | None = None,
+    now: datetime | None = None,
+):
     """A new badge for the same person and achievement (after a name change, a correction, or to add or remove
-    the holder's name); the old one is revoked as superseded. History is kept: the old page points to the new."""
+    the holder's name); the old one is revoked as superseded. History is kept: the old page points to the new.
+    ``now`` (default: the present) dates the new badge and the supersession."""
     if award.revoked_at is not None:
         raise ServiceError(_l("This badge is revoked: it cannot be re-issued."))
     recipient = db.session.get(User, award.recipient_id) if award.recipient_id else None
     if recipient is None:
         raise ServiceError(_l("This badge has no holder any more."))
-    award.revoked_at = utcnow()  # frees the one-active-award slot; the reason is written just below
+    award.revoked_at = (now or utcnow()).replace(microsecond=0)  # frees the one-active-award slot; reason below
     award.revocation_reason = SUPERSEDED
     award.revoked_by_id = by.id if by else None
     db.session.flush()
@@ -360,18 +523,22 @@ def reissue(award: Award, *, by: User | None = None, display_name: str | None = 
         by=by,
         display_name=display_name,
         visibility=visibility or award.visibility,
+        now=now,
         notify=False,
+        valid_until=award.valid_until,
     )
     award.superseded_by = new
     new.seen_at = award.seen_at
     db.session.flush()
+    _forget_state(award)
     audit.record("badge.reissued", "badge_award", str(award.uuid), new=str(new.uuid))
     return new
 
 
-def set_visibility(award: Award, visibility: str, by: User) -> Award:
+def set_visibility(award: Award, visibility: str, by: User, *, now: datetime | None = None) -> Award:
     """The holder's choice. Public: re-issued with their name (a new credential, the unnamed one superseded).
-    Back to unlisted: re-issued without the name. Declined: hidden everywhere except the register."""
+    Back to unlisted: re-issued without the name. Declined: hidden everywhere except the register. ``now`` dates
+    a re-issue (default: the present)."""
     visibility = Visibility(visibility).value
     if award.revoked_at is not None:
         raise ServiceError(_l("This badge is revoked: its visibility cannot change."))
@@ -380,11 +547,12 @@ def set_visibility(award: Award, visibility: str, by: User) -> Award:
         raise ServiceError(_l("This badge has no holder any more."))
     audit.record("badge.visibility", "badge_award", str(award.uuid), visibility=visibility)
     if visibility == Visibility.PUBLIC.value:
-        return reissue(award, by=by, display_name=holder.name, visibility=visibility)
+        return reissue(award, by=by, display_name=holder.name, visibility=visibility, now=now)
     if visibility == Visibility.UNLISTED.value and award.display_name:
-        return reissue(award, by=by, display_name=None, visibility=visibility)
+        return reissue(award, by=by, display_name=None, visibility=visibility, now=now)
     award.visibility = visibility
     db.session.flush()
+    _forget_state(award)
     return award
 
 
@@ -446,9 +614,62 @@ def revocation_list_document(issuer: BadgeIssuer) -> dict[str, Any]:
     )
 
 
-def award_urls(award: Award) -> dict[str, str]:
+@dataclass(frozen=True)
+class AwardState:
+    """What changes in a badge after issuance, as verifiers must see it: revoked (and why), superseded, declined."""
+
+    revoked: bool
+    reason: str | None
+    superseded: bool
+    declined: bool
+
+
+#: How old a badge's state may be when a verification reads it from this process's memory. Revocation must show
+#: everywhere within a second (issue 4); a change made in this process is seen at once (``_forget_state``).
+STATE_TTL_SECONDS = 0.5
+_STATE: dict[uuid.UUID, tuple[float, AwardState | None]] = {}
+
+
+def award_state(award_uuid: uuid.UUID) -> AwardState | None:
+    """The badge's state (``None``: no such badge), read from the database at most ``STATE_TTL_SECONDS`` ago by
+    this process: one small query per badge and half-second under load, not one per verification."""
+    now = time.monotonic()
+    cached = _STATE.get(award_uuid)
+    if cached is not None and cached[0] > now:
+        return cached[1]
+    row = db.session.execute(
+        db.select(Award.revoked_at, Award.revocation_reason, Award.superseded_by_id, Award.visibility).where(
+            Award.uuid == award_uuid
+        )
+    ).first()
+    state = (
+        None
+        if row is None
+        else AwardState(
+            revoked=row.revoked_at is not None,
+            reason=row.revocation_reason,
+            superseded=row.superseded_by_id is not None,
+            declined=row.visibility == Visibility.DECLINED.value,
+        )
+    )
+    if len(_STATE) >= 4096:
+        _STATE.clear()
+    _STATE[award_uuid] = (now + STATE_TTL_SECONDS, state)
+    return state
+
+
+def _forget_state(award: Award) -> None:
+    _STATE.pop(award.uuid, None)
+
+
+def forget_states() -> None:
+    """Drop every badge state this process remembers (after the database was restored or replaced)."""
+    _STATE.clear()
+
+
+def award_urls(award: Award | uuid.UUID) -> dict[str, str]:
     """Every stable URL of a badge (they get baked into images and printed as QR codes: never change them)."""
-    u = award.uuid
+    u = award if isinstance(award, uuid.UUID) else award.uuid
     return {
         "verify_url": external_url("badges.verify_badge", award_uuid=u),
         "ob2_assertion_url": external_url("badges.assertion", award_uuid=u),

@@ -444,6 +444,32 @@ def add_proof(
 
 PublicKeyResolver = Callable[[str], Ed25519PublicKey]
 
+#: Nesting a document may have to be verified (a real credential needs 6; JSON-LD processing recurses per level).
+MAX_PROOF_DOCUMENT_DEPTH = 64
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _unprocessable(document: Any) -> str | None:
+    """Why ``document`` cannot be canonicalised at all (so cannot carry a valid proof), or ``None``: nesting deeper
+    than ``MAX_PROOF_DOCUMENT_DEPTH`` or text with a lone surrogate (not Unicode: it has no UTF-8 form to hash).
+    Iterative, so that no document is too deep to be refused."""
+    stack: list[tuple[Any, int]] = [(document, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > MAX_PROOF_DOCUMENT_DEPTH:
+            return f"the document is nested deeper than {MAX_PROOF_DOCUMENT_DEPTH} levels"
+        if isinstance(item, str):
+            if _LONE_SURROGATE.search(item):
+                return "the document contains text that is not valid Unicode (a lone surrogate)"
+        elif isinstance(item, Mapping):
+            for key, child in item.items():
+                if isinstance(key, str) and _LONE_SURROGATE.search(key):
+                    return "the document contains a key that is not valid Unicode (a lone surrogate)"
+                stack.append((child, depth + 1))
+        elif isinstance(item, list | tuple):
+            stack.extend((child, depth + 1) for child in item)
+    return None
+
 
 def verify_proof(
     credential: Mapping[str, Any],
@@ -468,6 +494,9 @@ def verify_proof(
     proofs = raw_proofs if isinstance(raw_proofs, list) else [raw_proofs]
     if not proofs:
         return ["the credential's proof set is empty"]
+    unprocessable = _unprocessable(credential)
+    if unprocessable:
+        return [f"cannot process the credential: {unprocessable}"]
     document = {key: value for key, value in credential.items() if key != "proof"}
     issuer = _issuer_id(credential)
     moment = now or datetime.now(UTC)

@@ -71,6 +71,7 @@ from urllib.parse import urlsplit
 
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from badges import baking, jsonld, signing
 from badges import openbadges as ob
@@ -687,6 +688,32 @@ def _blank_node_hazard(doc: Mapping[str, Any]) -> str | None:
     return None
 
 
+# ------------------------------------------------------------------------------------------------------ memos
+
+#: Verified proofs and schema checks, by document: the same document (a badge verified again and again, the status
+#: list of a key while no badge is revoked) is not canonicalised or validated again in this process. Only results
+#: that cannot change are kept: a proof that verified (with the public keys its methods resolved to, checked again
+#: on every use; proofs with an expiry date are not kept) and a schema check (a function of the document alone).
+_MEMO_SIZE = 1024
+_PROOFS_VERIFIED: dict[bytes, tuple[tuple[str, bytes], ...]] = {}
+_SCHEMA_CHECKED: dict[bytes, Check] = {}
+
+
+def _fingerprint(doc: Any) -> bytes | None:
+    """SHA-256 of the document as JSON with sorted keys (equal fingerprints: equal JSON values), or ``None``."""
+    try:
+        text = json.dumps(doc, sort_keys=True, separators=(",", ":"), allow_nan=False)
+    except (TypeError, ValueError, RecursionError):
+        return None
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).digest()
+
+
+def _remember(memo: dict, key: Any, value: Any) -> None:
+    if len(memo) >= _MEMO_SIZE:
+        memo.clear()
+    memo[key] = value
+
+
 # ------------------------------------------------------------------------------------------------------ schema
 
 
@@ -727,6 +754,17 @@ def _schema_check(credential: dict[str, Any]) -> Check:
     except (OSError, ValueError) as exc:
         log.error("OB 3.0 JSON Schema unavailable: %s", exc)
         return Check("schema", "failed", MSG_SCHEMA_MISSING, {"detail": _clip(str(exc))})
+    fingerprint = _fingerprint(credential)
+    known = _SCHEMA_CHECKED.get(fingerprint) if fingerprint else None
+    if known is not None:
+        return known
+    check = _validate_schema(validator, credential)
+    if fingerprint:
+        _remember(_SCHEMA_CHECKED, fingerprint, check)
+    return check
+
+
+def _validate_schema(validator: Any, credential: dict[str, Any]) -> Check:
     errors = list(itertools.islice(validator.iter_errors(credential), 50))
     if not errors:
         return Check("schema", "passed", MSG_SCHEMA_OK)
@@ -928,13 +966,38 @@ class _Verifier:
                     return ["proofValue too long for an Ed25519 signature"]
                 if isinstance(method, str) and len(method) > MAX_METHOD_LENGTH:
                     return ["verificationMethod too long"]
+        fingerprint = _fingerprint(doc)
+        known = _PROOFS_VERIFIED.get(fingerprint) if fingerprint else None
+        if known is not None and self._same_keys(known):
+            return []  # this very document verified before, with the keys its methods resolve to now
         unsigned = {key: value for key, value in doc.items() if key != "proof"}
         configs = [{**proof, "@context": doc.get("@context")} for proof in proofs if isinstance(proof, dict)]
         for part in (unsigned, *configs):
             hazard = _blank_node_hazard(part)
             if hazard:
                 return [f"unsafe JSON-LD: {hazard}"]
-        return signing.verify_proof(doc, self.key_for, now=self.now)
+        used: list[tuple[str, bytes]] = []
+
+        def key_for(method: str) -> Ed25519PublicKey:
+            key = self.key_for(method)
+            used.append((method, key.public_bytes(Encoding.Raw, PublicFormat.Raw)))
+            return key
+
+        problems = signing.verify_proof(doc, key_for, now=self.now)
+        expiring = any(isinstance(proof, dict) and "expires" in proof for proof in proofs)
+        if fingerprint and not problems and not expiring:
+            _remember(_PROOFS_VERIFIED, fingerprint, tuple(used))
+        return problems
+
+    def _same_keys(self, used: tuple[tuple[str, bytes], ...]) -> bool:
+        for method, raw in used:
+            try:
+                key = self.key_for(method)
+            except signing.SigningError:
+                return False
+            if key.public_bytes(Encoding.Raw, PublicFormat.Raw) != raw:
+                return False
+        return True
 
     # ------------------------------------------------------------------ OB 3.0
 
@@ -1031,7 +1094,8 @@ class _Verifier:
             return None, Check("signature", "failed", MSG_JWT_CLAIMS, detail), used
         return credential, Check("signature", "passed", MSG_SIGNATURE_OK), used
 
-    def _ob3_issuer_key(self, issuer_id: str | None, methods: list[Any]) -> Check:
+    @staticmethod
+    def _ob3_issuer_key(issuer_id: str | None, methods: list[Any]) -> Check:
         params = {"issuer": issuer_id}
         if not methods:
             return Check("issuer-key", "skipped", MSG_SKIPPED_UNVERIFIED, params)
@@ -1464,3 +1528,77 @@ def verify(data: bytes | str, resolver: Resolver, *, now: datetime, recipient_em
     except Exception as exc:  # the last line of defence: hostile input must never raise
         log.exception("badge verification failed unexpectedly")
         return _failed_format(MSG_UNEXPECTED, {"detail": type(exc).__name__})
+
+
+# ------------------------------------------------------------------------------------------------------ stored
+
+
+@dataclass(frozen=True)
+class StoredChecks:
+    """What never changes in the verdict on a credential its issuer stored as issued: format, signature, issuer
+    key, schema and what it says. Worth keeping per process (stored documents never change); ``stored_verdict``
+    adds what does change — the status and the dates — at each verification."""
+
+    credential: dict[str, Any]
+    format_check: Check
+    signature: Check
+    issuer_key: Check
+    schema: Check
+    valid_from: datetime | None = None
+    valid_until: datetime | None = None
+
+    def period(self, now: datetime) -> str:
+        """Where ``now`` falls in the credential's validity period: ``before``, ``within`` or ``after`` (the
+        ``validity-period`` check is a function of this and of the credential)."""
+        if self.valid_from is not None and self.valid_from > now:
+            return "before"
+        if self.valid_until is not None and self.valid_until <= now:
+            return "after"
+        return "within"
+
+
+def stored_checks(credential: dict[str, Any], signature_problems: list[str]) -> StoredChecks:
+    """The unchanging checks of an OB 3.0 Data Integrity credential whose proof was verified by the caller
+    (``signing.verify_proof``: ``signature_problems``, empty when valid)."""
+    proofs = _as_list(credential.get("proof"))
+    methods = [proof.get("verificationMethod") if isinstance(proof, dict) else None for proof in proofs]
+    if signature_problems:
+        signature = Check("signature", "failed", MSG_SIGNATURE_BAD, {"detail": _clip("; ".join(signature_problems))})
+    else:
+        signature = Check("signature", "passed", MSG_SIGNATURE_OK)
+    return StoredChecks(
+        credential=credential,
+        format_check=Check("format", "passed", FORMAT_MESSAGES[("ob3-data-integrity", False)]),
+        signature=signature,
+        issuer_key=_Verifier._ob3_issuer_key(_id_of(credential.get("issuer")), methods),
+        schema=_schema_check(credential),
+        valid_from=_parse_date(credential.get("validFrom")) if credential.get("validFrom") is not None else None,
+        valid_until=_parse_date(credential.get("validUntil")) if credential.get("validUntil") is not None else None,
+    )
+
+
+def validity_period(credential: Mapping[str, Any], now: datetime) -> Check:
+    """The ``validity-period`` check of an OB 3.0 credential at ``now``."""
+    return _validity_check(credential.get("validFrom"), credential.get("validUntil"), now, start_required=False)[0]
+
+
+def stored_verdict(stored: StoredChecks, *, now: datetime, revoked: bool, reason: str | None = None) -> Verdict:
+    """The verdict on a stored credential now: its unchanging checks, the revocation status its issuer holds
+    (the same fact its status list publishes) and its dates against ``now``."""
+    credential = stored.credential
+    if revoked:
+        status = _Status(Check("status", "failed", MSG_REVOKED), revoked=True, reason=reason)
+    else:
+        status = _Status(Check("status", "passed", MSG_STATUS_OK))
+    validity, expired = _validity_check(
+        credential.get("validFrom"), credential.get("validUntil"), now, start_required=False
+    )
+    result = _Result("ob3-data-integrity", stored.format_check, stored.signature)
+    result.issuer_key = stored.issuer_key
+    result.schema = stored.schema
+    if stored.signature.outcome == "passed":
+        result.credential = credential
+        result.status = status.check
+        result.validity = validity
+        result.summary = _ob3_summary(credential, status, expired)
+    return _verdict(result, None)

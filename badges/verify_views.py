@@ -10,8 +10,8 @@ import uuid
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
-from flask import current_app, jsonify, redirect, render_template, request, url_for
-from flask_babel import format_date
+from flask import current_app, jsonify, make_response, redirect, render_template, request, url_for
+from flask_babel import force_locale, format_date, get_translations
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException
@@ -21,7 +21,14 @@ from badges.forms import VerifyForm
 from badges.holder_views import linkedin_url
 from badges.models import Achievement, Award, SigningKey, Visibility
 from badges.presenters import reason_label
-from badges.views import badge_class_json, bp, hosted_assertion, issuer_profile_json, key_json
+from badges.views import (
+    badge_class_json,
+    bp,
+    hosted_assertion,
+    issuer_profile_json,
+    key_json,
+    wants_json_document,
+)
 from core import csrf
 from core.db import db
 from core.i18n import current_language
@@ -67,26 +74,93 @@ def _signature_problems(credential: dict) -> list[str]:
         return [str(exc)]
 
 
-_VERIFIED: dict[tuple[uuid.UUID, str], list[str]] = {}
+_VERIFIED: dict[tuple[uuid.UUID, str], tuple[verification.StoredChecks, dict[str, str]]] = {}
+_VERIFIED_MAX = 4096
 
 
-def _stored_signature_problems(award: Award, lang: str, credential: dict) -> list[str]:
-    """The signature check of a badge's stored credential. Stored documents never change and carry no proof
-    expiry, so each is checked once per process (bounded), not on every page view; revocation and dates are
-    read from the award on every request."""
-    key = (award.uuid, lang)
-    problems = _VERIFIED.get(key)
-    if problems is None:
-        problems = _signature_problems(credential)
-        if len(_VERIFIED) > 4096:
+def _stored_checks(
+    award_uuid: uuid.UUID, lang: str, credential: dict | None = None
+) -> tuple[verification.StoredChecks, dict[str, str]]:
+    """The unchanging checks (signature, issuer key, schema) of a badge's stored credential, and the badge's
+    URLs. Stored documents never change and carry no proof expiry, so each is checked once per process (bounded),
+    not on every verification; revocation and dates are read on every request. The credential is read from the
+    database only when needed."""
+    key = (award_uuid, lang)
+    stored = _VERIFIED.get(key)
+    if stored is None:
+        if credential is None:
+            documents = db.session.scalar(db.select(Award.documents).where(Award.uuid == award_uuid))
+            credential = documents["ob3"][lang]
+        checks = verification.stored_checks(credential, _signature_problems(credential))
+        stored = (checks, services.award_urls(award_uuid))
+        if len(_VERIFIED) >= _VERIFIED_MAX:
             _VERIFIED.clear()
-        _VERIFIED[key] = problems
-    return problems
+        _VERIFIED[key] = stored
+    return stored
+
+
+_VERDICTS: dict[tuple, bytes] = {}
+
+
+def _verdict_language() -> str:
+    """``?lang=``, else the request's language. A request without cookies has no logged-in user and no chosen
+    language, so that is its Accept-Language (what ``core.i18n.select_locale`` would find, without Babel)."""
+    lang = request.args.get("lang")
+    if lang in openbadges.LANGS:
+        return lang
+    if "Cookie" in request.headers:
+        return current_language()
+    if "Accept-Language" not in request.headers:
+        return openbadges.DEFAULT_LANG if current_app.config["BABEL_DEFAULT_LOCALE"] != "en" else "en"
+    best = request.accept_languages.best_match(current_app.config["LANGUAGES"])
+    return "en" if str(best or current_app.config["BABEL_DEFAULT_LOCALE"]).startswith("en") else "fr"
+
+
+def _verdict_json(award_uuid: uuid.UUID):
+    """The verdict on one of this platform's badges as JSON (``GET /verify/<uuid>`` asked for JSON): the checks
+    of ``POST /api/v1/verify``, each spelled out, the badge's ``status`` (revoked or expired badges say so within
+    a second) and what it attests; the credential itself is at ``urls.ob3_credential_url``.
+
+    The body is a function of the stored credential (which never changes), the language, the badge's state and
+    where ``now`` falls in its validity period: those are read on every request, and the body built for them is
+    kept (bounded), not rebuilt."""
+    state = services.award_state(award_uuid)
+    if state is None or state.declined:
+        response = jsonify(error="not_found", message=_("This badge cannot be verified here."))
+        response.status_code = 404
+    else:
+        lang = _verdict_language()
+        checks, urls = _stored_checks(award_uuid, lang)
+        now = datetime.now(UTC)
+        key = (award_uuid, lang, state, checks.period(now))
+        body = _VERDICTS.get(key)
+        if body is None:
+            verdict = verification.stored_verdict(checks, now=now, revoked=state.revoked, reason=state.reason)
+            with force_locale(lang):
+                document = verdict.to_json(translate=get_translations().gettext)
+            del document["credential"]  # served at its own URL (urls.ob3_credential_url), byte for byte as issued
+            if state.revoked:
+                status = "superseded" if state.superseded else "revoked"
+            else:
+                status = "expired" if verdict.summary and verdict.summary["expired"] else "valid"
+            document.update(status=status, issued_by_this_platform=True, urls=urls)
+            body = current_app.json.dumps(document).encode("utf-8")
+            if len(_VERDICTS) >= _VERIFIED_MAX:
+                _VERDICTS.clear()
+            _VERDICTS[key] = body
+        response = current_app.response_class(body, mimetype="application/json")
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers["Cache-Control"] = "no-cache"  # the status is read again on every request
+    response.vary.add("Accept")
+    return response
 
 
 @bp.route("/verify/<uuid:award_uuid>")
 @public
 def verify_badge(award_uuid: uuid.UUID):
+    """The verification page of a badge, or its verdict as JSON (``Accept: application/json``)."""
+    if wants_json_document():
+        return _verdict_json(award_uuid)
     award = db.session.scalar(db.select(Award).where(Award.uuid == award_uuid))
     return verification_page(award)
 
@@ -96,36 +170,45 @@ def verification_page(award: Award | None, reached_by=None):
     sections registered by other packages (``badges.extensions``) how the visitor came, e.g. by the code of a
     printed certificate."""
     if award is None or award.visibility == Visibility.DECLINED.value:
-        return render_template("badges/verify_unknown.html"), 404
+        response = make_response(render_template("badges/verify_unknown.html"), 404)
+        response.vary.add("Accept")
+        return response
     lang = current_language()
     credential = award.documents["ob3"][lang]
     now = datetime.now(UTC)
     status = award.status(now)
-    problems = _stored_signature_problems(award, lang, credential)
+    stored, _urls = _stored_checks(award.uuid, lang, credential)
+    problems = [] if stored.signature.outcome == "passed" else [stored.signature.params.get("detail", "")]
     subject = credential["credentialSubject"]
     achievement = subject["achievement"]
     names = [i["identityHash"] for i in subject.get("identifier", []) if i.get("identityType") == "name"]
-    return render_template(
-        "badges/verify_badge.html",
-        award=award,
-        credential=credential,
-        achievement=achievement,
-        issuer=credential["issuer"],
-        holder_name=names[0] if names else None,
-        status=status,
-        signature_ok=not problems,
-        problems=problems,
-        reason=reason_label(award.revocation_reason),
-        superseded_by=award.superseded_by,
-        urls=services.award_urls(award),
-        image_url=url_for("badges.badge_class_image", achievement_uuid=award.achievement.uuid, ext="svg", lang=lang),
-        og_image_url=services.external_url(
-            "badges.badge_class_image", achievement_uuid=award.achievement.uuid, ext="png", lang=lang
-        ),
-        linkedin=linkedin_url(award, lang) if status == "valid" else None,
-        now=now,
-        sections=extensions.verification_sections(award, reached_by),
+    response = make_response(
+        render_template(
+            "badges/verify_badge.html",
+            award=award,
+            credential=credential,
+            achievement=achievement,
+            issuer=credential["issuer"],
+            holder_name=names[0] if names else None,
+            status=status,
+            signature_ok=not problems,
+            problems=problems,
+            reason=reason_label(award.revocation_reason),
+            superseded_by=award.superseded_by,
+            urls=services.award_urls(award),
+            image_url=url_for(
+                "badges.badge_class_image", achievement_uuid=award.achievement.uuid, ext="svg", lang=lang
+            ),
+            og_image_url=services.external_url(
+                "badges.badge_class_image", achievement_uuid=award.achievement.uuid, ext="png", lang=lang
+            ),
+            linkedin=linkedin_url(award, lang) if status == "valid" else None,
+            now=now,
+            sections=extensions.verification_sections(award, reached_by),
+        )
     )
+    response.vary.add("Accept")
+    return response
 
 
 # ------------------------------------------------------------------------------------------------ any badge

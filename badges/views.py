@@ -6,6 +6,7 @@ the database, encrypted."""
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 import uuid
 
@@ -39,6 +40,9 @@ def _json(document: dict, media_type: str = "application/ld+json"):
 
 
 def wants_json_document() -> bool:
+    accept = request.headers.get("Accept", "")
+    if accept in JSON_TYPES or not accept:  # what the negotiation below answers, without parsing (machines)
+        return bool(accept)
     best = request.accept_mimetypes.best_match([*JSON_TYPES, "text/html"])
     return best in JSON_TYPES
 
@@ -123,9 +127,7 @@ def _lang() -> str:
 
 
 def badge_class_json(achievement: Achievement, lang: str = openbadges.DEFAULT_LANG) -> dict:
-    return openbadges.ob2_badge_class(
-        services._as_dataclass(achievement), external_url("badges.issuer_profile"), lang
-    )
+    return openbadges.ob2_badge_class(services._as_dataclass(achievement), external_url("badges.issuer_profile"), lang)
 
 
 def _achievement_or_404(achievement_uuid: uuid.UUID) -> Achievement:
@@ -220,27 +222,54 @@ def assertion_jws(award_uuid: uuid.UUID):
     return _download(response, f"badge-{award.uuid}.jws")
 
 
+#: Issued documents as served, by (award, document, language): they never change once issued, so each is read
+#: and serialised once per process (bounded). Whether the badge may be shown (declined?) is read per request.
+_SERVED: dict[tuple[uuid.UUID, str, str], tuple[bytes, str]] = {}
+
+
+def _stored_document(award_uuid: uuid.UUID, kind: str, lang: str) -> Response:
+    """The stored OB 3.0 credential (``ob3``, pretty JSON) or VC-JWT (``ob3_jwt``) of a badge, byte for byte as
+    issued, with an ETag (``If-None-Match`` gets 304). 404 for an unknown or declined badge."""
+    state = services.award_state(award_uuid)
+    if state is None or state.declined:
+        abort(404)
+    key = (award_uuid, kind, lang)
+    served = _SERVED.get(key)
+    if served is None:
+        documents = db.session.scalar(db.select(Award.documents).where(Award.uuid == award_uuid))
+        if documents is None:
+            abort(404)
+        document = documents[kind][lang]
+        data = (
+            document.encode("utf-8")
+            if kind == "ob3_jwt"
+            else json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8")
+        )
+        served = (data, hashlib.sha256(data).hexdigest()[:32])
+        if len(_SERVED) >= 4096:
+            _SERVED.clear()
+        _SERVED[key] = served
+    data, etag = served
+    response = Response(data, mimetype="application/vc+jwt" if kind == "ob3_jwt" else "application/vc+ld+json")
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers["Cache-Control"] = "no-cache"  # revalidate: a declined badge disappears at once
+    response.set_etag(etag)
+    extension = "jwt" if kind == "ob3_jwt" else "json"
+    return _download(response.make_conditional(request), f"badge-{award_uuid}.{extension}")
+
+
 @bp.route("/badges/credentials/<uuid:award_uuid>")
 @public
 def credential(award_uuid: uuid.UUID):
     """OB 3.0 OpenBadgeCredential with its embedded Data Integrity proof; ``?lang=en`` for English."""
-    award = _award_or_404(award_uuid)
-    document = award.documents["ob3"][_lang()]
-    response = Response(
-        json.dumps(document, ensure_ascii=False, indent=2), mimetype="application/vc+ld+json"
-    )
-    response.headers["Access-Control-Allow-Origin"] = "*"
-    return _download(response, f"badge-{award.uuid}.json")
+    return _stored_document(award_uuid, "ob3", _lang())
 
 
 @bp.route("/badges/credentials/<uuid:award_uuid>.jwt")
 @public
 def credential_jwt(award_uuid: uuid.UUID):
     """The same OB 3.0 credential as a VC-JWT (EdDSA)."""
-    award = _award_or_404(award_uuid)
-    response = Response(award.documents["ob3_jwt"][_lang()], mimetype="application/vc+jwt")
-    response.headers["Access-Control-Allow-Origin"] = "*"
-    return _download(response, f"badge-{award.uuid}.jwt")
+    return _stored_document(award_uuid, "ob3_jwt", _lang())
 
 
 @bp.route("/badges/awards/<uuid:award_uuid>/badge.<any(png, svg):ext>")

@@ -20,7 +20,7 @@ migrate = Migrate()
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the app: defaults, then the environment, then ``config`` (tests pass theirs here)."""
-    from core import audit, cli, errors, i18n, logs
+    from core import audit, cli, errors, i18n, logs, security
     from core import config as configuration
     from core.db import configure_sqlite, db
     from core.security import require_login, security_headers
@@ -45,6 +45,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         if db.engine.dialect.name == "sqlite":
             configure_sqlite(db.engine)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True)
+    app.session_interface = security.CookieSessionInterface()
     csrf.init_app(app)
     from core import api_auth
 
@@ -121,11 +122,15 @@ def _one_commit_per_request(app: Flask) -> None:
 
     @app.after_request
     def _commit(response):
+        # A request that never touched the database has no session to end: don't create one to commit nothing.
+        used = db.session.registry.has() and db.session().in_transaction()
         if response.status_code < 400:
-            db.session.commit()
+            if used:
+                db.session.commit()
             mail.deliver_queued()
         else:
-            db.session.rollback()
+            if used:
+                db.session.rollback()
             g.pop("queued_mail", None)
         return response
 

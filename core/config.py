@@ -27,7 +27,7 @@ DEFAULTS: dict[str, Any] = {
     "ENV": "development",
     "BASE_URL": "http://127.0.0.1:5000",
     "SQLALCHEMY_DATABASE_URI": None,  # None → SQLite file under instance/
-    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    "SQLALCHEMY_ENGINE_OPTIONS": None,  # None → pool_pre_ping for server databases (not for SQLite files)
     "SECRET_KEY": None,  # None → development: a random key kept in instance/secret_key
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
@@ -111,6 +111,10 @@ def load(app, overrides: dict[str, Any] | None) -> None:
     if uri.startswith("postgres://") or uri.startswith("postgresql://"):
         # Heroku-style URLs: use psycopg 3, the driver we ship.
         app.config["SQLALCHEMY_DATABASE_URI"] = "postgresql+psycopg://" + uri.split("://", 1)[1]
+    if app.config["SQLALCHEMY_ENGINE_OPTIONS"] is None:
+        # A server connection can die between requests: ping it at checkout. A SQLite file cannot, and the ping
+        # would cost a statement per request.
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_pre_ping": not uri.startswith("sqlite")}
 
     key = app.config["SECRET_KEY"]
     if env == "production":

@@ -21,7 +21,9 @@ def select_locale() -> str:
     if not has_request_context():
         return "en"  # commands speak English; mail and documents choose theirs with force_locale
     languages = current_app.config["LANGUAGES"]
-    if current_user and current_user.is_authenticated and current_user.language in languages:
+    # Without a session or a remember-me cookie nobody is logged in: don't run the user loader to learn it.
+    may_be_logged_in = bool(session) or current_app.config["REMEMBER_COOKIE_NAME"] in request.cookies
+    if may_be_logged_in and current_user and current_user.is_authenticated and current_user.language in languages:
         return current_user.language
     chosen = session.get("lang")
     if chosen in languages:

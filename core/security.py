@@ -11,7 +11,8 @@ from collections.abc import Callable
 from functools import wraps
 from typing import TypeVar
 
-from flask import Flask, abort, current_app, jsonify, redirect, request, url_for
+from flask import Flask, Request, abort, current_app, jsonify, redirect, request, url_for
+from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user
 
 F = TypeVar("F", bound=Callable)
@@ -81,15 +82,37 @@ CSP = (
 )
 
 
+SECURITY_HEADERS = (
+    ("Content-Security-Policy", CSP),
+    ("X-Content-Type-Options", "nosniff"),
+    ("Referrer-Policy", "same-origin"),
+    ("X-Frame-Options", "DENY"),
+    ("Permissions-Policy", "camera=(), microphone=(), geolocation=()"),
+)
+HSTS = ("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+
+
 def security_headers(response):
+    """``after_request`` hook: the headers every response carries, unless the view set its own."""
     headers = response.headers
-    headers.setdefault("Content-Security-Policy", CSP)
-    headers.setdefault("X-Content-Type-Options", "nosniff")
-    headers.setdefault("Referrer-Policy", "same-origin")
-    headers.setdefault("X-Frame-Options", "DENY")
-    headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-    if request.is_secure or current_app.config["BASE_URL"].startswith("https://"):
-        headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-    if not is_public_endpoint(current_app, request.endpoint) or request.endpoint == "auth.login":
-        headers.setdefault("Cache-Control", "no-store")
+    present = {name.lower() for name, _value in headers.items()}  # one pass, not one scan per header
+    missing = [(name, value) for name, value in SECURITY_HEADERS if name.lower() not in present]
+    secure = request.is_secure or current_app.config["BASE_URL"].startswith("https://")
+    if secure and "strict-transport-security" not in present:
+        missing.append(HSTS)
+    if "cache-control" not in present and (
+        request.endpoint == "auth.login" or not is_public_endpoint(current_app, request.endpoint)
+    ):
+        missing.append(("Cache-Control", "no-store"))
+    headers.extend(missing)
     return response
+
+
+class CookieSessionInterface(SecureCookieSessionInterface):
+    """Flask's signed-cookie session, without building its signer for requests that carry no session cookie
+    (most public requests: verifiers, documents, the health check)."""
+
+    def open_session(self, app: Flask, request: Request):
+        if app.secret_key and not request.cookies.get(self.get_cookie_name(app)):
+            return self.session_class()
+        return super().open_session(app, request)

@@ -23,7 +23,7 @@ import logging
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from flask import has_app_context
@@ -325,6 +325,10 @@ def can_issue() -> bool:
     )
 
 
+#: Badges issued per call of ``badges.issue_many`` (per savepoint): a rerun after a crash redoes at most this many.
+ISSUE_BATCH = 100
+
+
 def issue_due(
     cohorts: Sequence[Cohort],
     as_of: date | None = None,
@@ -332,9 +336,12 @@ def issue_due(
     enrolment_ids: Iterable[int] | None = None,
     by: User | None = None,
     on_issued=None,
+    issued_at: datetime | None = None,
 ) -> list[tuple[Award, bool]]:
     """Issue every badge earned and not yet held; returns ``(award, created)`` for each badge due.
 
+    ``issued_at`` dates the badges (default: now), e.g. the evening of ``as_of`` when a past cohort's badges are
+    issued after the fact; their validity (``valid_for_years``) runs from that date.
     Badges whose achievement is missing (a programme loaded before this engine existed) are synced first."""
     as_of = as_of or date.today()
     due = earned(cohorts, as_of, enrolment_ids=enrolment_ids)
@@ -355,16 +362,19 @@ def issue_due(
             )
         )
     }
-    out: list[tuple[Award, bool]] = []
+    batch: list[tuple[Achievement, User, str]] = []
     for item in due:
         achievement = achievements.get(item.key)
         if achievement is None or achievement.retired or (item.user.id, achievement.id) in held:
             continue
-        award, created = badges.issue(achievement, item.user, context_ref=f"enrolment:{item.enrolment.id}", by=by)
+        batch.append((achievement, item.user, f"enrolment:{item.enrolment.id}"))
         held.add((item.user.id, achievement.id))
-        out.append((award, created))
-        if on_issued is not None:
-            on_issued(award, created)
+    out: list[tuple[Award, bool]] = []
+    for start in range(0, len(batch), ISSUE_BATCH):  # one savepoint, one flush and a few queries per batch
+        for award, created in badges.issue_many(batch[start : start + ISSUE_BATCH], by=by, now=issued_at):
+            out.append((award, created))
+            if on_issued is not None:
+                on_issued(award, created)
     return out
 
 
@@ -388,6 +398,10 @@ def cohort_awards(cohort: Cohort, *, include_revoked: bool = True) -> list[tuple
 
 
 def _before_commit(session) -> None:
+    if session.in_nested_transaction():
+        # SQLAlchemy also calls this when a savepoint is released (each badge is added in one): only the real
+        # commit issues, so that a savepoint never issues, at today's date, what its caller is still deciding.
+        return
     pending = session.info.pop(PENDING_KEY, None)
     if not pending or not has_app_context():
         return

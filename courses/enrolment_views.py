@@ -17,6 +17,7 @@ from core import mail
 from core.db import db
 from core.i18n import localized
 from core.models import Role, User, UserRole
+from core.pdf import pdf_response, render_template_pdf
 from core.security import roles_required
 from core.services import ServiceError
 from courses import eligibility, permissions, queries, services
@@ -32,7 +33,7 @@ from courses.models import (
     Placement,
     Validation,
 )
-from courses.presenters import absence_reason, lang
+from courses.presenters import SUMMARY_LABELS, absence_reason, lang, name_slug
 from courses.programme_spec import EVIDENCE_TYPES
 from courses.views import STAFF, apply_error
 
@@ -332,3 +333,51 @@ def placement_send_link(placement_uuid: uuid.UUID):
     mail.queue(recipient, subject, body, purpose="tutor-link")
     flash(_("The link is in the outbox, ready to be sent."), "success")
     return back(placement.enrolment, "#placements")
+
+
+@bp.route("/enrolments/<uuid:enrolment_uuid>/attendance.pdf")
+@roles_required(Role.TRAINEE, *STAFF)
+def attendance_summary(enrolment_uuid: uuid.UUID):
+    """A trainee's own attendance, session by session, with the totals (the "récapitulatif de présence" they
+    keep for their records): for the trainee, the coordinators and the cohort's trainers only."""
+    enrolment = enrolment_or_404(enrolment_uuid)
+    permissions.require_enrolment(enrolment)
+    cohort, person = enrolment.cohort, enrolment.user
+    today = date.today()
+    evaluation = eligibility.evaluate_enrolment(enrolment, today)
+    marks = queries.marks_by_session(enrolment.id)
+    rows = []
+    tally = dict.fromkeys(("present", "partial", "excused", "absent", "not_expected", "unmarked", "coming"), 0)
+    for s in queries.cohort_sessions(cohort.id):
+        mark, not_expected = marks.get(s.id), absence_reason(enrolment, s.on)
+        if s.cancelled:
+            key = None
+        elif not_expected:
+            key = "not_expected"
+        elif mark is not None:
+            key = {"late": "partial", "left_early": "partial"}.get(mark.status, mark.status)
+        else:
+            key = "coming" if s.on > today else "unmarked"
+        if key:
+            tally[key] += 1
+        rows.append({"session": s, "mark": mark, "not_expected": not_expected, "coming": key == "coming"})
+    pending = db.session.scalar(
+        db.select(db.func.coalesce(db.func.sum(HoursEntry.minutes), 0)).where(
+            HoursEntry.enrolment_id == enrolment.id, HoursEntry.state == "pending"
+        )
+    )
+    title = _("Attendance summary — %(name)s — %(cohort)s", name=person.legal_name, cohort=cohort.code)
+    data = render_template_pdf(
+        "courses/pdf/attendance_summary.html",
+        title=title,
+        enrolment=enrolment,
+        cohort=cohort,
+        person=person,
+        evaluation=evaluation,
+        rows=rows,
+        tally=tally,
+        pending_minutes=pending,
+        today=today,
+        SUMMARY_LABELS=SUMMARY_LABELS,
+    )
+    return pdf_response(data, f"presence-{cohort.code}-{name_slug(person.legal_name)}.pdf")

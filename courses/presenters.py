@@ -31,6 +31,14 @@ MARK_LABELS = {
     "excused": _l("Excused"),
     "absent": _l("Absent"),
 }
+#: A mark as the trainee's attendance summary words it (plain and neutral: an absence, not an "absent·e").
+SUMMARY_LABELS = {
+    "present": _l("Present"),
+    "late": _l("Late arrival"),
+    "left_early": _l("Early departure"),
+    "excused": _l("Excused absence"),
+    "absent": _l("Absence"),
+}
 HOURS_STATE_LABELS = {
     "pending": _l("Waiting for confirmation"),
     "confirmed": _l("Confirmed"),
@@ -43,6 +51,12 @@ def name_key(name: str) -> tuple[str, str]:
     """Sort people as a reader expects: "Élise" between "Dario" and "Farid", not after "Yusuf"."""
     folded = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().casefold()
     return folded, name
+
+
+def name_slug(name: str) -> str:
+    """"Élise Fictive" → "elise-fictive" (for file names)."""
+    folded = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
+    return "-".join("".join(ch if ch.isalnum() else " " for ch in folded).split()) or "document"
 
 
 def lang() -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+import sqlite3
 import uuid
 from collections.abc import Callable, Iterator
 
@@ -17,6 +18,7 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
+from badges import services as badge_services
 from core import create_app
 from core.db import db
 from core.models import User
@@ -91,6 +93,65 @@ def _empty_all_tables() -> None:
     db.session.commit()
 
 
+@pytest.fixture(scope="session")
+def _demo_template(database_url: str, _migrated, tmp_path_factory) -> Iterator[tuple[str, str]]:
+    """The demo (``tremplin demo``), loaded once per worker into a database of its own: ``(url, output)``.
+
+    Loading it takes many seconds (it signs hundreds of badges); tests that only need it to be there get a
+    copy through the ``demo`` fixture instead of loading it again."""
+    from flask_migrate import upgrade
+
+    server = os.environ.get("TREMPLIN_TEST_DATABASE_URL")
+    if server:
+        url = sa.make_url(database_url)
+        template = f"{url.database}_demo"
+        admin = sa.create_engine(_admin_url(url), isolation_level="AUTOCOMMIT")
+        with admin.connect() as connection:
+            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{template}" WITH (FORCE)'))
+            connection.execute(sa.text(f'CREATE DATABASE "{template}"'))
+        template_url = url.set(database=template).render_as_string(hide_password=False)
+    else:
+        template_url = f"sqlite:///{tmp_path_factory.mktemp('demo') / 'demo.db'}"
+    app = create_app(make_config(template_url))
+    with app.app_context():
+        upgrade()
+        result = app.test_cli_runner().invoke(args=["demo"])
+        assert result.exit_code == 0, result.output
+        db.session.remove()
+        db.engine.dispose()
+    yield template_url, result.output
+    if server:
+        with admin.connect() as connection:
+            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{template}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture
+def demo(app: Flask, _demo_template: tuple[str, str], database_url: str) -> str:
+    """The test's database becomes a copy of the demo (what ``tremplin demo`` loads); returns the command's
+    output. Tests may change the copy freely: it is emptied after the test like any other."""
+    template_url, output = _demo_template
+    db.session.remove()
+    db.engine.dispose()
+    badge_services.forget_states()  # the same badges (same ids) come back in each copy
+    url = sa.make_url(database_url)
+    if url.get_backend_name() == "postgresql":
+        admin = sa.create_engine(_admin_url(url), isolation_level="AUTOCOMMIT")
+        template = sa.make_url(template_url).database
+        with admin.connect() as connection:
+            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)'))
+            connection.execute(sa.text(f'CREATE DATABASE "{url.database}" TEMPLATE "{template}"'))
+        admin.dispose()
+    else:
+        source = sqlite3.connect(sa.make_url(template_url).database)
+        target = sqlite3.connect(url.database)
+        with target:
+            source.backup(target)
+        source.close()
+        target.close()
+    return output
+
+
 @pytest.fixture
 def app_config(database_url: str) -> dict:
     """Override in a test module (or update in a test before using ``app``) to change the configuration."""
@@ -106,6 +167,7 @@ def app(_migrated, app_config: dict) -> Iterator[Flask]:
         db.session.remove()
         _empty_all_tables()
         db.engine.dispose()
+        badge_services.forget_states()
 
 
 class CSRFClient(FlaskClient):

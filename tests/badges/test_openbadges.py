@@ -725,3 +725,36 @@ def test_guard_passes_every_real_module_and_competency_title() -> None:
         kind="skill", alignments=alignments,
     )  # fmt: skip
     ob.assert_no_life_history(ob.ob3_credential(make_award(public=True), achievement, ISSUER))
+
+
+@pytest.mark.parametrize(
+    ("email", "typed"),
+    [
+        ("élise.müller@exemple.org", "Élise.Müller@exemple.org"),
+        ("amina@exämple.org", "amina@exämple.org"),
+        ("amina@exämple.org", "amina@xn--exmple-cua.org"),  # the same internationalised domain in punycode
+        ("amina@xn--exmple-cua.org", "AMINA@EXÄMPLE.ORG"),
+        ("用户@例子.广告", "用户@例子.广告"),
+    ],
+)
+def test_accented_and_internationalised_addresses_match(email, typed) -> None:
+    assert ob.email_matches(typed, ob.hashed_email(email, SALT), SALT)
+    assert not ob.email_matches("bruno.fictif@example.org", ob.hashed_email(email, SALT), SALT)
+
+
+@pytest.mark.parametrize(
+    ("email", "identity_hash", "salt"),
+    [
+        ("amina@example.org", "sha256$é", SALT),  # a non-ASCII hash (compare_digest refuses non-ASCII str)
+        ("amina@example.org", "é", SALT),
+        ("amina\ud800@example.org", None, SALT),  # a lone surrogate: no UTF-8 form to hash
+        ("amina@example.org", "sha256$\udfff", SALT),
+        ("amina@example.org", None, "\ud800"),
+        ("amina@example.org", None, ""),
+        ("amina@ex\u00e4mple..org", None, SALT),  # a domain that IDNA refuses
+        ("amina@" + "ä" * 80 + ".org", None, SALT),  # an IDNA label too long
+    ],
+)
+def test_email_matches_never_raises(email, identity_hash, salt) -> None:
+    identity_hash = identity_hash if identity_hash is not None else ob.hashed_email("amina@example.org", SALT)
+    assert ob.email_matches(email, identity_hash, salt) is False

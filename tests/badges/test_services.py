@@ -147,6 +147,17 @@ def test_expiry_comes_from_the_achievement(issuer, holder):
     assert award.documents["ob2"]["expires"] == openbadges.xsd_datetime(award.valid_until)
 
 
+def test_a_reissue_keeps_the_original_validity(issuer, holder):
+    achievement = services.sync_achievement(
+        services.AchievementSpec(**{**SPEC.__dict__, "key": "test/yearly", "valid_for_days": 365}), issuer
+    )
+    award, _ = services.issue(achievement, holder, now=datetime.now(UTC) - timedelta(days=300))
+    public = services.set_visibility(award, "public", holder)  # named 300 days later: same end of validity
+    db.session.commit()
+    assert public.valid_until == award.valid_until and public.issued_at > award.issued_at
+    assert public.documents["ob3"]["fr"]["validUntil"] == openbadges.xsd_datetime(award.valid_until)
+
+
 def test_badge_text_about_a_life_history_is_refused(issuer):
     spec = services.AchievementSpec(**{**SPEC.__dict__, "key": "test/bad", "name": {"fr": "Santé mentale", "en": "x"}})
     with pytest.raises(ServiceError, match="santé mentale"):
@@ -168,3 +179,67 @@ def test_no_keys_no_badge(app, holder):
     achievement = services.sync_achievement(SPEC, issuer)
     with pytest.raises(ServiceError, match="keys"):
         services.issue(achievement, holder)
+
+
+# ------------------------------------------------------------------------------------------------ issue_many
+
+
+def _trainees(create_user, count: int) -> list:
+    return [
+        create_user(roles=("trainee",), email=f"batch{i}@example.org", legal_name=f"Batch {i}") for i in range(count)
+    ]
+
+
+def test_issue_many_issues_each_badge_once_with_distinct_random_slots(achievement, create_user):
+    people = _trainees(create_user, 6)
+    due = [(achievement, person, f"test:{i}") for i, person in enumerate(people)]
+    results = services.issue_many(due)
+    db.session.commit()
+    assert [created for _award, created in results] == [True] * 6
+    awards = [award for award, _created in results]
+    assert [a.recipient_id for a in awards] == [p.id for p in people]
+    assert len({a.status_index for a in awards}) == 6 and len({a.uuid for a in awards}) == 6
+    for award, person in zip(awards, people, strict=True):
+        assert award.context_ref == f"test:{people.index(person)}"
+        identity = award.documents["ob3"]["fr"]["credentialSubject"]["identifier"][0]
+        assert openbadges.email_matches(person.email, identity["identityHash"], identity["salt"])
+        credential = award.documents["ob3"]["en"]
+        assert signing.verify_proof(credential, _resolver(award.issuer)) == []
+        assert credential["credentialStatus"]["statusListIndex"] == str(award.status_index)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(OutboxMessage)) == 6
+    issued = db.session.scalars(sa.select(AuditEntry).where(AuditEntry.action == "badge.issued")).all()
+    assert {entry.object_id for entry in issued} == {str(a.uuid) for a in awards}
+
+
+def test_issue_many_is_idempotent_and_handles_repeats(achievement, create_user):
+    people = _trainees(create_user, 3)
+    first, _created = services.issue(achievement, people[0])
+    db.session.commit()
+    due = [(achievement, people[0], None), (achievement, people[1], None), (achievement, people[1], None)]
+    results = services.issue_many(due)
+    db.session.commit()
+    assert results[0] == (first, False)
+    assert results[1][1] is True and results[2] == (results[1][0], False)
+    again = services.issue_many([(achievement, p, None) for p in people])
+    assert [created for _a, created in again] == [False, False, True]
+    assert again[0][0] is first and again[1][0] is results[1][0]
+    db.session.commit()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Award)) == 3
+
+
+def test_issue_many_falls_back_to_one_by_one_when_a_slot_was_taken_meanwhile(achievement, create_user, monkeypatch):
+    people = _trainees(create_user, 3)
+    taken, _created = services.issue(achievement, people[0])
+    db.session.commit()
+    # As if another process had taken the slots drawn for this batch between the draw and the write.
+    monkeypatch.setattr(services, "_free_status_indexes", lambda key, count: [taken.status_index] * count)
+    results = services.issue_many([(achievement, p, None) for p in people])
+    db.session.commit()
+    assert results[0] == (taken, False) and all(created for _a, created in results[1:])
+    assert len({award.status_index for award, _c in results}) == 3
+
+
+def test_issue_many_refuses_a_retired_badge(achievement, create_user):
+    achievement.retired = True
+    with pytest.raises(ServiceError):
+        services.issue_many([(achievement, _trainees(create_user, 1)[0], None)])

@@ -719,3 +719,63 @@ def test_oversized_multibase_values_are_refused_before_decoding() -> None:
         signing.ed25519_from_multikey("z" + "2" * 100_000)
     with pytest.raises(signing.SigningError, match="not a did:key"):
         signing.resolve_did_key("did:key:z" + "2" * 100_000)
+
+
+# --------------------------------------------------------------------------------------------- unprocessable input
+
+
+@pytest.mark.parametrize(
+    "where",
+    [
+        ("credentialSubject", "name"),
+        ("issuer", "name"),
+        ("proof", 0, "proofValue"),
+    ],
+)
+def test_a_lone_surrogate_fails_verification_with_a_reason_instead_of_raising(where) -> None:
+    credential = signed_credential()
+    target = get_path(credential, where[:-1])
+    target[where[-1]] = "Tremplin \ud800"
+    problems = signing.verify_proof(credential, signing.resolve_did_key, now=NOW)
+    assert problems == [
+        "cannot process the credential: the document contains text that is not valid Unicode (a lone surrogate)"
+    ]
+
+
+def test_a_lone_surrogate_in_a_key_fails_verification() -> None:
+    credential = signed_credential()
+    credential["credentialSubject"]["\udfffname"] = "x"
+    (problem,) = signing.verify_proof(credential, signing.resolve_did_key, now=NOW)
+    assert "lone surrogate" in problem
+
+
+@pytest.mark.parametrize("depth", [signing.MAX_PROOF_DOCUMENT_DEPTH + 1, 2_000, 200_000])
+@pytest.mark.parametrize("container", ["object", "list"])
+def test_a_very_deep_document_fails_verification_with_a_reason_instead_of_raising(depth, container) -> None:
+    credential = signed_credential()
+    deep: Any = {} if container == "object" else []
+    node = deep
+    for _level in range(depth):
+        child: Any = {} if container == "object" else []
+        if container == "object":
+            node["https://example.org/nested"] = child
+        else:
+            node.append(child)
+        node = child
+    credential["credentialSubject"]["https://example.org/nested"] = deep
+    (problem,) = signing.verify_proof(credential, signing.resolve_did_key, now=NOW)
+    assert problem == (
+        f"cannot process the credential: the document is nested deeper than {signing.MAX_PROOF_DOCUMENT_DEPTH} levels"
+    )
+
+
+def test_a_document_just_within_the_depth_limit_is_still_checked() -> None:
+    credential = signed_credential()
+    deep: dict[str, Any] = {}
+    node = deep
+    for _level in range(signing.MAX_PROOF_DOCUMENT_DEPTH - 4):
+        node["https://example.org/nested"] = {}
+        node = node["https://example.org/nested"]
+    credential["credentialSubject"]["https://example.org/nested"] = deep
+    problems = signing.verify_proof(credential, signing.resolve_did_key, now=NOW)
+    assert problems and not any("nested deeper" in problem for problem in problems)  # changed: a failed signature

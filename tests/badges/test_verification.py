@@ -968,3 +968,33 @@ def test_bundled_schemas_are_the_official_ones() -> None:
     validator = verification._schema_validator()
     type(validator).check_schema(validator.schema)
     assert validator is verification._schema_validator()  # loaded once
+
+
+# ------------------------------------------------------------------------------------------------------ memos
+
+
+def test_a_document_verified_once_is_not_canonicalised_or_validated_again(monkeypatch) -> None:
+    data = json.dumps(sign(make_credential(id="0c9e2b1f-6a3d-4f8e-9b7a-1d2e3f4a5b6c")))
+    first = verify(data, ob3_resolver(), now=NOW)
+    assert first.valid
+    calls: list[str] = []
+    real_verify_proof, real_validate = signing.verify_proof, verification._validate_schema
+    monkeypatch.setattr(signing, "verify_proof", lambda *a, **k: calls.append("proof") or real_verify_proof(*a, **k))
+    monkeypatch.setattr(verification, "_validate_schema", lambda *a: calls.append("schema") or real_validate(*a))
+    again = verify(data, ob3_resolver(), now=NOW)
+    assert again.to_json() == first.to_json() and calls == []
+    revoked = verify(data, ob3_resolver(STATUS_INDEX), now=NOW)  # a new status list: verified once, then known
+    assert not revoked.valid and message(revoked, "status") == verification.MSG_REVOKED
+    assert calls == ["proof"]
+
+
+def test_a_remembered_proof_is_rechecked_against_the_key_its_method_resolves_to_now() -> None:
+    issuer_id, vm = "did:web:tremplin.example", "did:web:tremplin.example#key-1"
+    data = json.dumps(sign(make_credential(issuer_id), vm=vm))
+    resolver = ob3_resolver()
+    resolver.keys[vm] = issuer_key().public_key()
+    assert verify(data, resolver, now=NOW).check("signature").outcome == "passed"
+    resolver.keys[vm] = other_key().public_key()  # the method now names another key: the memo must not vouch
+    assert verify(data, resolver, now=NOW).check("signature").outcome == "failed"
+    del resolver.keys[vm]
+    assert verify(data, resolver, now=NOW).check("signature").outcome == "failed"

@@ -4,13 +4,17 @@ coordinators' register."""
 from __future__ import annotations
 
 import copy
+import dataclasses
 import json
+import uuid
+from datetime import timedelta
 from io import BytesIO
 
 import pytest
 
 from badges import baking, openbadges, services, signing
-from core.db import db
+from core.db import db, utcnow
+from tests.badges.conftest import SPEC
 from tests.conftest import PASSWORD
 
 JSON = {"Accept": "application/ld+json"}
@@ -204,9 +208,7 @@ def test_garbage_gets_a_clear_message_and_nothing_else(client):
 
 
 def test_the_verification_api(client, award):
-    response = client.post(
-        "/api/v1/verify", json={"url": services.award_urls(award)["verify_url"]}, csrf=False
-    )
+    response = client.post("/api/v1/verify", json={"url": services.award_urls(award)["verify_url"]}, csrf=False)
     body = response.json
     assert response.status_code == 200 and body["valid"] is True and body["issued_by_this_platform"] is True
     assert {c["code"] for c in body["checks"]} >= {"signature", "issuer-key", "status", "validity-period", "schema"}
@@ -216,3 +218,72 @@ def test_the_verification_api(client, award):
     assert raw["valid"] is True and raw["format"] == "ob3-vc-jwt"
     assert client.post("/api/v1/verify", data=b"", csrf=False).status_code == 400
     assert client.post("/api/v1/verify", data=b"x" * (2 * 1024 * 1024 + 10), csrf=False).status_code == 413
+
+
+# ------------------------------------------------------------------------------------------------ JSON verdict
+
+
+def test_the_verification_url_gives_a_json_verdict_to_whoever_asks_for_json(client, award, holder):
+    response = client.get(f"/verify/{award.uuid}", headers={"Accept": "application/json", "Accept-Language": "en"})
+    assert response.status_code == 200 and response.mimetype == "application/json"
+    assert "Accept" in response.headers["Vary"] and response.headers["Access-Control-Allow-Origin"] == "*"
+    body = response.json
+    assert body["valid"] is True and body["status"] == "valid" and body["format"] == "ob3-data-integrity"
+    outcomes = {check["code"]: check["outcome"] for check in body["checks"]}
+    assert outcomes == {
+        "format": "passed",
+        "signature": "passed",
+        "issuer-key": "passed",
+        "status": "passed",
+        "validity-period": "passed",
+        "schema": "passed",
+    }
+    assert body["summary"]["achievement_name"] == "Accompaniment and relational skills"
+    assert body["urls"]["ob3_credential_url"].endswith(f"/badges/credentials/{award.uuid}")
+    assert holder.email not in response.get_data(as_text=True)
+    french = client.get(f"/verify/{award.uuid}?lang=fr", headers=JSON).json
+    assert french["summary"]["achievement_name"] == "Accompagnement et compétences relationnelles"
+    assert client.get(f"/verify/{award.uuid}").mimetype == "text/html"  # people still get the page
+
+
+def test_the_json_verdict_says_revoked_on_the_next_request(client, award):
+    assert client.get(f"/verify/{award.uuid}", headers=JSON).json["valid"] is True
+    services.revoke(award, "Issued in error")
+    db.session.commit()
+    body = client.get(f"/verify/{award.uuid}", headers=JSON).json
+    assert body["valid"] is False and body["status"] == "revoked"
+    assert body["summary"]["revoked"] is True and body["summary"]["revocation_reason"] == "Issued in error"
+    assert {c["code"]: c["outcome"] for c in body["checks"]}["status"] == "failed"
+
+
+def test_the_json_verdict_of_a_superseded_badge_and_of_an_unknown_or_declined_one(client, award, holder):
+    new = services.reissue(award)
+    db.session.commit()
+    assert client.get(f"/verify/{award.uuid}", headers=JSON).json["status"] == "superseded"
+    assert client.get(f"/verify/{new.uuid}", headers=JSON).json["status"] == "valid"
+    services.set_visibility(new, "declined", holder)
+    db.session.commit()
+    for missing in (new.uuid, uuid.uuid4()):
+        response = client.get(f"/verify/{missing}", headers=JSON)
+        assert response.status_code == 404 and response.json["error"] == "not_found"
+
+
+def test_the_json_verdict_says_expired_once_the_end_date_is_past(client, issuer, holder):
+    expiring = services.sync_achievement(dataclasses.replace(SPEC, key="test/module/M2-1d", valid_for_days=1), issuer)
+    award, _created = services.issue(expiring, holder, now=utcnow() - timedelta(days=3))
+    db.session.commit()
+    body = client.get(f"/verify/{award.uuid}", headers=JSON).json
+    assert body["valid"] is False and body["status"] == "expired" and body["summary"]["expired"] is True
+    assert {c["code"]: c["outcome"] for c in body["checks"]}["validity-period"] == "failed"
+
+
+def test_stored_documents_are_served_as_issued_with_an_etag(client, award):
+    url = f"/badges/credentials/{award.uuid}"
+    first = client.get(url)
+    assert first.status_code == 200 and first.headers["ETag"] and first.headers["Cache-Control"] == "no-cache"
+    assert json.loads(first.get_data()) == award.documents["ob3"]["fr"]
+    again = client.get(url, headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304 and not again.get_data()
+    jwt_response = client.get(f"{url}.jwt?lang=en")
+    assert jwt_response.get_data(as_text=True) == award.documents["ob3_jwt"]["en"]
+    assert client.get(f"{url}.jwt?lang=en", headers={"If-None-Match": jwt_response.headers["ETag"]}).status_code == 304

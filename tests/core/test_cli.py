@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from core.db import db
-from core.demo import DEMO_PASSWORD, TRAINEES, email_for
+from core.demo import ALUMNI, DEMO_PASSWORD, TRAINEES, email_for
 from core.models import AuditEntry, User
 
 
@@ -22,7 +22,9 @@ def test_users_create_with_password_from_stdin(runner, client):
         client.post("/login", data={"email": "coord@example.org", "password": "a long enough secret"}).status_code
         == 302
     )
-    entry = db.session.scalar(db.select(AuditEntry).where(AuditEntry.object_type == "user_account"))
+    entry = db.session.scalar(
+        db.select(AuditEntry).where(AuditEntry.object_type == "user_account").order_by(AuditEntry.id)
+    )  # the creation, not the login's entries (without ORDER BY, PostgreSQL may read them from the index first)
     assert entry.actor_label == "cli" and entry.details["password_hash"] == "(secret)"
 
 
@@ -60,13 +62,13 @@ def test_demo_is_idempotent_and_its_logins_work(runner, client):
     first = runner.invoke(args=["demo"])
     assert first.exit_code == 0, first.output
     count = db.session.scalar(db.select(db.func.count()).select_from(User))
-    assert count == 18 + len(TRAINEES)
+    assert count == 18 + len(TRAINEES) + len(ALUMNI)
     second = runner.invoke(args=["demo"])
     assert second.exit_code == 0 and "(0 account(s) created now)" in second.output
     assert db.session.scalar(db.select(db.func.count()).select_from(User)) == count
     assert "coordination@example.org" in first.output and DEMO_PASSWORD in first.output
     for email in ("coordination@example.org", "formatrice.paire@example.org", "referent.a@example.org",
-                  email_for("Élise Fictive"), "financeur@example.org"):  # fmt: skip
+                  email_for("Élise Fictive"), email_for("Adèle Exemple"), "financeur@example.org"):  # fmt: skip
         assert client.post("/login", data={"email": email, "password": DEMO_PASSWORD}).status_code == 302, email
         client.post("/logout")
     assert email_for("Élise Fictive") == "elise.fictive@example.org"

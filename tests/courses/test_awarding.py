@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -115,11 +115,33 @@ def test_batch_issue_catches_up_and_is_idempotent(app, cohort, runner):
         assert all(row[field] for row in rows), field
 
 
+def test_badges_issued_after_the_fact_carry_the_date_they_were_earned(issuer, cohort):
+    """issue_due(issued_at=…): a past promotion's badges are dated when earned, signed with that date, and a
+    savepoint released meanwhile (each badge is added in one) never issues them at today's date first."""
+    _validate(cohort, cohort.enrolment, _competencies(cohort.programme, "M2"))
+    m2_end = cohort.past[-1].on
+    earned_at = datetime.combine(m2_end, time(17, 0), tzinfo=UTC)
+    issued = awarding.issue_due([cohort.cohort], m2_end, issued_at=earned_at)
+    assert {a.achievement.key for a, _created in issued} >= {"hetis-initial/module/M2", "hetis-initial/skill/B-LIEN"}
+    db.session.commit()  # the on-commit hook finds them held: nothing issued twice, nothing dated today
+    awards = badge_services.awards_of(cohort.trainee)
+    assert len(awards) == len(issued)
+    for award in awards:
+        assert award.issued_at == earned_at
+        assert award.documents["ob3"]["fr"]["validFrom"].startswith(m2_end.isoformat())
+        assert award.valid_until is None  # hetis-initial badges do not expire
+    module = badge_services.achievement_by_key("hetis-initial/module/M2")
+    module.valid_for_days = 365
+    again = badge_services.reissue(badge_services.active_award(cohort.trainee, module), now=earned_at)
+    assert again.issued_at == earned_at and again.valid_until == earned_at + timedelta(days=365)
+
+
 def test_a_badge_that_cannot_be_issued_does_not_undo_what_was_saved(issuer, cohort, monkeypatch, caplog):
     def broken(*args, **kwargs):
         raise RuntimeError("disk full")
 
     monkeypatch.setattr(badge_services, "issue", broken)
+    monkeypatch.setattr(badge_services, "issue_many", broken)
     competencies = _competencies(cohort.programme, "M2")
     with caplog.at_level(logging.ERROR, logger="courses.awarding"):
         _validate(cohort, cohort.enrolment, competencies)

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import re
 from collections import deque
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 
 from core.db import db
 from core.demo import DEMO_PASSWORD
-from courses import awarding, demo, eligibility
+from courses import awarding, eligibility
+from courses import demo as courses_demo
 from courses.models import Cohort
 
 HREF = re.compile(r'href="(/[^"#]*)"')
@@ -22,20 +23,27 @@ SKIP = re.compile(r"^/(static/|calendar/.+\.ics)|[?&]page=([3-9]|\d{2,})")  # pa
 
 
 @pytest.fixture
-def demo_loaded(runner):
-    result = runner.invoke(args=["demo"])
-    assert result.exit_code == 0, result.output
-    assert demo.COHORT_CODE in result.output
-    return result
+def demo_loaded(demo):  # a copy of the demo, loaded once per worker (tests/conftest.py)
+    assert courses_demo.COHORT_CODE in demo
+    return demo
+
+
+UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
 def crawl(client, start: str = "/", limit: int = 400) -> dict[str, int]:
     seen: dict[str, int] = {}
+    documents: set[str] = set()  # one PDF of each kind is enough (each one takes a second to render)
     queue = deque([start])
     while queue and len(seen) < limit:
         url = queue.popleft()
         if url in seen or SKIP.match(url):
             continue
+        if url.endswith(".pdf"):
+            kind = UUID.sub("*", url)
+            if kind in documents:
+                continue
+            documents.add(kind)
         response = client.get(url)
         seen[url] = response.status_code
         if response.status_code == 200 and response.mimetype == "text/html":
@@ -55,6 +63,7 @@ def crawl(client, start: str = "/", limit: int = 400) -> dict[str, int]:
         ("referent.a@example.org", "fr"),
         ("dario.exemple@example.org", "fr"),
         ("dario.exemple@example.org", "en"),
+        ("adele.exemple@example.org", "fr"),  # an alumna: the finished promotion, all her badges
         ("financeur@example.org", "fr"),
     ],
 )
@@ -69,7 +78,7 @@ def test_every_link_each_role_sees_opens(demo_loaded, client, email, language):
 
 
 def test_demo_outcomes_match_the_brief(demo_loaded, runner):
-    cohort = db.session.scalar(db.select(Cohort).where(Cohort.code == demo.COHORT_CODE))
+    cohort = db.session.scalar(db.select(Cohort).where(Cohort.code == courses_demo.COHORT_CODE))
     results = {r.user.email: r.evaluation for r in eligibility.evaluate_cohort(cohort, date.today())}
     assert len(results) == 20
     statuses = [e.status.value for e in results.values()]
@@ -90,7 +99,7 @@ def test_demo_outcomes_match_the_brief(demo_loaded, runner):
 
 
 def test_demo_badges_match_the_brief(demo_loaded):
-    cohort = db.session.scalar(db.select(Cohort).where(Cohort.code == demo.COHORT_CODE))
+    cohort = db.session.scalar(db.select(Cohort).where(Cohort.code == courses_demo.COHORT_CODE))
     awards = awarding.cohort_awards(cohort)
     active = [(a, email) for a, email in awards if a.revoked_at is None]
     m1 = [email for a, email in active if a.achievement.key == "hetis-initial/module/M1"]
@@ -108,3 +117,49 @@ def test_demo_badges_match_the_brief(demo_loaded):
 
 def cohort_enrolment(cohort, email):
     return next(r.enrolment for r in eligibility.evaluate_cohort(cohort) if r.user.email == email)
+
+
+def test_the_alumni_promotion_is_finished_and_certified(demo_loaded):
+    """DEMO-2025-26, a year earlier: ~15 certified, the others for a reason (left, attendance, hours, final work),
+    and every badge dated when it was earned, by the normal awarding path."""
+    cohort = db.session.scalar(db.select(Cohort).where(Cohort.code == courses_demo.ALUMNI_CODE))
+    assert cohort.ends_on == date(2026, 2, 12) and cohort.programme.code == "hetis-initial"
+    results = {r.user.email: r.evaluation for r in eligibility.evaluate_cohort(cohort, date.today())}
+    assert len(results) == 20
+    eligible = {email for email, e in results.items() if e.status.value == "eligible"}
+    assert 14 <= len(eligible) <= 17
+    assert results["oceane.demo@example.org"].status.value == "withdrawn"
+    assert results["gregoire.exemple@example.org"].attendance_percent < 75
+    assert not results["mehdi.exemple@example.org"].placement_met
+    assert results["sofiane.exemple@example.org"].final_work == "failed"
+    assert results["joelle.exemple@example.org"].status.value == "eligible"  # back after a pause
+
+    active = [(a, email) for a, email in awarding.cohort_awards(cohort) if a.revoked_at is None]
+    by_key: dict[str, set[str]] = {}
+    for award, email in active:
+        by_key.setdefault(award.achievement.key, set()).add(email)
+    assert by_key["hetis-initial/programme"] == eligible  # ~15 × B-PROG
+    for module in ("M1", "M2", "M3"):
+        assert 15 <= len(by_key[f"hetis-initial/module/{module}"]) <= 20
+    assert "oceane.demo@example.org" in by_key["hetis-initial/module/M1"]  # M1 done before she left
+    assert "oceane.demo@example.org" not in by_key["hetis-initial/module/M2"]
+    assert len(by_key["hetis-initial/skill/B-LIEN"]) >= 15
+
+    def day(award):
+        return award.issued_at.astimezone(UTC).date()
+
+    private = {email for a, email in active if a.visibility != "public"}
+    for award, _email in active:
+        if award.visibility == "public":
+            continue  # re-issued with the name when its holder made it public
+        assert award.issued_at <= datetime(2026, 2, 13, tzinfo=UTC)
+        if award.achievement.kind == "programme":
+            assert day(award) == date(2026, 2, 12)  # the jury
+        elif award.achievement.key.endswith("module/M1"):
+            assert day(award) == date(2025, 10, 16)  # M1's last session
+        assert award.documents["ob3"]["fr"]["validFrom"].startswith(day(award).isoformat())
+    public = {email for a, email in active if a.visibility == "public"}
+    assert "adele.exemple@example.org" in public and 3 <= len(public) <= 8
+    assert len(private - public) >= 10  # most keep their badges private, the default
+    assert all(a.display_name for a, _email in active if a.visibility == "public")
+    assert not [a for a, _email in awarding.cohort_awards(cohort) if a.revoked_at and not a.superseded_by_id]

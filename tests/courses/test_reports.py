@@ -20,7 +20,8 @@ from core import api_auth, jobs
 from core.db import db
 from core.demo import DEMO_PASSWORD
 from core.models import User
-from courses import demo, eligibility, exports, reports
+from courses import demo as courses_demo
+from courses import eligibility, exports, reports
 from courses.models import Cohort, Enrolment
 
 KIND_WORDS = {  # a word of each report's French title, to check the right page came back
@@ -34,10 +35,8 @@ KIND_WORDS = {  # a word of each report's French title, to check the right page 
 
 
 @pytest.fixture
-def demo_cohort(runner) -> Cohort:
-    result = runner.invoke(args=["demo"])
-    assert result.exit_code == 0, result.output
-    return db.session.scalar(sa.select(Cohort).where(Cohort.code == demo.COHORT_CODE))
+def demo_cohort(demo) -> Cohort:  # a copy of the demo, loaded once per worker (tests/conftest.py)
+    return db.session.scalar(sa.select(Cohort).where(Cohort.code == courses_demo.COHORT_CODE))
 
 
 def login(app, email: str):

@@ -612,11 +612,12 @@ def expected(session: SessionFact, facts: TraineeFacts) -> bool:
 @given(scenarios(), st.data())
 def test_one_more_present_never_lowers_status_or_rate(scenario, data):
     cohort, facts, ruleset, as_of = scenario
-    candidates = [
-        s for s in cohort if s.on <= as_of and expected(s, facts) and facts.marks.get(s.key, A).status is Mark.ABSENT
-    ]
+    # Any past counted session, made ABSENT before (filtering for sessions already absent rejected too many
+    # scenarios: hypothesis's filter_too_much health check failed on some seeds).
+    candidates = [s for s in cohort if s.on <= as_of and expected(s, facts)]
     assume(candidates)
     session = data.draw(st.sampled_from(candidates))
+    facts = replace(facts, marks={**facts.marks, session.key: A})
     before = evaluate(cohort, facts, ruleset, as_of)
     after = evaluate(cohort, replace(facts, marks={**facts.marks, session.key: P}), ruleset, as_of)
     assert RANK[after.status] >= RANK[before.status]
