@@ -27,11 +27,6 @@ from courses import certificates, services
 from courses.models import Certificate, Competency, Programme
 from tests.courses.conftest import HETIS, load_programme, placement_with_hours
 
-# WeasyPrint 70 leaves its sRGB profile (PDF/A output intent) to the garbage collector: a ResourceWarning only.
-pytestmark = pytest.mark.filterwarnings(
-    r"ignore:unclosed file <_io\.BufferedReader name='[^']*sRGB2014\.icc'>:ResourceWarning"
-)
-
 LEGAL_NAME = "Élise Noël-Lefèvre"
 DISPLAY_NAME = "Lili"
 
