@@ -7,13 +7,14 @@ contexts), ``baking`` (PNG/SVG), ``images`` (badge artwork). With the database: 
 
 def init_app(app) -> None:
     """Called by ``core.create_app``: public documents, commands and demo data."""
-    from badges import cli, demo, holder_views, verify_views, views  # noqa: F401 - they register routes
+    from badges import cli, demo, extensions, holder_views, verify_views, views  # noqa: F401 - they register routes
     from badges.presenters import criteria_html
     from core import openapi
 
     app.register_blueprint(views.bp)
     openapi.register(verify_views.API_SPEC)
     app.jinja_env.filters["criteria_html"] = criteria_html
+    app.jinja_env.globals["holder_links"] = extensions.holder_links
     cli.init_app(app)
     demo.connect()
     _navigation()

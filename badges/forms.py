@@ -57,9 +57,12 @@ class ReissueForm(FlaskForm):
 
 class VerifyForm(FlaskForm):
     text = TextAreaField(
-        _l("Link, JSON or JWT of the badge"),
+        _l("Link, JSON or JWT of the badge, or a verification code"),
         validators=[Optional(), Length(max=2_000_000)],
-        description=_l("Paste the link you were given, or the content of a .json or .jwt file."),
+        description=_l(
+            "Paste the link you were given, or the content of a .json or .jwt file, or type the verification code "
+            "printed on a certificate."
+        ),
     )
     file = FileField(
         _l("Or a badge file"),

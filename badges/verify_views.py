@@ -10,13 +10,13 @@ import uuid
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
-from flask import current_app, jsonify, make_response, render_template, request, url_for
+from flask import current_app, jsonify, make_response, redirect, render_template, request, url_for
 from flask_babel import force_locale, format_date, get_translations
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException
 
-from badges import keys, openbadges, services, signing, verification
+from badges import extensions, keys, openbadges, services, signing, verification
 from badges.forms import VerifyForm
 from badges.holder_views import linkedin_url
 from badges.models import Achievement, Award, SigningKey, Visibility
@@ -162,6 +162,13 @@ def verify_badge(award_uuid: uuid.UUID):
     if wants_json_document():
         return _verdict_json(award_uuid)
     award = db.session.scalar(db.select(Award).where(Award.uuid == award_uuid))
+    return verification_page(award)
+
+
+def verification_page(award: Award | None, reached_by=None):
+    """The badge's verification page (404 for an unknown or declined badge). ``reached_by`` tells the
+    sections registered by other packages (``badges.extensions``) how the visitor came, e.g. by the code of a
+    printed certificate."""
     if award is None or award.visibility == Visibility.DECLINED.value:
         response = make_response(render_template("badges/verify_unknown.html"), 404)
         response.vary.add("Accept")
@@ -197,6 +204,7 @@ def verify_badge(award_uuid: uuid.UUID):
             ),
             linkedin=linkedin_url(award, lang) if status == "valid" else None,
             now=now,
+            sections=extensions.verification_sections(award, reached_by),
         )
     )
     response.vary.add("Accept")
@@ -329,6 +337,9 @@ def verify():
                 data = None
         elif (form.text.data or "").strip():
             data = form.text.data.strip()
+            target = extensions.lookup_reference(data) if len(data) < 300 else None
+            if target:  # e.g. the code of a printed certificate: its page says everything
+                return redirect(target)
         else:
             form.text.errors.append(_("Paste a link or a credential, or choose a file."))
         if data is not None:

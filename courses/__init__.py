@@ -7,6 +7,7 @@ def init_app(app) -> None:
     from courses import (  # noqa: F401 - they register routes
         api,
         awarding,
+        certificate_views,
         cli,
         demo,
         enrolment_views,
@@ -17,9 +18,11 @@ def init_app(app) -> None:
     )
     from courses.blueprint import bp
 
+    certificate_views.register_converter(app)
     app.register_blueprint(bp)
     app.register_blueprint(api.bp)
     openapi.register(api.API_SPEC)
+    certificate_views.init_app(app)
     _template_helpers(app)
     cli.init_app(app)
     home.register()

@@ -17,7 +17,7 @@ from core.db import db
 from core.i18n import localized
 from core.models import User
 from core.services import ServiceError
-from courses import awarding, eligibility, importer, services
+from courses import awarding, certificates, eligibility, importer, services
 from courses.csvio import KINDS
 from courses.models import Cohort, Enrolment, Programme, TrainerKind
 from courses.programme_spec import ProgrammeFileError, load_programme_file, shipped_programmes
@@ -230,6 +230,34 @@ def badges_list(code, fmt) -> None:
         click.echo(f"{row['uuid']}  {row['status']:<10} {row['visibility']:<9} {row['email']:<36} {row['achievement']}")
 
 
+@click.group("certificates")
+def certificates_group() -> None:
+    """Printed certificates (PDF) of the trainees whose programme badge is active."""
+
+
+@certificates_group.command("render")
+@click.argument("code")
+@click.option("--out", "out", required=True, type=click.Path(file_okay=False, path_type=Path), help="Folder to write.")
+@click.option("--lang", type=click.Choice(["fr", "en"]), default="fr", show_default=True)
+@with_appcontext
+def certificates_render(code: str, out: Path, lang: str) -> None:
+    """Write OUT/<email>.pdf for each trainee of cohort CODE whose programme badge is active (certificates are
+    created on the way, with their verification codes). Others are left out, and said so."""
+    out.mkdir(parents=True, exist_ok=True)
+    with transaction():
+        cohort = _cohort(code)
+        rows = certificates.cohort_certificates(cohort)  # created (with their codes) and committed first
+    written = 0
+    for _enrolment, user, certificate in rows:
+        (out / f"{user.email}.pdf").write_bytes(certificates.render(certificate, lang))
+        written += 1
+    total = db.session.scalar(db.select(db.func.count()).select_from(Enrolment).where(Enrolment.cohort_id == cohort.id))
+    click.echo(
+        f"{code}: {written} certificates written to {out} ({total - written} trainees without an active "
+        "programme badge)."
+    )
+
+
 @click.command("report")
 @click.argument("kind", type=click.Choice(["summary", "sessions", "modules", "risk", "badges", "funder"]))
 @click.argument("code")
@@ -259,6 +287,7 @@ def report_command(kind, code, fmt, out, delimiter, part, as_of, lang) -> None:
 
 
 def init_app(app) -> None:
+    app.cli.add_command(certificates_group)
     app.cli.add_command(report_command)
     app.cli.add_command(programmes_group)
     app.cli.add_command(cohorts_group)

@@ -14,6 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from badges.models import Award
 from core.db import PublicIdMixin, UTCDateTime, db, utcnow
 from core.models import User
 
@@ -65,6 +66,8 @@ class Programme(PublicIdMixin, db.Model):
     rules: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
     # The ``badges:`` block of the YAML (programme badge name, validity, skill badges); {} when absent.
     badges: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict, server_default="{}")
+    # The ``certificate:`` block of the YAML (layout, place, signatories); {} when absent.
+    certificate: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict, server_default="{}")
     source: Mapped[str] = mapped_column(sa.Text)  # the YAML text as loaded, for the record
     loaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -355,3 +358,28 @@ class CalendarFeed(PublicIdMixin, db.Model):
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id", ondelete="CASCADE"), unique=True)
     token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True, info={"secret": True})
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Certificate(PublicIdMixin, db.Model):
+    """The printable certificate (attestation) of a programme badge: one per award, created the first time it is
+    asked for. A re-issued badge is a new award, so it gets a new certificate and a new code; a revoked badge's
+    certificate is no longer served and its verification page says so.
+
+    ``content`` is what the certificate says, fixed when it is created (legal name, programme, cohort dates,
+    modules, hours totals, competency titles, issuer, signatories, place and date), in both languages: the PDF
+    is rendered from it in French or English, and the verification page shows it, so an edited PDF is caught.
+    Nothing about attendance details, absences, pauses, evidence or a life history is ever in it."""
+
+    __tablename__ = "certificate"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    award_id: Mapped[int] = mapped_column(sa.ForeignKey("badge_award.id", ondelete="CASCADE"), unique=True)
+    enrolment_id: Mapped[int] = mapped_column(sa.ForeignKey("enrolment.id", ondelete="CASCADE"), index=True)
+    # The short verification code printed under the QR code: 10 Crockford base32 characters, stored without
+    # the dash (shown as XXXXX-XXXXX).
+    code: Mapped[str] = mapped_column(sa.String(10), unique=True)
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    content: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
+
+    award: Mapped[Award] = relationship()
+    enrolment: Mapped[Enrolment] = relationship()

@@ -73,10 +73,17 @@ _MODULE_CODE = re.compile(r"[A-Z]+[0-9]+")
 _COMPETENCY_CODE = re.compile(r"[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+")
 
 _TOP_REQUIRED = ("id", "title", "credential_name", "modules", "rules")
-_TOP_OPTIONAL = ("description", "format", "badges")
+_TOP_OPTIONAL = ("description", "format", "badges", "certificate")
 _BADGES_OPTIONAL = ("name", "valid_for_years", "skills", "unpublished")
 _SKILL_REQUIRED = ("code", "title", "competencies")
 _BADGE_CODE = re.compile(r"B-[A-Z0-9]+(?:-[A-Z0-9]+)*")
+_CERTIFICATE_OPTIONAL = ("layout", "place", "signatories")
+_SIGNATORY_REQUIRED = ("name", "role")
+#: Certificate designs shipped in templates/courses/certificates/ (a programme may also have its own template,
+#: ``<programme id>.html`` there, which wins).
+CERTIFICATE_LAYOUTS = ("portrait", "landscape")
+#: A signature image: a file of the static folder (SVG, PNG or JPEG), never a URL.
+_STATIC_IMAGE = re.compile(r"[a-z0-9_-]+(?:/[a-z0-9_.-]+)*\.(?:svg|png|jpe?g)")
 _FORMAT_KEYS = ("mode", "training_days_per_week", "practice_days_per_week", "practice_types", "duration_months")
 _MODULE_REQUIRED = ("code", "title", "competencies")
 _MODULE_OPTIONAL = ("optional",)
@@ -218,6 +225,43 @@ class BadgesSpec:
 
 
 @dataclass(frozen=True)
+class SignatorySpec:
+    """Who signs the certificate: a name, a role (French and English) and an optional signature image (a path
+    under ``static/``)."""
+
+    name: str
+    role: Text
+    signature: str | None = None
+
+    def to_data(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"name": self.name, "role": self.role.to_data()}
+        if self.signature:
+            data["signature"] = self.signature
+        return data
+
+
+@dataclass(frozen=True)
+class CertificateSpec:
+    """The ``certificate:`` block: the design (``portrait``, the default, or ``landscape``), the place written
+    beside the date, and the signatories. Without signatories, the platform's defaults apply (configuration
+    ``CERTIFICATE_SIGNATORIES``, else the issuer)."""
+
+    layout: str = "portrait"
+    place: str | None = None
+    signatories: tuple[SignatorySpec, ...] = ()
+
+    def to_data(self) -> dict[str, Any]:
+        data: dict[str, Any] = {}
+        if self.layout != "portrait":
+            data["layout"] = self.layout
+        if self.place:
+            data["place"] = self.place
+        if self.signatories:
+            data["signatories"] = [s.to_data() for s in self.signatories]
+        return data
+
+
+@dataclass(frozen=True)
 class ProgrammeSpec:
     id: str
     title: Text
@@ -229,6 +273,7 @@ class ProgrammeSpec:
     modules: tuple[ModuleSpec, ...]
     rules: RulesSpec
     badges: BadgesSpec = BadgesSpec()
+    certificate: CertificateSpec = CertificateSpec()
 
     def competency_codes(self) -> tuple[str, ...]:
         """Every competency code, in file order."""
@@ -265,6 +310,8 @@ class ProgrammeSpec:
         data["rules"] = self.rules.to_data()
         if self.badges.to_data():
             data["badges"] = self.badges.to_data()
+        if self.certificate.to_data():
+            data["certificate"] = self.certificate.to_data()
         return data
 
 
@@ -504,10 +551,13 @@ class _Checker:
         modules = self.modules(data["modules"], "modules") if "modules" in data else None
         rules = self.rules(data["rules"], "rules") if "rules" in data else None
         badges = self.badges(data["badges"], "badges") if "badges" in data else BadgesSpec()
+        certificate = (
+            self.certificate(data["certificate"], "certificate") if "certificate" in data else CertificateSpec()
+        )
 
         if self.errors:
             return None
-        assert ident and title and credential and fmt is not None and modules and rules and badges
+        assert ident and title and credential and fmt is not None and modules and rules and badges and certificate
         return ProgrammeSpec(
             id=ident,
             title=title,
@@ -517,7 +567,56 @@ class _Checker:
             modules=modules,
             rules=rules,
             badges=badges,
+            certificate=certificate,
         )
+
+    def certificate(self, value: object, path: str) -> CertificateSpec | None:
+        data = self.mapping(value, path, optional=_CERTIFICATE_OPTIONAL)
+        if data is None:
+            return None
+        errors = len(self.errors)
+        layout = "portrait"
+        if "layout" in data:
+            layout = self.choice(data["layout"], _key(path, "layout"), CERTIFICATE_LAYOUTS) or layout
+        place = None
+        if "place" in data:
+            place = data["place"]
+            if not isinstance(place, str) or not place.strip() or len(place) > 100:
+                self.error(
+                    _key(path, "place"), f"expected a place name (100 characters at most), got {_describe(place)}"
+                )
+                place = None
+            else:
+                place = place.strip()
+        signatories: list[SignatorySpec] = []
+        raw = data.get("signatories", [])
+        if not isinstance(raw, list) or len(raw) > 3:
+            self.error(_key(path, "signatories"), f"expected a list of at most 3 signatories, got {_describe(raw)}")
+            raw = []
+        for index, item in enumerate(raw):
+            item_path = f"{_key(path, 'signatories')}[{index}]"
+            entry = self.mapping(item, item_path, _SIGNATORY_REQUIRED, ("signature",))
+            if entry is None:
+                continue
+            name = entry.get("name")
+            if not isinstance(name, str) or not name.strip() or len(name) > 120:
+                self.error(_key(item_path, "name"), f"expected a name (120 characters at most), got {_describe(name)}")
+                name = None
+            role = self.text(entry["role"], _key(item_path, "role")) if "role" in entry else None
+            signature = entry.get("signature")
+            if signature is not None and (
+                not isinstance(signature, str) or not _STATIC_IMAGE.fullmatch(signature) or ".." in signature
+            ):
+                self.error(
+                    _key(item_path, "signature"),
+                    "expected the path of an SVG, PNG or JPEG file under static/ (e.g. img/signatures/name.svg)",
+                )
+                signature = None
+            if name and role:
+                signatories.append(SignatorySpec(name=name.strip(), role=role, signature=signature))
+        if len(self.errors) > errors:
+            return None
+        return CertificateSpec(layout=layout, place=place, signatories=tuple(signatories))
 
     def badges(self, value: object, path: str) -> BadgesSpec | None:
         data = self.mapping(value, path, optional=_BADGES_OPTIONAL)

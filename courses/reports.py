@@ -35,6 +35,7 @@ from core.models import User
 from courses import charts, eligibility, rules
 from courses.models import (
     Attendance,
+    Certificate,
     Cohort,
     Enrolment,
     Module,
@@ -150,12 +151,14 @@ def badge_facts(enrolment_ids: Iterable[int]) -> dict[int, BadgeFacts]:
             Award.context_ref,
             sa.func.count(Award.id),
             sa.func.count(Award.revoked_at),
+            sa.func.count(Certificate.id),  # at most one certificate per award: the join adds no row
         )
+        .outerjoin(Certificate, sa.and_(Certificate.award_id == Award.id, Award.revoked_at.is_(None)))
         .where(Award.context_ref.in_(refs), Award.superseded_by_id.is_(None))
         .group_by(Award.context_ref)
     )
-    for ref, issued, revoked in rows:
-        facts[refs[ref]] = BadgeFacts(issued=issued, revoked=revoked)
+    for ref, issued, revoked, certificates in rows:
+        facts[refs[ref]] = BadgeFacts(issued=issued, revoked=revoked, certificate=certificates > 0)
     return facts
 
 

@@ -24,12 +24,15 @@ apt_install() {
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >&2
 }
 
-# System libraries: Pango for WeasyPrint (every PDF), Cairo for badge images, fonts with full French accents.
+# System libraries: Pango for WeasyPrint (every PDF), Cairo for badge images, fonts with full French accents;
+# poppler's pdftoppm and zbar's zbarimg, with which the tests read certificates' pages and decode their QR codes.
 ensure_system_packages() {
   local missing=()
   ldconfig -p 2>/dev/null | grep -q 'libpango-1.0.so' || missing+=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0)
   ldconfig -p 2>/dev/null | grep -q 'libcairo.so.2' || missing+=(libcairo2)  # CairoSVG: badge images as PNG
   [ -d /usr/share/fonts/truetype/dejavu ] || missing+=(fonts-dejavu-core)
+  command -v pdftoppm >/dev/null 2>&1 || missing+=(poppler-utils)
+  command -v zbarimg >/dev/null 2>&1 || missing+=(zbar-tools)
   if [ "${#missing[@]}" -gt 0 ]; then
     say "Installing system packages: ${missing[*]}"
     apt_install "${missing[@]}" || say "Could not install ${missing[*]} (no apt-get or no root): PDFs need them."

@@ -47,6 +47,8 @@ EXPECTED_PUBLIC = {
     "badges.profile",
     # The competency framework badges align to.
     "courses.framework",
+    # A printed certificate's QR code and code lead here (the badge's verification page, with its content).
+    "courses.verify_certificate",
 }
 
 
