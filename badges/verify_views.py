@@ -32,7 +32,7 @@ from badges.views import (
 from core import csrf
 from core.db import db
 from core.i18n import current_language
-from core.security import public
+from core.security import public, rate_limited
 
 MAX_INPUT_BYTES = 2 * 1024 * 1024
 CHECK_LABELS = {
@@ -322,6 +322,7 @@ def verify_input(data: bytes | str, email: str | None = None) -> verification.Ve
 
 @bp.route("/verify", methods=["GET", "POST"])
 @public
+@rate_limited("verify")
 def verify():
     """Paste a link, a JSON or a JWT, or upload a baked image: a verdict with each check spelled out."""
     form = VerifyForm()
@@ -365,6 +366,7 @@ def verify():
 @bp.route("/api/v1/verify", methods=["POST"])
 @public
 @csrf.exempt
+@rate_limited("verify")
 def api_verify():
     """The same verification as JSON. Body: the credential itself (JSON object, JWT or JWS text, or image bytes),
     or ``{"url": ...}``/``{"credential": ...}`` as JSON. Optional ``?email=`` checks the recipient."""

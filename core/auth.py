@@ -10,7 +10,7 @@ from flask_login import current_user, login_user, logout_user
 
 from core import audit, services, tokens
 from core.forms import ChoosePasswordForm, ForgotPasswordForm, LoginForm
-from core.security import public
+from core.security import public, rate_limited
 
 bp = Blueprint("auth", __name__)
 
@@ -59,6 +59,7 @@ def login():
 @bp.route("/logout", methods=["POST"])
 def logout():
     audit.record("user.logout", "user_account", str(current_user.uuid))
+    services.end_sessions(current_user)
     logout_user()
     _fresh_session()
     flash(_("You are logged out. See you soon!"), "success")
@@ -67,6 +68,7 @@ def logout():
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
 @public
+@rate_limited("password-reset")
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():

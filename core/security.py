@@ -7,6 +7,9 @@ before the service is called.
 
 from __future__ import annotations
 
+import threading
+import time
+from collections import deque
 from collections.abc import Callable
 from functools import wraps
 from typing import TypeVar
@@ -71,6 +74,64 @@ def roles_required(*roles: str) -> Callable[[F], F]:
             return view(*args, **kwargs)
 
         wrapped.required_roles = frozenset(str(r) for r in roles)  # type: ignore[attr-defined]
+        return wrapped  # type: ignore[return-value]
+
+    return decorator
+
+
+class RateLimiter:
+    """Sliding-window counters per key, in this process's memory.
+
+    For the public forms that cost something (a password-reset e-mail, a signature check) and have no account
+    to count against. Each worker process counts on its own, so with N workers an address gets at most N times
+    the limit: a bound, not an exact quota. Login failures are counted in the database instead (shared by
+    every worker, ``core.services.authenticate``)."""
+
+    MAX_KEYS = 10_000
+
+    def __init__(self) -> None:
+        self._hits: dict[tuple[str, str], deque[float]] = {}
+        self._lock = threading.Lock()
+
+    def hit(self, key: tuple[str, str], limit: int, window: float) -> bool:
+        """Count one hit; False when the key already had ``limit`` hits in the last ``window`` seconds."""
+        now = time.monotonic()
+        with self._lock:
+            if len(self._hits) > self.MAX_KEYS:  # forget the quiet keys rather than grow without end
+                self._hits = {k: q for k, q in self._hits.items() if q and q[-1] > now - window}
+            hits = self._hits.setdefault(key, deque())
+            while hits and hits[0] <= now - window:
+                hits.popleft()
+            if len(hits) >= limit:
+                return False
+            hits.append(now)
+            return True
+
+
+#: name -> (hits, seconds) per client address; ``RATE_LIMITS`` in the configuration overrides (``None``: off).
+RATE_LIMITS: dict[str, tuple[int, int] | None] = {
+    "password-reset": (5, 15 * 60),
+    "verify": (60, 60),
+}
+
+
+def rate_limited(name: str) -> Callable[[F], F]:
+    """Refuse a client address's POSTs to the view with 429 beyond the ``name`` limit (``RATE_LIMITS``)."""
+
+    def decorator(view: F) -> F:
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            if request.method == "POST":
+                limit = current_app.config.get("RATE_LIMITS", {}).get(name, RATE_LIMITS[name])
+                limiter = current_app.extensions.setdefault("tremplin.rate_limiter", RateLimiter())
+                if limit is not None and not limiter.hit((name, request.remote_addr or "unknown"), *limit):
+                    from core.errors import render_error
+
+                    response = render_error(429)
+                    response.headers["Retry-After"] = str(limit[1])
+                    return response
+            return view(*args, **kwargs)
+
         return wrapped  # type: ignore[return-value]
 
     return decorator

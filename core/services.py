@@ -19,7 +19,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from core import audit, mail, tokens
 from core.db import db, utcnow
-from core.models import LANGUAGES, LoginFailure, Role, User, UserRole
+from core.models import LANGUAGES, LoginFailure, OutboxMessage, Role, User, UserRole
 
 
 class ServiceError(ValueError):
@@ -172,6 +172,13 @@ def set_password(user: User, password: str) -> None:
     db.session.flush()
 
 
+def end_sessions(user: User) -> None:
+    """Log the account out everywhere: a copy of a session or remember-me cookie taken earlier stops working
+    (the session is a signed cookie: nothing on the server to delete, so its version changes)."""
+    user.session_version += 1
+    db.session.flush()
+
+
 def external_url(endpoint: str, **values) -> str:
     """An absolute link on the public ``BASE_URL``: the same from a request, a command or a job, and never
     dependent on the Host header a request came with."""
@@ -207,7 +214,7 @@ def request_password_reset(email: str) -> None:
         user = get_by_email(normalize_email(email))
     except ServiceError:
         return
-    if user is None or not user.active:
+    if user is None or not user.active or _too_many_links(user):
         return
     if user.invitation_pending:
         invite(user)
@@ -226,6 +233,22 @@ def request_password_reset(email: str) -> None:
         )
     mail.queue(user.email, subject, body, purpose="reset")
     audit.record("user.password_reset_requested", "user_account", str(user.uuid))
+
+
+def _too_many_links(user: User) -> bool:
+    """Enough reset or invitation messages went to this address in the last hour (``PASSWORD_RESET_MAX_PER_HOUR``):
+    no more, so that the form cannot flood a mailbox. The form answers the same either way."""
+    since = utcnow() - timedelta(hours=1)
+    sent = db.session.scalar(
+        db.select(db.func.count())
+        .select_from(OutboxMessage)
+        .where(
+            OutboxMessage.recipient == user.email,
+            OutboxMessage.purpose.in_(("reset", "invite")),
+            OutboxMessage.created_at >= since,
+        )
+    )
+    return sent >= current_app.config.get("PASSWORD_RESET_MAX_PER_HOUR", 3)
 
 
 def redeem(token: str, purpose: str, password: str) -> User:

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import re
 import uuid
+from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from werkzeug.routing import Rule
 
+from core.db import db
 from core.security import is_public_endpoint
 
 # Adding a public endpoint must be a conscious choice: extend this set in the same change.
@@ -160,3 +164,231 @@ def test_login_follows_a_local_next(client, create_user):
     user = create_user()
     response = client.post("/login", data={"email": user.email, "password": PASSWORD, "next": "/account"})
     assert response.headers["Location"] == "/account"
+
+
+# --- Open redirects -------------------------------------------------------------------------------------------------
+
+OFF_SITE = [
+    "//evil.example/x",
+    "https://evil.example/",
+    "http:evil.example",
+    "/\\evil.example",
+    "\\\\evil.example",
+    "/\t/evil.example",
+    "/\r\n/evil.example",
+    " //evil.example",
+    "javascript:alert(1)",
+    "data:text/html,<script>alert(1)</script>",
+    "https://localhost@evil.example/",
+]
+
+
+def _stays_on_site(location: str) -> bool:
+    """What a browser would do with the Location: it drops tabs and newlines, and treats \\ as /."""
+    cleaned = "".join(c for c in location if c not in "\t\r\n").replace("\\", "/").strip()
+    parts = urlsplit(cleaned)
+    return not parts.scheme and not parts.netloc and cleaned.startswith("/") and not cleaned.startswith("//")
+
+
+@pytest.mark.parametrize("target", OFF_SITE)
+def test_no_next_or_referrer_leads_off_site(client, create_user, target):
+    from tests.conftest import PASSWORD
+
+    user = create_user()
+    # The language switch: its ``next`` field, then the Referer header it falls back on.
+    responses = [client.post("/language", data={"lang": "fr", "next": target})]
+    if "\n" not in target:  # a header cannot carry a newline
+        responses.append(client.post("/language", data={"lang": "fr"}, headers={"Referer": target}))
+    for response in responses:
+        assert response.status_code == 302 and _stays_on_site(response.headers["Location"]), target
+    # Login: the form's ``next``, then ``?next=`` once logged in.
+    response = client.post("/login", data={"email": user.email, "password": PASSWORD, "next": target})
+    assert response.status_code == 302 and _stays_on_site(response.headers["Location"])
+    response = client.get("/login", query_string={"next": target})
+    assert response.status_code == 302 and _stays_on_site(response.headers["Location"])
+    # The verification form only ever redirects to a page of ours (a certificate code): never to a pasted link.
+    response = client.post("/verify", data={"text": target})
+    assert response.status_code != 302 or _stays_on_site(response.headers["Location"])
+
+
+def test_the_redirect_check_itself_is_not_vacuous():
+    assert not _stays_on_site("/\t/evil.example") and not _stays_on_site("https://evil.example/")
+    assert _stays_on_site("/account?tab=1")
+
+
+# --- Rate limits --------------------------------------------------------------------------------------------------
+
+
+def test_password_reset_requests_are_limited_per_address(client):
+    for _ in range(5):
+        assert client.post("/password/forgot", data={"email": "nobody@example.org"}).status_code == 302
+    response = client.post("/password/forgot", data={"email": "nobody@example.org"})
+    assert response.status_code == 429
+    assert "Trop de tentatives" in response.get_data(as_text=True)
+    assert response.headers["Retry-After"] == "900"
+    assert client.get("/password/forgot").status_code == 200  # reading the form is not counted
+    other = client.post("/password/forgot", data={"email": "x@example.org"}, environ_base={"REMOTE_ADDR": "10.0.0.9"})
+    assert other.status_code == 302  # another address is not affected
+
+
+def test_reset_messages_to_one_account_are_capped_without_telling(app, client, create_user):
+    """However many addresses ask, one account gets at most three links an hour; the form answers the same."""
+    from core.models import OutboxMessage
+
+    user = create_user()
+    for n in range(5):
+        address = {"REMOTE_ADDR": f"10.0.1.{n}"}
+        response = client.post("/password/forgot", data={"email": user.email}, environ_base=address)
+        assert response.status_code == 302
+    sent = db.session.scalars(db.select(OutboxMessage).where(OutboxMessage.recipient == user.email)).all()
+    assert len(sent) == 3
+
+
+def test_verification_posts_are_limited_per_address(app, client):
+    app.config["RATE_LIMITS"] = {"verify": (3, 60)}
+    for _ in range(3):
+        assert client.post("/api/v1/verify", data=b"not a badge").status_code != 429
+    response = client.post("/api/v1/verify", data=b"not a badge")
+    assert response.status_code == 429 and response.is_json and response.headers["Retry-After"] == "60"
+    assert client.post("/verify", data={"text": "x"}).status_code == 429  # the form shares the same count
+    assert client.get("/verify").status_code == 200
+
+
+# --- Sessions -----------------------------------------------------------------------------------------------------
+
+
+def _session_cookie(client) -> str | None:
+    cookie = client.get_cookie("tremplin_session")
+    return cookie.value if cookie else None
+
+
+def test_login_rotates_the_session_and_its_csrf_token(app, client, create_user):
+    from tests.conftest import PASSWORD
+
+    user = create_user()
+    client.get("/login")
+    before, old_token = _session_cookie(client), client.csrf_token()
+    assert before
+    with client.session_transaction() as session:
+        session["planted"] = "by an attacker"
+    client.post("/login", data={"email": user.email, "password": PASSWORD})
+    assert _session_cookie(client) != before
+    with client.session_transaction() as session:
+        assert "planted" not in session and session["_user_id"] == user.get_id()
+    # A form token obtained before logging in (e.g. planted by another site) no longer works.
+    response = client.post("/account", data={"form": "profile", "csrf_token": old_token}, csrf=False)
+    assert response.status_code == 400
+    # The cookie from before login is still anonymous.
+    stranger = app.test_client()
+    stranger.set_cookie("tremplin_session", before)
+    assert stranger.get("/account").status_code == 302
+
+
+def test_logout_clears_the_session_and_ends_copies_of_it(app, client, create_user):
+    from tests.conftest import PASSWORD
+
+    user = create_user()
+    client.post("/login", data={"email": user.email, "password": PASSWORD, "remember": "y"})
+    stolen_session = _session_cookie(client)
+    stolen_remember = client.get_cookie("tremplin_remember")
+    assert stolen_session and stolen_remember
+    assert client.post("/logout").status_code == 302
+    with client.session_transaction() as session:
+        assert "_user_id" not in session
+    assert client.get("/account").status_code == 302
+    # A copy of the cookies taken before logging out (a shared computer, a stolen cookie) no longer works.
+    for name, value in (("tremplin_session", stolen_session), ("tremplin_remember", stolen_remember.value)):
+        thief = app.test_client()
+        thief.set_cookie(name, value)
+        assert thief.get("/account").status_code == 302, name
+
+
+def test_session_cookies_are_httponly_samesite_and_secure_under_https(app_config):
+    from core import create_app
+
+    app = create_app({**app_config, "BASE_URL": "https://tremplin.example.org"})
+    response = app.test_client().get("/login", base_url="https://tremplin.example.org")
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" in cookie
+    assert app.config["REMEMBER_COOKIE_HTTPONLY"] is not False and app.config["REMEMBER_COOKIE_SECURE"]
+
+
+# --- Headers and the Content-Security-Policy -------------------------------------------------------------------------
+
+
+def _csp(header: str) -> dict[str, list[str]]:
+    directives = {}
+    for part in header.split(";"):
+        words = part.split()
+        if words:
+            directives[words[0]] = words[1:]
+    return directives
+
+
+def test_the_policy_allows_no_inline_or_foreign_script():
+    from core.security import CSP
+
+    policy = _csp(CSP)
+    assert policy["script-src"] == ["'self'"]  # no 'unsafe-inline', no 'unsafe-eval', no host, no nonce needed
+    assert policy["style-src"] == ["'self'"]
+    assert policy["object-src"] == ["'none'"] and policy["frame-ancestors"] == ["'none'"]
+    assert policy["base-uri"] == ["'self'"] and policy["form-action"] == ["'self'"]
+    assert policy["default-src"] == ["'self'"]
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/login", "/healthz", "/does-not-exist", "/static/css/app.css", "/badges/issuer", "/.well-known/did.json",
+     "/verify", "/api/v1/me", "/account"],
+)  # fmt: skip
+def test_every_kind_of_response_carries_the_headers(app, client, path):
+    app.config["BASE_URL"] = "https://tremplin.example.org"
+    response = client.get(path)
+    response.close()
+    headers = response.headers
+    assert "'unsafe-inline'" not in headers["Content-Security-Policy"]
+    assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["Referrer-Policy"] == "same-origin"
+    assert headers["X-Frame-Options"] == "DENY"
+    assert headers["Strict-Transport-Security"].startswith("max-age=31536000")
+
+
+def test_hsts_when_the_request_itself_came_over_https(client):
+    assert "Strict-Transport-Security" in client.get("/login", base_url="https://localhost").headers
+    assert "Strict-Transport-Security" not in client.get("/login").headers
+
+
+# Rendered by WeasyPrint into PDFs, never served as HTML: their <style> blocks meet no browser policy.
+PDF_TEMPLATE_DIRS = {"courses/pdf", "courses/certificates"}
+INLINE = [
+    (re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.I), "inline <script>"),
+    (re.compile(r"<[a-z][^>]*\son[a-z]+\s*=", re.I | re.S), "on*= event handler"),
+    (re.compile(r"javascript:", re.I), "javascript: URL"),
+    (re.compile(r"<[a-z][^>]*\sstyle\s*=", re.I | re.S), "style= attribute"),
+    (re.compile(r"<style", re.I), "<style> block"),
+]
+
+
+def test_templates_have_no_inline_script_handler_or_style():
+    """What the policy would block (and so what would silently break) must not be in the templates."""
+    root = Path(__file__).resolve().parents[2] / "templates"
+    found, scanned = [], 0
+    for path in sorted(root.rglob("*")):
+        if not path.is_file() or path.suffix not in {".html", ".svg", ".xml", ".j2"}:
+            continue
+        relative = path.relative_to(root).as_posix()
+        if relative.rsplit("/", 1)[0] in PDF_TEMPLATE_DIRS:
+            continue
+        scanned += 1
+        text = path.read_text(encoding="utf-8")
+        found += [f"{relative}: {what}" for pattern, what in INLINE if pattern.search(text)]
+    assert scanned >= 30
+    assert found == []
+
+
+def test_the_inline_patterns_catch_what_they_should():
+    samples = ['<script>x()</script>', '<button onclick="x()">', '<a href="javascript:x()">', '<p style="color:red">']
+    for sample in samples:
+        assert any(p.search(sample) for p, _what in INLINE), sample
+    assert not any(p.search('<script src="/static/js/job-progress.js" defer></script>') for p, _ in INLINE)
