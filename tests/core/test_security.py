@@ -104,6 +104,34 @@ def test_post_without_csrf_token_is_refused_with_400(client, path):
     assert "expiré" in response.get_data(as_text=True)  # the explanation, in French
 
 
+# Writes that need no CSRF token: public, side-effect free (a verification), and called by other machines.
+CSRF_EXEMPT = {"badges.api_verify"}
+
+
+def test_every_write_of_the_url_map_needs_a_csrf_token(app, client, login_as):
+    """A logged-in coordinator (who may do everything) sends every write of the URL map without a token: each
+    is refused with 400 before its view runs, and nothing is written (not even an audit entry)."""
+    from core.models import AuditEntry
+
+    login_as("admin")
+    before = db.session.scalar(db.select(db.func.count()).select_from(AuditEntry))
+    checked = []
+    for rule in app.url_map.iter_rules():
+        for method in sorted(rule.methods - {"GET", "HEAD", "OPTIONS"}):
+            if rule.endpoint in CSRF_EXEMPT:
+                continue
+            url = _sample_url(app, rule)
+            if url.startswith("/api/"):
+                response = client.open(url, method=method, json={}, csrf=False)
+            else:
+                response = client.open(url, method=method, data={"anything": "x"}, csrf=False)
+            assert response.status_code == 400, (rule.endpoint, method, response.status_code)
+            checked.append(rule.endpoint)
+    assert len(checked) >= 40
+    assert db.session.scalar(db.select(db.func.count()).select_from(AuditEntry)) == before
+    assert client.get("/account").status_code == 200  # still logged in: the refusals were not logouts
+
+
 def test_json_write_without_csrf_token_is_refused(client, login_as):
     login_as("admin")
     response = client.patch("/api/v1/me", json={"language": "en"}, csrf=False)
