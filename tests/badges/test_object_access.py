@@ -62,3 +62,27 @@ def test_a_public_profile_lists_only_the_badges_made_public(client, demo):
     assert all(str(a.uuid) in page for a in public)
     assert [a.uuid for a in hidden if str(a.uuid) in page] == []
     assert amina.email not in page
+
+
+XSS = '<img src=x onerror="alert(1)"><script>alert(2)</script>'
+
+
+def test_a_hostile_display_name_is_shown_as_text_on_every_public_page(app, client, award, holder):
+    """The holder's chosen name goes into public pages and signed documents: always as text, never as markup."""
+    from tests.conftest import PASSWORD
+
+    assert client.post("/login", data={"email": holder.email, "password": PASSWORD}).status_code == 302
+    form = {"form": "profile", "profile-display_name": XSS, "profile-language": "fr"}
+    assert client.post("/account", data=form).status_code == 302
+    assert client.post(f"/me/badges/{award.uuid}", data={"visibility": "public"}).status_code == 302
+    client.post("/logout")
+    public = db.session.scalar(
+        db.select(Award).where(Award.recipient_id == holder.id, Award.visibility == Visibility.PUBLIC.value)
+    )
+    assert public is not None and public.display_name == XSS  # the name is kept as typed...
+    for url in (f"/profiles/{holder.uuid}", f"/verify/{public.uuid}"):
+        page = client.get(url)
+        assert page.status_code == 200, url
+        text = page.get_data(as_text=True)
+        assert "<script>alert(2)" not in text and "<img src=x" not in text, url  # ...and shown as text
+        assert "&lt;script&gt;alert(2)" in text, url

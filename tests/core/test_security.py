@@ -420,3 +420,16 @@ def test_the_inline_patterns_catch_what_they_should():
     for sample in samples:
         assert any(p.search(sample) for p, _what in INLINE), sample
     assert not any(p.search('<script src="/static/js/job-progress.js" defer></script>') for p, _ in INLINE)
+
+
+def test_nobody_grants_themselves_a_role_or_another_address(client, login_as):
+    user = login_as("trainee")
+    email = user.email
+    for body in ({"roles": ["admin"]}, {"display_name": "X", "email": "boss@example.org"}, {"active": True}):
+        assert client.patch("/api/v1/me", json=body).status_code == 400, body
+    form = {"form": "profile", "profile-display_name": "Moi", "profile-language": "fr", "roles": "admin",
+            "profile-roles": "admin", "email": "boss@example.org", "profile-email": "boss@example.org"}  # fmt: skip
+    assert client.post("/account", data=form).status_code == 302
+    db.session.expire_all()
+    assert {str(r) for r in user.roles} == {"trainee"} and user.email == email and user.display_name == "Moi"
+    assert client.get("/admin/users").status_code == 403
