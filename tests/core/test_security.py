@@ -433,3 +433,16 @@ def test_nobody_grants_themselves_a_role_or_another_address(client, login_as):
     db.session.expire_all()
     assert {str(r) for r in user.roles} == {"trainee"} and user.email == email and user.display_name == "Moi"
     assert client.get("/admin/users").status_code == 403
+
+
+def test_links_in_e_mails_ignore_a_forged_host_header(app, client, create_user):
+    """A reset link built from the request's Host would send the token to the attacker's site."""
+    from core.models import OutboxMessage
+
+    user = create_user()
+    app.config["WTF_CSRF_ENABLED"] = False  # the session cookie belongs to localhost, not to the forged host
+    data = {"email": user.email}
+    response = client.post("/password/forgot", data=data, headers={"Host": "evil.example"}, csrf=False)
+    assert response.status_code == 302
+    body = db.session.scalar(db.select(OutboxMessage.body).where(OutboxMessage.recipient == user.email))
+    assert "http://localhost/password/reset/" in body and "evil.example" not in body
