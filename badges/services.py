@@ -26,7 +26,7 @@ from flask_babel import lazy_gettext as _l
 
 from badges import keys, signing
 from badges import openbadges as ob
-from badges.models import Achievement, Award, BadgeIssuer, KeyKind, SigningKey, Visibility
+from badges.models import Achievement, Award, BadgeIssuer, KeyKind, SigningKey, StateVersion, Visibility
 from core import audit, mail
 from core.db import db, utcnow
 from core.i18n import localized
@@ -624,47 +624,74 @@ class AwardState:
     declined: bool
 
 
-#: How old a badge's state may be when a verification reads it from this process's memory. Revocation must show
-#: everywhere within a second (issue 4); a change made in this process is seen at once (``_forget_state``).
+#: How old this process's knowledge of "has any badge's state changed?" may be. Revocation must show everywhere
+#: within a second (issue 4); a change made in this process is seen at once (``_forget_state``).
 STATE_TTL_SECONDS = 0.5
-_STATE: dict[uuid.UUID, tuple[float, AwardState | None]] = {}
+_STATE: dict[uuid.UUID, AwardState] = {}
+_STATE_MAX = 4096
+_state_version: list = [float("-inf"), None]  # [monotonic time to ask again, StateVersion.version last seen]
+_VERSION_ROW = 1
+
+
+def _bump_state_version() -> None:
+    """Tell every process that a badge's state changed (in the caller's transaction: seen when it commits)."""
+    bumped = db.session.execute(
+        sa.update(StateVersion).where(StateVersion.id == _VERSION_ROW).values(version=StateVersion.version + 1)
+    ).rowcount
+    if not bumped:  # the row is created by the migration; a database emptied by hand gets it back
+        db.session.add(StateVersion(id=_VERSION_ROW, version=1))
+        db.session.flush()
+
+
+def _check_state_version(now: float) -> None:
+    """At most every ``STATE_TTL_SECONDS``, one tiny read: if any badge's state changed since this process last
+    looked (in any process), every remembered state is dropped."""
+    if now < _state_version[0]:
+        return
+    version = db.session.scalar(sa.select(StateVersion.version).where(StateVersion.id == _VERSION_ROW))
+    if version != _state_version[1]:
+        _STATE.clear()
+        _state_version[1] = version
+    _state_version[0] = now + STATE_TTL_SECONDS
 
 
 def award_state(award_uuid: uuid.UUID) -> AwardState | None:
-    """The badge's state (``None``: no such badge), read from the database at most ``STATE_TTL_SECONDS`` ago by
-    this process: one small query per badge and half-second under load, not one per verification."""
-    now = time.monotonic()
-    cached = _STATE.get(award_uuid)
-    if cached is not None and cached[0] > now:
-        return cached[1]
+    """The badge's state (``None``: no such badge). Under load a process reads one number per half-second (has
+    any badge changed?) rather than one row per badge: a badge's state is read once, then remembered until any
+    badge's state changes. Unknown badges are not remembered (a badge issued a moment later must verify)."""
+    _check_state_version(time.monotonic())
+    state = _STATE.get(award_uuid)
+    if state is not None:
+        return state
     row = db.session.execute(
         db.select(Award.revoked_at, Award.revocation_reason, Award.superseded_by_id, Award.visibility).where(
             Award.uuid == award_uuid
         )
     ).first()
-    state = (
-        None
-        if row is None
-        else AwardState(
-            revoked=row.revoked_at is not None,
-            reason=row.revocation_reason,
-            superseded=row.superseded_by_id is not None,
-            declined=row.visibility == Visibility.DECLINED.value,
-        )
+    if row is None:
+        return None
+    state = AwardState(
+        revoked=row.revoked_at is not None,
+        reason=row.revocation_reason,
+        superseded=row.superseded_by_id is not None,
+        declined=row.visibility == Visibility.DECLINED.value,
     )
-    if len(_STATE) >= 4096:
+    if len(_STATE) >= _STATE_MAX:
         _STATE.clear()
-    _STATE[award_uuid] = (now + STATE_TTL_SECONDS, state)
+    _STATE[award_uuid] = state
     return state
 
 
 def _forget_state(award: Award) -> None:
+    """A badge's state changed: this process forgets it now, the others when they next ask the version."""
+    _bump_state_version()
     _STATE.pop(award.uuid, None)
 
 
 def forget_states() -> None:
     """Drop every badge state this process remembers (after the database was restored or replaced)."""
     _STATE.clear()
+    _state_version[:] = [float("-inf"), None]
 
 
 def award_urls(award: Award | uuid.UUID) -> dict[str, str]:
