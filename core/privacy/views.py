@@ -1,0 +1,115 @@
+"""The privacy notice (public), the person's own data page and download, and the coordinators' erasure page."""
+
+from __future__ import annotations
+
+import tempfile
+import uuid
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import StringField
+from wtforms.validators import DataRequired
+
+from core.db import db
+from core.i18n import current_language
+from core.models import Role, User
+from core.privacy import services
+from core.security import public, roles_required
+from core.services import ServiceError
+
+bp = Blueprint("privacy", __name__)
+
+
+def controller() -> dict[str, str | None]:
+    """Who is responsible for the data (GDPR "controller") and how to reach them, from the configuration."""
+    config = current_app.config
+    return {
+        "name": config.get("PRIVACY_CONTROLLER") or config.get("BADGES_ISSUER_NAME") or None,
+        "contact": config.get("PRIVACY_CONTACT") or config.get("BADGES_ISSUER_EMAIL") or None,
+    }
+
+
+@bp.route("/privacy")
+@bp.route("/confidentialite")
+@public
+def notice():
+    wanted = request.args.get("lang")
+    lang = wanted if wanted in ("fr", "en") else ("en" if current_language() == "en" else "fr")
+    return render_template(
+        "core/privacy_notice.html",
+        body=f"core/privacy_notice_{lang}.html",
+        lang=lang,
+        controller=controller(),
+        evidence_days=int(current_app.config.get("EVIDENCE_RETENTION_DAYS") or 0),
+        jobs_days=int(current_app.config.get("JOBS_KEEP_DAYS", 7)),
+    )
+
+
+class DownloadForm(FlaskForm):
+    """Just the CSRF token: the download is a POST so that no other site can start it."""
+
+
+def _zip_response(user: User):
+    bundle = services.export_data(user)
+    spool = tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024)  # noqa: SIM115 - send_file closes it
+    services.write_zip(bundle, spool)
+    spool.seek(0)  # the download is recorded in the audit log; the request commits it
+    response = send_file(
+        spool, mimetype="application/zip", as_attachment=True, download_name=services.export_filename(user)
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/account/data", methods=["GET", "POST"])
+def my_data():
+    """What the platform keeps about me, and the button to download it all."""
+    form = DownloadForm()
+    if form.validate_on_submit():
+        return _zip_response(current_user._get_current_object())
+    return render_template("core/privacy_my_data.html", form=form, controller=controller())
+
+
+class EraseForm(FlaskForm):
+    confirm = StringField(
+        _l("To confirm, type the person's e-mail address"),
+        validators=[DataRequired(message=_l("Type the address to confirm."))],
+    )
+
+
+@bp.route("/admin/users/<uuid:user_uuid>/privacy", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def user_privacy(user_uuid: uuid.UUID):
+    """A coordinator handles a request: download the person's data, or erase it (after typing their address)."""
+    person = db.session.scalar(db.select(User).where(User.uuid == user_uuid))
+    if person is None:
+        abort(404)
+    record = services.erasure_of(person)
+    form = EraseForm()
+    if request.form.get("action") == "export" and DownloadForm().validate_on_submit():
+        return _zip_response(person)
+    if request.form.get("action") == "erase" and record is None and form.validate_on_submit():
+        if form.confirm.data.strip().lower() != person.email.lower():
+            form.confirm.errors = [_("This is not the person's address: nothing was erased.")]
+        else:
+            try:
+                record, _done = services.erase(person, current_user)
+            except ServiceError as exc:
+                form.confirm.errors = [str(exc)]
+            else:
+                flash(
+                    _(
+                        "The personal data is erased. The account now carries the pseudonym %(pseudonym)s.",
+                        pseudonym=record.pseudonym,
+                    ),
+                    "success",
+                )
+                return redirect(url_for("privacy.user_privacy", user_uuid=person.uuid))
+    status = 422 if form.errors else 200
+    return (
+        render_template("core/privacy_user.html", person=person, record=record, form=form, download=DownloadForm()),
+        status,
+    )
