@@ -146,7 +146,8 @@ def _export(user: User, bundle: ExportBundle) -> None:
             lang = user.language if user.language in ("fr", "en") else "fr"
             payload = json.dumps(award.documents["ob3"][lang], ensure_ascii=False)
             image = baking.bake_png(achievement_image(award.achievement, "png", lang), baking.OB3_KEYWORD, payload)
-            row["file"] = bundle.add_file(f"badges/badge-{award.achievement.code}-{str(award.uuid)[:8]}.png", image)
+            code = award.achievement.code or award.achievement.kind
+            row["file"] = bundle.add_file(f"badges/badge-{code}-{str(award.uuid)[:8]}.png", image)
         rows.append(row)
     bundle.add_section(
         "badges",

@@ -16,6 +16,7 @@ When the erased person is a referent known only by name and address on a placeme
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
@@ -157,6 +158,8 @@ def _export(user: User, bundle: ExportBundle) -> None:
                     ),
                 }
             validations.append(row)
+        with contextlib.suppress(certificates.CertificateUnavailable):
+            certificates.certificate_for(enrolment)  # the one the trainee could download now (made on first ask)
         certificate_rows = []
         for certificate in db.session.scalars(sa.select(Certificate).where(Certificate.enrolment_id == enrolment.id)):
             row = {

@@ -62,14 +62,15 @@ def erase_command(email: str, yes: bool) -> None:
     try:
         with transaction():
             record, done = services.erase(user)
+            pseudonym, at, summary = record.pseudonym, record.at, dict(record.summary)
     except services.ServiceError as exc:
         fail(str(exc))
     if not done:
-        click.echo(f"Already erased on {record.at:%Y-%m-%d} (pseudonym {record.pseudonym}); nothing changed.")
+        click.echo(f"Already erased on {at:%Y-%m-%d} (pseudonym {pseudonym}); nothing changed.")
         return
     _compact_sqlite()
-    click.echo(f"Erased. The account now carries the pseudonym {record.pseudonym}.")
-    for key, count in record.summary.items():
+    click.echo(f"Erased. The account now carries the pseudonym {pseudonym}.")
+    for key, count in summary.items():
         click.echo(f"  {key}: {count}")
 
 

@@ -540,6 +540,10 @@ def _core_erase(erasure: Erasure) -> None:
     user.active = False
     user.session_version += 1  # every login session and "remember me" cookie ends
     user.last_login_at = None
+    for consent in db.session.scalars(sa.select(ConsentRecord).where(ConsentRecord.user_id == user.id)):
+        if erasure.mentions(consent.wording):  # "It shows my name, “…”": the choice stays, the name goes
+            consent.wording = erasure.scrub_text(consent.wording)
+            erasure.count("consent_wordings_scrubbed")
     erasure.count("api_tokens_deleted", _delete(sa.delete(ApiToken).where(ApiToken.user_id == user.id)))
     erasure.count(
         "failed_logins_deleted",
@@ -574,5 +578,6 @@ CORE_PROVIDER = Provider(
     audit_fields={
         "user_account": ("email", "legal_name", "display_name", "last_login_at"),
         "api_token": ("name",),
+        "consent_record": ("wording",),
     },
 )
