@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import tempfile
+import io
 import uuid
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -53,13 +53,11 @@ class DownloadForm(FlaskForm):
 
 
 def _zip_response(user: User):
-    bundle = services.export_data(user)
-    spool = tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024)  # noqa: SIM115 - send_file closes it
-    services.write_zip(bundle, spool)
-    spool.seek(0)  # the download is recorded in the audit log; the request commits it
-    response = send_file(
-        spool, mimetype="application/zip", as_attachment=True, download_name=services.export_filename(user)
-    )
+    bundle = services.export_data(user)  # records the download in the audit log; the request commits it
+    buffer = io.BytesIO()  # a person's files are a few megabytes at most (evidence files are capped at 5 MB)
+    services.write_zip(bundle, buffer)
+    response = Response(buffer.getvalue(), mimetype="application/zip")
+    response.headers["Content-Disposition"] = f'attachment; filename="{services.export_filename(user)}"'
     response.headers["Cache-Control"] = "no-store"
     return response
 
