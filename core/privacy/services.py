@@ -297,7 +297,8 @@ class Erasure:
 
     def __post_init__(self) -> None:
         self._patterns = [re.compile(re.escape(self.original_email), re.IGNORECASE)]
-        for name in sorted({n for n in self.original_names if n}, key=len, reverse=True):
+        # Names of one or two letters would match ordinary words: those are only blanked in the person's own records.
+        for name in sorted({n for n in self.original_names if n and len(n) >= 3}, key=len, reverse=True):
             self._patterns.append(re.compile(rf"(?<!\w){re.escape(name)}(?!\w)", re.IGNORECASE))
 
     def count(self, key: str, n: int = 1) -> None:
@@ -329,10 +330,6 @@ class Erasure:
 
 def erasure_of(user: User) -> ErasureRecord | None:
     return db.session.scalar(sa.select(ErasureRecord).where(ErasureRecord.user_id == user.id))
-
-
-def is_erased(user: User) -> bool:
-    return user.email.endswith("@" + PSEUDONYM_DOMAIN) or erasure_of(user) is not None
 
 
 def _new_pseudonym() -> str:
