@@ -71,6 +71,26 @@ def my_data():
     return render_template("core/privacy_my_data.html", form=form, controller=controller())
 
 
+#: What an erasure did, as the coordinator reads it (the record keeps the keys).
+SUMMARY_LABELS = {
+    "api_tokens_deleted": _l("API tokens deleted"),
+    "audit_entries_scrubbed": _l("Audit log entries cleaned of the name, address or IP address"),
+    "certificates_revoked": _l("Certificates revoked"),
+    "consent_wordings_scrubbed": _l("Recorded choices cleaned of the name"),
+    "evidence_files_deleted": _l("Evidence files deleted"),
+    "exports_deleted": _l("Finished exports deleted"),
+    "failed_logins_deleted": _l("Refused login attempts deleted"),
+    "hours_notes_cleared": _l("Notes of placement hours cleared"),
+    "messages_deleted": _l("E-mails to the person deleted"),
+    "messages_scrubbed": _l("Other e-mails cleaned of the name"),
+    "named_badges_resigned_without_name": _l("Badges with the name signed again without it"),
+    "named_badges_revoked": _l("Badges with the name revoked"),
+    "referent_contacts_cleared": _l("Referent contact details cleared"),
+    "referent_links_invalidated": _l("Placements whose links to the referent stopped working"),
+    "validation_comments_cleared": _l("Comments on validations cleared"),
+}
+
+
 class EraseForm(FlaskForm):
     confirm = StringField(
         _l("To confirm, type the person's e-mail address"),
@@ -108,6 +128,13 @@ def user_privacy(user_uuid: uuid.UUID):
                 return redirect(url_for("privacy.user_privacy", user_uuid=person.uuid))
     status = 422 if form.errors else 200
     return (
-        render_template("core/privacy_user.html", person=person, record=record, form=form, download=DownloadForm()),
+        render_template(
+            "core/privacy_user.html",
+            person=person,
+            record=record,
+            form=form,
+            download=DownloadForm(),
+            summary_labels=SUMMARY_LABELS,
+        ),
         status,
     )

@@ -433,3 +433,4 @@ def test_erased_person_page_says_so_and_offers_nothing_more(app, demo):
     db.session.commit()
     page = login(app, "coordination@example.org").get(f"/admin/users/{amina.uuid}/privacy").get_data(as_text=True)
     assert "ont été effacées le" in page and "Effacer les données" not in page
+    assert "Notes des heures de stage effacées" in page and "Fichiers de preuve supprimés" not in page  # none
