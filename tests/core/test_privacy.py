@@ -434,3 +434,11 @@ def test_erased_person_page_says_so_and_offers_nothing_more(app, demo):
     page = login(app, "coordination@example.org").get(f"/admin/users/{amina.uuid}/privacy").get_data(as_text=True)
     assert "ont été effacées le" in page and "Effacer les données" not in page
     assert "Notes des heures de stage effacées" in page and "Fichiers de preuve supprimés" not in page  # none
+
+
+def test_anyone_with_an_account_can_download_theirs(app, client, login_as):
+    person = login_as("funder", legal_name="Fonds Test")
+    archive, data = read_zip(client.post("/account/data").data)
+    assert data["account"]["legal_name"] == "Fonds Test" and data["training"] == [] and data["badges"] == []
+    assert "Vos données sur Tremplin" in archive.read("README.txt").decode("utf-8")
+    assert any(e["object_id"] == str(person.uuid) for e in data["audit_log"] if "object_id" in e)
