@@ -24,7 +24,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from badges import keys, signing
+from badges import keys, privacy, signing
 from badges import openbadges as ob
 from badges.models import Achievement, Award, BadgeIssuer, KeyKind, SigningKey, StateVersion, Visibility
 from core import audit, mail
@@ -40,6 +40,7 @@ REVOCATION_REASONS = {
     "issued-in-error": "Issued in error",
     "superseded": SUPERSEDED,
     "withdrawn": "Withdrawn by the issuer",
+    "holder-request": privacy.HOLDER_REQUEST,  # the holder's data was erased at their request
 }
 STATUS_LIST_BITS = ob.MIN_STATUS_LIST_BITS
 
@@ -492,7 +493,7 @@ def revoke(award: Award, reason: str, by: User | None = None, *, superseded_by: 
     award.revoked_by_id = by.id if by else None
     award.superseded_by = superseded_by
     db.session.flush()
-    _forget_state(award)
+    state_changed(award)
     audit.record("badge.revoked", "badge_award", str(award.uuid), reason=reason)
 
 
@@ -530,7 +531,7 @@ def reissue(
     award.superseded_by = new
     new.seen_at = award.seen_at
     db.session.flush()
-    _forget_state(award)
+    state_changed(award)
     audit.record("badge.reissued", "badge_award", str(award.uuid), new=str(new.uuid))
     return new
 
@@ -546,13 +547,15 @@ def set_visibility(award: Award, visibility: str, by: User, *, now: datetime | N
     if holder is None:
         raise ServiceError(_l("This badge has no holder any more."))
     audit.record("badge.visibility", "badge_award", str(award.uuid), visibility=visibility)
+    if by.id == holder.id:  # the holder's own choice: record what they agreed to (consent)
+        privacy.record_choice(award, award.visibility, visibility, holder, at=now)
     if visibility == Visibility.PUBLIC.value:
         return reissue(award, by=by, display_name=holder.name, visibility=visibility, now=now)
     if visibility == Visibility.UNLISTED.value and award.display_name:
         return reissue(award, by=by, display_name=None, visibility=visibility, now=now)
     award.visibility = visibility
     db.session.flush()
-    _forget_state(award)
+    state_changed(award)
     return award
 
 
@@ -625,11 +628,26 @@ class AwardState:
 
 
 #: How old this process's knowledge of "has any badge's state changed?" may be. Revocation must show everywhere
-#: within a second (issue 4); a change made in this process is seen at once (``_forget_state``).
+#: within a second (issue 4); a change made in this process is seen at once (``state_changed``).
 STATE_TTL_SECONDS = 0.5
 _STATE: dict[uuid.UUID, AwardState] = {}
 _STATE_MAX = 4096
 _state_version: list = [float("-inf"), None]  # [monotonic time to ask again, StateVersion.version last seen]
+#: Other per-process memos keyed by badge (served documents, verdicts): dropped with the states, since a change
+#: may also rewrite a badge's stored documents (erasure signs them again without the name).
+_MEMOS: list[dict] = []
+
+
+def badge_memo(memo: dict) -> dict:
+    """Register ``memo`` to be emptied whenever any badge's state changes, in this process or another."""
+    _MEMOS.append(memo)
+    return memo
+
+
+def _drop_memos() -> None:
+    _STATE.clear()
+    for memo in _MEMOS:
+        memo.clear()
 _VERSION_ROW = 1
 
 
@@ -650,7 +668,7 @@ def _check_state_version(now: float) -> None:
         return
     version = db.session.scalar(sa.select(StateVersion.version).where(StateVersion.id == _VERSION_ROW))
     if version != _state_version[1]:
-        _STATE.clear()
+        _drop_memos()
         _state_version[1] = version
     _state_version[0] = now + STATE_TTL_SECONDS
 
@@ -682,15 +700,21 @@ def award_state(award_uuid: uuid.UUID) -> AwardState | None:
     return state
 
 
-def _forget_state(award: Award) -> None:
-    """A badge's state changed: this process forgets it now, the others when they next ask the version."""
+def state_changed(award: Award) -> None:
+    """A badge's state (or its stored documents) changed: this process forgets what it remembers of badges now,
+    the others when they next ask the version (within ``STATE_TTL_SECONDS``)."""
     _bump_state_version()
-    _STATE.pop(award.uuid, None)
+    _drop_memos()
+
+
+def check_state_version() -> None:
+    """Before reading a memo registered with ``badge_memo``: drop it if any badge changed since last asked."""
+    _check_state_version(time.monotonic())
 
 
 def forget_states() -> None:
     """Drop every badge state this process remembers (after the database was restored or replaced)."""
-    _STATE.clear()
+    _drop_memos()
     _state_version[:] = [float("-inf"), None]
 
 

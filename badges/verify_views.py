@@ -75,7 +75,7 @@ def _signature_problems(credential: dict) -> list[str]:
         return [str(exc)]
 
 
-_VERIFIED: dict[tuple[uuid.UUID, str], tuple[verification.StoredChecks, dict[str, str]]] = {}
+_VERIFIED: dict[tuple[uuid.UUID, str], tuple[verification.StoredChecks, dict[str, str]]] = services.badge_memo({})
 _VERIFIED_MAX = 4096
 
 
@@ -86,6 +86,7 @@ def _stored_checks(
     URLs. Stored documents never change and carry no proof expiry, so each is checked once per process (bounded),
     not on every verification; revocation and dates are read on every request. The credential is read from the
     database only when needed."""
+    services.check_state_version()  # documents may have been signed again (erasure): see services.badge_memo
     key = (award_uuid, lang)
     stored = _VERIFIED.get(key)
     if stored is None:
@@ -100,7 +101,7 @@ def _stored_checks(
     return stored
 
 
-_VERDICTS: dict[tuple, bytes] = {}
+_VERDICTS: dict[tuple, bytes] = services.badge_memo({})
 
 
 def verdict_language() -> str:

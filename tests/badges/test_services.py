@@ -252,7 +252,10 @@ def test_a_state_changed_by_another_server_is_seen_within_a_second(award, monkey
     as that server's ``revoke`` does — shows once the half-second has passed, and not before."""
     clock = [1000.0]
     monkeypatch.setattr(services.time, "monotonic", lambda: clock[0])
+    monkeypatch.setattr(services, "_MEMOS", list(services._MEMOS))
+    memo = services.badge_memo({})  # e.g. the served documents: they go with the states
     services.forget_states()
+    memo[award.uuid] = "the stored document, as served"
     db.session.commit()
     assert services.award_state(award.uuid).revoked is False
     db.session.commit()
@@ -269,6 +272,7 @@ def test_a_state_changed_by_another_server_is_seen_within_a_second(award, monkey
     clock[0] += services.STATE_TTL_SECONDS
     state = services.award_state(award.uuid)
     assert state.revoked is True and state.reason == "Issued in error"
+    assert memo == {}
 
 
 def test_every_state_change_bumps_the_version_and_unknown_badges_are_not_remembered(award, holder):
