@@ -7,7 +7,7 @@ contexts), ``baking`` (PNG/SVG), ``images`` (badge artwork). With the database: 
 
 def init_app(app) -> None:
     """Called by ``core.create_app``: public documents, commands and demo data."""
-    from badges import cli, demo, extensions, holder_views, verify_views, views  # noqa: F401 - they register routes
+    from badges import cli, demo, extensions, holder_views, privacy, verify_views, views  # noqa: F401 - routes
     from badges.presenters import criteria_html
     from core import openapi
 
@@ -17,6 +17,7 @@ def init_app(app) -> None:
     app.jinja_env.globals["holder_links"] = extensions.holder_links
     cli.init_app(app)
     demo.connect()
+    privacy.init_app()
     _navigation()
 
 

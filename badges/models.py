@@ -172,3 +172,14 @@ class Award(PublicIdMixin, db.Model):
         if self.expired(now):
             return "expired"
         return "valid"
+
+
+class StateVersion(db.Model):
+    """One row: a number bumped, in the same transaction, whenever a badge's state changes (revocation,
+    re-issue, visibility). A verification that remembers badge states asks this one number, at most every half
+    second, instead of each badge's row: a revocation made by any server is seen everywhere within a second."""
+
+    __tablename__ = "badge_state_version"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    version: Mapped[int] = mapped_column(sa.BigInteger, default=0)

@@ -12,6 +12,7 @@ REASON_LABELS = {
     REVOCATION_REASONS["issued-in-error"]: _l("Issued in error"),
     REVOCATION_REASONS["withdrawn"]: _l("Withdrawn by the issuer"),
     REVOCATION_REASONS["superseded"]: _l("Superseded by a new issue"),
+    REVOCATION_REASONS["holder-request"]: _l("Withdrawn at the holder's request"),
 }
 
 

@@ -24,9 +24,9 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from badges import keys, signing
+from badges import keys, privacy, signing
 from badges import openbadges as ob
-from badges.models import Achievement, Award, BadgeIssuer, KeyKind, SigningKey, Visibility
+from badges.models import Achievement, Award, BadgeIssuer, KeyKind, SigningKey, StateVersion, Visibility
 from core import audit, mail
 from core.db import db, utcnow
 from core.i18n import localized
@@ -40,6 +40,7 @@ REVOCATION_REASONS = {
     "issued-in-error": "Issued in error",
     "superseded": SUPERSEDED,
     "withdrawn": "Withdrawn by the issuer",
+    "holder-request": privacy.HOLDER_REQUEST,  # the holder's data was erased at their request
 }
 STATUS_LIST_BITS = ob.MIN_STATUS_LIST_BITS
 
@@ -492,7 +493,7 @@ def revoke(award: Award, reason: str, by: User | None = None, *, superseded_by: 
     award.revoked_by_id = by.id if by else None
     award.superseded_by = superseded_by
     db.session.flush()
-    _forget_state(award)
+    state_changed(award)
     audit.record("badge.revoked", "badge_award", str(award.uuid), reason=reason)
 
 
@@ -530,7 +531,7 @@ def reissue(
     award.superseded_by = new
     new.seen_at = award.seen_at
     db.session.flush()
-    _forget_state(award)
+    state_changed(award)
     audit.record("badge.reissued", "badge_award", str(award.uuid), new=str(new.uuid))
     return new
 
@@ -546,13 +547,15 @@ def set_visibility(award: Award, visibility: str, by: User, *, now: datetime | N
     if holder is None:
         raise ServiceError(_l("This badge has no holder any more."))
     audit.record("badge.visibility", "badge_award", str(award.uuid), visibility=visibility)
+    if by.id == holder.id:  # the holder's own choice: record what they agreed to (consent)
+        privacy.record_choice(award, award.visibility, visibility, holder, at=now)
     if visibility == Visibility.PUBLIC.value:
         return reissue(award, by=by, display_name=holder.name, visibility=visibility, now=now)
     if visibility == Visibility.UNLISTED.value and award.display_name:
         return reissue(award, by=by, display_name=None, visibility=visibility, now=now)
     award.visibility = visibility
     db.session.flush()
-    _forget_state(award)
+    state_changed(award)
     return award
 
 
@@ -624,47 +627,95 @@ class AwardState:
     declined: bool
 
 
-#: How old a badge's state may be when a verification reads it from this process's memory. Revocation must show
-#: everywhere within a second (issue 4); a change made in this process is seen at once (``_forget_state``).
+#: How old this process's knowledge of "has any badge's state changed?" may be. Revocation must show everywhere
+#: within a second (issue 4); a change made in this process is seen at once (``state_changed``).
 STATE_TTL_SECONDS = 0.5
-_STATE: dict[uuid.UUID, tuple[float, AwardState | None]] = {}
+_STATE: dict[uuid.UUID, AwardState] = {}
+_STATE_MAX = 4096
+_state_version: list = [float("-inf"), None]  # [monotonic time to ask again, StateVersion.version last seen]
+#: Other per-process memos keyed by badge (served documents, verdicts): dropped with the states, since a change
+#: may also rewrite a badge's stored documents (erasure signs them again without the name).
+_MEMOS: list[dict] = []
+
+
+def badge_memo(memo: dict) -> dict:
+    """Register ``memo`` to be emptied whenever any badge's state changes, in this process or another."""
+    _MEMOS.append(memo)
+    return memo
+
+
+def _drop_memos() -> None:
+    _STATE.clear()
+    for memo in _MEMOS:
+        memo.clear()
+_VERSION_ROW = 1
+
+
+def _bump_state_version() -> None:
+    """Tell every process that a badge's state changed (in the caller's transaction: seen when it commits)."""
+    bumped = db.session.execute(
+        sa.update(StateVersion).where(StateVersion.id == _VERSION_ROW).values(version=StateVersion.version + 1)
+    ).rowcount
+    if not bumped:  # the row is created by the migration; a database emptied by hand gets it back
+        db.session.add(StateVersion(id=_VERSION_ROW, version=1))
+        db.session.flush()
+
+
+def _check_state_version(now: float) -> None:
+    """At most every ``STATE_TTL_SECONDS``, one tiny read: if any badge's state changed since this process last
+    looked (in any process), every remembered state is dropped."""
+    if now < _state_version[0]:
+        return
+    version = db.session.scalar(sa.select(StateVersion.version).where(StateVersion.id == _VERSION_ROW))
+    if version != _state_version[1]:
+        _drop_memos()
+        _state_version[1] = version
+    _state_version[0] = now + STATE_TTL_SECONDS
 
 
 def award_state(award_uuid: uuid.UUID) -> AwardState | None:
-    """The badge's state (``None``: no such badge), read from the database at most ``STATE_TTL_SECONDS`` ago by
-    this process: one small query per badge and half-second under load, not one per verification."""
-    now = time.monotonic()
-    cached = _STATE.get(award_uuid)
-    if cached is not None and cached[0] > now:
-        return cached[1]
+    """The badge's state (``None``: no such badge). Under load a process reads one number per half-second (has
+    any badge changed?) rather than one row per badge: a badge's state is read once, then remembered until any
+    badge's state changes. Unknown badges are not remembered (a badge issued a moment later must verify)."""
+    _check_state_version(time.monotonic())
+    state = _STATE.get(award_uuid)
+    if state is not None:
+        return state
     row = db.session.execute(
         db.select(Award.revoked_at, Award.revocation_reason, Award.superseded_by_id, Award.visibility).where(
             Award.uuid == award_uuid
         )
     ).first()
-    state = (
-        None
-        if row is None
-        else AwardState(
-            revoked=row.revoked_at is not None,
-            reason=row.revocation_reason,
-            superseded=row.superseded_by_id is not None,
-            declined=row.visibility == Visibility.DECLINED.value,
-        )
+    if row is None:
+        return None
+    state = AwardState(
+        revoked=row.revoked_at is not None,
+        reason=row.revocation_reason,
+        superseded=row.superseded_by_id is not None,
+        declined=row.visibility == Visibility.DECLINED.value,
     )
-    if len(_STATE) >= 4096:
+    if len(_STATE) >= _STATE_MAX:
         _STATE.clear()
-    _STATE[award_uuid] = (now + STATE_TTL_SECONDS, state)
+    _STATE[award_uuid] = state
     return state
 
 
-def _forget_state(award: Award) -> None:
-    _STATE.pop(award.uuid, None)
+def state_changed(award: Award) -> None:
+    """A badge's state (or its stored documents) changed: this process forgets what it remembers of badges now,
+    the others when they next ask the version (within ``STATE_TTL_SECONDS``)."""
+    _bump_state_version()
+    _drop_memos()
+
+
+def check_state_version() -> None:
+    """Before reading a memo registered with ``badge_memo``: drop it if any badge changed since last asked."""
+    _check_state_version(time.monotonic())
 
 
 def forget_states() -> None:
     """Drop every badge state this process remembers (after the database was restored or replaced)."""
-    _STATE.clear()
+    _drop_memos()
+    _state_version[:] = [float("-inf"), None]
 
 
 def award_urls(award: Award | uuid.UUID) -> dict[str, str]:

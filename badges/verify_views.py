@@ -8,6 +8,7 @@ import json
 import re
 import uuid
 from datetime import UTC, datetime
+from typing import Any
 from urllib.parse import urlsplit
 
 from flask import current_app, jsonify, make_response, redirect, render_template, request, url_for
@@ -74,7 +75,7 @@ def _signature_problems(credential: dict) -> list[str]:
         return [str(exc)]
 
 
-_VERIFIED: dict[tuple[uuid.UUID, str], tuple[verification.StoredChecks, dict[str, str]]] = {}
+_VERIFIED: dict[tuple[uuid.UUID, str], tuple[verification.StoredChecks, dict[str, str]]] = services.badge_memo({})
 _VERIFIED_MAX = 4096
 
 
@@ -85,6 +86,7 @@ def _stored_checks(
     URLs. Stored documents never change and carry no proof expiry, so each is checked once per process (bounded),
     not on every verification; revocation and dates are read on every request. The credential is read from the
     database only when needed."""
+    services.check_state_version()  # documents may have been signed again (erasure): see services.badge_memo
     key = (award_uuid, lang)
     stored = _VERIFIED.get(key)
     if stored is None:
@@ -99,10 +101,10 @@ def _stored_checks(
     return stored
 
 
-_VERDICTS: dict[tuple, bytes] = {}
+_VERDICTS: dict[tuple, bytes] = services.badge_memo({})
 
 
-def _verdict_language() -> str:
+def verdict_language() -> str:
     """``?lang=``, else the request's language. A request without cookies has no logged-in user and no chosen
     language, so that is its Accept-Language (what ``core.i18n.select_locale`` would find, without Babel)."""
     lang = request.args.get("lang")
@@ -116,20 +118,21 @@ def _verdict_language() -> str:
     return "en" if str(best or current_app.config["BABEL_DEFAULT_LOCALE"]).startswith("en") else "fr"
 
 
-def _verdict_json(award_uuid: uuid.UUID):
+def verdict_json(award_uuid: uuid.UUID, extra: dict[str, Any] | None = None):
     """The verdict on one of this platform's badges as JSON (``GET /verify/<uuid>`` asked for JSON): the checks
     of ``POST /api/v1/verify``, each spelled out, the badge's ``status`` (revoked or expired badges say so within
     a second) and what it attests; the credential itself is at ``urls.ob3_credential_url``.
 
     The body is a function of the stored credential (which never changes), the language, the badge's state and
     where ``now`` falls in its validity period: those are read on every request, and the body built for them is
-    kept (bounded), not rebuilt."""
+    kept (bounded), not rebuilt. ``extra`` adds members to the document (e.g. what a printed certificate
+    reached by its code says)."""
     state = services.award_state(award_uuid)
     if state is None or state.declined:
         response = jsonify(error="not_found", message=_("This badge cannot be verified here."))
         response.status_code = 404
     else:
-        lang = _verdict_language()
+        lang = verdict_language()
         checks, urls = _stored_checks(award_uuid, lang)
         now = datetime.now(UTC)
         key = (award_uuid, lang, state, checks.period(now))
@@ -148,6 +151,8 @@ def _verdict_json(award_uuid: uuid.UUID):
             if len(_VERDICTS) >= _VERIFIED_MAX:
                 _VERDICTS.clear()
             _VERDICTS[key] = body
+        if extra:
+            body = current_app.json.dumps({**json.loads(body), **extra}).encode("utf-8")
         response = current_app.response_class(body, mimetype="application/json")
     response.headers["Access-Control-Allow-Origin"] = "*"
     response.headers["Cache-Control"] = "no-cache"  # the status is read again on every request
@@ -160,7 +165,7 @@ def _verdict_json(award_uuid: uuid.UUID):
 def verify_badge(award_uuid: uuid.UUID):
     """The verification page of a badge, or its verdict as JSON (``Accept: application/json``)."""
     if wants_json_document():
-        return _verdict_json(award_uuid)
+        return verdict_json(award_uuid)
     award = db.session.scalar(db.select(Award).where(Award.uuid == award_uuid))
     return verification_page(award)
 

@@ -224,7 +224,7 @@ def assertion_jws(award_uuid: uuid.UUID):
 
 #: Issued documents as served, by (award, document, language): they never change once issued, so each is read
 #: and serialised once per process (bounded). Whether the badge may be shown (declined?) is read per request.
-_SERVED: dict[tuple[uuid.UUID, str, str], tuple[bytes, str]] = {}
+_SERVED: dict[tuple[uuid.UUID, str, str], tuple[bytes, str]] = services.badge_memo({})
 
 
 def _stored_document(award_uuid: uuid.UUID, kind: str, lang: str) -> Response:

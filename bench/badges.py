@@ -245,12 +245,16 @@ def profile_issuance(achievement, count: int = 50) -> None:
     print_profile(profiler, f"issuing {count} badges")
 
 
+JSON_ACCEPT = {"Accept": "application/json"}
+
+
 def profile_requests(app, base_url: str, award_uuid, count: int = 20) -> None:
     """cProfile of verification requests in process (the test client), each after a warm-up request."""
     client = app.test_client()
     for label, call in (
         ("POST /api/v1/verify", lambda: client.post("/api/v1/verify", json={"url": f"{base_url}/verify/{award_uuid}"})),
-        ("GET /verify/<uuid>", lambda: client.get(f"/verify/{award_uuid}")),
+        ("GET /verify/<uuid> (HTML)", lambda: client.get(f"/verify/{award_uuid}")),
+        ("GET /verify/<uuid> JSON verdict", lambda: client.get(f"/verify/{award_uuid}", headers=JSON_ACCEPT)),
     ):
         if call().status_code != 200:
             raise RuntimeError(f"{label} failed in process")

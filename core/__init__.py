@@ -63,6 +63,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(api.bp)
     app.register_blueprint(job_views.bp)
     _register_core_panels()
+    from core import privacy
+
+    privacy.init_app(app)
 
     import badges
     import courses

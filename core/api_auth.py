@@ -121,8 +121,9 @@ def authenticate_request():
     if token_text is None:
         from core import csrf
 
-        if current_app.config.get("WTF_CSRF_ENABLED", True):
-            csrf.protect(apply_exemptions=True)
+        config = current_app.config
+        if request.method in config["WTF_CSRF_METHODS"] and config.get("WTF_CSRF_ENABLED", True):
+            csrf.protect(apply_exemptions=True)  # reads (most requests) skip its exemption lookup
         return None
     token = None
     if token_text.startswith(TOKEN_PREFIX) and len(token_text) < 200:

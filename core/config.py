@@ -54,6 +54,12 @@ DEFAULTS: dict[str, Any] = {
     "MAIL_FROM": "Tremplin <no-reply@localhost>",
     # Private folder for evidence files (never served as static files); default instance/evidence.
     "EVIDENCE_DIR": None,
+    # Privacy: evidence files are deleted this many days after their cohort ended, by `tremplin privacy purge
+    # --apply` (0: kept until erased by hand); who is responsible for the data and how to reach them (shown on
+    # the privacy notice; default: the badge issuer's name and address).
+    "EVIDENCE_RETENTION_DAYS": 365,
+    "PRIVACY_CONTROLLER": None,
+    "PRIVACY_CONTACT": None,
     # Background jobs (core.jobs): result files (default instance/jobs), a worker thread per app process,
     # how often it polls, the heartbeat of a running job and when a silent running job counts as abandoned.
     "JOBS_DIR": None,

@@ -185,3 +185,10 @@ class CookieSessionInterface(SecureCookieSessionInterface):
         if app.secret_key and not request.cookies.get(self.get_cookie_name(app)):
             return self.session_class()
         return super().open_session(app, request)
+
+    def save_session(self, app: Flask, session, response) -> None:
+        if not session and not session.modified:  # no cookie came, none goes (Flask works out its attributes)
+            if session.accessed:
+                response.vary.add("Cookie")
+            return
+        super().save_session(app, session, response)

@@ -12,6 +12,7 @@ def init_app(app) -> None:
         demo,
         enrolment_views,
         home,
+        privacy,
         report_views,
         self_views,
         views,
@@ -29,6 +30,7 @@ def init_app(app) -> None:
     report_views.register()
     demo.connect()
     awarding.init_app(app)
+    privacy.init_app()
 
 
 def _template_helpers(app) -> None:

@@ -7,7 +7,7 @@ import uuid
 from datetime import date
 from typing import Any
 
-from flask import abort, redirect, render_template, request, url_for
+from flask import abort, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -19,7 +19,8 @@ from wtforms.fields.choices import SelectChoice
 
 from badges import extensions
 from badges.models import Award
-from badges.verify_views import verification_page
+from badges.verify_views import verdict_json, verdict_language, verification_page
+from badges.views import wants_json_document
 from core import jobs
 from core.db import db, utcnow
 from core.i18n import current_language
@@ -146,9 +147,37 @@ def verify_certificate(code: str):
     """What the QR code and the printed code lead to: the programme badge's verification page, with what the
     certificate says (so an edited PDF is caught) — or that it is revoked, from the moment it is."""
     certificate = certificates.by_code(code)
+    if wants_json_document():
+        if certificate is None:
+            response = jsonify(error="not_found", message=_("No certificate has this code."))
+            response.status_code = 404
+            response.headers["Access-Control-Allow-Origin"] = "*"
+            return response
+        return verdict_json(certificate.award.uuid, {"certificate": certificate_document(certificate)})
     if certificate is None:
         return render_template("badges/verify_unknown.html"), 404
     return verification_page(certificate.award, reached_by={"certificate": certificate})
+
+
+def certificate_document(certificate: Certificate) -> dict[str, Any]:
+    """What the printed certificate says, as JSON (``/verify/<code>`` asked for JSON), in the request's language:
+    the same facts as its verification page, to compare with the paper."""
+    content = certificate.content
+    lang = verdict_language()
+    return {
+        "code": certificates.display_code(certificate.code),
+        "legal_name": content["legal_name"],
+        "credential_name": content["credential_name"].get(lang),
+        "programme": content["programme"]["title"].get(lang),
+        "cohort": content["cohort"],
+        "awarded_on": content["awarded_on"],
+        "training_minutes": content["training_minutes"],
+        "placement_minutes": content["placement_minutes"],
+        "modules": [{"code": m["code"], "title": m["title"].get(lang)} for m in content["modules"]],
+        "competencies": [{"code": c["code"], "title": c["title"].get(lang)} for c in content["competencies"]],
+        "issuer": content["issuer"],
+        "pdf_available": certificate.award.revoked_at is None,
+    }
 
 
 # ------------------------------------------------------------------------------------------------ seams

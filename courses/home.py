@@ -25,6 +25,7 @@ def _trainee_panel(user) -> dict:
         "enrolment": enrolment,
         "evaluation": eligibility.evaluate_enrolment(enrolment, today),
         "upcoming": upcoming[:3],
+        "finished": enrolment.cohort.ends_on < today,
         "pending_hours": db.session.scalar(
             db.select(db.func.count())
             .select_from(HoursEntry)

@@ -19,6 +19,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from badges import services as badge_services
+from badges.models import StateVersion
 from core import create_app
 from core.db import db
 from core.models import User
@@ -90,6 +91,7 @@ def _empty_all_tables() -> None:
     else:
         for table in tables:
             db.session.execute(table.delete())
+    db.session.execute(sa.insert(StateVersion).values(id=1, version=0))  # the row migration 0007 seeds
     db.session.commit()
 
 

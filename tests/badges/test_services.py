@@ -4,6 +4,7 @@ never holds two active copies of one badge."""
 from __future__ import annotations
 
 import json
+import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -13,8 +14,8 @@ from jsonschema import Draft201909Validator
 from referencing import Registry, Resource
 
 from badges import keys, openbadges, services, signing
-from badges.models import Award, KeyKind
-from core.db import db
+from badges.models import Award, KeyKind, StateVersion
+from core.db import db, utcnow
 from core.models import AuditEntry, OutboxMessage
 from core.services import ServiceError
 from tests.badges.conftest import SPEC
@@ -243,3 +244,53 @@ def test_issue_many_refuses_a_retired_badge(achievement, create_user):
     achievement.retired = True
     with pytest.raises(ServiceError):
         services.issue_many([(achievement, _trainees(create_user, 1)[0], None)])
+
+
+def test_a_state_changed_by_another_server_is_seen_within_a_second(award, monkeypatch):
+    """Each process remembers badge states and asks one number (has any badge changed?) at most every half
+    second. Another server's revocation — simulated here by writing the database behind this process's back,
+    as that server's ``revoke`` does — shows once the half-second has passed, and not before."""
+    clock = [1000.0]
+    monkeypatch.setattr(services.time, "monotonic", lambda: clock[0])
+    monkeypatch.setattr(services, "_MEMOS", list(services._MEMOS))
+    memo = services.badge_memo({})  # e.g. the served documents: they go with the states
+    services.forget_states()
+    memo[award.uuid] = "the stored document, as served"
+    db.session.commit()
+    assert services.award_state(award.uuid).revoked is False
+    db.session.commit()
+    with db.engine.begin() as other_server:
+        other_server.execute(
+            sa.update(Award)
+            .where(Award.id == award.id)
+            .values(revoked_at=utcnow(), revocation_reason="Issued in error")
+        )
+        other_server.execute(sa.update(StateVersion).values(version=StateVersion.version + 1))
+    db.session.expire_all()
+    clock[0] += services.STATE_TTL_SECONDS / 2
+    assert services.award_state(award.uuid).revoked is False  # remembered for at most half a second
+    clock[0] += services.STATE_TTL_SECONDS
+    state = services.award_state(award.uuid)
+    assert state.revoked is True and state.reason == "Issued in error"
+    assert memo == {}
+
+
+def test_every_state_change_bumps_the_version_and_unknown_badges_are_not_remembered(award, holder):
+    def version():
+        return db.session.scalar(sa.select(StateVersion.version))
+
+    before = version()
+    services.set_visibility(award, "declined", holder)
+    assert version() > before
+    services.set_visibility(award, "unlisted", holder)
+    after_visibility = version()
+    assert after_visibility > before
+    services.revoke(award, "Issued in error")
+    assert version() > after_visibility
+    db.session.execute(sa.delete(StateVersion))  # a database emptied by hand: the next change recreates the row
+    new, _created = services.issue(award.achievement, holder)
+    services.revoke(new, "Issued in error")
+    assert version() == 1
+    unknown = uuid.uuid4()
+    assert services.award_state(unknown) is None
+    assert unknown not in services._STATE

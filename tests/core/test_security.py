@@ -53,6 +53,8 @@ EXPECTED_PUBLIC = {
     "courses.framework",
     # A printed certificate's QR code and code lead here (the badge's verification page, with its content).
     "courses.verify_certificate",
+    # The privacy notice: read before logging in (linked from the login page and the footer).
+    "privacy.notice",
 }
 
 

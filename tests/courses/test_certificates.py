@@ -258,6 +258,31 @@ def test_revocation_makes_the_certificate_unavailable_and_its_page_say_revoked(a
     assert "Badge valide" not in html and "Valid badge" not in html
 
 
+def test_a_program_asks_the_certificate_code_for_json(app, graduate, client):
+    """An applicant-tracking system holding the printed code gets the badge's verdict plus what the certificate
+    says, in the language asked for; revoked, it says so; an unknown code is a JSON 404."""
+    certificate = certificates.certificate_for(graduate.enrolment)
+    db.session.commit()
+    code = certificates.display_code(certificate.code)
+    body = client.get(f"/verify/{code}", headers={"Accept": "application/json", "Accept-Language": "fr"}).json
+    assert body["valid"] is True and body["status"] == "valid"
+    assert body["urls"]["verify_url"].endswith(f"/verify/{certificate.award.uuid}")
+    paper = body["certificate"]
+    assert paper["code"] == code and paper["legal_name"] == LEGAL_NAME
+    assert paper["credential_name"] == "Attestation de réussite" and paper["pdf_available"] is True
+    assert paper["training_minutes"] == 12 * 60 and paper["placement_minutes"] == 140 * 60
+    assert any(c["title"].startswith("Connaître le territoire") for c in paper["competencies"])
+    english = client.get(f"/verify/{code}?lang=en", headers={"Accept": "application/json"})
+    assert english.json["certificate"]["credential_name"] != "Attestation de réussite"
+    badge_services.revoke(programme_award(graduate), "Issued in error")
+    db.session.commit()
+    body = client.get(f"/verify/{code}", headers={"Accept": "application/json"}).json
+    assert body["valid"] is False and body["status"] == "revoked"
+    assert body["certificate"]["pdf_available"] is False
+    missing = client.get("/verify/ZZZZZ-ZZZZZ", headers={"Accept": "application/json"})
+    assert missing.status_code == 404 and missing.json["error"] == "not_found"
+
+
 def test_a_reissued_badge_gets_a_new_certificate_with_a_new_code(app, graduate, client):
     first = certificates.certificate_for(graduate.enrolment)
     db.session.commit()

@@ -163,3 +163,14 @@ def test_the_alumni_promotion_is_finished_and_certified(demo_loaded):
     assert len(private - public) >= 10  # most keep their badges private, the default
     assert all(a.display_name for a, _email in active if a.visibility == "public")
     assert not [a for a, _email in awarding.cohort_awards(cohort) if a.revoked_at and not a.superseded_by_id]
+
+
+def test_an_alumna_is_no_longer_asked_to_log_hours(demo_loaded, client):
+    client.post("/login", data={"email": "adele.exemple@example.org", "password": DEMO_PASSWORD})
+    home = client.get("/", headers={"Accept-Language": "fr"}).get_data(as_text=True)
+    assert "Votre formation s’est terminée le 12 février 2026." in home
+    assert "Télécharger mon attestation" in home and "Noter mes heures" not in home
+    client.post("/logout")
+    client.post("/login", data={"email": "amina.exemple@example.org", "password": DEMO_PASSWORD})
+    home = client.get("/", headers={"Accept-Language": "fr"}).get_data(as_text=True)
+    assert "Noter mes heures" in home and "Votre formation s’est terminée" not in home

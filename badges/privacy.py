@@ -1,0 +1,209 @@
+"""Badges and privacy: the holder's consent to publish a badge, their badges in their data download, and what
+happens to badges when a person's data is erased.
+
+**Consent.** Every choice a holder makes on a badge (public with the name, private, declined) is recorded with
+the exact sentence they were shown (:data:`WORDING`, version :data:`WORDING_VERSION`) in their language.
+
+**Erasure — the choice made** (README, "Privacy"):
+
+* a *nameless* badge (private or declined: the default) stays as it is and still verifies. It carries no name,
+  only a salted hash of the e-mail address, which nobody can reverse; the person keeps the proof of their
+  training in the copies they already hold;
+* a *named* badge (public, or an earlier public copy) is revoked ("Withdrawn at the holder's request") and its
+  stored documents are signed again without the name (same identifier, same status slot), so that nothing the
+  platform stores or serves names the person, and every copy already shared says "revoked";
+* certificates carry the legal name: courses revokes the programme badge they belong to (see courses.privacy).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask import has_request_context
+from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
+
+from badges.models import Award, Visibility
+from core.db import db, utcnow
+from core.models import User
+from core.privacy import Provider, register_provider
+from core.privacy.models import ConsentDecision
+from core.privacy.services import Erasure, ExportBundle, consents_of, iso, record_consent
+
+CONSENT_PURPOSE = "badge-publication"
+WORDING_VERSION = "badge-visibility-2026-11"
+HOLDER_REQUEST = "Withdrawn at the holder's request"
+
+#: What the holder agrees to, per choice: shown under the choice on the badge page, and recorded as said.
+WORDING = {
+    Visibility.PUBLIC.value: _l(
+        "I make this badge public. It shows my name, “%(name)s”, and it is listed on my public page: anyone who "
+        "has the link can see it. I can make it private again at any time; the copies with my name then say "
+        "that they were replaced."
+    ),
+    Visibility.UNLISTED.value: _l(
+        "I keep this badge private. It does not show my name and it is not listed anywhere: only the people I "
+        "send the link or the file to can see it."
+    ),
+    Visibility.DECLINED.value: _l(
+        "I decline this badge. It is hidden everywhere, except in the training body's register. I can change my "
+        "mind at any time."
+    ),
+}
+
+
+def wording(choice: str, holder: User, lang: str) -> str:
+    with force_locale(lang):
+        return str(WORDING[choice]) % {"name": holder.name}
+
+
+def record_choice(award: Award, previous: str, choice: str, holder: User, *, at: datetime | None = None) -> None:
+    """Record the holder's choice for ``award`` (called by ``services.set_visibility`` when the holder chose)."""
+    from core.i18n import current_language
+
+    lang = current_language() if has_request_context() else holder.language
+    if choice == Visibility.PUBLIC.value:
+        decision = ConsentDecision.GIVEN
+    elif choice == Visibility.UNLISTED.value and previous == Visibility.PUBLIC.value:
+        decision = ConsentDecision.WITHDRAWN
+    else:
+        decision = ConsentDecision.REFUSED
+    record = record_consent(
+        holder,
+        CONSENT_PURPOSE,
+        choice,
+        decision,
+        wording=wording(choice, holder, lang),
+        wording_version=WORDING_VERSION,
+        language=lang,
+        subject=f"badge_award:{award.uuid}",
+    )
+    if at is not None:
+        record.at = at
+
+
+def history_of(award: Award) -> list[Award]:
+    """Every copy of this badge for this holder (re-issues included), newest first."""
+    if award.recipient_id is None:
+        return [award]
+    return list(
+        db.session.scalars(
+            sa.select(Award)
+            .where(Award.recipient_id == award.recipient_id, Award.achievement_id == award.achievement_id)
+            .order_by(Award.issued_at.desc(), Award.id.desc())
+        )
+    )
+
+
+def consents_for(award: Award, holder: User):
+    """The holder's recorded choices about this badge (all its copies), newest first."""
+    return consents_of(holder, purpose=CONSENT_PURPOSE, subjects=[f"badge_award:{a.uuid}" for a in history_of(award)])
+
+
+# ------------------------------------------------------------------------------------------------ provider
+
+
+def _awards(user: User) -> list[Award]:
+    return list(
+        db.session.scalars(sa.select(Award).where(Award.recipient_id == user.id).order_by(Award.issued_at, Award.id))
+    )
+
+
+def _objects(user: User) -> Iterable[tuple[str, str]]:
+    return [
+        ("badge_award", str(u)) for u in db.session.scalars(sa.select(Award.uuid).where(Award.recipient_id == user.id))
+    ]
+
+
+def _export(user: User, bundle: ExportBundle) -> None:
+    from badges import baking, services
+    from badges.views import achievement_image
+
+    moment = utcnow()
+    rows = []
+    for award in _awards(user):
+        row = {
+            "id": str(award.uuid),
+            "badge": dict(award.achievement.name),
+            "code": award.achievement.code,
+            "kind": award.achievement.kind,
+            "issuer": award.issuer.name,
+            "issued_at": iso(award.issued_at),
+            "valid_until": iso(award.valid_until),
+            "status": award.status(moment),
+            "visibility": award.visibility,
+            "name_shown": award.display_name,
+            "revoked_at": iso(award.revoked_at),
+            "revocation_reason": award.revocation_reason,
+            "replaced_by": str(award.superseded_by.uuid) if award.superseded_by else None,
+            "seen_at": iso(award.seen_at),
+            "links": services.award_urls(award),
+        }
+        if award.revoked_at is None and award.visibility != Visibility.DECLINED.value and award.documents:
+            lang = user.language if user.language in ("fr", "en") else "fr"
+            payload = json.dumps(award.documents["ob3"][lang], ensure_ascii=False)
+            image = baking.bake_png(achievement_image(award.achievement, "png", lang), baking.OB3_KEYWORD, payload)
+            code = award.achievement.code or award.achievement.kind
+            row["file"] = bundle.add_file(f"badges/badge-{code}-{str(award.uuid)[:8]}.png", image)
+        rows.append(row)
+    bundle.add_section(
+        "badges",
+        rows,
+        "Vos badges : leur nom, leur date, leur état (valide, expiré, révoqué, remplacé), qui peut les voir "
+        "(« unlisted » : privé, « public » : public avec votre nom, « declined » : refusé), le nom affiché s'il y "
+        "en a un, et leurs liens de vérification.",
+    )
+    if any("file" in r for r in rows):
+        bundle.explain(
+            "badges/",
+            "Les images de vos badges valides (PNG). Chaque image contient la preuve numérique du badge : vous "
+            "pouvez la déposer sur la page de vérification ou dans un portefeuille de badges.",
+        )
+
+
+def _erase(erasure: Erasure) -> None:
+    from badges import keys, services
+    from badges.models import KeyKind
+
+    user = erasure.user
+    for award in _awards(user):
+        if award.display_name is None:
+            continue  # nameless: kept, still verifiable (see the module docstring)
+        if award.revoked_at is None:
+            services.revoke(award, HOLDER_REQUEST, erasure.by)
+            erasure.count("named_badges_revoked")
+        rsa_key = keys.active_key(award.issuer, KeyKind.RSA)
+        if rsa_key is None:  # pragma: no cover - an issuer that issued badges has keys
+            rsa_key = award.key
+        award.documents = services._build_documents(
+            award.uuid,
+            award.achievement,
+            award.issuer,
+            award.key,
+            rsa_key,
+            erasure.email,
+            issued_at=award.issued_at,
+            valid_until=award.valid_until,
+            display_name=None,
+            status_index=award.status_index,
+        )
+        award.display_name = None
+        services.state_changed(award)  # every server drops what it remembers of the named documents
+        erasure.count("named_badges_resigned_without_name")
+    db.session.flush()
+
+
+def init_app() -> None:
+    register_provider(
+        Provider(
+            name="badges",
+            order=20,
+            objects=_objects,
+            export=_export,
+            erase=_erase,
+            audit_fields={"badge_award": ("display_name",)},
+        )
+    )
