@@ -146,6 +146,11 @@ MATRIX: dict[str, tuple[int, int, int, int, int, int]] = {
     "jobs.download GET": (302, 403, 403, 403, 403, 200),
     "jobs.mine GET": (302, 200, 200, 200, 200, 200),
     "jobs.status GET": (302, 403, 403, 403, 403, 200),
+    "privacy.my_data GET": (302, 200, 200, 200, 200, 200),
+    "privacy.my_data POST": (302, 200, 200, 200, 200, 200),  # the ZIP of one's own data (any account)
+    "privacy.notice GET": (200, 200, 200, 200, 200, 200),
+    "privacy.user_privacy GET": (302, 403, 403, 403, 403, 200),
+    "privacy.user_privacy POST": (302, 403, 403, 403, 403, 200),  # no action chosen: the page again
 }
 
 
