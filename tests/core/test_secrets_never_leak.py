@@ -1,7 +1,8 @@
 """Signing keys and secrets are never served and never logged.
 
 One long scenario runs what touches a secret — key generation and rotation (CLI), logins with right and wrong
-passwords, a password reset, an API token created and used, a calendar feed, badge issuance and revocation —
+passwords, a password reset, an API token created and used, a calendar feed, the GDPR data download, badge
+issuance and revocation —
 with every log record captured at DEBUG (``caplog`` on the root logger, which the app's loggers propagate to,
 plus the app's own redacting filters in place), every response recorded (body and headers), the CLI output and
 the audit log. Then it looks for each secret in all of it, in the forms a leak would take (raw, hex, base64,
@@ -17,9 +18,11 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import io
 import json
 import logging
 import re
+import zipfile
 
 import pytest
 from flask import request
@@ -93,7 +96,7 @@ def test_no_secret_is_ever_served_or_logged(app, client, runner, create_user, ca
 
     @app.after_request
     def record(response):
-        body = "" if response.direct_passthrough else response.get_data(as_text=True)
+        body = "" if response.direct_passthrough else response.get_data().decode("utf-8", "replace")
         served.append((request.path, f"{response.headers}\n{body}"))
         return response
 
@@ -126,6 +129,12 @@ def test_no_secret_is_ever_served_or_logged(app, client, runner, create_user, ca
     feed_page = client.post("/calendar/feed", follow_redirects=False)
     feed_token = re.search(r"/calendar/([A-Za-z0-9_-]{20,})\.ics", feed_page.get_data(as_text=True)).group(1)
     assert client.get(f"/calendar/{feed_token}.ics").status_code == 200
+    # Their data download (GDPR): every file of the ZIP.
+    download = client.post("/account/data")
+    assert download.status_code == 200
+    with zipfile.ZipFile(io.BytesIO(download.data)) as archive:
+        data_export = "\n".join(archive.read(n).decode("utf-8", "replace") for n in archive.namelist())
+    assert trainee.email in data_export
     client.post("/logout")
 
     # Badges: one issued and revoked; every public document, key and list fetched.
@@ -182,7 +191,7 @@ def test_no_secret_is_ever_served_or_logged(app, client, runner, create_user, ca
         for e in db.session.scalars(db.select(AuditEntry))
     )
     assert "user.login" in audit
-    places = {"logs": logs, "CLI output": "\n".join(cli_output), "audit log": audit}
+    places = {"logs": logs, "CLI output": "\n".join(cli_output), "audit log": audit, "data download": data_export}
     places |= {f"response {path}": text for path, text in served}
     leaks = []
     for place, text in places.items():

@@ -350,3 +350,19 @@ def test_the_funder_never_sees_a_name(app, client, demo):
             queue.extend(link for link in parser.links if link not in seen)
     assert read >= 12  # the crawl really read pages: the reports, their exports, the API
     assert re.search("DEMO-2026-27", _readable(client.get("/reports/funder")))  # control: the aggregates are there
+
+
+def test_a_trainees_data_download_holds_no_other_trainee(client, demo):
+    """The GDPR download (every file of the ZIP) is about its owner only."""
+    others = db.session.scalars(
+        db.select(User)
+        .join(UserRole)
+        .where(UserRole.role == Role.TRAINEE.value, User.email != "amina.exemple@example.org")
+    ).all()
+    login(client, "amina.exemple@example.org")
+    response = client.post("/account/data")
+    assert response.status_code == 200 and response.mimetype == "application/zip"
+    with zipfile.ZipFile(io.BytesIO(response.data)) as archive:
+        text = "\n".join(archive.read(name).decode("utf-8", "replace") for name in archive.namelist())
+    assert "amina.exemple@example.org" in text  # control: her own data is there
+    assert [o.email for o in others if o.email in text or o.legal_name in text] == []
