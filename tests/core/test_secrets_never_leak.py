@@ -2,11 +2,10 @@
 
 One long scenario runs what touches a secret — key generation and rotation (CLI), logins with right and wrong
 passwords, a password reset, an API token created and used, a calendar feed, the GDPR data download, badge
-issuance and revocation —
-with every log record captured at DEBUG (``caplog`` on the root logger, which the app's loggers propagate to,
-plus the app's own redacting filters in place), every response recorded (body and headers), the CLI output and
-the audit log. Then it looks for each secret in all of it, in the forms a leak would take (raw, hex, base64,
-base64url, PEM, JWK ``d``).
+issuance and revocation — with every log record captured at DEBUG (``caplog`` on the root logger, which the
+app's loggers propagate to, plus the app's own redacting filters in place), every response recorded (body and
+headers), the CLI output, the audit log and the data download. Then it looks for each secret in all of it, in
+the forms a leak would take (raw, hex, base64, base64url, PEM, JWK ``d``).
 
 Two secrets are shown on purpose, once, to the one person they are for: a new API token on the page that
 creates it, and a new calendar feed URL on the page that creates it. A reset link reaches its owner by e-mail,
