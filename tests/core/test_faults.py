@@ -173,3 +173,21 @@ def test_a_failure_at_commit_time_is_a_503_and_nothing_is_written(app, client, m
     monkeypatch.undo()
     db.session.remove()
     assert _count_users() == 0
+
+
+def test_a_savepoint_does_not_commit_what_came_before_it(app, client):
+    """On SQLite too: a service that reads, then writes in a savepoint (``begin_nested``, as badge issuance and
+    certificates do), then fails later in the request, leaves nothing behind (sqlite3 used to let the savepoint
+    open — and its release commit — the transaction)."""
+
+    @app.route("/_test/savepoint-then-fail", methods=["POST"])
+    @public
+    def savepoint_then_fail():
+        db.session.scalar(db.select(db.func.count()).select_from(User))
+        with db.session.begin_nested():
+            services.create_user("half@example.org", "Half Written", ["trainee"])
+        raise RuntimeError("boom after the savepoint")
+
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    assert client.post("/_test/savepoint-then-fail").status_code == 500
+    assert _count_users() == 0
