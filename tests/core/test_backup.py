@@ -152,8 +152,10 @@ def test_the_archive_says_what_it_holds(source, tmp_path):
         names = set(tar.getnames())
         users = [json.loads(line) for line in tar.extractfile("tables/user_account.jsonl").read().splitlines()]
     assert manifest["format"] == "tremplin-backup" and manifest["schema_revision"]
-    assert manifest["tables"]["user_account"]["rows"] == len(users) == db.session.scalar(
-        sa.select(sa.func.count()).select_from(User)
+    assert (
+        manifest["tables"]["user_account"]["rows"]
+        == len(users)
+        == db.session.scalar(sa.select(sa.func.count()).select_from(User))
     )
     assert f"files/evidence/{EVIDENCE_NAME}" in names
     assert {f"tables/{t.name}.jsonl" for t in db.metadata.sorted_tables} <= names
