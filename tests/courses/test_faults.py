@@ -8,6 +8,7 @@ import errno
 import io
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -27,7 +28,7 @@ from core import pdf as core_pdf
 from core.db import db
 from core.models import Job, User
 from courses import certificates, services
-from courses.models import Certificate, Competency
+from courses.models import Attendance, Certificate, Competency
 from tests.conftest import SECRET
 from tests.courses.test_certificates import graduate_world
 
@@ -425,3 +426,84 @@ def test_the_job_status_json_lists_no_problem_when_all_went_well(zip_world, clie
     status = client_for(zip_world.trainer).get(f"/jobs/{job.uuid}/status").json
     assert status["status"] == "done" and status["problems"] == [] and status["error"] is None
     assert json.dumps(status)  # plain JSON
+
+
+# ------------------------------------------------------------------------------ two trainers, one roster
+
+
+def _marks(session) -> dict[int, tuple[str, int | None]]:
+    db.session.expire_all()
+    return {
+        a.enrolment_id: (a.status, a.minutes)
+        for a in db.session.scalars(sa.select(Attendance).where(Attendance.session_id == session.id))
+    }
+
+
+def _roster(marks: dict, version: int) -> dict[str, str]:
+    data = {"roster_version": str(version), "action": "save"}
+    for enrolment, mark in marks.items():
+        status, minutes = mark if isinstance(mark, tuple) else (mark, "")
+        data[f"status-{enrolment.uuid}"] = status
+        data[f"minutes-{enrolment.uuid}"] = str(minutes)
+    return data
+
+
+def _kept_form(page: str) -> dict[str, str]:
+    form = re.search(r'<form method="post" class="roster-keep">(.*?)</form>', page, re.S)
+    assert form, "no form keeping the refused marks"
+    return dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', form.group(1)))
+
+
+def test_two_trainers_saving_the_same_roster_the_second_is_told_and_keeps_their_input(cohort, client_for, make_trainer):
+    alice, bruno, chloe = cohort.enrolments
+    session = cohort.past[0]
+    colleague = make_trainer(email="collegue.paire@example.org", legal_name="Collègue Paire")
+    services.add_trainer(cohort.cohort, colleague)
+    db.session.commit()
+    first, second = client_for(cohort.trainer), client_for(colleague)
+    for client in (first, second):  # both open the roster at version 0
+        assert 'name="roster_version" value="0"' in client.get(f"/sessions/{session.uuid}").get_data(as_text=True)
+
+    saved = first.post(f"/sessions/{session.uuid}", data=_roster({alice: "present", bruno: "present"}, 0))
+    assert saved.status_code == 302
+    theirs = _marks(session)
+    refused = second.post(
+        f"/sessions/{session.uuid}", data=_roster({alice: "absent", bruno: "present", chloe: ("late", 60)}, 0)
+    )
+    # The second is told, nothing of theirs is written…
+    assert refused.status_code == 409
+    assert _marks(session) == theirs
+    page = refused.get_data(as_text=True)
+    assert "Quelqu&#39;un d&#39;autre a enregistré cette feuille d&#39;émargement" in page
+    # …they see what changed, mark by mark, and who saved it…
+    section = page[page.index('id="roster-conflicts"') :]
+    rows = re.findall(r"<tr><th scope=\"row\">(.*?)</th><td>(.*?)</td><td>(.*?)</td></tr>", section, re.S)
+    table = {name: (re.sub(r"<[^>]+>|\s+", " ", now).strip(), mine.strip()) for name, now, mine in rows}
+    assert set(table) == {"Alice Martin", "Chloé Lambert"}  # Bruno: the same mark on both sides
+    assert table["Alice Martin"][0].startswith("Présent") and "Trainer PROMO-TEST" in table["Alice Martin"][0]
+    assert table["Alice Martin"][1] == "Absent·e"
+    assert table["Chloé Lambert"] == ("aucune marque", "En retard (60 min)")
+    # …and their input is kept, on the new version, to save over theirs if they are sure.
+    kept = _kept_form(page)
+    assert kept["roster_version"] == "1"
+    assert kept[f"status-{alice.uuid}"] == "absent" and kept[f"status-{chloe.uuid}"] == "late"
+    assert kept[f"minutes-{chloe.uuid}"] == "60"
+    again = second.post(f"/sessions/{session.uuid}", data={k: v for k, v in kept.items() if k != "csrf_token"})
+    assert again.status_code == 302
+    assert _marks(session) == {alice.id: ("absent", None), bruno.id: ("present", None), chloe.id: ("late", 60)}
+
+
+def test_a_kept_input_is_refused_too_if_the_roster_changed_again(cohort, client_for, make_trainer):
+    alice, bruno, _chloe = cohort.enrolments
+    session = cohort.past[0]
+    colleague = make_trainer(email="collegue.deux@example.org", legal_name="Collègue Deux")
+    services.add_trainer(cohort.cohort, colleague)
+    db.session.commit()
+    first, second = client_for(cohort.trainer), client_for(colleague)
+    assert first.post(f"/sessions/{session.uuid}", data=_roster({alice: "present"}, 0)).status_code == 302
+    refused = second.post(f"/sessions/{session.uuid}", data=_roster({alice: "excused"}, 0))
+    kept = _kept_form(refused.get_data(as_text=True))
+    assert first.post(f"/sessions/{session.uuid}", data=_roster({alice: "present", bruno: "absent"}, 1)).status_code
+    late = second.post(f"/sessions/{session.uuid}", data={k: v for k, v in kept.items() if k != "csrf_token"})
+    assert late.status_code == 409
+    assert _marks(session) == {alice.id: ("present", None), bruno.id: ("absent", None)}
