@@ -8,6 +8,7 @@ from datetime import date
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
 
 from core.db import db
@@ -293,6 +294,7 @@ def roster_rows(session: TrainingSession) -> list[dict]:
         db.select(Enrolment, User)
         .join(User, User.id == Enrolment.user_id)
         .where(Enrolment.cohort_id == session.cohort_id)
+        .options(selectinload(Enrolment.pauses))  # expected_on() reads them: one query, not one per trainee
     ).all()
     rows = sorted(rows, key=lambda row: name_key(row[1].legal_name))
     marks = {
