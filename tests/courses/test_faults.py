@@ -477,10 +477,15 @@ def test_two_trainers_saving_the_same_roster_the_second_is_told_and_keeps_their_
     assert "Quelqu&#39;un d&#39;autre a enregistré cette feuille d&#39;émargement" in page
     # …they see what changed, mark by mark, and who saved it…
     section = page[page.index('id="roster-conflicts"') :]
-    rows = re.findall(r"<tr><th scope=\"row\">(.*?)</th><td>(.*?)</td><td>(.*?)</td></tr>", section, re.S)
-    table = {name: (re.sub(r"<[^>]+>|\s+", " ", now).strip(), mine.strip()) for name, now, mine in rows}
+    rows = re.findall(
+        r'<li><strong>(.*?)</strong>.*?<span class="conflict-saved">(.*?)</span>(.*?)<br>.*?'
+        r'<span class="conflict-chosen">(.*?)</span></li>',
+        section,
+        re.S,
+    )
+    table = {name: (f"{now}{by}".strip(), mine.strip()) for name, now, by, mine in rows}
     assert set(table) == {"Alice Martin", "Chloé Lambert"}  # Bruno: the same mark on both sides
-    assert table["Alice Martin"][0].startswith("Présent") and "Trainer PROMO-TEST" in table["Alice Martin"][0]
+    assert table["Alice Martin"][0] == 'Présent·e <span class="muted">(Trainer PROMO-TEST)</span>'
     assert table["Alice Martin"][1] == "Absent·e"
     assert table["Chloé Lambert"] == ("aucune marque", "En retard (60 min)")
     # …and their input is kept, on the new version, to save over theirs if they are sure.
