@@ -78,12 +78,12 @@ def database_unavailable(exc: BaseException | None = None):
         log.debug("rollback on a lost connection failed", exc_info=True)
     with contextlib.suppress(Exception):
         db.session.remove()
-    # Whoever the session cookie names cannot be loaded now: the page is rendered for an anonymous visitor rather
-    # than asking the database again (which would fail again, inside the error handler).
-    if "_login_user" not in g or g._login_user is None:
-        from core import login_manager
+    # Whoever the session cookie names cannot be loaded now (or their roles and name, if they were being loaded
+    # when the connection went): the page is rendered for an anonymous visitor rather than asking the database
+    # again, inside the error handler. Only this response: the session cookie is left as it is.
+    from core import login_manager
 
-        g._login_user = login_manager.anonymous_user()
+    g._login_user = login_manager.anonymous_user()
     response = render_error(ServiceUnavailable.code)
     response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
     response.headers["Cache-Control"] = "no-store"

@@ -151,6 +151,28 @@ def test_losing_the_database_mid_request_writes_nothing(app_that_loses_the_datab
     assert client.get("/healthz").status_code == 200
 
 
+def test_a_logged_in_person_losing_the_database_mid_request_gets_the_503_page(app, client, login_as):
+    """The person was loaded, then the connection went: the page must not try to read their name or roles."""
+
+    @app.route("/_test/logged-in-then-lose-db", methods=["POST"])
+    def logged_in_then_lose():
+        services.create_user("half@example.org", "Half Written", ["trainee"])
+        db.session.flush()
+        db.session.expire_all()  # whatever the page would show of the person must be read again
+        _lose_the_connection()
+        db.session.execute(sa.text("SELECT 1"))
+        return "not reached"
+
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    login_as("trainer")
+    response = client.post("/_test/logged-in-then-lose-db")
+    assert response.status_code == 503
+    assert "La plateforme est momentanément indisponible" in response.get_data(as_text=True)
+    db.session.remove()
+    assert db.session.scalar(db.select(User).where(User.email == "half@example.org")) is None
+    assert client.get("/account").status_code == 200  # still logged in: the cookie was left alone
+
+
 def test_a_failure_at_commit_time_is_a_503_and_nothing_is_written(app, client, monkeypatch):
     """The database goes away between the view and the commit (the request's one commit fails)."""
 
