@@ -492,7 +492,8 @@ def main() -> None:
             f"gunicorn {WORKERS} gthread workers × {THREADS} threads, wrk 1 thread × {CONNECTIONS} keep-alive "
             f"connections, {args.duration:g} s per phase after {args.warmup:g} s warm-up; "
             f"load average before {before[0]:.2f} {before[1]:.2f} {before[2]:.2f}, "
-            f"after {after[0]:.2f} {after[1]:.2f} {after[2]:.2f} (2 cores: above ~1 the machine was not quiet)"
+            f"after {after[0]:.2f} {after[1]:.2f} {after[2]:.2f} (the load before says how quiet the machine was — "
+            "above ~1 on 2 cores, others were busy; the one after includes this benchmark's own ~3 busy processes)"
         )
         bare_rate = (bare["rate"] + bare_after["rate"]) / 2
         report("floor: bare Flask JSON (first)", bare, None)
