@@ -9,7 +9,7 @@ def init_app(app) -> None:
     """Called by ``core.create_app``: public documents, commands and demo data."""
     from badges import cli, demo, extensions, holder_views, privacy, verify_views, views  # noqa: F401 - routes
     from badges.presenters import criteria_html
-    from core import openapi
+    from core import backup, openapi
 
     app.register_blueprint(views.bp)
     openapi.register(verify_views.API_SPEC)
@@ -18,7 +18,32 @@ def init_app(app) -> None:
     cli.init_app(app)
     demo.connect()
     privacy.init_app()
+    backup.database_restored.connect(_on_database_restored)
     _navigation()
+
+
+def _on_database_restored(sender, app) -> str | None:
+    """After ``tremplin restore``: forget the badge states cached from the old database, and say so if the
+    restored private keys cannot be opened with this instance's passphrase (badges verify, none can be issued)."""
+    from badges import keys, services
+    from badges.models import SigningKey
+    from core.db import db
+
+    services.forget_states()
+    with app.app_context():
+        active = db.session.scalars(db.select(SigningKey).where(SigningKey.retired_at.is_(None))).all()
+        try:
+            for key in active:
+                keys.private_key(key)
+        except Exception:  # noqa: BLE001 - any failure to decrypt means the passphrase differs
+            return (
+                "the restored signing keys cannot be opened with this instance's SECRET_KEY / "
+                "TREMPLIN_BADGES_KEY_PASSPHRASE: issued badges still verify, but no new badge can be signed until "
+                "the passphrase of the backed-up instance is set."
+            )
+        finally:
+            db.session.remove()
+    return None
 
 
 def _navigation() -> None:

@@ -180,6 +180,7 @@ class StateVersion(db.Model):
     second, instead of each badge's row: a revocation made by any server is seen everywhere within a second."""
 
     __tablename__ = "badge_state_version"
+    __table_args__ = {"info": {"seeded": True}}  # its row comes with migration 0007: not data (core.backup)
 
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     version: Mapped[int] = mapped_column(sa.BigInteger, default=0)

@@ -206,6 +206,9 @@ def jobs_purge(days) -> None:
 
 
 def init_app(app) -> None:
+    from core import backup
+
+    backup.init_app(app)
     app.cli.add_command(init_command)
     app.cli.add_command(jobs_group)
     app.cli.add_command(users_group)

@@ -68,7 +68,7 @@ class PublicIdMixin:
 
 
 def configure_sqlite(engine: sa.Engine) -> None:
-    """Foreign keys on and WAL journal for every SQLite connection."""
+    """Foreign keys on and WAL journal for every SQLite connection; savepoints inside a real transaction."""
 
     @sa.event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record) -> None:  # pragma: no cover - exercised on every connect
@@ -77,3 +77,13 @@ def configure_sqlite(engine: sa.Engine) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA busy_timeout=5000")
         cursor.close()
+
+    @sa.event.listens_for(engine, "savepoint")
+    def _begin_before_savepoint(connection, _name) -> None:
+        # Python's sqlite3 (legacy transaction control) opens a transaction only before INSERT/UPDATE/DELETE. A
+        # SAVEPOINT issued before any of them (a service that starts with reads, then ``begin_nested()``) would
+        # itself open the transaction, and its RELEASE would COMMIT everything so far: a later failure could no
+        # longer roll the request back. Open the real transaction first, as PostgreSQL has.
+        dbapi_connection = connection.connection.dbapi_connection
+        if dbapi_connection is not None and not dbapi_connection.in_transaction:
+            dbapi_connection.execute("BEGIN")

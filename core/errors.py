@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import logging
 
-from flask import jsonify, make_response, render_template
+from flask import g, jsonify, make_response, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
@@ -41,16 +41,61 @@ MESSAGES = {
     ),
     503: (_l("The platform is briefly unavailable"), _l("Nothing was saved. Please try again in a few minutes.")),
 }
+#: Seconds a client is told to wait (``Retry-After``) when the database is unreachable.
+RETRY_AFTER_SECONDS = 30
 CSRF_MESSAGE = _l("The form had expired or came from elsewhere. Reload the page and send it again: nothing was saved.")
+
+
+def _json_wanted() -> bool:
+    """The API, and any client that prefers JSON to HTML (``Accept: application/json``)."""
+    if wants_json():
+        return True
+    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    return (
+        best == "application/json"
+        and request.accept_mimetypes["application/json"] > request.accept_mimetypes["text/html"]
+    )
 
 
 def render_error(code: int, detail=None):
     title, text = MESSAGES.get(code, MESSAGES[500])
     if detail is not None:
         text = detail
-    if wants_json():
+    if _json_wanted():
         return make_response(jsonify(error=str(title), message=str(text), status=code), code)
     return make_response(render_template("errors/error.html", code=code, title=title, text=text), code)
+
+
+def database_unavailable(exc: BaseException | None = None):
+    """The 503 answer when the database cannot be reached (or went away mid-request): the transaction is rolled
+    back (or abandoned with its connection: the server rolls it back), the page says nothing was saved, in the
+    visitor's language, and ``Retry-After`` tells clients when to try again."""
+    orig = getattr(exc, "orig", None)
+    log.error("database unavailable: %s", type(orig).__name__ if orig is not None else type(exc).__name__)
+    try:
+        db.session.rollback()
+    except Exception:  # the connection is already gone: dropping it is all that is left
+        log.debug("rollback on a lost connection failed", exc_info=True)
+    with contextlib.suppress(Exception):
+        db.session.remove()
+    # Whoever the session cookie names cannot be loaded now (or their roles and name, if they were being loaded
+    # when the connection went): the page is rendered for an anonymous visitor rather than asking the database
+    # again, inside the error handler. Only this response: the session cookie is left as it is.
+    from core import login_manager
+
+    g._login_user = login_manager.anonymous_user()
+    response = render_error(ServiceUnavailable.code)
+    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _is_database_down(exc: BaseException | None) -> bool:
+    while exc is not None:
+        if isinstance(exc, OperationalError):
+            return True
+        exc = exc.__cause__ or exc.__context__
+    return False
 
 
 def init_app(app) -> None:
@@ -71,12 +116,16 @@ def init_app(app) -> None:
 
     @app.errorhandler(OperationalError)
     def _database_down(exc):
-        log.error("database unavailable: %s", type(exc.orig).__name__ if exc.orig else exc)
-        with contextlib.suppress(OperationalError):
-            db.session.rollback()
-        return render_error(ServiceUnavailable.code)
+        return database_unavailable(exc)
 
     @app.errorhandler(InternalServerError)
     def _internal(exc):
-        db.session.rollback()
+        # An OperationalError raised where Flask's handlers do not reach it (the request's commit, in an
+        # ``after_request`` hook) arrives here wrapped: it is still "the database is unavailable".
+        if _is_database_down(getattr(exc, "original_exception", None)):
+            return database_unavailable(exc.original_exception)
+        try:
+            db.session.rollback()
+        except Exception:  # the error page must render even if the connection is broken
+            log.debug("rollback failed", exc_info=True)
         return render_error(500)

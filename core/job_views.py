@@ -30,6 +30,8 @@ def status_json(job: Job) -> dict:
         "total": job.progress_total,
         "percent": job.percent,
         "error": job.error,
+        # Done, but some items could not be made: ``error`` says which (one a line).
+        "problems": job.error.splitlines() if job.status == "done" and job.error else [],
         "download_url": (
             url_for("jobs.download", job_uuid=job.uuid) if job.status == "done" and job.result_path else None
         ),

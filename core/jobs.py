@@ -8,9 +8,11 @@ The state of every job is a row of ``job`` (``core.models.Job``), so any process
   count: with several app servers on PostgreSQL, two workers never run the same job (the second UPDATE waits
   for the first transaction, then matches no row). A running job whose heartbeat is older than
   ``JOBS_STALE_SECONDS`` is taken as abandoned (its process died) and may be claimed again;
-* the job function receives a :class:`JobContext`: its parameters, its owner, ``progress(done, total)`` and
+* the job function receives a :class:`JobContext`: its parameters, its owner, ``progress(done, total)``,
   ``output(filename, mimetype)``, the path of the result file under ``JOBS_DIR`` (default
-  ``instance/jobs``);
+  ``instance/jobs``), and ``problem(message)``: a job that could not do one of its items (one certificate out of
+  twenty) says so and goes on; it ends ``done`` with its problems in ``error`` ("done with problems"), its
+  owner told which items are missing, rather than failing for everyone;
 * a worker thread is started lazily in each app process (at the first ``enqueue`` or job page), except under
   testing, where tests call :func:`run_pending` to run the queued jobs synchronously.
 
@@ -84,6 +86,11 @@ class JobContext:
     params: dict[str, Any]
     owner: User | None
     _output: tuple[str, str, str] | None = field(default=None, repr=False)
+    problems: list[str] = field(default_factory=list)
+
+    def problem(self, message: str) -> None:
+        """One item could not be done (the job goes on): ``message`` is shown to the owner when the job ends."""
+        self.problems.append(str(message))
 
     def progress(self, done: int, total: int | None = None) -> None:
         """Record progress (and a heartbeat) on a connection of its own, committed at once, so that the
@@ -195,7 +202,14 @@ def run_claimed(job_id: int) -> None:
             raise JobFailed(f"unknown job kind {job.kind!r}")
         kind.run(context)
         db.session.flush()
-    except Exception as exc:  # whatever happens, the job ends as failed, with a message
+    except BaseException as exc:  # whatever happens, the job ends as failed, with a message
+        if not isinstance(exc, Exception):
+            # Interrupted (Ctrl-C, SystemExit): the job is left "running" with its last heartbeat, so that it is
+            # taken up again once stale, like the job of a worker that was killed; this one stops beating for it.
+            stop.set()
+            beat.join()
+            db.session.rollback()
+            raise
         db.session.rollback()
         if isinstance(exc, JobFailed):
             message = str(exc)
@@ -218,8 +232,25 @@ def run_claimed(job_id: int) -> None:
     }
     if context._output is not None:
         values["result_path"], values["result_name"], values["result_type"] = context._output
+    if context.problems:
+        values["error"] = problems_text(context.problems)
     _update_now(job_id, values)
     db.session.expire_all()
+
+
+def problems_text(problems: list[str], limit: int = 500) -> str:
+    """The problems of a job that finished anyway, one a line, within the ``error`` column's ``limit``."""
+    text = "\n".join(problems)
+    if len(text) <= limit:
+        return text
+    more = f"\n(+{len(problems)})"
+    kept: list[str] = []
+    for index, line in enumerate(problems):
+        more = f"\n(+{len(problems) - index})"
+        if len("\n".join([*kept, line])) + len(more) > limit:
+            return "\n".join(kept)[: limit - len(more)] + more
+        kept.append(line)
+    return text[:limit]
 
 
 def run_pending(worker: str | None = None, limit: int | None = None) -> int:

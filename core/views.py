@@ -111,9 +111,19 @@ def _local_path(url: str) -> str | None:
 @bp.route("/healthz")
 @public
 def healthz():
-    """For load balancers and monitoring: 200 when the database answers, 503 otherwise."""
+    """For load balancers and monitoring: 200 when the database answers, 503 (with ``Retry-After``) otherwise."""
+    from core.errors import RETRY_AFTER_SECONDS
+
     try:
         db.session.execute(db.text("SELECT 1"))
     except Exception:  # noqa: BLE001 - any failure means "not healthy"
-        return jsonify(status="unavailable"), 503
+        try:
+            db.session.rollback()
+        except Exception:  # noqa: BLE001 - a connection already gone cannot be rolled back
+            db.session.remove()
+        response = jsonify(status="unavailable", database="unavailable")
+        response.status_code = 503
+        response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        response.headers["Cache-Control"] = "no-store"
+        return response
     return jsonify(status="ok")

@@ -3,6 +3,7 @@ the page the QR code and the printed code lead to."""
 
 from __future__ import annotations
 
+import errno
 import uuid
 from datetime import date
 from typing import Any
@@ -126,7 +127,11 @@ def cohort_certificates_zip(cohort_uuid: uuid.UUID):
 
 def run_zip(context: jobs.JobContext) -> None:
     """The background job: every certificate of a cohort in one ZIP (``<email>.pdf`` each). The certificates
-    missing are created and committed first, then rendered one by one, the progress recorded after each."""
+    missing are created and committed first, then rendered one by one, the progress recorded after each.
+
+    Killed half-way and run again (a stale job is claimed again), it starts over: the certificates made the first
+    time are found again (one per badge, by a unique key), never made twice, and the ZIP is written anew. A
+    certificate that cannot be made is left out and named on the job's page; the job fails only if none could."""
     cohort = db.session.scalar(db.select(Cohort).where(Cohort.uuid == uuid.UUID(context.params["cohort"])))
     if cohort is None:
         raise jobs.JobFailed("This cohort no longer exists.")
@@ -138,7 +143,21 @@ def run_zip(context: jobs.JobContext) -> None:
     db.session.commit()  # the new certificates (and their codes) are saved before the long part
     word = "certificates" if lang == "en" else "attestations"
     path = context.output(f"{word}-{cohort.code}.zip", "application/zip")
-    certificates.write_zip(rows, lang, path, progress=context.progress)
+    try:
+        written = certificates.write_zip(rows, lang, path, progress=context.progress, problem=context.problem)
+    except OSError as exc:  # the ZIP itself could not be finished (its last bytes): nothing to download
+        raise jobs.JobFailed(_disk_message(exc, lang)) from exc
+    if rows and not written:
+        raise jobs.JobFailed(context.problems[0])
+
+
+def _disk_message(exc: OSError, lang: str) -> str:
+    from flask_babel import force_locale
+
+    with force_locale(lang):
+        if exc.errno == errno.ENOSPC:
+            return _("The server's disk is full: the ZIP could not be saved. Tell the platform's administrator.")
+        return _("The ZIP could not be saved on the server. Try again; if it fails again, tell the administrator.")
 
 
 @bp.route("/verify/<certcode:code>")

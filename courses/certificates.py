@@ -20,6 +20,8 @@ with it (``badges.extensions``).
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import json
 import logging
 import re
@@ -404,21 +406,94 @@ def iter_codes(certificates: Iterable[Certificate]) -> list[str]:
     return [display_code(c.code) for c in certificates]
 
 
-def write_zip(rows: Sequence[tuple[Enrolment, User, Certificate]], lang: str, target, progress=None) -> int:
+def write_zip(
+    rows: Sequence[tuple[Enrolment, User, Certificate]], lang: str, target, progress=None, problem=None
+) -> int:
     """Write a ZIP of the certificates of ``rows`` (from :func:`cohort_certificates`; ``<email>.pdf`` each) to
-    ``target`` (a path or a binary file); ``progress(done, total)`` is called as it goes. Returns how many were
-    written. Commit the certificates ``cohort_certificates`` created before: rendering takes a while."""
+    ``target`` (a path or a seekable binary file); ``progress(done, total)`` is called as it goes. Returns how many
+    were written. Commit the certificates ``cohort_certificates`` created before: rendering takes a while.
+
+    One certificate that cannot be made (WeasyPrint fails on it, the disk is full as it is written) does not sink
+    the others: it is left out of the ZIP (whose entries stay whole: a half-written one is cut off), a
+    ``LISEZ-MOI-erreurs.txt`` / ``README-errors.txt`` in the ZIP names who is missing, and ``problem(message)`` is
+    called with a plain sentence naming the trainee (the job shows it to its owner). Without ``problem`` the
+    first failure is raised."""
     import zipfile
 
     total = len(rows)
     if progress is not None:
         progress(0, total)
-    # One after the other, in this thread: measured, worker processes cost more than they save for a cohort (each
-    # must import WeasyPrint and warm its fonts up: ~4 s of CPU each, for renders of ~0.25 s).
-    # PDFs are already compressed: stored as they are, the ZIP costs nothing to build and opens anywhere.
-    with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_STORED) as archive:
+    missing: list[str] = []
+    written = 0
+    with contextlib.ExitStack() as stack:
+        handle = target if hasattr(target, "write") else stack.enter_context(open(target, "w+b"))
+        # One after the other, in this thread: measured, worker processes cost more than they save for a cohort
+        # (each must import WeasyPrint and warm its fonts up: ~4 s of CPU each, for renders of ~0.25 s).
+        # PDFs are already compressed: stored as they are, the ZIP costs nothing to build and opens anywhere.
+        archive = stack.enter_context(zipfile.ZipFile(handle, "w", compression=zipfile.ZIP_STORED))
         for done, (_enrolment, user, certificate) in enumerate(rows, 1):
-            archive.writestr(f"{user.email}.pdf", render(certificate, lang))
+            try:
+                data = render(certificate, lang)
+                _write_entry(archive, handle, f"{user.email}.pdf", data)
+            except Exception as exc:
+                if problem is None:
+                    raise
+                log.warning("certificate %s left out of the ZIP: %s", certificate.id, type(exc).__name__, exc_info=True)
+                message = _problem_message(content_name(certificate, user), exc, lang)
+                missing.append(message)
+                problem(message)
+            else:
+                written += 1
             if progress is not None:
                 progress(done, total)
-    return total
+        if missing:
+            with contextlib.suppress(OSError):  # the disk may still be full: the job's page says it all the same
+                _write_entry(archive, handle, _MISSING_FILE[lang], ("\n".join(missing) + "\n").encode("utf-8"))
+    return written
+
+
+_MISSING_FILE = {"fr": "LISEZ-MOI-erreurs.txt", "en": "README-errors.txt"}
+
+
+def content_name(certificate: Certificate, user: User) -> str:
+    return (certificate.content or {}).get("legal_name") or user.legal_name
+
+
+def _problem_message(name: str, exc: BaseException, lang: str) -> str:
+    """A sentence for the job's owner: who is missing and why, in plain words (never a stack trace)."""
+    from flask_babel import gettext as _
+
+    with force_locale(lang):
+        if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
+            return _(
+                "%(name)s: certificate not included, the server's disk is full. Tell the platform's administrator, "
+                "then make the ZIP again.",
+                name=name,
+            )
+        if isinstance(exc, OSError):
+            return _(
+                "%(name)s: certificate not included, it could not be written to the server's disk. Make the ZIP "
+                "again; if it fails again, tell the platform's administrator.",
+                name=name,
+            )
+        return _(
+            "%(name)s: certificate not included, the PDF could not be made. Download it alone from the list, or "
+            "tell the platform's administrator if that fails too.",
+            name=name,
+        )
+
+
+def _write_entry(archive, handle, name: str, data: bytes) -> None:
+    """Add one member to ``archive`` (written to ``handle``); if writing fails half-way (disk full), the partial
+    member is cut off the file and forgotten by the archive, so that what follows — and the ZIP — stays valid."""
+    start = handle.tell()
+    try:
+        archive.writestr(name, data)
+    except BaseException:
+        archive._writing = False  # the member's writer died with the error: the archive may write again
+        archive.filelist = [info for info in archive.filelist if info.header_offset < start]
+        archive.NameToInfo = {info.filename: info for info in archive.filelist}
+        handle.seek(start)
+        handle.truncate()
+        archive.start_dir = start
+        raise

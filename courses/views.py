@@ -8,6 +8,7 @@ from datetime import date
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
 
 from core.db import db
@@ -293,6 +294,7 @@ def roster_rows(session: TrainingSession) -> list[dict]:
         db.select(Enrolment, User)
         .join(User, User.id == Enrolment.user_id)
         .where(Enrolment.cohort_id == session.cohort_id)
+        .options(selectinload(Enrolment.pauses))  # expected_on() reads them: one query, not one per trainee
     ).all()
     rows = sorted(rows, key=lambda row: name_key(row[1].legal_name))
     marks = {
@@ -349,11 +351,65 @@ def session_detail(session_uuid: uuid.UUID):
         if problems:
             db.session.rollback()
             rows = roster_rows(session)
-            posted = None if status_code == 409 else request.form
+            if status_code == 409:
+                # Someone saved first. The form shows what is saved now; the differences with what this trainer
+                # chose are listed, and their choices are kept in a second form, to save over if they are sure.
+                return render_template(
+                    "courses/session_detail.html",
+                    session=session,
+                    rows=rows,
+                    problems=problems,
+                    posted=None,
+                    conflicts=roster_conflicts(rows, marks),
+                    kept=kept_marks(rows, marks),
+                ), status_code
             return render_template(
-                "courses/session_detail.html", session=session, rows=rows, problems=problems, posted=posted
+                "courses/session_detail.html", session=session, rows=rows, problems=problems, posted=request.form
             ), status_code
     return render_template("courses/session_detail.html", session=session, rows=rows, problems=[], posted=None)
+
+
+def kept_marks(rows: list[dict], mine: dict[int, services.MarkInput]) -> list[tuple[str, str]]:
+    """The roster form's fields for the marks this trainer chose (to send again as they were)."""
+    fields = []
+    for row in rows:
+        chosen = mine.get(row["enrolment"].id)
+        if chosen is None or chosen.status is None:
+            continue
+        key = row["enrolment"].uuid
+        fields.append((f"status-{key}", chosen.status))
+        fields.append((f"minutes-{key}", "" if chosen.minutes is None else str(chosen.minutes)))
+    return fields
+
+
+def roster_conflicts(rows: list[dict], mine: dict[int, services.MarkInput]) -> list[dict]:
+    """After a refused save: for each trainee whose saved mark now differs from the one this trainer chose, both
+    marks and who saved theirs (a name among the cohort's staff)."""
+    out = []
+    recorders = {row["mark"].recorded_by_id for row in rows if row["mark"] is not None} - {None}
+    names = dict(db.session.execute(db.select(User.id, User.legal_name).where(User.id.in_(recorders))).all())
+    for row in rows:
+        if not row["expected"]:
+            continue
+        chosen = mine.get(row["enrolment"].id)
+        saved = row["mark"]
+        chosen_key = (
+            (chosen.status, chosen.minutes if chosen.status in ("late", "left_early") else None)
+            if chosen
+            else (None, None)
+        )
+        saved_key = (saved.status, saved.minutes) if saved else (None, None)
+        if chosen_key == saved_key:
+            continue
+        out.append(
+            {
+                "name": row["user"].legal_name,
+                "saved": saved_key,
+                "chosen": chosen_key,
+                "by": names.get(saved.recorded_by_id) if saved else None,
+            }
+        )
+    return out
 
 
 @bp.route("/sessions/<uuid:session_uuid>/sheet.pdf")

@@ -1,0 +1,474 @@
+"""``tremplin backup`` / ``tremplin restore``: the whole instance in one portable file, and back.
+
+The archive (``.tar.gz``) holds:
+
+* ``manifest.json``: format and version, when and from which kind of database it was made, the schema revision
+  (Alembic), and for every table its row count and the SHA-256 of its file, for every file its SHA-256;
+* ``tables/<table>.jsonl``: every row of every table, one JSON object a line, tables in foreign-key order, rows
+  in primary-key order. Values are written portably (ISO dates and times in UTC, UUIDs as text, bytes in base64),
+  so a backup made on SQLite restores into PostgreSQL and the other way round;
+* ``files/<area>/…``: the instance's files (today: ``evidence``, the evidence files, ``EVIDENCE_DIR``). Job
+  results are not kept: they are exports, made again on demand, and deleted after ``JOBS_KEEP_DAYS`` anyway.
+
+The private signing keys are in the database, encrypted with ``BADGES_KEY_PASSPHRASE`` (by default derived from
+``SECRET_KEY``): a backup holds no secret in clear, and the restored instance needs the same passphrase to issue
+new badges (the badges already issued verify whatever it is: their public keys are in the backup too).
+
+The backup is a consistent snapshot (one read transaction: REPEATABLE READ on PostgreSQL, a WAL snapshot on
+SQLite), written to a temporary file renamed at the end: a backup cut short never looks complete.
+
+The restore checks everything before writing anything (the manifest, every checksum and count, the schema
+revision of the target database), refuses a database that already holds data unless ``--force``, then writes
+every table in one transaction — all or nothing — resets PostgreSQL's sequences, puts the files in place, and
+sends :data:`database_restored` so that packages forget what they cached (badges' revocation states).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import io
+import json
+import logging
+import os
+import shutil
+import tarfile
+import tempfile
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from decimal import Decimal
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+import click
+import sqlalchemy as sa
+from blinker import Namespace
+from flask import Flask, current_app
+from flask.cli import with_appcontext
+
+from core.db import db, utcnow
+
+log = logging.getLogger(__name__)
+
+FORMAT = "tremplin-backup"
+FORMAT_VERSION = 1
+BATCH = 500
+
+signals = Namespace()
+#: Sent after a restore has committed, with ``app=``. Receivers drop what they cached about the old database; one
+#: may return a sentence (a warning for the operator) or None.
+database_restored = signals.signal("database-restored")
+
+
+class BackupError(click.ClickException):
+    """The backup or the restore cannot go on; nothing was written (the message says why and what to do)."""
+
+
+def file_areas(app: Flask | None = None) -> dict[str, Path]:
+    """The instance's folders of files kept in a backup, by name."""
+    app = app or current_app
+    evidence = app.config.get("EVIDENCE_DIR") or Path(app.instance_path) / "evidence"
+    return {"evidence": Path(evidence)}
+
+
+# ------------------------------------------------------------------------------------------------ values
+
+
+def _encode(value: Any) -> Any:
+    if isinstance(value, datetime | date | time):
+        return value.isoformat()
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, bytes | bytearray | memoryview):
+        return base64.b64encode(bytes(value)).decode("ascii")
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+def _decoder(column: sa.Column) -> Callable[[Any], Any] | None:
+    """How a column's value comes back from JSON (None: as it is)."""
+    kind = column.type
+    if isinstance(kind, sa.types.TypeDecorator):
+        kind = kind.impl_instance
+    if isinstance(kind, sa.JSON):
+        return None
+    try:
+        python_type = kind.python_type
+    except NotImplementedError:
+        return None
+    return {
+        datetime: datetime.fromisoformat,
+        date: date.fromisoformat,
+        time: time.fromisoformat,
+        uuid.UUID: uuid.UUID,
+        bytes: base64.b64decode,
+        Decimal: Decimal,
+    }.get(python_type)
+
+
+def _tables() -> list[sa.Table]:
+    """Every table of the schema, parents before children."""
+    return list(db.metadata.sorted_tables)
+
+
+def _order(table: sa.Table) -> list[sa.Column]:
+    return list(table.primary_key.columns) or list(table.columns)
+
+
+def _self_references(table: sa.Table) -> list[str]:
+    """Columns pointing at their own table (a row may point at a later one: written in a second pass)."""
+    return sorted({fk.parent.name for fk in table.foreign_keys if fk.column.table is table})
+
+
+def schema_revision(connection: sa.Connection) -> str | None:
+    if not sa.inspect(connection).has_table("alembic_version"):
+        return None
+    return connection.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 16), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+@contextmanager
+def _snapshot(engine: sa.Engine) -> Iterator[sa.Connection]:
+    """A connection that sees one consistent state of the database for as long as it is open."""
+    if engine.dialect.name == "postgresql":
+        with (
+            engine.connect().execution_options(isolation_level="REPEATABLE READ") as connection,
+            connection.begin(),
+        ):
+            connection.execute(sa.text("SET TRANSACTION READ ONLY"))
+            yield connection
+        return
+    with engine.connect() as connection, connection.begin() as transaction:
+        raw = connection.connection.dbapi_connection
+        if raw is not None and not raw.in_transaction:  # sqlite3 begins only before writes: begin the read
+            raw.execute("BEGIN")
+        yield connection
+        transaction.rollback()
+
+
+# ------------------------------------------------------------------------------------------------ backup
+
+
+@dataclass
+class Summary:
+    path: Path
+    revision: str | None
+    rows: dict[str, int] = field(default_factory=dict)
+    files: int = 0
+    warnings: list[str] = field(default_factory=list)
+
+
+def backup(target: Path, app: Flask | None = None) -> Summary:
+    """Write the archive of the database and the instance's files to ``target`` (a file, replaced if there)."""
+    app = app or current_app
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="tremplin-backup-") as work_dir:
+        work = Path(work_dir)
+        (work / "tables").mkdir()
+        tables: dict[str, dict[str, Any]] = {}
+        with _snapshot(db.engine) as connection:
+            revision = schema_revision(connection)
+            if revision is None:
+                raise BackupError("This database has no schema revision: run `tremplin db upgrade` first.")
+            for table in _tables():
+                path = work / "tables" / f"{table.name}.jsonl"
+                count = 0
+                with path.open("w", encoding="utf-8") as handle:
+                    result = connection.execution_options(yield_per=BATCH).execute(
+                        sa.select(table).order_by(*_order(table))
+                    )
+                    for row in result.mappings():
+                        handle.write(json.dumps({k: _encode(v) for k, v in row.items()}, ensure_ascii=False))
+                        handle.write("\n")
+                        count += 1
+                tables[table.name] = {"rows": count, "sha256": _sha256(path)}
+        files: dict[str, str] = {}
+        for area, folder in file_areas(app).items():
+            for source in sorted(p for p in folder.rglob("*") if p.is_file()) if folder.is_dir() else []:
+                name = f"files/{area}/{source.relative_to(folder).as_posix()}"
+                files[name] = _sha256(source)
+        manifest = {
+            "format": FORMAT,
+            "version": FORMAT_VERSION,
+            "created_at": utcnow().isoformat(),
+            "source": db.engine.dialect.name,
+            "schema_revision": revision,
+            "table_order": [table.name for table in _tables()],
+            "tables": tables,
+            "files": files,
+        }
+        partial = target.with_name(f".{target.name}.partial-{os.getpid()}")
+        try:
+            with tarfile.open(partial, "w:gz") as archive:
+                _add_bytes(archive, "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=2).encode())
+                for name in tables:
+                    archive.add(work / "tables" / f"{name}.jsonl", arcname=f"tables/{name}.jsonl", recursive=False)
+                areas = file_areas(app)
+                for name in files:
+                    _prefix, area, relative = name.split("/", 2)
+                    archive.add(areas[area] / relative, arcname=name, recursive=False)
+            os.replace(partial, target)
+        finally:
+            partial.unlink(missing_ok=True)
+    return Summary(target, revision, {name: meta["rows"] for name, meta in tables.items()}, len(files))
+
+
+def _add_bytes(archive: tarfile.TarFile, name: str, data: bytes) -> None:
+    info = tarfile.TarInfo(name)
+    info.size = len(data)
+    info.mtime = int(utcnow().timestamp())
+    archive.addfile(info, io.BytesIO(data))
+
+
+# ------------------------------------------------------------------------------------------------ restore
+
+
+def _read_archive(source: Path, work: Path) -> dict[str, Any]:
+    """Unpack the archive into ``work`` after checking it: only the members the manifest names, every checksum."""
+    try:
+        archive = tarfile.open(source, "r:gz")  # noqa: SIM115 - closed by the `with` below
+    except (OSError, tarfile.TarError) as exc:
+        raise BackupError(f"{source}: not a Tremplin backup ({exc}).") from exc
+    with archive:
+        try:
+            manifest = json.loads(archive.extractfile("manifest.json").read())  # type: ignore[union-attr]
+        except (KeyError, AttributeError, ValueError) as exc:
+            raise BackupError(f"{source}: no readable manifest.json: not a Tremplin backup.") from exc
+        if manifest.get("format") != FORMAT or manifest.get("version") != FORMAT_VERSION:
+            raise BackupError(f"{source}: not a Tremplin backup of format version {FORMAT_VERSION}.")
+        expected = {f"tables/{name}.jsonl": meta["sha256"] for name, meta in manifest["tables"].items()}
+        expected.update(manifest["files"])
+        for member in archive.getmembers():
+            if member.name == "manifest.json":
+                continue
+            if member.name not in expected or not member.isfile() or not _safe(member.name):
+                raise BackupError(f"{source}: unexpected member {member.name!r}: refused.")
+            target = work / member.name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with archive.extractfile(member) as data, target.open("wb") as out:  # type: ignore[union-attr]
+                shutil.copyfileobj(data, out)
+    for name, digest in expected.items():
+        path = work / name
+        if not path.is_file():
+            raise BackupError(f"{source}: {name} is missing: the backup is incomplete.")
+        if _sha256(path) != digest:
+            raise BackupError(f"{source}: {name} does not match its checksum: the backup is damaged.")
+    for name, meta in manifest["tables"].items():
+        with (work / "tables" / f"{name}.jsonl").open("rb") as handle:
+            if sum(1 for _line in handle) != meta["rows"]:
+                raise BackupError(f"{source}: tables/{name}.jsonl does not hold {meta['rows']} rows.")
+    return manifest
+
+
+def _safe(name: str) -> bool:
+    path = PurePosixPath(name)
+    return not path.is_absolute() and ".." not in path.parts and name.startswith(("tables/", "files/"))
+
+
+def _rows(path: Path, table: sa.Table) -> Iterator[dict[str, Any]]:
+    decoders = {column.name: _decoder(column) for column in table.columns}
+    with path.open(encoding="utf-8") as handle:
+        for line in handle:
+            row = json.loads(line)
+            unknown = set(row) - set(decoders)
+            if unknown:
+                raise BackupError(f"table {table.name}: unknown columns {sorted(unknown)}.")
+            yield {
+                name: (decoders[name](value) if value is not None and decoders[name] else value)
+                for name, value in row.items()
+            }
+
+
+def _batches(rows: Iterator[dict[str, Any]], size: int = BATCH) -> Iterator[list[dict[str, Any]]]:
+    batch: list[dict[str, Any]] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _occupied(connection: sa.Connection) -> dict[str, int]:
+    counts = {}
+    for table in _tables():
+        if table.info.get("seeded"):  # rows a migration puts in every database (e.g. the badge state version)
+            continue
+        count = connection.execute(sa.select(sa.func.count()).select_from(table)).scalar_one()
+        if count:
+            counts[table.name] = count
+    return counts
+
+
+def _load_tables(connection: sa.Connection, work: Path, manifest: dict[str, Any]) -> dict[str, int]:
+    tables = {table.name: table for table in _tables()}
+    missing = set(manifest["tables"]) ^ set(tables)
+    if missing:
+        raise BackupError(f"The backup's tables and this schema differ ({', '.join(sorted(missing))}).")
+    for table in reversed(_tables()):  # children first
+        connection.execute(table.delete())
+    counts: dict[str, int] = {}
+    for table in _tables():
+        later = _self_references(table)
+        pending: list[dict[str, Any]] = []
+        count = 0
+        for batch in _batches(_rows(work / "tables" / f"{table.name}.jsonl", table)):
+            if later:
+                pk = [c.name for c in table.primary_key.columns]
+                for row in batch:
+                    links = {name: row[name] for name in later if row.get(name) is not None}
+                    if links:
+                        pending.append({**{f"pk_{name}": row[name] for name in pk}, **links})
+                        row.update(dict.fromkeys(links))
+            connection.execute(table.insert(), batch)
+            count += len(batch)
+        if pending:
+            pk_columns = list(table.primary_key.columns)
+            for row in pending:
+                links = {name: row[name] for name in later if name in row}
+                condition = sa.and_(*(column == row[f"pk_{column.name}"] for column in pk_columns))
+                connection.execute(table.update().where(condition).values(**links))
+        counts[table.name] = count
+    if connection.dialect.name == "postgresql":
+        _reset_sequences(connection)
+    return counts
+
+
+def _reset_sequences(connection: sa.Connection) -> None:
+    """After rows were written with their ids, the next id of each table follows the largest one."""
+    for table in _tables():
+        columns = list(table.primary_key.columns)
+        if len(columns) != 1 or not isinstance(columns[0].type, sa.Integer):
+            continue
+        column = columns[0]
+        sequence = connection.execute(
+            sa.text("SELECT pg_get_serial_sequence(:table, :column)"),
+            {"table": f'"{table.name}"', "column": column.name},
+        ).scalar()
+        if sequence is None:
+            continue
+        highest = connection.execute(sa.select(sa.func.max(column))).scalar()
+        connection.execute(
+            sa.text("SELECT setval(CAST(:sequence AS regclass), :value, :called)"),
+            {"sequence": sequence, "value": highest or 1, "called": highest is not None},
+        )
+
+
+def _place_files(work: Path, manifest: dict[str, Any], app: Flask, replace: bool) -> int:
+    """Copy the backup's files into the instance's folders (each file written beside, then renamed in place). With
+    ``replace``, files of those folders that the backup does not hold are deleted (they belonged to the data the
+    restore replaced)."""
+    areas = file_areas(app)
+    kept: dict[str, set[Path]] = {area: set() for area in areas}
+    for name in manifest["files"]:
+        _prefix, area, relative = name.split("/", 2)
+        if area not in areas:
+            raise BackupError(f"The backup holds files of an unknown kind ({area}).")
+        target = areas[area] / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        partial = target.with_name(f".{target.name}.restoring")
+        shutil.copyfile(work / name, partial)
+        os.replace(partial, target)
+        kept[area].add(target.resolve())
+    if replace:
+        for area, folder in areas.items():
+            if folder.is_dir():
+                for path in [p for p in folder.rglob("*") if p.is_file()]:
+                    if path.resolve() not in kept[area]:
+                        path.unlink()
+    return len(manifest["files"])
+
+
+def restore(source: Path, *, force: bool = False, app: Flask | None = None) -> Summary:
+    """Restore the archive ``source`` into this instance's database (and files); see the module docstring."""
+    app = app or current_app
+    source = Path(source)
+    if not source.is_file():
+        raise BackupError(f"{source}: no such file.")
+    db.session.remove()  # nothing of this process's session may survive the change
+    with tempfile.TemporaryDirectory(prefix="tremplin-restore-") as work_dir:
+        work = Path(work_dir)
+        manifest = _read_archive(source, work)
+        engine = db.engine
+        with engine.connect() as connection:
+            revision = schema_revision(connection)
+        if revision is None:
+            raise BackupError("This database has no schema yet: run `tremplin db upgrade` first, then restore.")
+        if revision != manifest["schema_revision"]:
+            raise BackupError(
+                f"The backup is of schema revision {manifest['schema_revision']}, this database is at {revision}: "
+                "restore into a database at the backup's revision (`tremplin db upgrade "
+                f"{manifest['schema_revision']}` on an empty database), then `tremplin db upgrade`."
+            )
+        with engine.connect() as connection:
+            occupied = _occupied(connection)
+        if occupied and not force:
+            listed = ", ".join(f"{name} ({count})" for name, count in sorted(occupied.items())[:5])
+            raise BackupError(
+                f"This database already holds data ({listed}…): nothing was restored. Restore into an empty "
+                "database, or add --force to replace everything in this one."
+            )
+        with engine.connect() as connection:
+            raw = connection.connection.dbapi_connection
+            with connection.begin():
+                if raw is not None and engine.dialect.name == "sqlite" and not raw.in_transaction:
+                    raw.execute("BEGIN IMMEDIATE")  # one transaction from the first DELETE to the last INSERT
+                counts = _load_tables(connection, work, manifest)
+        files = _place_files(work, manifest, app, replace=bool(occupied))
+    engine.dispose()  # pooled connections may hold state (SQLite caches, prepared plans) of the old data
+    warnings = [str(w) for _receiver, w in database_restored.send(app, app=app) if w]
+    summary = Summary(source, manifest["schema_revision"], counts, files, warnings)
+    log.info("restored %s: %d rows, %d files", source.name, sum(counts.values()), files)
+    return summary
+
+
+# ------------------------------------------------------------------------------------------------ commands
+
+
+@click.command("backup")
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The archive to write (default: instance/backups/tremplin-<date>.tar.gz).",
+)
+@with_appcontext
+def backup_command(out: Path | None) -> None:
+    """Write the whole instance (every table, portable, and the evidence files) to one .tar.gz archive."""
+    if out is None:
+        out = Path(current_app.instance_path) / "backups" / f"tremplin-{utcnow():%Y%m%d-%H%M%S}.tar.gz"
+    summary = backup(out)
+    total = sum(summary.rows.values())
+    click.echo(f"Backup written to {summary.path}: {total} rows in {len(summary.rows)} tables, {summary.files} files ")
+    click.echo(f"(schema revision {summary.revision}). It holds personal data: keep it as safe as the database.")
+
+
+@click.command("restore")
+@click.argument("archive", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.option("--force", is_flag=True, help="Replace everything in a database that already holds data.")
+@with_appcontext
+def restore_command(archive: Path, force: bool) -> None:
+    """Restore an archive made by `tremplin backup` (all or nothing; refused into a database holding data)."""
+    summary = restore(archive, force=force)
+    total = sum(summary.rows.values())
+    click.echo(f"Restored {archive}: {total} rows in {len(summary.rows)} tables, {summary.files} files.")
+    for warning in summary.warnings:
+        click.echo(f"Warning: {warning}", err=True)
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
