@@ -73,7 +73,10 @@ def playwright_sync():
 @pytest.fixture(scope="module")
 def browser(playwright_sync):
     chromium = playwright_sync.chromium.launch(
-        executable_path=str(CHROMIUM), headless=True, args=["--no-sandbox", "--disable-dev-shm-usage"]
+        executable_path=str(CHROMIUM),
+        headless=True,
+        args=["--no-sandbox", "--disable-dev-shm-usage", "--lang=fr-BE"],
+        env={**os.environ, "LANGUAGE": "fr_BE:fr", "LANG": "fr_BE.UTF-8"},  # the browser's own words (date fields)
     )
     yield chromium
     chromium.close()

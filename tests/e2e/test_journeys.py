@@ -17,16 +17,15 @@ whose trainee becomes eligible in minutes has to have happened already.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
-import subprocess
+import shutil
 from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
+from tests.courses.test_certificates import decode_qr
 from tests.e2e.conftest import PHONE, Live, Pages, log_in, new_context
 
 HERE = Path(__file__).parent
@@ -153,3 +152,216 @@ def test_01_coordinator_creates_cohort_and_imports_trainees(live: Live, browser_
     body = page.locator("main").inner_text()
     S.invitation = re.search(r"https?://\S+/invitation/\S+", body).group(0)
     assert S.invitation.startswith(live.url)
+
+
+# --- 2. trainee: the invitation, on a phone -----------------------------------------------------------------
+
+
+def test_02_trainee_accepts_the_invitation_on_a_phone(browser_contexts, pages: Pages):
+    page = page_of(browser_contexts, "trainee", viewport=PHONE, is_mobile=True, has_touch=True)
+    page.goto(S.invitation)
+    pages.check(page, "09-trainee-invitation")
+    page.get_by_label("Nouveau mot de passe").fill(TRAINEE_PASSWORD)
+    page.get_by_label("Le même mot de passe, une deuxième fois").fill(TRAINEE_PASSWORD)
+    page.get_by_role("button", name="Enregistrer mon mot de passe").click()
+    page.wait_for_url(lambda url: "/invitation" not in url)
+    if "/login" in page.url:
+        log_in(page, TRAINEE, TRAINEE_PASSWORD)
+    page.goto("/")
+    expect(page.locator("main")).to_contain_text("Zoé")
+    pages.check(page, "10-trainee-home")
+
+
+# --- 3. trainer: a roster on a phone, then one with the keyboard alone -----------------------------------------
+
+
+def _session_links(page):
+    return page.locator("main table").last.get_by_role("link")
+
+
+def test_03_trainer_fills_a_roster_on_a_phone(browser_contexts, pages: Pages):
+    page = page_of(browser_contexts, "trainer", viewport=PHONE, is_mobile=True, has_touch=True)
+    log_in(page, TRAINER)
+    pages.check(page, "11-trainer-home")
+    page.goto(S.cohort_url)
+    pages.check(page, "12-trainer-cohort")
+    _session_links(page).first.click()
+    zoe = page.get_by_role("group", name=TRAINEE_NAME)
+    yanis = page.get_by_role("group", name=OTHER_NAME)
+    zoe.get_by_text("Présent·e").tap()
+    yanis.get_by_text("En retard").tap()
+    yanis.get_by_label("Minutes de présence").fill("150")
+    pages.check(page, "13-trainer-roster-phone")
+    page.get_by_role("button", name="Enregistrer les présences").tap()
+    expect(flash(page)).to_contain_text("Présences enregistrées.")
+    expect(zoe.get_by_label("Présent·e")).to_be_checked()
+    expect(yanis.get_by_label("Minutes de présence")).to_have_value("150")
+    pages.check(page, "14-trainer-roster-saved")
+
+
+def _focused(page) -> dict:
+    return page.evaluate(
+        """() => {
+            const el = document.activeElement;
+            const style = getComputedStyle(el);
+            const box = el.closest('label.choice') || el;
+            const boxStyle = getComputedStyle(box);
+            const visible = (s) => (s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0) || s.boxShadow !== 'none';
+            return {tag: el.tagName, type: el.type || '', name: el.name || '', value: el.value || '',
+                    text: (el.innerText || el.value || '').trim().slice(0, 80),
+                    visible: visible(style) || visible(boxStyle)};
+        }"""
+    )
+
+
+def tab_to(page, predicate, limit: int = 80) -> dict:
+    """Press Tab until the focused element satisfies ``predicate``; every focused element must show its focus."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        focused = _focused(page)
+        assert focused["visible"], f"no visible focus on {focused}"
+        if predicate(focused):
+            return focused
+    raise AssertionError("not reached with the Tab key")
+
+
+def test_04_trainer_fills_a_roster_with_the_keyboard_alone(browser_contexts, pages: Pages):
+    """Tab into the roster, arrows within a person's choices, Space to choose, Enter to save: no mouse."""
+    page = page_of(browser_contexts, "trainer")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(S.cohort_url)
+    _session_links(page).last.click()
+    # Yanis comes first (sorted by name: Essai Yanis < Essai Zoé); his first choice is "Présent·e"
+    tab_to(page, lambda f: f["type"] == "radio")
+    page.keyboard.press("Space")
+    first = _focused(page)
+    assert first["value"] == "present" and first["name"].startswith("status-")
+    page.keyboard.press("ArrowRight")  # → "En retard"
+    assert _focused(page)["value"] == "late"
+    tab_to(page, lambda f: f["type"] == "number")
+    page.keyboard.type("120")
+    tab_to(page, lambda f: f["type"] == "radio")
+    page.keyboard.press("Space")  # Zoé: present
+    assert _focused(page)["value"] == "present"
+    pages.check(page, "15-trainer-roster-keyboard")
+    tab_to(page, lambda f: f["tag"] == "BUTTON" and "Enregistrer les présences" in f["text"])
+    page.keyboard.press("Enter")
+    expect(flash(page)).to_contain_text("Présences enregistrées.")
+    expect(page.get_by_role("group", name=TRAINEE_NAME).get_by_label("Présent·e")).to_be_checked()
+    expect(page.get_by_role("group", name=OTHER_NAME).get_by_label("En retard")).to_be_checked()
+    pages.check(page, "16-trainer-roster-keyboard-saved")
+
+
+# --- 4. trainee: placement hours, on a phone ------------------------------------------------------------------
+
+
+def test_05_trainee_logs_placement_hours(browser_contexts, pages: Pages):
+    page = page_of(browser_contexts, "trainee")
+    page.goto("/my/training")
+    pages.check(page, "17-trainee-my-training")
+    page.get_by_role("link", name="Noter mes heures").first.tap()
+    page.get_by_label("Jour", exact=True).fill(PRACTICE_DAY.isoformat())
+    page.get_by_label("Heures", exact=True).fill("7")
+    page.get_by_label("Ce que vous avez fait (facultatif)").fill("accueil, réunion d'équipe")
+    pages.check(page, "18-trainee-hours-form")
+    page.get_by_role("button", name="Enregistrer", exact=True).tap()
+    expect(page.locator("main .entries")).to_contain_text("accueil, réunion d'équipe")
+    pages.check(page, "19-trainee-hours-logged")
+
+
+# --- 5. referent: confirms the hours through the link, without an account --------------------------------------
+
+
+def test_06_coordinator_sends_the_referent_a_link(browser_contexts, pages: Pages, live: Live):
+    page = page_of(browser_contexts, "coordinator")
+    page.goto(S.enrolment_url)
+    page.get_by_role("button", name="Envoyer un lien de confirmation à la personne référente").click()
+    expect(flash(page)).to_be_visible()
+    page.goto("/admin/outbox")
+    page.get_by_role("row").filter(has_text=REFERENT_EMAIL).get_by_role("link").first.click()
+    pages.check(page, "20-coordinator-referent-link")
+    S.tutor_link = re.search(r"https?://\S+/referent/\S+", page.locator("main").inner_text()).group(0)
+    assert S.tutor_link.startswith(live.url)
+
+
+def test_07_referent_confirms_hours_without_an_account(browser, live: Live, pages: Pages):
+    context = new_context(browser, live.url, viewport=PHONE, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    page.goto(S.tutor_link)
+    expect(page.locator("main")).to_contain_text(TRAINEE_NAME.split()[0])
+    pages.check(page, "21-referent-link")
+    page.get_by_role("row").filter(has_text="accueil").get_by_role("button", name="Envoyer").tap()
+    expect(page.locator("main table")).to_contain_text("Confirmé")
+    pages.check(page, "22-referent-confirmed")
+    context.close()
+
+
+# --- 6. trainer: competencies --------------------------------------------------------------------------------
+
+
+def test_08_trainer_validates_competencies(browser_contexts, pages: Pages):
+    page = page_of(browser_contexts, "trainer")
+    page.goto(S.enrolment_url)
+    pages.check(page, "23-trainer-enrolment")
+    form = page.locator("form[action$='/validations']")
+    for code, evidence in (("C-E2E-01", "E-OBS"), ("C-E2E-02", "E-ANALYSE")):
+        form.get_by_label("Compétence").select_option(code)
+        form.get_by_label("Élément de preuve").select_option(evidence)
+        form.get_by_label("Commentaire (facultatif)").fill("Observé en mise en situation.")
+        if code == "C-E2E-02":
+            pages.check(page, "24-trainer-validation-form")
+        form.get_by_role("button", name="Valider").click()
+        expect(flash(page)).to_be_visible()
+    expect(page.locator("#competencies")).to_contain_text("2 / 2")
+    pages.check(page, "25-trainer-validated")
+
+
+# --- 7. jury (the coordination records it) --------------------------------------------------------------------
+
+
+def test_09_jury_records_the_final_work(browser_contexts, pages: Pages):
+    page = page_of(browser_contexts, "coordinator")
+    page.goto(S.enrolment_url)
+    form = page.locator("form[action$='/final-work']")
+    form.get_by_label("Réussi", exact=True).check()
+    form.get_by_role("button", name="Enregistrer le résultat du jury").click()
+    expect(flash(page)).to_be_visible()
+    pages.check(page, "26-jury-final-work")
+
+
+# --- 8. trainee: eligible, the badge made public, the certificate -----------------------------------------------
+
+
+def test_10_trainee_is_eligible_accepts_the_badge_and_makes_it_public(browser_contexts, pages: Pages, tmp_path):
+    page = page_of(browser_contexts, "trainee")
+    page.goto("/")
+    pages.check(page, "27-trainee-home-eligible")
+    page.goto("/my/training")
+    pages.check(page, "28-trainee-my-training-eligible")
+    page.goto("/me/badges")
+    pages.check(page, "29-trainee-my-badges")
+    page.get_by_role("link", name=re.compile("Parcours court")).first.tap()
+    page.get_by_label("Public : sur ma page publique, avec mon nom").check()
+    page.get_by_role("button", name="Enregistrer mon choix").tap()
+    expect(flash(page)).to_be_visible()
+    expect(page.get_by_label("Public : sur ma page publique, avec mon nom")).to_be_checked()
+    pages.check(page, "30-trainee-badge-public")
+    S.badge_url = page.url
+    with page.expect_download() as download:
+        page.get_by_role("link", name=re.compile("Télécharger l'image du badge")).tap()
+    S.baked_png = tmp_path.parent / "baked.png"
+    download.value.save_as(S.baked_png)
+    assert S.baked_png.read_bytes().startswith(b"\x89PNG")
+
+
+def test_11_trainee_downloads_the_certificate(browser_contexts, pages: Pages, tmp_path):
+    page = page_of(browser_contexts, "trainee")
+    page.goto("/my/training")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Télécharger mon attestation (PDF)").tap()
+    pdf = tmp_path / "attestation.pdf"
+    download.value.save_as(pdf)
+    assert pdf.read_bytes().startswith(b"%PDF-")
+    S.verify_url = decode_qr(pdf.read_bytes(), tmp_path)
+    assert re.fullmatch(re.escape(page.url.split("/my/")[0]) + r"/verify/[0-9A-Z]{5}-[0-9A-Z]{5}", S.verify_url), S.verify_url
+    shutil.copy(tmp_path / "page.png", pages.directory / "31-trainee-certificate-page1.png")
