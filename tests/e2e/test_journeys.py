@@ -17,6 +17,8 @@ whose trainee becomes eligible in minutes has to have happened already.
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 import shutil
 from datetime import date, timedelta
@@ -206,7 +208,8 @@ def _focused(page) -> dict:
             const style = getComputedStyle(el);
             const box = el.closest('label.choice') || el;
             const boxStyle = getComputedStyle(box);
-            const visible = (s) => (s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0) || s.boxShadow !== 'none';
+            const visible = (s) =>
+                (s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0) || s.boxShadow !== 'none';
             return {tag: el.tagName, type: el.type || '', name: el.name || '', value: el.value || '',
                     text: (el.innerText || el.value || '').trim().slice(0, 80),
                     visible: visible(style) || visible(boxStyle)};
@@ -363,5 +366,70 @@ def test_11_trainee_downloads_the_certificate(browser_contexts, pages: Pages, tm
     download.value.save_as(pdf)
     assert pdf.read_bytes().startswith(b"%PDF-")
     S.verify_url = decode_qr(pdf.read_bytes(), tmp_path)
-    assert re.fullmatch(re.escape(page.url.split("/my/")[0]) + r"/verify/[0-9A-Z]{5}-[0-9A-Z]{5}", S.verify_url), S.verify_url
+    base = page.url.split("/my/")[0]
+    assert re.fullmatch(re.escape(base) + r"/verify/[0-9A-Z]{5}-[0-9A-Z]{5}", S.verify_url), S.verify_url
     shutil.copy(tmp_path / "page.png", pages.directory / "31-trainee-certificate-page1.png")
+
+
+# --- 9. employer: the QR code of the certificate, and the badge image ------------------------------------------
+
+
+def test_12_employer_follows_the_qr_code_and_uploads_the_badge_image(browser_contexts, pages: Pages):
+    page = page_of(browser_contexts, "employer", viewport=PHONE, is_mobile=True, has_touch=True)
+    page.goto(S.verify_url)  # what scanning the printed QR code opens
+    main = page.locator("main")
+    expect(main).to_contain_text("valide")
+    expect(main).to_contain_text(TRAINEE_NAME)  # the certificate's content names its holder
+    expect(main).to_contain_text("Parcours court au travail-pair")
+    pages.check(page, "32-employer-qr-valid")
+
+    page.goto("/verify")
+    pages.check(page, "33-employer-verify-form")
+    page.get_by_label("Ou un fichier de badge").set_input_files(S.baked_png)
+    page.get_by_role("button", name="Vérifier").tap()
+    expect(main).to_contain_text("valide")
+    pages.check(page, "34-employer-png-valid")
+
+
+# --- 10. coordinator: revokes; the employer's page says so -------------------------------------------------------
+
+
+def test_13_coordinator_revokes_the_badge_and_the_employer_sees_it(browser_contexts, pages: Pages):
+    page = page_of(browser_contexts, "coordinator")
+    page.goto("/admin/badges")
+    pages.check(page, "35-coordinator-badge-register")
+    rows = page.get_by_role("row").filter(has_text=TRAINEE_NAME).filter(has_text="Parcours court")
+    row = rows.filter(has_text="public")
+    row.first.get_by_role("link").first.click()
+    expect(page.locator("main")).to_contain_text("public")
+    page.get_by_label("Émis par erreur").check()
+    pages.check(page, "36-coordinator-revoke-form")
+    page.get_by_role("button", name="Révoquer").click()
+    expect(page.locator("main")).to_contain_text("révoqué")
+    pages.check(page, "37-coordinator-revoked")
+
+    employer = page_of(browser_contexts, "employer")
+    employer.goto(S.verify_url)
+    expect(employer.locator("main")).to_contain_text("révoqué")
+    pages.check(employer, "38-employer-qr-revoked")
+
+
+# --- 11. coordinator: the cohort report ---------------------------------------------------------------------------
+
+
+def test_14_coordinator_exports_the_cohort_report(browser_contexts, pages: Pages, tmp_path):
+    page = page_of(browser_contexts, "coordinator")
+    page.goto(S.cohort_url)
+    page.get_by_role("link", name="Rapports et exports de cette promotion").click()
+    pages.check(page, "39-coordinator-cohort-report")
+    page.get_by_label("Format").select_option("csv")
+    page.get_by_label("Séparateur CSV").select_option("semicolon")
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Export").click()
+    path = tmp_path / download.value.suggested_filename
+    download.value.save_as(path)
+    assert path.suffix == ".csv"
+    rows = list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8-sig")), delimiter=";"))
+    by_email = {next(v for v in row.values() if v and "@" in v): row for row in rows}
+    assert set(by_email) == {TRAINEE, OTHER}, by_email
+    assert any("révoqu" in (v or "").lower() or v == "1" for v in by_email[TRAINEE].values()), by_email[TRAINEE]
