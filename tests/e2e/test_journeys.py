@@ -430,6 +430,82 @@ def test_14_coordinator_exports_the_cohort_report(browser_contexts, pages: Pages
     download.value.save_as(path)
     assert path.suffix == ".csv"
     rows = list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8-sig")), delimiter=";"))
-    by_email = {next(v for v in row.values() if v and "@" in v): row for row in rows}
-    assert set(by_email) == {TRAINEE, OTHER}, by_email
-    assert any("révoqu" in (v or "").lower() or v == "1" for v in by_email[TRAINEE].values()), by_email[TRAINEE]
+    by_email = {row["E-mail"]: row for row in rows}
+    assert set(by_email) == {TRAINEE, OTHER}, rows
+    zoe = by_email[TRAINEE]
+    assert zoe["Stagiaire"] == TRAINEE_NAME
+    assert zoe["Travail de fin de formation"] == "Réussi"
+    assert int(zoe["Badges émis"]) >= 2 and int(zoe["Badges révoqués"]) == 1, zoe
+
+
+# --- accessibility beyond axe: the keyboard, 360 px, 200 % zoom ------------------------------------------------
+
+
+def test_15_trainee_dashboard_works_with_the_keyboard_alone(browser_contexts, pages: Pages):
+    """From the top of the home page, Tab reaches the skip link, the menu and the dashboard's actions, each with
+    a visible focus; Enter on the skip link moves into the page, Enter on an action follows it."""
+    page = page_of(browser_contexts, "trainee")
+    page.goto("/")
+    first = tab_to(page, lambda f: True)
+    assert first["tag"] == "A" and "Aller au contenu" in first["text"], first
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id || document.activeElement.closest('main')?.id") == "main"
+    reached: list[str] = []
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        focused = _focused(page)
+        assert focused["visible"], f"no visible focus on {focused}"
+        if not page.evaluate("!!document.activeElement.closest('main')"):
+            break
+        reached.append(focused["text"])
+    assert reached, "nothing to reach in the dashboard"
+    pages.check(page, "40-trainee-home-keyboard", axe=False)
+    # the dashboard's actions are all reachable: its links to the training, the hours and the badges
+    hrefs = page.evaluate("[...document.querySelectorAll('main a[href]')].map(a => a.getAttribute('href'))")
+    assert any(h.startswith("/my/training") for h in hrefs) or any(h.startswith("/my/hours") for h in hrefs), hrefs
+    assert len(reached) >= len(set(hrefs)), (reached, hrefs)
+    page.goto("/")
+    tab_to(page, lambda f: f["tag"] == "A" and f["text"] == "Mes heures")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/my/hours")
+
+
+WIDE_ELEMENTS = """(limit) => [...document.querySelectorAll('main *')]
+    .filter(el => el.getBoundingClientRect().right > limit + 1 && !el.closest('.table-wrap'))
+    .slice(0, 5)
+    .map(el => `${el.tagName}.${el.className} ${Math.round(el.getBoundingClientRect().right)}`)"""
+
+
+def _main_pages() -> dict[str, list[str]]:
+    return {
+        "coordinator": ["/", "/cohorts", S.cohort_url, S.enrolment_url, "/admin/badges", "/admin/outbox"],
+        "trainer": ["/", S.cohort_url, S.enrolment_url, "/calendar"],
+        "trainee": ["/", "/my/training", "/my/hours", "/me/badges", S.badge_url],
+        "referent": [S.tutor_link],
+        "employer": [S.verify_url, "/verify"],
+    }
+
+
+@pytest.mark.parametrize(
+    ("label", "viewport", "scale"),
+    [("360px", {"width": 360, "height": 740}, 1), ("zoom200", {"width": 640, "height": 450}, 2)],
+)
+def test_16_main_pages_fit_360px_and_200_percent_zoom(
+    browser, browser_contexts, live: Live, pages, label, viewport, scale
+):
+    """No sideways scrolling of the page at 360 CSS px (a small phone) or at 200 % zoom of a 1280 px screen (640 CSS
+    px at device scale 2): tables may scroll inside their own box, the page itself may not."""
+    problems = []
+    for who, urls in _main_pages().items():
+        state = browser_contexts(who).storage_state() if who in ("coordinator", "trainer", "trainee") else None
+        context = new_context(browser, live.url, viewport=viewport, device_scale_factor=scale, storage_state=state)
+        page = context.new_page()
+        for n, url in enumerate(urls):
+            page.goto(url)
+            width = page.evaluate("document.documentElement.scrollWidth")
+            if width > viewport["width"]:
+                wide = page.evaluate(WIDE_ELEMENTS, viewport["width"])
+                problems.append(f"{who} {url}: {width}px wide > {viewport['width']}px; {wide}")
+            page.screenshot(path=str(pages.directory / f"50-{who}-{label}-{n:02d}.png"), full_page=True)
+        context.close()
+    assert not problems, "\n".join(problems)
