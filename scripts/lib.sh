@@ -36,6 +36,7 @@ ensure_system_packages() {
   command -v zbarimg >/dev/null 2>&1 || missing+=(zbar-tools)
   # Debian's Chromium for the browser journeys of tests/e2e (Playwright drives it; it never downloads a browser)
   [ -x /usr/bin/chromium ] || missing+=(chromium fonts-liberation)
+  [ -f /usr/lib/chromium/locales/fr.pak ] || missing+=(chromium-l10n)  # the browser's own words in French
   if [ "${#missing[@]}" -gt 0 ]; then
     say "Installing system packages: ${missing[*]}"
     apt_install "${missing[@]}" || say "Could not install ${missing[*]} (no apt-get or no root): PDFs need them."

@@ -28,7 +28,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.courses.test_certificates import decode_qr
-from tests.e2e.conftest import PHONE, Live, Pages, log_in, new_context
+from tests.e2e.conftest import PHONE, Live, Pages, axe_violations, describe, log_in, new_context
 
 HERE = Path(__file__).parent
 TODAY = date.today()
@@ -507,5 +507,9 @@ def test_16_main_pages_fit_360px_and_200_percent_zoom(
                 wide = page.evaluate(WIDE_ELEMENTS, viewport["width"])
                 problems.append(f"{who} {url}: {width}px wide > {viewport['width']}px; {wide}")
             page.screenshot(path=str(pages.directory / f"50-{who}-{label}-{n:02d}.png"), full_page=True)
+            if label == "360px":  # axe once more on each main page, as a phone shows it
+                violations = axe_violations(page)
+                if violations:
+                    problems.append(describe(violations, url))
         context.close()
     assert not problems, "\n".join(problems)
