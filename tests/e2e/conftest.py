@@ -15,7 +15,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import socket
 import sqlite3
 import threading
@@ -29,7 +28,7 @@ import sqlalchemy as sa
 from badges import services as badge_services
 from core import create_app
 from core.db import db
-from tests.conftest import PASSWORD, _admin_url, make_config
+from tests.conftest import _admin_url, make_config
 
 CHROMIUM = Path(os.environ.get("TREMPLIN_CHROMIUM", "/usr/bin/chromium"))
 ROOT = Path(__file__).resolve().parents[2]
@@ -225,6 +224,3 @@ def log_in(page, email: str, password: str = DEMO_PASSWORD) -> None:
     page.get_by_label("Mot de passe", exact=True).fill(password)
     page.get_by_role("button", name="Se connecter").click()
     page.wait_for_url(lambda url: "/login" not in url)
-
-
-__all__ = ["DESKTOP", "PASSWORD", "PHONE", "Live", "Pages", "log_in", "new_context", "shutil"]

@@ -2,11 +2,13 @@
 previous one left off, on one live server (``live``) holding a copy of the demo data.
 
 coordinator creates a cohort and imports its sessions and trainees → the trainee accepts the invitation →
-the trainer fills a roster on a phone → the trainee logs placement hours → the referent confirms them through
-the link, without an account → the trainer validates the competencies → the jury records the final work → the
-trainee is eligible, makes the programme badge public, downloads the certificate → an employer follows the
-certificate's QR code and uploads the baked badge image → the coordinator revokes the badge and the employer's
-page says so → the coordinator exports the cohort report.
+the trainer fills a roster on a phone, and another with the keyboard alone → the trainee logs placement hours →
+the referent confirms them through the link, without an account → the trainer validates the competencies → the
+jury (the coordination records its result) records the final work → the trainee is eligible, keeps the
+programme badge (badges are issued to their holder, who may decline them) and makes it public, downloads the
+certificate → an employer follows the certificate's QR code and uploads the baked badge image → the coordinator
+revokes the badge and the employer's page says so → the coordinator exports the cohort report. Then the
+keyboard on the trainee's dashboard, and each role's main pages at 360 px and at 200 % zoom.
 
 Every step saves ``build/screenshots/e2e/NN-role-step.png`` and runs axe-core on the page (no serious or
 critical violation). What has no user interface is done as an operator would, and said where it happens:
