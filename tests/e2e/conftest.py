@@ -38,16 +38,6 @@ PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
 
 
-def pytest_collection_modifyitems(items) -> None:
-    """Every browser test is marked ``e2e`` and kept on one xdist worker (``--dist loadgroup``): the journey's
-    steps share one live server and run in order."""
-    here = Path(__file__).parent
-    for item in items:
-        if Path(str(item.fspath)).is_relative_to(here):
-            item.add_marker(pytest.mark.e2e)
-            item.add_marker(pytest.mark.xdist_group("e2e"))
-
-
 def _required() -> bool:
     return bool(os.environ.get("CI") or os.environ.get("TREMPLIN_E2E_REQUIRED"))
 

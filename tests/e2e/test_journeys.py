@@ -1,4 +1,4 @@
-"""One journey per role, in a real browser (Debian's Chromium), in French, chained: each test picks up where the
+"""One journey per role, in a real browser (Debian's Chromium), in French, chained: each step picks up where the
 previous one left off, on one live server (``live``) holding a copy of the demo data.
 
 coordinator creates a cohort and imports its sessions and trainees → the trainee accepts the invitation →
@@ -20,6 +20,7 @@ whose trainee becomes eligible in minutes has to have happened already.
 from __future__ import annotations
 
 import csv
+import inspect
 import io
 import re
 import shutil
@@ -31,6 +32,8 @@ from playwright.sync_api import expect
 
 from tests.courses.test_certificates import decode_qr
 from tests.e2e.conftest import PHONE, Live, Pages, axe_violations, describe, log_in, new_context
+
+pytestmark = pytest.mark.e2e
 
 HERE = Path(__file__).parent
 TODAY = date.today()
@@ -89,7 +92,7 @@ def flash(page):
 # --- 1. coordinator: a cohort from a programme, its sessions and trainees from CSV files ----------------------
 
 
-def test_01_coordinator_creates_cohort_and_imports_trainees(live: Live, browser_contexts, pages: Pages):
+def step_01_coordinator_creates_cohort_and_imports_trainees(live: Live, browser_contexts, pages: Pages):
     live.cli("programmes", "load", str(HERE / "parcours-e2e.yaml"))  # programmes enter by the command line only
     page = page_of(browser_contexts, "coordinator")
     log_in(page, COORDINATOR)
@@ -161,7 +164,7 @@ def test_01_coordinator_creates_cohort_and_imports_trainees(live: Live, browser_
 # --- 2. trainee: the invitation, on a phone -----------------------------------------------------------------
 
 
-def test_02_trainee_accepts_the_invitation_on_a_phone(browser_contexts, pages: Pages):
+def step_02_trainee_accepts_the_invitation_on_a_phone(browser_contexts, pages: Pages):
     page = page_of(browser_contexts, "trainee", viewport=PHONE, is_mobile=True, has_touch=True)
     page.goto(S.invitation)
     pages.check(page, "09-trainee-invitation")
@@ -183,7 +186,7 @@ def _session_links(page):
     return page.locator("main table").last.get_by_role("link")
 
 
-def test_03_trainer_fills_a_roster_on_a_phone(browser_contexts, pages: Pages):
+def step_03_trainer_fills_a_roster_on_a_phone(browser_contexts, pages: Pages):
     page = page_of(browser_contexts, "trainer", viewport=PHONE, is_mobile=True, has_touch=True)
     log_in(page, TRAINER)
     pages.check(page, "11-trainer-home")
@@ -230,7 +233,7 @@ def tab_to(page, predicate, limit: int = 80) -> dict:
     raise AssertionError("not reached with the Tab key")
 
 
-def test_04_trainer_fills_a_roster_with_the_keyboard_alone(browser_contexts, pages: Pages):
+def step_04_trainer_fills_a_roster_with_the_keyboard_alone(browser_contexts, pages: Pages):
     """Tab into the roster, arrows within a person's choices, Space to choose, Enter to save: no mouse."""
     page = page_of(browser_contexts, "trainer")
     page.set_viewport_size({"width": 1280, "height": 900})
@@ -260,7 +263,7 @@ def test_04_trainer_fills_a_roster_with_the_keyboard_alone(browser_contexts, pag
 # --- 4. trainee: placement hours, on a phone ------------------------------------------------------------------
 
 
-def test_05_trainee_logs_placement_hours(browser_contexts, pages: Pages):
+def step_05_trainee_logs_placement_hours(browser_contexts, pages: Pages):
     page = page_of(browser_contexts, "trainee")
     page.goto("/my/training")
     pages.check(page, "17-trainee-my-training")
@@ -277,7 +280,7 @@ def test_05_trainee_logs_placement_hours(browser_contexts, pages: Pages):
 # --- 5. referent: confirms the hours through the link, without an account --------------------------------------
 
 
-def test_06_coordinator_sends_the_referent_a_link(browser_contexts, pages: Pages, live: Live):
+def step_06_coordinator_sends_the_referent_a_link(browser_contexts, pages: Pages, live: Live):
     page = page_of(browser_contexts, "coordinator")
     page.goto(S.enrolment_url)
     page.get_by_role("button", name="Envoyer un lien de confirmation à la personne référente").click()
@@ -289,7 +292,7 @@ def test_06_coordinator_sends_the_referent_a_link(browser_contexts, pages: Pages
     assert S.tutor_link.startswith(live.url)
 
 
-def test_07_referent_confirms_hours_without_an_account(browser, live: Live, pages: Pages):
+def step_07_referent_confirms_hours_without_an_account(browser, live: Live, pages: Pages):
     context = new_context(browser, live.url, viewport=PHONE, is_mobile=True, has_touch=True)
     page = context.new_page()
     page.goto(S.tutor_link)
@@ -304,7 +307,7 @@ def test_07_referent_confirms_hours_without_an_account(browser, live: Live, page
 # --- 6. trainer: competencies --------------------------------------------------------------------------------
 
 
-def test_08_trainer_validates_competencies(browser_contexts, pages: Pages):
+def step_08_trainer_validates_competencies(browser_contexts, pages: Pages):
     page = page_of(browser_contexts, "trainer")
     page.goto(S.enrolment_url)
     pages.check(page, "23-trainer-enrolment")
@@ -324,7 +327,7 @@ def test_08_trainer_validates_competencies(browser_contexts, pages: Pages):
 # --- 7. jury (the coordination records it) --------------------------------------------------------------------
 
 
-def test_09_jury_records_the_final_work(browser_contexts, pages: Pages):
+def step_09_jury_records_the_final_work(browser_contexts, pages: Pages):
     page = page_of(browser_contexts, "coordinator")
     page.goto(S.enrolment_url)
     form = page.locator("form[action$='/final-work']")
@@ -337,7 +340,7 @@ def test_09_jury_records_the_final_work(browser_contexts, pages: Pages):
 # --- 8. trainee: eligible, the badge made public, the certificate -----------------------------------------------
 
 
-def test_10_trainee_is_eligible_accepts_the_badge_and_makes_it_public(browser_contexts, pages: Pages, tmp_path):
+def step_10_trainee_is_eligible_accepts_the_badge_and_makes_it_public(browser_contexts, pages: Pages, tmp_path):
     page = page_of(browser_contexts, "trainee")
     page.goto("/")
     pages.check(page, "27-trainee-home-eligible")
@@ -359,7 +362,7 @@ def test_10_trainee_is_eligible_accepts_the_badge_and_makes_it_public(browser_co
     assert S.baked_png.read_bytes().startswith(b"\x89PNG")
 
 
-def test_11_trainee_downloads_the_certificate(browser_contexts, pages: Pages, tmp_path):
+def step_11_trainee_downloads_the_certificate(browser_contexts, pages: Pages, tmp_path):
     page = page_of(browser_contexts, "trainee")
     page.goto("/my/training")
     with page.expect_download() as download:
@@ -376,7 +379,7 @@ def test_11_trainee_downloads_the_certificate(browser_contexts, pages: Pages, tm
 # --- 9. employer: the QR code of the certificate, and the badge image ------------------------------------------
 
 
-def test_12_employer_follows_the_qr_code_and_uploads_the_badge_image(browser_contexts, pages: Pages):
+def step_12_employer_follows_the_qr_code_and_uploads_the_badge_image(browser_contexts, pages: Pages):
     page = page_of(browser_contexts, "employer", viewport=PHONE, is_mobile=True, has_touch=True)
     page.goto(S.verify_url)  # what scanning the printed QR code opens
     main = page.locator("main")
@@ -396,7 +399,7 @@ def test_12_employer_follows_the_qr_code_and_uploads_the_badge_image(browser_con
 # --- 10. coordinator: revokes; the employer's page says so -------------------------------------------------------
 
 
-def test_13_coordinator_revokes_the_badge_and_the_employer_sees_it(browser_contexts, pages: Pages):
+def step_13_coordinator_revokes_the_badge_and_the_employer_sees_it(browser_contexts, pages: Pages):
     page = page_of(browser_contexts, "coordinator")
     page.goto("/admin/badges")
     pages.check(page, "35-coordinator-badge-register")
@@ -419,7 +422,7 @@ def test_13_coordinator_revokes_the_badge_and_the_employer_sees_it(browser_conte
 # --- 11. coordinator: the cohort report ---------------------------------------------------------------------------
 
 
-def test_14_coordinator_exports_the_cohort_report(browser_contexts, pages: Pages, tmp_path):
+def step_14_coordinator_exports_the_cohort_report(browser_contexts, pages: Pages, tmp_path):
     page = page_of(browser_contexts, "coordinator")
     page.goto(S.cohort_url)
     page.get_by_role("link", name="Rapports et exports de cette promotion").click()
@@ -443,7 +446,7 @@ def test_14_coordinator_exports_the_cohort_report(browser_contexts, pages: Pages
 # --- accessibility beyond axe: the keyboard, 360 px, 200 % zoom ------------------------------------------------
 
 
-def test_15_trainee_dashboard_works_with_the_keyboard_alone(browser_contexts, pages: Pages):
+def step_15_trainee_dashboard_works_with_the_keyboard_alone(browser_contexts, pages: Pages):
     """From the top of the home page, Tab reaches the skip link, the menu and the dashboard's actions, each with
     a visible focus; Enter on the skip link moves into the page, Enter on an action follows it."""
     page = page_of(browser_contexts, "trainee")
@@ -488,15 +491,19 @@ def _main_pages() -> dict[str, list[str]]:
     }
 
 
-@pytest.mark.parametrize(
-    ("label", "viewport", "scale"),
-    [("360px", {"width": 360, "height": 740}, 1), ("zoom200", {"width": 640, "height": 450}, 2)],
-)
-def test_16_main_pages_fit_360px_and_200_percent_zoom(
-    browser, browser_contexts, live: Live, pages, label, viewport, scale
-):
+SIZES = [("360px", {"width": 360, "height": 740}, 1), ("zoom200", {"width": 640, "height": 450}, 2)]
+
+
+def step_16_main_pages_fit_360px_and_200_percent_zoom(browser, browser_contexts, live: Live, pages):
     """No sideways scrolling of the page at 360 CSS px (a small phone) or at 200 % zoom of a 1280 px screen (640 CSS
     px at device scale 2): tables may scroll inside their own box, the page itself may not."""
+    problems = []
+    for label, viewport, scale in SIZES:
+        problems += _fit(browser, browser_contexts, live, pages, label, viewport, scale)
+    assert not problems, "\n".join(problems)
+
+
+def _fit(browser, browser_contexts, live: Live, pages, label, viewport, scale) -> list[str]:
     problems = []
     for who, urls in _main_pages().items():
         state = browser_contexts(who).storage_state() if who in ("coordinator", "trainer", "trainee") else None
@@ -514,4 +521,30 @@ def test_16_main_pages_fit_360px_and_200_percent_zoom(
                 if violations:
                     problems.append(describe(violations, url))
         context.close()
-    assert not problems, "\n".join(problems)
+    return problems
+
+
+# --- the journey: every step in order, each reported as a subtest ---------------------------------------------
+
+STEPS = [value for name, value in sorted(globals().items()) if name.startswith("step_")]
+
+
+def test_journeys_of_every_role(subtests, browser, browser_contexts, live: Live, pages: Pages, tmp_path):
+    """The steps above, in order, on one live server: one test (steps share the server and the people's browser
+    contexts, so they must run in one process, in order, whatever the xdist distribution); a failed step stops
+    the journey, since every later step builds on it."""
+    available = {"browser": browser, "browser_contexts": browser_contexts, "live": live, "pages": pages}
+    for step in STEPS:
+        name = step.__name__
+        arguments = {
+            parameter: (tmp_path / name if parameter == "tmp_path" else available[parameter])
+            for parameter in inspect.signature(step).parameters
+        }
+        if "tmp_path" in arguments:
+            arguments["tmp_path"].mkdir()
+        passed = False
+        with subtests.test(msg=name):
+            step(**arguments)
+            passed = True
+        if not passed:
+            pytest.fail(f"{name} failed: the later steps build on it", pytrace=False)
