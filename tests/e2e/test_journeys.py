@@ -334,6 +334,7 @@ def step_09_jury_records_the_final_work(browser_contexts, pages: Pages):
     form.get_by_label("Réussi", exact=True).check()
     form.get_by_role("button", name="Enregistrer le résultat du jury").click()
     expect(flash(page)).to_be_visible()
+    expect(page.locator("main .tag").first).to_have_text("Toutes les conditions remplies")  # eligible
     pages.check(page, "26-jury-final-work")
 
 
@@ -343,6 +344,7 @@ def step_09_jury_records_the_final_work(browser_contexts, pages: Pages):
 def step_10_trainee_is_eligible_accepts_the_badge_and_makes_it_public(browser_contexts, pages: Pages, tmp_path):
     page = page_of(browser_contexts, "trainee")
     page.goto("/")
+    expect(page.locator("main")).to_contain_text("Votre attestation est prête.")
     pages.check(page, "27-trainee-home-eligible")
     page.goto("/my/training")
     pages.check(page, "28-trainee-my-training-eligible")
