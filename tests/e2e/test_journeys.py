@@ -490,6 +490,7 @@ def _main_pages() -> dict[str, list[str]]:
         "trainee": ["/", "/my/training", "/my/hours", "/me/badges", S.badge_url],
         "referent": [S.tutor_link],
         "employer": [S.verify_url, "/verify"],
+        "funder": ["/", "/reports/funder"],
     }
 
 
@@ -499,6 +500,12 @@ SIZES = [("360px", {"width": 360, "height": 740}, 1), ("zoom200", {"width": 640,
 def step_16_main_pages_fit_360px_and_200_percent_zoom(browser, browser_contexts, live: Live, pages):
     """No sideways scrolling of the page at 360 CSS px (a small phone) or at 200 % zoom of a 1280 px screen (640 CSS
     px at device scale 2): tables may scroll inside their own box, the page itself may not."""
+    funder = page_of(browser_contexts, "funder")  # aggregates only: the funder's pages join the check
+    log_in(funder, "financeur@example.org")
+    pages.check(funder, "41-funder-home")
+    funder.goto("/reports/funder")
+    expect(funder.locator("main")).not_to_contain_text(TRAINEE_NAME)
+    pages.check(funder, "42-funder-report")
     problems = []
     for label, viewport, scale in SIZES:
         problems += _fit(browser, browser_contexts, live, pages, label, viewport, scale)
@@ -508,7 +515,8 @@ def step_16_main_pages_fit_360px_and_200_percent_zoom(browser, browser_contexts,
 def _fit(browser, browser_contexts, live: Live, pages, label, viewport, scale) -> list[str]:
     problems = []
     for who, urls in _main_pages().items():
-        state = browser_contexts(who).storage_state() if who in ("coordinator", "trainer", "trainee") else None
+        logged_in = who in ("coordinator", "trainer", "trainee", "funder")  # the others have no account
+        state = browser_contexts(who).storage_state() if logged_in else None
         context = new_context(browser, live.url, viewport=viewport, device_scale_factor=scale, storage_state=state)
         page = context.new_page()
         for n, url in enumerate(urls):
