@@ -168,6 +168,8 @@ def step_02_trainee_accepts_the_invitation_on_a_phone(browser_contexts, pages: P
     page = page_of(browser_contexts, "trainee", viewport=PHONE, is_mobile=True, has_touch=True)
     page.goto(S.invitation)
     pages.check(page, "09-trainee-invitation")
+    # the password rule is read with the field the page opens on (a screen reader skips the text above it)
+    expect(page.get_by_label("Nouveau mot de passe")).to_have_accessible_description(re.compile("Au moins 10"))
     page.get_by_label("Nouveau mot de passe").fill(TRAINEE_PASSWORD)
     page.get_by_label("Le même mot de passe, une deuxième fois").fill(TRAINEE_PASSWORD)
     page.get_by_role("button", name="Enregistrer mon mot de passe").click()
