@@ -18,7 +18,7 @@ import os
 import socket
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -92,7 +92,7 @@ class Live:
         return result.output
 
 
-def _copy_database(template_url: str, database_url: str) -> tuple[str, callable]:
+def _copy_database(template_url: str, database_url: str) -> tuple[str, Callable[[], None]]:
     """A copy of the demo template for this module's server: its URL and how to drop it."""
     url = sa.make_url(database_url)
     if url.get_backend_name() == "postgresql":
