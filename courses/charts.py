@@ -167,6 +167,12 @@ def histogram(
         f'<line x1="{x:.1f}" y1="{top}" x2="{x:.1f}" y2="{top + plot_h}" stroke="{BAD}" stroke-width="2" '
         'stroke-dasharray="6 4"/>'
     )
+    # a white backdrop keeps the label readable where it falls on a bar (e.g. the 70–80 band, threshold 75)
+    label_width = 6.2 * len(threshold_label) + 4
+    parts.append(
+        f'<rect x="{x - 2 - label_width:.1f}" y="{top + 1:.1f}" width="{label_width:.1f}" height="14" '
+        'fill="#fff" fill-opacity=".9"/>'
+    )
     parts.append(_text(x - 4, top + 12, threshold_label, anchor="end", fill=BAD, size=11))
     parts.append(f'<line x1="{left}" y1="{top + plot_h}" x2="{width - right}" y2="{top + plot_h}" stroke="{INK}"/>')
     parts.append(_text(left + plot_w / 2, height - 8, headers[0], anchor="middle", fill=MUTED, size=11))
