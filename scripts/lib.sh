@@ -26,7 +26,7 @@ apt_install() {
 
 # System libraries: Pango for WeasyPrint (every PDF), Cairo for badge images, fonts with full French accents;
 # poppler's pdftoppm and zbar's zbarimg, with which the tests read certificates' pages and decode their QR codes;
-# Chromium for the browser tests.
+# with --browser (scripts/test), Chromium for the browser tests: serving the app does not need it.
 ensure_system_packages() {
   local missing=()
   ldconfig -p 2>/dev/null | grep -q 'libpango-1.0.so' || missing+=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0)
@@ -34,9 +34,11 @@ ensure_system_packages() {
   [ -d /usr/share/fonts/truetype/dejavu ] || missing+=(fonts-dejavu-core)
   command -v pdftoppm >/dev/null 2>&1 || missing+=(poppler-utils)
   command -v zbarimg >/dev/null 2>&1 || missing+=(zbar-tools)
-  # Debian's Chromium for the browser journeys of tests/e2e (Playwright drives it; it never downloads a browser)
-  [ -x /usr/bin/chromium ] || missing+=(chromium fonts-liberation)
-  [ -f /usr/lib/chromium/locales/fr.pak ] || missing+=(chromium-l10n)  # the browser's own words in French
+  if [ "${1:-}" = "--browser" ]; then
+    # Debian's Chromium for the browser journeys of tests/e2e (Playwright drives it; it never downloads a browser)
+    [ -x /usr/bin/chromium ] || missing+=(chromium fonts-liberation)
+    [ -f /usr/lib/chromium/locales/fr.pak ] || missing+=(chromium-l10n)  # the browser's own words in French
+  fi
   if [ "${#missing[@]}" -gt 0 ]; then
     say "Installing system packages: ${missing[*]}"
     apt_install "${missing[@]}" || say "Could not install ${missing[*]} (no apt-get or no root): PDFs need them."
