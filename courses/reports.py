@@ -719,26 +719,69 @@ class _Tally:
         if other.badges is not None:
             self.badges = (self.badges or 0) + other.badges
 
-    def cells(self) -> list[Any]:
-        """The published figures: counts suppressed, and every figure derived from a suppressed count hidden
-        (hours are sums over the enrolled people; the rate's denominator is the enrolled count)."""
-        enrolled = suppress(self.enrolled)
-        completed = suppress(self.completed)
-        small = enrolled == SUPPRESSED
-        if small or completed == SUPPRESSED:
+    def value(self, name: str) -> int:
+        return getattr(self, name) or 0
+
+    def cells(self, hidden: set[str]) -> list[Any]:
+        """The published figures, ``hidden`` ones (see ``_protect``) masked: "<5" for a count below 5 — 0
+        included, when it must be masked so that another cannot be worked out — else "hidden"; the rate is
+        hidden with its numerator or denominator."""
+
+        def count(name: str) -> Any:
+            if getattr(self, name) is None:
+                return None
+            if name not in hidden:
+                return getattr(self, name)
+            return SUPPRESSED if self.value(name) < SMALL_CELL else _hidden()
+
+        if hidden & {"enrolled", "completed"}:
             rate: Any = _hidden()
         else:
             rate = Fraction(self.completed * 100, self.enrolled) if self.enrolled else None
         return [
-            enrolled,
-            completed,
-            suppress(self.withdrawn),
-            suppress(self.in_progress),
-            _hidden() if small else self.training_minutes,
-            _hidden() if small else self.placement_minutes,
+            count("enrolled"),
+            count("completed"),
+            count("withdrawn"),
+            count("in_progress"),
+            _hidden() if "training_minutes" in hidden else self.training_minutes,
+            _hidden() if "placement_minutes" in hidden else self.placement_minutes,
             rate,
-            None if self.badges is None else suppress(self.badges),
+            count("badges"),
         ]
+
+
+#: How a person is counted: enrolled = completed + withdrawn + still in training (in every row).
+OUTCOMES = ("completed", "withdrawn", "in_progress")
+#: Every figure of a row that is the sum of the same figure in the rows it groups (a year's cohorts, the years).
+ADDITIVE = ("enrolled", *OUTCOMES, "training_minutes", "placement_minutes", "badges")
+
+
+def _protect(tallies: Sequence[_Tally], groups: Sequence[tuple[int, Sequence[int]]]) -> list[set[str]]:
+    """Which figures of each row to hide so that nobody can be recognised, even by subtraction.
+
+    First the small cells: counts from 1 to 4, and the hours of fewer than 5 people. Then, until nothing more
+    changes, complementary suppression: every sum published with exactly one hidden term (enrolled = completed +
+    withdrawn + still in training in a row; a year's row = the sum of its cohorts'; "all years" = the sum of the
+    years') would give that term away, so a second one is hidden — the smallest shown part, else the total.
+    ``groups``: (index of a total row, indexes of the rows it adds up)."""
+    hidden: list[set[str]] = [set() for _ in tallies]
+    for tally, cells in zip(tallies, hidden, strict=True):
+        cells.update(f for f in ("enrolled", *OUTCOMES, "badges") if 0 < tally.value(f) < SMALL_CELL)
+        if "enrolled" in cells:
+            cells.update(("training_minutes", "placement_minutes"))
+    sums = [[(i, "enrolled"), *((i, f) for f in OUTCOMES)] for i in range(len(tallies))]
+    sums += [[(total, f), *((p, f) for p in parts)] for total, parts in groups for f in ADDITIVE]
+    changed = True
+    while changed:  # each round hides at least one more cell: it ends
+        changed = False
+        for terms in sums:
+            if sum(field in hidden[row] for row, field in terms) != 1:
+                continue
+            shown = [(row, field) for row, field in terms[1:] if field not in hidden[row]]
+            row, field = min(shown, key=lambda t: tallies[t[0]].value(t[1])) if shown else terms[0]
+            hidden[row].add(field)
+            changed = True
+    return hidden
 
 
 def _funder_columns() -> list[Column]:
@@ -780,26 +823,41 @@ def funder(as_of: date, cohorts: Sequence[Cohort] | None = None, progress=None) 
             tallies[cohort.id] = tally
         if progress:
             progress(min(start + eligibility.BATCH, len(cohorts)), len(cohorts))
+    # Rows: the cohorts, then the years, then all years (when there are several); each group adds up its rows.
+    rows: list[_Tally] = [tallies[c.id] for c in cohorts]
+    years: dict[int, _Tally] = defaultdict(_Tally)
+    members: dict[int, list[int]] = defaultdict(list)
+    for i, c in enumerate(cohorts):
+        years[c.starts_on.year].add(tallies[c.id])
+        members[c.starts_on.year].append(i)
+    groups: list[tuple[int, list[int]]] = []
+    year_rows: dict[int, int] = {}
+    for year in sorted(years):
+        year_rows[year] = len(rows)
+        groups.append((len(rows), members[year]))
+        rows.append(years[year])
+    if len(years) > 1:
+        total = _Tally()
+        for year in sorted(years):
+            total.add(years[year])
+        groups.append((len(rows), list(year_rows.values())))
+        rows.append(total)
+    hidden = _protect(rows, groups)
     by_cohort = [
         [
             c.code,
             localized(programmes[c.programme_id].title, lang()),
             c.starts_on,
             c.starts_on.year,
-            *tallies[c.id].cells(),
+            *tallies[c.id].cells(hidden[i]),
         ]
-        for c in cohorts
+        for i, c in enumerate(cohorts)
     ]
-    years: dict[int, _Tally] = defaultdict(_Tally)
-    total = _Tally()
-    for c in cohorts:
-        years[c.starts_on.year].add(tallies[c.id])
-        total.add(tallies[c.id])
     by_year = [
-        [str(year), sum(1 for c in cohorts if c.starts_on.year == year), *years[year].cells()] for year in sorted(years)
+        [str(year), len(members[year]), *years[year].cells(hidden[year_rows[year]])] for year in sorted(years)
     ]
     if len(years) > 1:
-        by_year.append([_("all years"), len(cohorts), *total.cells()])
+        by_year.append([_("all years"), len(cohorts), *rows[-1].cells(hidden[-1])])
     cohort_part = Part(
         "cohorts",
         _l("By cohort"),
@@ -825,8 +883,9 @@ def funder(as_of: date, cohorts: Sequence[Cohort] | None = None, progress=None) 
     report.notes.append(
         _(
             'Aggregates only. Counts from 1 to 4 are shown as "<5" and the figures computed from them are '
-            'hidden, so that nobody can be recognised; 0 is shown. "Completed": every condition of the '
-            "programme met on %(date)s.",
+            "hidden, so that nobody can be recognised; so is a second figure wherever the hidden one could be "
+            'worked out by subtraction ("<5" when it is below 5, 0 included). "Completed": every condition of '
+            "the programme met on %(date)s.",
             date=as_of.isoformat(),
         )
     )

@@ -13,6 +13,8 @@ from fractions import Fraction
 import openpyxl
 import pytest
 import sqlalchemy as sa
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pypdf import PdfReader
 
 from badges.models import Award
@@ -228,12 +230,80 @@ def test_funder_exports_contain_no_personal_data(app, demo_cohort):
 
 def test_small_cell_suppression():
     assert [reports.suppress(n) for n in range(7)] == [0, "<5", "<5", "<5", "<5", 5, 6]
-    cells = reports._Tally(enrolled=4, completed=4, training_minutes=600, placement_minutes=60).cells()
+    small = reports._Tally(enrolled=4, completed=4, training_minutes=600, placement_minutes=60)
+    cells = small.cells(reports._protect([small], [])[0])
     assert cells[:2] == ["<5", "<5"] and cells[4] == cells[5] == cells[6] == "hidden"
-    cells = reports._Tally(enrolled=12, completed=3, withdrawn=0, in_progress=9).cells()
-    assert cells[:4] == [12, "<5", 0, 9] and cells[6] == "hidden"  # rate from a suppressed numerator
-    cells = reports._Tally(enrolled=12, completed=6, in_progress=6, training_minutes=60).cells()
-    assert cells[6] == Fraction(50) and cells[4] == 60 and cells[7] is None  # badges unknown
+    # 12 = 3 + 0 + 9 would give the 3 away: a second outcome is masked (the 0, shown as "<5": it is below 5).
+    row = reports._Tally(enrolled=12, completed=3, withdrawn=0, in_progress=9)
+    cells = row.cells(reports._protect([row], [])[0])
+    assert cells[:4] == [12, "<5", "<5", 9] and cells[6] == "hidden"  # rate from a masked numerator
+    row = reports._Tally(enrolled=12, completed=6, in_progress=6, training_minutes=60)
+    cells = row.cells(reports._protect([row], [])[0])
+    assert cells[:4] == [12, 6, 0, 6] and cells[6] == Fraction(50) and cells[4] == 60 and cells[7] is None
+
+
+def _published_sums_with_one_unknown(rows, groups, hidden):
+    sums = [[(i, "enrolled"), *((i, f) for f in reports.OUTCOMES)] for i in range(len(rows))]
+    sums += [[(t, f), *((p, f) for p in parts)] for t, parts in groups for f in reports.ADDITIVE]
+    return [terms for terms in sums if sum(f in hidden[r] for r, f in terms) == 1]
+
+
+def test_no_hidden_figure_can_be_worked_out_by_subtraction():
+    """The funder's tables as a reader sees them: by cohort, by year, all years. Totals: 2025 has 16 completed
+    of 2 cohorts, one of which has 1; all years 17 = 16 + <5. Each sum with a single masked term gets a second."""
+    a = reports._Tally(enrolled=20, completed=16, withdrawn=1, in_progress=3, training_minutes=9000, badges=30)
+    b = reports._Tally(enrolled=3, completed=1, withdrawn=0, in_progress=2, training_minutes=700, badges=2)
+    c = reports._Tally(enrolled=20, completed=0, withdrawn=0, in_progress=20, training_minutes=4000, badges=0)
+    y2025, y2026, total = reports._Tally(), reports._Tally(), reports._Tally()
+    for year, parts in ((y2025, (a, b)), (y2026, (c,))):
+        for part in parts:
+            year.add(part)
+            total.add(part)
+    rows = [a, b, c, y2025, y2026, total]
+    groups = [(3, [0, 1]), (4, [2]), (5, [3, 4])]
+    hidden = reports._protect(rows, groups)
+    assert _published_sums_with_one_unknown(rows, groups, hidden) == []
+    assert {"withdrawn", "in_progress"} <= hidden[0]  # 20 = 16 + 1 + 3: both small outcomes masked
+    assert "training_minutes" in hidden[1] and "training_minutes" in hidden[0]  # 2025's hours minus a's = b's
+    assert {"enrolled", "completed", "in_progress"} <= hidden[1]  # b: 3 people (its 0 withdrawn can show)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 2), st.integers(0, 12), st.integers(0, 6), st.integers(0, 12)), min_size=1, max_size=6
+    )
+)
+def test_complementary_suppression_leaves_no_sum_with_a_single_unknown(cohorts):
+    rows, members = [], {}
+    for year, completed, withdrawn, in_progress in cohorts:
+        members.setdefault(year, []).append(len(rows))
+        rows.append(
+            reports._Tally(
+                enrolled=completed + withdrawn + in_progress,
+                completed=completed,
+                withdrawn=withdrawn,
+                in_progress=in_progress,
+                training_minutes=60 * (completed + in_progress),
+            )
+        )
+    groups = []
+    for year in sorted(members):
+        total = reports._Tally()
+        for i in members[year]:
+            total.add(rows[i])
+        groups.append((len(rows), members[year]))
+        rows.append(total)
+    if len(members) > 1:
+        everything = reports._Tally()
+        for t, _parts in groups:
+            everything.add(rows[t])
+        groups.append((len(rows), [t for t, _parts in groups]))
+        rows.append(everything)
+    hidden = reports._protect(rows, groups)
+    assert _published_sums_with_one_unknown(rows, groups, hidden) == []
+    for row, cells in zip(rows, hidden, strict=True):  # every small count is masked
+        assert all(f in cells for f in ("enrolled", *reports.OUTCOMES) if 0 < getattr(row, f) < 5)
 
 
 def test_roles(app, build_cohort, create_user, client_for, admin):
