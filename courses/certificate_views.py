@@ -132,13 +132,16 @@ def run_zip(context: jobs.JobContext) -> None:
     Killed half-way and run again (a stale job is claimed again), it starts over: the certificates made the first
     time are found again (one per badge, by a unique key), never made twice, and the ZIP is written anew. A
     certificate that cannot be made is left out and named on the job's page; the job fails only if none could."""
-    cohort = db.session.scalar(db.select(Cohort).where(Cohort.uuid == uuid.UUID(context.params["cohort"])))
-    if cohort is None:
-        raise jobs.JobFailed("This cohort no longer exists.")
-    owner = context.owner
-    if owner is None or not owner.active or not permissions.is_staff_of(owner, cohort):
-        raise jobs.JobFailed("You are no longer on this cohort's team.")
+    from flask_babel import force_locale
+
     lang = context.params.get("lang") if context.params.get("lang") in ("fr", "en") else "fr"
+    cohort = db.session.scalar(db.select(Cohort).where(Cohort.uuid == uuid.UUID(context.params["cohort"])))
+    owner = context.owner
+    with force_locale(lang):  # the job's page shows the reason as written, in the language the job was asked in
+        if cohort is None:
+            raise jobs.JobFailed(_("This cohort no longer exists."))
+        if owner is None or not owner.active or not permissions.is_staff_of(owner, cohort):
+            raise jobs.JobFailed(_("You are no longer on this cohort's team."))
     rows = certificates.cohort_certificates(cohort)
     db.session.commit()  # the new certificates (and their codes) are saved before the long part
     word = "certificates" if lang == "en" else "attestations"

@@ -447,9 +447,14 @@ def test_a_zip_job_refuses_an_owner_no_longer_on_the_team(app, issuer, build_coh
     outsider = create_user(roles=("trainer",), email="partie@example.org", legal_name="Partie")
     job = jobs.enqueue("certificates-zip", {"cohort": str(world.cohort.uuid), "lang": "fr"}, outsider)
     db.session.commit()
+    english = jobs.enqueue("certificates-zip", {"cohort": str(world.cohort.uuid), "lang": "en"}, outsider)
+    db.session.commit()
     jobs.run_pending()
     db.session.refresh(job)
-    assert job.status == "failed" and "team" in job.error
+    db.session.refresh(english)
+    # The reason, in the language the job was asked in (shown as written on the job's page).
+    assert job.status == "failed" and job.error == "Vous ne faites plus partie de l’équipe de cette promotion."
+    assert english.status == "failed" and english.error == "You are no longer on this cohort's team."
 
 
 def test_the_summary_report_says_who_has_a_certificate(app, graduate):
