@@ -193,6 +193,8 @@ def test_the_link_confirms_and_rejects_without_an_account(client, no_account):
     client.post(f"{path}/{second.uuid}", data={"decision": "rejected", "comment": "Pas de stage ce jour"})
     assert review_state(second) == ("rejected", None, True, "Pas de stage ce jour")
     assert confirmed_minutes(placement.enrolment) == 420
+    page = client.get(path, headers={"Accept-Language": "fr"}).get_data(as_text=True)
+    assert "Votre réponse" not in page and "Confirmé" in page  # nothing left to answer: no empty column
 
 
 def test_a_referent_with_an_account_may_use_the_link_too(client, placement):
