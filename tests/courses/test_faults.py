@@ -257,12 +257,10 @@ with app.app_context():
 """
 
 
-def test_a_zip_job_whose_process_is_killed_is_finished_by_another(zip_world, database_url, tmp_path, app):
-    job = queue_zip(zip_world).id
-    db.session.remove()
-    marker = tmp_path / "marker"
+def _kill_once_marked(database_url: str, marker, script: str, *args: str) -> subprocess.Popen:
+    """Run ``script`` in a child interpreter on the test database, and SIGKILL it once it writes ``marker``."""
     child = subprocess.Popen(  # noqa: S603 - our own interpreter, our own script
-        [sys.executable, "-c", ZIP_CHILD, str(marker), app.config["JOBS_DIR"]],
+        [sys.executable, "-c", script, str(marker), *args],
         env=_child_env(database_url),
         cwd=ROOT,
         stdout=subprocess.PIPE,
@@ -276,6 +274,14 @@ def test_a_zip_job_whose_process_is_killed_is_finished_by_another(zip_world, dat
         child.wait(30)
         if child.stdout:
             child.stdout.close()
+    return child
+
+
+def test_a_zip_job_whose_process_is_killed_is_finished_by_another(zip_world, database_url, tmp_path, app):
+    job = queue_zip(zip_world).id
+    db.session.remove()
+    marker = tmp_path / "marker"
+    child = _kill_once_marked(database_url, marker, ZIP_CHILD, app.config["JOBS_DIR"])
     assert child.returncode == -signal.SIGKILL
     job = finished(job)
     assert job.status == "running" and job.worker == "doomed-worker" and job.result_path is None
@@ -392,21 +398,7 @@ def test_batch_issuance_killed_with_sigkill_then_rerun_issues_each_badge_once(
     user_ids = [user.id for user in due_world.trainees]
     db.session.remove()
     marker = tmp_path / "marker"
-    child = subprocess.Popen(  # noqa: S603 - our own interpreter, our own script
-        [sys.executable, "-c", ISSUE_CHILD, str(marker)],
-        env=_child_env(database_url),
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    try:
-        _wait_for(marker, child)
-    finally:
-        os.kill(child.pid, signal.SIGKILL)
-        child.wait(30)
-        if child.stdout:
-            child.stdout.close()
+    child = _kill_once_marked(database_url, marker, ISSUE_CHILD)
     assert child.returncode == -signal.SIGKILL
     first_batch = int(marker.read_text())
     assert award_count() == first_batch  # what the killed process had not committed is gone
