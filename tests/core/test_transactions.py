@@ -70,9 +70,12 @@ def test_update_is_audited_with_before_and_after(app, client, login_as):
         "/account", data={"form": "profile", "profile-display_name": "Lina", "profile-language": "fr"}
     )
     assert response.status_code == 302
-    entry = db.session.scalars(
-        db.select(AuditEntry).where(AuditEntry.action == "update", AuditEntry.object_id == str(user.uuid))
-    ).all()[-1]
+    updates = db.session.scalars(
+        db.select(AuditEntry)
+        .where(AuditEntry.action == "update", AuditEntry.object_id == str(user.uuid))
+        .order_by(AuditEntry.id)
+    ).all()  # the login's own update (last_login_at) comes first; without ORDER BY, PostgreSQL may return any order
+    entry = next(e for e in reversed(updates) if "display_name" in e.details)
     assert entry.details["display_name"] == [None, "Lina"]
     assert entry.actor_id == user.id
 
