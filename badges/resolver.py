@@ -143,6 +143,19 @@ def parse_networks(value: str | Iterable[str] | None) -> tuple[Network, ...]:
     return tuple(networks)
 
 
+def check_config(config: Mapping[str, Any]) -> None:
+    """At app start: a wrong ``VERIFY_ALLOW_NETWORKS`` stops the app with a message saying what to change."""
+    from core.config import ConfigError
+
+    try:
+        parse_networks(config.get("VERIFY_ALLOW_NETWORKS") or "")
+    except ValueError as error:
+        raise ConfigError(
+            f"TREMPLIN_VERIFY_ALLOW_NETWORKS must be comma-separated CIDR ranges (for example "
+            f"'10.0.0.0/8, fd00::/8') or empty: {error}."
+        ) from None
+
+
 def _embedded_ipv4(address: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
     """The IPv4 address an IPv6 address stands for (mapped, NAT64, 6to4, IPv4-compatible), if any."""
     if address.ipv4_mapped is not None:
@@ -441,6 +454,7 @@ class WebResolver:
             connection = _HTTPConnection(address, target.port, timeout=remaining)
         watchdog = _Watchdog(connection, deadline)
         status = 0
+        response = None
         try:
             connection.connect()
             connection.request(
@@ -458,9 +472,7 @@ class WebResolver:
             response = connection.getresponse()
             status = response.status
             if status in REDIRECT_CODES and response.headers.get("Location"):
-                location = response.headers["Location"]
-                response.close()
-                return status, location, b"", ""
+                return status, response.headers["Location"], b"", ""
             declared = response.headers.get("Content-Length")
             if declared and declared.strip().isdigit() and int(declared) > self.max_bytes:
                 raise _Refused("too-large", status)
@@ -485,6 +497,8 @@ class WebResolver:
             raise _Refused(_problem_of(error, deadline), status if status else 0) from None
         finally:
             watchdog.stop()
+            if response is not None:
+                response.close()
             connection.close()
 
 
