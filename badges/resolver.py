@@ -35,6 +35,7 @@ never cached. Bodies are never logged; the URL and the outcome are (debug level)
 from __future__ import annotations
 
 import contextlib
+import functools
 import ipaddress
 import logging
 import os
@@ -201,15 +202,28 @@ def trust_store() -> ssl.SSLContext:
     """The operating system's trust store, plus the anchors of ``SSL_CERT_FILE`` / ``SSL_CERT_DIR`` when set.
 
     OpenSSL reads those variables *instead of* its default file; loading the default file as well makes them
-    add anchors rather than replace them."""
-    context = ssl.create_default_context()
+    add anchors rather than replace them. Built once per value of those variables (loading a bundle takes a
+    good part of a second), shared by every resolver: a context is safe to share between threads."""
     paths = ssl.get_default_verify_paths()
-    for cafile in {paths.openssl_cafile, os.environ.get(paths.openssl_cafile_env or "")}:
-        if cafile and os.path.isfile(cafile):
-            context.load_verify_locations(cafile=cafile)
-    for capath in {paths.openssl_capath, os.environ.get(paths.openssl_capath_env or "")}:
-        if capath and os.path.isdir(capath):
-            context.load_verify_locations(capath=capath)
+    return _trust_store(
+        os.environ.get(paths.openssl_cafile_env or "") or "", os.environ.get(paths.openssl_capath_env or "") or ""
+    )
+
+
+@functools.lru_cache(maxsize=4)
+def _trust_store(cert_file: str, cert_dir: str) -> ssl.SSLContext:
+    context = ssl.create_default_context()  # the system's default file and folder, or the variables' instead
+    paths = ssl.get_default_verify_paths()
+    default_file = paths.openssl_cafile
+    if (
+        cert_file
+        and default_file
+        and os.path.isfile(default_file)
+        and os.path.realpath(default_file) != os.path.realpath(cert_file)
+    ):
+        context.load_verify_locations(cafile=default_file)
+    if cert_dir and paths.openssl_capath and os.path.isdir(paths.openssl_capath):
+        context.load_verify_locations(capath=paths.openssl_capath)
     return context
 
 

@@ -587,7 +587,7 @@ def test_bad_urls_are_refused_before_any_lookup(url, problem):
 def test_fetch_never_raises(url):
     fake = mock.Mock(return_value=[(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("10.0.0.1", 80))])
     with mock.patch.object(socket, "getaddrinfo", fake):
-        fetched = WebResolver(cache_size=0).fetch(url)
+        fetched = WebResolver(cache_size=0, timeout=0.3).fetch(url)
     assert isinstance(fetched, Fetched)
     assert fetched.problem in PROBLEMS and fetched.body == b"" and fetched.status == 0
 
