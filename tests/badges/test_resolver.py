@@ -683,17 +683,19 @@ def test_errors_and_problems_are_not_cached(serve):
 def test_the_cache_forgets_after_its_ttl_and_keeps_the_most_recent(serve):
     site = serve({f"/{n}": answer(b"{}") for n in range(4)})
     base = f"http://127.0.0.1:{site.port}"
-    resolver = WebResolver(allow_networks=LOOPBACK, cache_ttl=0.3, cache_size=2)
-    resolver.fetch(f"{base}/0")
+    short = WebResolver(allow_networks=LOOPBACK, cache_ttl=0.3)
+    short.fetch(f"{base}/3")
     time.sleep(0.4)
+    short.fetch(f"{base}/3")
+    assert site.count("/3") == 2
+    resolver = WebResolver(allow_networks=LOOPBACK, cache_size=2)
     resolver.fetch(f"{base}/0")
-    assert site.count("/0") == 2
     resolver.fetch(f"{base}/1")
     resolver.fetch(f"{base}/0")  # /0 is now the most recent
     resolver.fetch(f"{base}/2")  # evicts /1
     resolver.fetch(f"{base}/0")
     resolver.fetch(f"{base}/1")
-    assert (site.count("/0"), site.count("/1"), site.count("/2")) == (2, 2, 1)
+    assert (site.count("/0"), site.count("/1"), site.count("/2")) == (1, 2, 1)
 
 
 def test_cache_size_zero_disables_the_cache(serve):
@@ -706,24 +708,28 @@ def test_cache_size_zero_disables_the_cache(serve):
 
 def test_threads_share_one_resolver_safely(serve):
     site = serve({f"/{n}": answer(f'{{"n": {n}}}'.encode()) for n in range(8)})
-    resolver = WebResolver(allow_networks=LOOPBACK, cache_size=3)
+    small = WebResolver(allow_networks=LOOPBACK, cache_size=3)  # evicting all the time
+    roomy = WebResolver(allow_networks=LOOPBACK, cache_size=8)  # every path fits
     failures: list[str] = []
 
-    def work(offset: int) -> None:
+    def work(resolver: WebResolver, offset: int) -> None:
         for i in range(12):
             n = (offset + i) % 8
             fetched = resolver.fetch(f"http://127.0.0.1:{site.port}/{n}")
             if fetched.body != f'{{"n": {n}}}'.encode() or fetched.status != 200:
                 failures.append(f"{n}: {fetched}")
 
-    threads = [threading.Thread(target=work, args=(offset,)) for offset in range(12)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(30)
-    assert not failures
-    assert len(resolver._cache) <= 3
-    assert site.count() < 12 * 12  # some answers came from the cache
+    for resolver in (small, roomy):
+        before = site.count()
+        threads = [threading.Thread(target=work, args=(resolver, offset)) for offset in range(12)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(30)
+        assert not any(thread.is_alive() for thread in threads)
+        assert not failures
+        assert len(resolver._cache) <= resolver._cache.size
+    assert site.count() - before <= 12 * 8  # at worst each thread missed each path once: the rest was cached
 
 
 # --- logs ----------------------------------------------------------------------------------------------------------
