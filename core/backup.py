@@ -17,10 +17,13 @@ new badges (the badges already issued verify whatever it is: their public keys a
 The backup is a consistent snapshot (one read transaction: REPEATABLE READ on PostgreSQL, a WAL snapshot on
 SQLite), written to a temporary file renamed at the end: a backup cut short never looks complete.
 
-The restore checks everything before writing anything (the manifest, every checksum and count, the schema
-revision of the target database), refuses a database that already holds data unless ``--force``, then writes
-every table in one transaction — all or nothing — resets PostgreSQL's sequences, puts the files in place, and
-sends :data:`database_restored` so that packages forget what they cached (badges' revocation states).
+The restore checks everything before writing anything (the manifest, the schema revision of the target database,
+then every member: exactly the ones the manifest lists, once each, plain files, with names that resolve inside
+their area — :mod:`core.backup_files`), refuses a database that already holds data unless ``--force``, stages the
+files in a folder beside their area while checking every SHA-256, then in one transaction writes every table,
+resets PostgreSQL's sequences and moves the files in place (the previous ones aside), and only then commits. Any
+error before the commit rolls the database back and puts the previous files back: all or nothing, files included.
+Afterwards it sends :data:`database_restored` so that packages forget what they cached (badges' revocation states).
 """
 
 from __future__ import annotations

@@ -549,11 +549,13 @@ def test_a_forced_restore_that_fails_keeps_the_previous_data_and_files(
         monkeypatch.setattr(os, "rename", fail_when(os.rename, under(area / "evidence" / "cd"), denied))
     else:
         original, last = backup._rows, db.metadata.sorted_tables[-1].name
-        monkeypatch.setattr(
-            backup,
-            "_rows",
-            lambda path, table: (_ for _ in ()).throw(DISK_FULL) if table.name == last else original(path, table),
-        )
+
+        def rows(path, table):
+            if table.name == last:  # every table deleted and refilled but this one
+                raise DISK_FULL
+            return original(path, table)
+
+        monkeypatch.setattr(backup, "_rows", rows)
     result = runner.invoke(args=["restore", str(small), "--force"])
     monkeypatch.undo()
     assert result.exit_code == 1, result.output
