@@ -17,10 +17,13 @@ new badges (the badges already issued verify whatever it is: their public keys a
 The backup is a consistent snapshot (one read transaction: REPEATABLE READ on PostgreSQL, a WAL snapshot on
 SQLite), written to a temporary file renamed at the end: a backup cut short never looks complete.
 
-The restore checks everything before writing anything (the manifest, every checksum and count, the schema
-revision of the target database), refuses a database that already holds data unless ``--force``, then writes
-every table in one transaction — all or nothing — resets PostgreSQL's sequences, puts the files in place, and
-sends :data:`database_restored` so that packages forget what they cached (badges' revocation states).
+The restore checks everything before writing anything (the manifest, the schema revision of the target database,
+then every member: exactly the ones the manifest lists, once each, plain files, with names that resolve inside
+their area — :mod:`core.backup_files`), refuses a database that already holds data unless ``--force``, stages the
+files in a folder beside their area while checking every SHA-256, then in one transaction writes every table,
+resets PostgreSQL's sequences and moves the files in place (the previous ones aside), and only then commits. Any
+error before the commit rolls the database back and puts the previous files back: all or nothing, files included.
+Afterwards it sends :data:`database_restored` so that packages forget what they cached (badges' revocation states).
 """
 
 from __future__ import annotations
@@ -49,6 +52,7 @@ from blinker import Namespace
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
+from core.backup_files import ChecksumError, Staging, UnsafeName, check_name, check_place
 from core.db import db, utcnow
 
 log = logging.getLogger(__name__)
@@ -235,46 +239,128 @@ def _add_bytes(archive: tarfile.TarFile, name: str, data: bytes) -> None:
 # ------------------------------------------------------------------------------------------------ restore
 
 
-def _read_archive(source: Path, work: Path) -> dict[str, Any]:
-    """Unpack the archive into ``work`` after checking it: only the members the manifest names, every checksum."""
-    try:
-        archive = tarfile.open(source, "r:gz")  # noqa: SIM115 - closed by the `with` below
-    except (OSError, tarfile.TarError) as exc:
-        raise BackupError(f"{source}: not a Tremplin backup ({exc}).") from exc
-    with archive:
-        try:
-            manifest = json.loads(archive.extractfile("manifest.json").read())  # type: ignore[union-attr]
-        except (KeyError, AttributeError, ValueError) as exc:
-            raise BackupError(f"{source}: no readable manifest.json: not a Tremplin backup.") from exc
-        if manifest.get("format") != FORMAT or manifest.get("version") != FORMAT_VERSION:
-            raise BackupError(f"{source}: not a Tremplin backup of format version {FORMAT_VERSION}.")
-        expected = {f"tables/{name}.jsonl": meta["sha256"] for name, meta in manifest["tables"].items()}
-        expected.update(manifest["files"])
-        for member in archive.getmembers():
-            if member.name == "manifest.json":
-                continue
-            if member.name not in expected or not member.isfile() or not _safe(member.name):
-                raise BackupError(f"{source}: unexpected member {member.name!r}: refused.")
-            target = work / member.name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            with archive.extractfile(member) as data, target.open("wb") as out:  # type: ignore[union-attr]
-                shutil.copyfileobj(data, out)
-    for name, digest in expected.items():
-        path = work / name
-        if not path.is_file():
-            raise BackupError(f"{source}: {name} is missing: the backup is incomplete.")
-        if _sha256(path) != digest:
-            raise BackupError(f"{source}: {name} does not match its checksum: the backup is damaged.")
-    for name, meta in manifest["tables"].items():
-        with (work / "tables" / f"{name}.jsonl").open("rb") as handle:
-            if sum(1 for _line in handle) != meta["rows"]:
-                raise BackupError(f"{source}: tables/{name}.jsonl does not hold {meta['rows']} rows.")
+_HEX = frozenset("0123456789abcdef")
+
+
+def _is_digest(value: object) -> bool:
+    return isinstance(value, str) and len(value) == 64 and set(value) <= _HEX
+
+
+def _check_manifest(manifest: object, source: Path) -> dict[str, Any]:
+    """The manifest, if it has the shape this version writes (else a :class:`BackupError`)."""
+    if not isinstance(manifest, dict):
+        raise BackupError(f"{source}: manifest.json is not an object: not a Tremplin backup.")
+    if manifest.get("format") != FORMAT or manifest.get("version") != FORMAT_VERSION:
+        raise BackupError(f"{source}: not a Tremplin backup of format version {FORMAT_VERSION}.")
+    tables, files = manifest.get("tables"), manifest.get("files")
+    if (
+        not isinstance(manifest.get("schema_revision"), str)
+        or not isinstance(tables, dict)
+        or not all(
+            isinstance(meta, dict)
+            and type(meta.get("rows")) is int
+            and meta["rows"] >= 0
+            and _is_digest(meta.get("sha256"))
+            for meta in tables.values()
+        )
+        or not isinstance(files, dict)
+        or not all(_is_digest(digest) for digest in files.values())
+    ):
+        raise BackupError(f"{source}: its manifest.json is malformed (schema revision, tables or files): refused.")
     return manifest
 
 
-def _safe(name: str) -> bool:
-    path = PurePosixPath(name)
-    return not path.is_absolute() and ".." not in path.parts and name.startswith(("tables/", "files/"))
+def _open_archive(source: Path) -> tarfile.TarFile:
+    try:
+        return tarfile.open(source, "r:gz")
+    except (OSError, tarfile.TarError) as exc:
+        raise BackupError(f"{source}: not a Tremplin backup ({exc}).") from exc
+
+
+def _read_manifest(archive: tarfile.TarFile, source: Path) -> dict[str, Any]:
+    try:
+        data = archive.extractfile("manifest.json").read()  # type: ignore[union-attr]
+        manifest = json.loads(data)
+    except (KeyError, AttributeError, ValueError, tarfile.TarError) as exc:
+        raise BackupError(f"{source}: no readable manifest.json: not a Tremplin backup.") from exc
+    return _check_manifest(manifest, source)
+
+
+def _check_members(
+    archive: tarfile.TarFile, source: Path, manifest: dict[str, Any], areas: dict[str, Path]
+) -> dict[str, tuple[tarfile.TarInfo, str | None, PurePosixPath, str]]:
+    """Every member, checked before anything is written: ``name → (member, area or None, path, sha256)``.
+
+    The archive is refused as a whole unless it holds exactly the members its manifest lists (and manifest.json),
+    each once (names that differ only by case count as the same), each a plain file, each with a safe name that
+    resolves inside its area (:func:`core.backup_files.check_name` and ``check_place``)."""
+    tables = [table.name for table in _tables()]
+    expected = {f"tables/{name}.jsonl": meta["sha256"] for name, meta in manifest["tables"].items()}
+    expected.update(manifest["files"])
+    checked: dict[str, tuple[tarfile.TarInfo, str | None, PurePosixPath, str]] = {}
+    for name, digest in expected.items():
+        try:
+            area, relative = check_name(name, areas, tables)
+            if area is not None:
+                check_place(areas[area], relative)
+        except UnsafeName as reason:
+            raise BackupError(f"{source}: the member {name!r} is refused ({reason}).") from None
+        checked[name] = (None, area, relative, digest)  # type: ignore[assignment]
+    seen: set[str] = set()
+    try:
+        members = archive.getmembers()
+    except (OSError, tarfile.TarError, EOFError) as exc:
+        raise BackupError(f"{source}: the archive cannot be read to its end ({exc}): refused.") from exc
+    for member in members:
+        folded = member.name.casefold()
+        if folded in seen:
+            raise BackupError(f"{source}: the member {member.name!r} is there twice: refused.")
+        seen.add(folded)
+        if member.name == "manifest.json":
+            continue
+        if member.name not in checked:
+            raise BackupError(f"{source}: the member {member.name!r} is not in the manifest: refused.")
+        if member.type not in {tarfile.REGTYPE, tarfile.AREGTYPE} or member.issparse():
+            raise BackupError(f"{source}: the member {member.name!r} is not a plain file (a link?): refused.")
+        _none, area, relative, digest = checked[member.name]
+        checked[member.name] = (member, area, relative, digest)
+    for name, (found, *_rest) in checked.items():
+        if found is None:
+            raise BackupError(f"{source}: {name} is missing: the backup is incomplete.")
+    return checked
+
+
+def _unpack(
+    archive: tarfile.TarFile,
+    source: Path,
+    members: dict[str, tuple[tarfile.TarInfo, str | None, PurePosixPath, str]],
+    manifest: dict[str, Any],
+    work: Path,
+    staging: Staging,
+) -> None:
+    """The tables into ``work``, the files into their areas' staging folders; every checksum and count verified."""
+    for name, (member, area, relative, digest) in members.items():
+        data = archive.extractfile(member)
+        if data is None:
+            raise BackupError(f"{source}: the member {name!r} is not a plain file: refused.")
+        with data:
+            if area is None:
+                target = work / relative.name
+                with target.open("xb") as out:
+                    shutil.copyfileobj(data, out)
+                if _sha256(target) != digest:
+                    raise BackupError(f"{source}: {name} does not match its checksum: the backup is damaged.")
+            else:
+                try:
+                    staging.stage(area, relative, data, digest)
+                except ChecksumError:
+                    raise BackupError(f"{source}: {name} does not match its checksum: the backup is damaged.") from None
+                except UnsafeName as reason:
+                    raise BackupError(f"{source}: the member {name!r} is refused ({reason}).") from None
+    for table, meta in manifest["tables"].items():
+        with (work / f"{table}.jsonl").open("rb") as handle:
+            if sum(1 for _line in handle) != meta["rows"]:
+                raise BackupError(f"{source}: tables/{table}.jsonl does not hold {meta['rows']} rows.")
 
 
 def _rows(path: Path, table: sa.Table) -> Iterator[dict[str, Any]]:
@@ -314,10 +400,6 @@ def _occupied(connection: sa.Connection) -> dict[str, int]:
 
 
 def _load_tables(connection: sa.Connection, work: Path, manifest: dict[str, Any]) -> dict[str, int]:
-    tables = {table.name: table for table in _tables()}
-    missing = set(manifest["tables"]) ^ set(tables)
-    if missing:
-        raise BackupError(f"The backup's tables and this schema differ ({', '.join(sorted(missing))}).")
     for table in reversed(_tables()):  # children first
         connection.execute(table.delete())
     counts: dict[str, int] = {}
@@ -325,7 +407,7 @@ def _load_tables(connection: sa.Connection, work: Path, manifest: dict[str, Any]
         later = _self_references(table)
         pending: list[dict[str, Any]] = []
         count = 0
-        for batch in _batches(_rows(work / "tables" / f"{table.name}.jsonl", table)):
+        for batch in _batches(_rows(work / f"{table.name}.jsonl", table)):
             if later:
                 pk = [c.name for c in table.primary_key.columns]
                 for row in batch:
@@ -367,29 +449,7 @@ def _reset_sequences(connection: sa.Connection) -> None:
         )
 
 
-def _place_files(work: Path, manifest: dict[str, Any], app: Flask, replace: bool) -> int:
-    """Copy the backup's files into the instance's folders (each file written beside, then renamed in place). With
-    ``replace``, files of those folders that the backup does not hold are deleted (they belonged to the data the
-    restore replaced)."""
-    areas = file_areas(app)
-    kept: dict[str, set[Path]] = {area: set() for area in areas}
-    for name in manifest["files"]:
-        _prefix, area, relative = name.split("/", 2)
-        if area not in areas:
-            raise BackupError(f"The backup holds files of an unknown kind ({area}).")
-        target = areas[area] / relative
-        target.parent.mkdir(parents=True, exist_ok=True)
-        partial = target.with_name(f".{target.name}.restoring")
-        shutil.copyfile(work / name, partial)
-        os.replace(partial, target)
-        kept[area].add(target.resolve())
-    if replace:
-        for area, folder in areas.items():
-            if folder.is_dir():
-                for path in [p for p in folder.rglob("*") if p.is_file()]:
-                    if path.resolve() not in kept[area]:
-                        path.unlink()
-    return len(manifest["files"])
+NOTHING_RESTORED = "Nothing was restored: the database and the files are as they were."
 
 
 def restore(source: Path, *, force: bool = False, app: Flask | None = None) -> Summary:
@@ -399,40 +459,74 @@ def restore(source: Path, *, force: bool = False, app: Flask | None = None) -> S
     if not source.is_file():
         raise BackupError(f"{source}: no such file.")
     db.session.remove()  # nothing of this process's session may survive the change
-    with tempfile.TemporaryDirectory(prefix="tremplin-restore-") as work_dir:
-        work = Path(work_dir)
-        manifest = _read_archive(source, work)
-        engine = db.engine
-        with engine.connect() as connection:
-            revision = schema_revision(connection)
-        if revision is None:
-            raise BackupError("This database has no schema yet: run `tremplin db upgrade` first, then restore.")
-        if revision != manifest["schema_revision"]:
+    staging = Staging(file_areas(app))
+    try:
+        with tempfile.TemporaryDirectory(prefix="tremplin-restore-") as work_dir, _open_archive(source) as archive:
+            manifest, occupied = _check(archive, source, force)
+            members = _check_members(archive, source, manifest, file_areas(app))
+            _unpack(archive, source, members, manifest, Path(work_dir), staging)
+            engine = db.engine
+            with engine.connect() as connection:
+                raw = connection.connection.dbapi_connection
+                with connection.begin():
+                    if raw is not None and engine.dialect.name == "sqlite" and not raw.in_transaction:
+                        raw.execute("BEGIN IMMEDIATE")  # one transaction from the first DELETE to the last INSERT
+                    counts = _load_tables(connection, Path(work_dir), manifest)
+                    staging.place(replace=bool(occupied))  # the commit comes after the files are in place
+    except BaseException as exc:
+        left = staging.undo()
+        db.session.remove()
+        if left:
             raise BackupError(
-                f"The backup is of schema revision {manifest['schema_revision']}, this database is at {revision}: "
-                "restore into a database at the backup's revision (`tremplin db upgrade "
-                f"{manifest['schema_revision']}` on an empty database), then `tremplin db upgrade`."
-            )
-        with engine.connect() as connection:
-            occupied = _occupied(connection)
-        if occupied and not force:
-            listed = ", ".join(f"{name} ({count})" for name, count in sorted(occupied.items())[:5])
-            raise BackupError(
-                f"This database already holds data ({listed}…): nothing was restored. Restore into an empty "
-                "database, or add --force to replace everything in this one."
-            )
-        with engine.connect() as connection:
-            raw = connection.connection.dbapi_connection
-            with connection.begin():
-                if raw is not None and engine.dialect.name == "sqlite" and not raw.in_transaction:
-                    raw.execute("BEGIN IMMEDIATE")  # one transaction from the first DELETE to the last INSERT
-                counts = _load_tables(connection, work, manifest)
-        files = _place_files(work, manifest, app, replace=bool(occupied))
+                f"The restore failed ({_reason(exc)}) and these files could not be put back: {'; '.join(left)}. "
+                "The database is as it was."
+            ) from exc
+        if isinstance(exc, BackupError):
+            raise BackupError(f"{exc.message} {NOTHING_RESTORED}") from exc
+        if isinstance(exc, Exception):
+            log.warning("restore of %s failed", source, exc_info=exc)
+            raise BackupError(f"The restore failed ({_reason(exc)}). {NOTHING_RESTORED}") from exc
+        raise
+    staging.finish()
     engine.dispose()  # pooled connections may hold state (SQLite caches, prepared plans) of the old data
+    files = len(manifest["files"])
     warnings = [str(w) for _receiver, w in database_restored.send(app, app=app) if w]
     summary = Summary(source, manifest["schema_revision"], counts, files, warnings)
     log.info("restored %s: %d rows, %d files", source.name, sum(counts.values()), files)
     return summary
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, OSError) and exc.strerror:
+        return f"{exc.strerror}{f': {exc.filename}' if exc.filename else ''}"
+    return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+
+
+def _check(archive: tarfile.TarFile, source: Path, force: bool) -> tuple[dict[str, Any], dict[str, int]]:
+    """The manifest and the tables of this database holding data, once the archive may be restored here."""
+    manifest = _read_manifest(archive, source)
+    engine = db.engine
+    with engine.connect() as connection:
+        revision = schema_revision(connection)
+        occupied = _occupied(connection) if revision is not None else {}
+    if revision is None:
+        raise BackupError("This database has no schema yet: run `tremplin db upgrade` first, then restore.")
+    if revision != manifest["schema_revision"]:
+        raise BackupError(
+            f"The backup is of schema revision {manifest['schema_revision']}, this database is at {revision}: "
+            "restore into a database at the backup's revision (`tremplin db upgrade "
+            f"{manifest['schema_revision']}` on an empty database), then `tremplin db upgrade`."
+        )
+    differ = set(manifest["tables"]) ^ {table.name for table in _tables()}
+    if differ:
+        raise BackupError(f"The backup's tables and this schema differ ({', '.join(sorted(differ))}).")
+    if occupied and not force:
+        listed = ", ".join(f"{name} ({count})" for name, count in sorted(occupied.items())[:5])
+        raise BackupError(
+            f"This database already holds data ({listed}…). Restore into an empty database, or add --force to "
+            "replace everything in this one."
+        )
+    return manifest, occupied
 
 
 # ------------------------------------------------------------------------------------------------ commands

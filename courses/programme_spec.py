@@ -61,6 +61,9 @@ EVIDENCE_TYPES: dict[str, dict[str, str]] = {
     },
 }
 
+#: A competency's evidence when its file lists none: every type, in the order above.
+ALL_EVIDENCE: tuple[str, ...] = tuple(EVIDENCE_TYPES)
+
 ATTENDANCE_BASES = ("hours", "sessions")
 ATTENDANCE_SCOPES = ("programme", "each_module")
 EXCUSED_MODES = ("absent", "neutral")
@@ -87,8 +90,9 @@ _STATIC_IMAGE = re.compile(r"[a-z0-9_-]+(?:/[a-z0-9_.-]+)*\.(?:svg|png|jpe?g)")
 _FORMAT_KEYS = ("mode", "training_days_per_week", "practice_days_per_week", "practice_types", "duration_months")
 _MODULE_REQUIRED = ("code", "title", "competencies")
 _MODULE_OPTIONAL = ("optional",)
-_COMPETENCY_REQUIRED = ("code", "title", "evidence")
-_COMPETENCY_OPTIONAL = ("description",)
+_COMPETENCY_REQUIRED = ("code", "title")
+#: Without ``evidence``, a competency accepts every evidence type (the minimal competency: code, title, description).
+_COMPETENCY_OPTIONAL = ("description", "evidence")
 _RULES_REQUIRED = ("attendance", "placement_hours", "final_work", "competencies", "co_validation")
 _ATTENDANCE_REQUIRED = ("threshold_percent", "basis", "scope", "excused")
 
@@ -772,7 +776,7 @@ class _Checker:
                 self.competencies[raw] = _CompetencyIndex(code_path, module_code, module_optional)
         title = self.text(data["title"], _key(path, "title")) if "title" in data else None
         description = self.text(data["description"], _key(path, "description")) if "description" in data else None
-        evidence = self.evidence(data["evidence"], _key(path, "evidence")) if "evidence" in data else None
+        evidence = self.evidence(data["evidence"], _key(path, "evidence")) if "evidence" in data else ALL_EVIDENCE
         if code is None or title is None or evidence is None or ("description" in data and description is None):
             return None
         return CompetencySpec(code=code, title=title, description=description, evidence=evidence)

@@ -5,10 +5,13 @@ archive, and is all or nothing."""
 
 from __future__ import annotations
 
+import errno
 import io
 import json
 import os
+import shutil
 import tarfile
+import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -23,7 +26,7 @@ from core import backup, create_app
 from core import services as core_services
 from core.db import db
 from core.models import User
-from tests.conftest import _admin_url, make_config
+from tests.conftest import _admin_url, _empty_all_tables, make_config
 
 EVIDENCE_NAME = "ab/abcdef0123456789.pdf"
 EVIDENCE_BYTES = b"%PDF-1.7 evidence of a competency\n"
@@ -278,3 +281,309 @@ def test_a_restore_with_another_passphrase_warns_that_no_badge_can_be_signed(sou
         assert result.exit_code == 0, result.output
         assert "Warning" in result.output and "passphrase" in result.output
         db.engine.dispose()
+
+
+# ------------------------------------------------------------------------------------------------ crafted archives
+# An archive is refused as a whole, with a clear message, when any member's path does not resolve inside its area
+# after every normalisation, or is not a plain file the manifest lists once: nothing is written anywhere (the
+# filesystem is compared before and after) and nothing is committed (the rows are counted).
+
+SMALL_FILES = {"ab/" + "ab" * 32: b"%PDF-1.7 first\n", "cd/" + "cd" * 32: b"%PDF-1.7 second\n"}
+
+
+@pytest.fixture
+def small(app: Flask, tmp_path: Path) -> Path:
+    """A small instance (a few users, two evidence files under ``tmp_path/area/evidence``) and its backup."""
+    evidence = tmp_path / "area" / "evidence"
+    app.config["EVIDENCE_DIR"] = str(evidence)
+    for name, data in SMALL_FILES.items():
+        (evidence / name).parent.mkdir(parents=True, exist_ok=True)
+        (evidence / name).write_bytes(data)
+    core_services.create_user("avant@example.org", "Avant Sauvegarde", ["trainee"])
+    core_services.create_user("formatrice@example.org", "Formatrice", ["trainer"])
+    db.session.commit()
+    return make_backup(app, tmp_path / "small.tar.gz")
+
+
+def tree(root: Path) -> dict[str, object]:
+    """Everything under ``root``: files with their bytes, symbolic links with their targets, folders."""
+    out: dict[str, object] = {}
+    for path in sorted(root.rglob("*")):
+        key = path.relative_to(root).as_posix()
+        if path.is_symlink():
+            out[key] = ("link", os.readlink(path))
+        elif path.is_file():
+            out[key] = path.read_bytes()
+        else:
+            out[key] = "folder"
+    return out
+
+
+def row_count() -> int:
+    seeded = {t.name for t in db.metadata.sorted_tables if t.info.get("seeded")}
+    return sum(len(rows) for name, rows in all_rows().items() if name not in seeded)
+
+
+def member(name: str, data: bytes = b"", kind: bytes = tarfile.REGTYPE, linkname: str = "") -> tarfile.TarInfo:
+    info = tarfile.TarInfo(name)
+    info.type = kind
+    info.linkname = linkname
+    info.size = len(data) if kind == tarfile.REGTYPE else 0
+    return info
+
+
+def craft(
+    archive: Path,
+    target: Path,
+    extra: list[tuple[tarfile.TarInfo, bytes]],
+    listed: dict[str, bytes] | None = None,
+) -> Path:
+    """A copy of ``archive`` with the ``extra`` members added, and ``listed`` (name → bytes) in the manifest's
+    ``files`` with their true SHA-256, as an attacker who knows the format would make it."""
+    import hashlib
+
+    with tarfile.open(archive) as tar, tarfile.open(target, "w:gz", format=tarfile.PAX_FORMAT) as out:
+        for original in tar.getmembers():
+            data = tar.extractfile(original).read()
+            if original.name == "manifest.json":
+                manifest = json.loads(data)
+                for name, content in (listed or {}).items():
+                    manifest["files"][name] = hashlib.sha256(content).hexdigest()
+                data = json.dumps(manifest).encode()
+            info = tarfile.TarInfo(original.name)
+            info.size = len(data)
+            out.addfile(info, io.BytesIO(data))
+        for info, data in extra:
+            out.addfile(info, io.BytesIO(data) if info.isreg() else None)
+    return target
+
+
+PAYLOAD = b"#!/bin/sh\necho owned\n"
+
+
+def crafted_cases(outside: Path) -> dict[str, tuple[list[tuple[tarfile.TarInfo, bytes]], dict[str, bytes]]]:
+    """name → (extra members, manifest entries). ``outside`` is a folder beside the area that must stay empty."""
+
+    def one(name: str, data: bytes = PAYLOAD) -> tuple[list, dict]:
+        return [(member(name, data), data)], {name: data}
+
+    legit = "files/evidence/ab/" + "ab" * 32
+    return {
+        "double slash (absolute after the area)": one(f"files/evidence/{outside}/x.sh"),
+        "dot segment": one("files/evidence/./ab/x.sh"),
+        "dot-dot": one("files/evidence/ab/../../../outside/x.sh"),
+        "absolute": one(f"{outside}/x.sh"),
+        "backslashes": one("files/evidence/ab\\..\\..\\..\\outside\\x.sh"),
+        "NUL byte": one("files/evidence/ab/x.sh\x00.pdf"),
+        "two-dot leader (NFKC ..)": one("files/evidence/\u2025/\u2025/outside/x.sh"),
+        "fullwidth dots and slash": one("files/evidence/\uff0e\uff0e\uff0f\uff0e\uff0e\uff0foutside\uff0fx.sh"),
+        "fullwidth letter in the area": one("files/\uff45vidence/ab/x.sh"),
+        "control character": one("files/evidence/ab/x\x1b[2J.sh"),
+        "no area": one("files/x.sh"),
+        "unknown area": one("files/config/x.sh"),
+        "folder only": one("files/evidence/"),
+        "overlong name": one("files/evidence/ab/" + "a" * 300),
+        "overlong path": one("files/evidence/" + "ab/" * 1500 + "x.sh"),
+        "symbolic link": (
+            [(member("files/evidence/ab/link", kind=tarfile.SYMTYPE, linkname=f"{outside}/x.sh"), b"")],
+            {"files/evidence/ab/link": b""},
+        ),
+        "hard link": (
+            [(member("files/evidence/ab/hard", kind=tarfile.LNKTYPE, linkname=legit), b"")],
+            {"files/evidence/ab/hard": SMALL_FILES["ab/" + "ab" * 32]},
+        ),
+        "device": (
+            [(member("files/evidence/ab/null", kind=tarfile.CHRTYPE), b"")],
+            {"files/evidence/ab/null": b""},
+        ),
+        "duplicate name": (
+            [(member(legit, b"%PDF-1.7 other\n"), b"%PDF-1.7 other\n")],
+            {legit: b"%PDF-1.7 other\n"},
+        ),
+        "names equal but for case": one("files/evidence/AB/" + "ab" * 32, SMALL_FILES["ab/" + "ab" * 32]),
+        "member not in the manifest": ([(member("files/evidence/ab/extra", PAYLOAD), PAYLOAD)], {}),
+        "table outside its folder": one("tables/../../outside/x.jsonl"),
+        "unknown table": one("tables/not_a_table.jsonl"),
+    }
+
+
+CASES = list(crafted_cases(Path("/placeholder")))
+
+
+@pytest.mark.parametrize("force", [False, True], ids=["empty database", "--force"])
+@pytest.mark.parametrize("case", CASES)
+def test_a_crafted_member_refuses_the_whole_archive(app, small, runner, tmp_path, case, force):
+    outside = tmp_path / "outside"
+    extra, listed = crafted_cases(outside)[case]
+    bad = craft(small, tmp_path / "crafted.tar.gz", extra, listed)
+    if not force:
+        db.session.remove()
+        _empty_all_tables()
+    before_rows = all_rows()
+    before_files = tree(tmp_path)
+    result = runner.invoke(args=["restore", str(bad), *(["--force"] if force else [])])
+    assert result.exit_code == 1, result.output
+    assert isinstance(result.exception, SystemExit), result.exception  # a message, not a traceback
+    assert "refused" in result.output and "nothing was restored" in result.output.lower(), result.output
+    assert all_rows() == before_rows
+    assert tree(tmp_path) == before_files  # nothing written, nothing left behind, nothing deleted
+    assert not outside.exists() and not Path("/outside").exists()
+
+
+def test_the_reported_attack_writes_nothing_outside(app, small, runner, tmp_path):
+    """Issue 14, finding 1, as reported: a member ``files/evidence//tmp/…/x.sh`` listed in the manifest."""
+    target = Path(tempfile.mkdtemp(prefix="tremplin-escape-")) / "somewhere" / "x.sh"
+    try:
+        name = f"files/evidence/{target}"
+        assert "//" in name
+        bad = craft(small, tmp_path / "crafted.tar.gz", [(member(name, PAYLOAD), PAYLOAD)], {name: PAYLOAD})
+        db.session.remove()
+        _empty_all_tables()
+        result = runner.invoke(args=["restore", str(bad)])
+        assert result.exit_code == 1 and "refused" in result.output, result.output
+        assert not target.exists() and not target.parent.exists()
+        assert row_count() == 0
+    finally:
+        shutil.rmtree(target.parent.parent, ignore_errors=True)
+
+
+def test_a_link_inside_the_area_that_leads_outside_is_refused(app, small, runner, tmp_path):
+    """The area may already hold a symbolic link (left by someone else): a file is never written through it."""
+    evidence = tmp_path / "area" / "evidence"
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    shutil.rmtree(evidence / "cd")
+    (evidence / "cd").symlink_to(outside, target_is_directory=True)
+    before_rows = all_rows()
+    before_files = tree(tmp_path)
+    result = runner.invoke(args=["restore", str(small), "--force"])
+    assert result.exit_code == 1 and "refused" in result.output, result.output
+    assert list(outside.iterdir()) == []
+    assert all_rows() == before_rows and tree(tmp_path) == before_files
+
+
+def test_a_malformed_manifest_is_refused_with_a_message(app, small, runner, tmp_path):
+    def broken(name: str, data: bytes) -> bytes:
+        if name != "manifest.json":
+            return data
+        manifest = json.loads(data)
+        manifest["files"] = ["files/evidence/ab/x"]
+        return json.dumps(manifest).encode()
+
+    bad = rewrite(small, tmp_path / "broken.tar.gz", broken)
+    before = all_rows()
+    result = runner.invoke(args=["restore", str(bad), "--force"])
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.output
+    assert "manifest" in result.output
+    assert all_rows() == before
+
+
+# ------------------------------------------------------------------------------------------------ all or nothing
+
+
+def changed_after_backup() -> None:
+    """Data and files that differ from the backup: a failed --force restore must leave them exactly so."""
+    user = db.session.scalar(sa.select(User).where(User.email == "avant@example.org"))
+    user.display_name = "Changée après"
+    core_services.create_user("apres@example.org", "Après Sauvegarde", ["trainee"])
+    db.session.commit()
+
+
+def fail_when(
+    function: Callable, condition: Callable[..., bool], error: OSError, after: int = 0, times: int | None = None
+) -> Callable:
+    """``function``, raising ``error`` when ``condition(*args)`` holds, once it held ``after`` times already
+    (``times`` failures at most: a disk that was full for a moment; None: every time, as a permission)."""
+    seen = []
+
+    def failing(*args, **kwargs):
+        if condition(*args):
+            seen.append(args)
+            if len(seen) > after and (times is None or len(seen) <= after + times):
+                raise error
+        return function(*args, **kwargs)
+
+    return failing
+
+
+def under(folder: Path) -> Callable[..., bool]:
+    def inside(*args) -> bool:
+        return any(str(arg).startswith(str(folder)) for arg in args[:2])
+
+    return inside
+
+
+def fd_under(folder: Path) -> Callable[..., bool]:
+    def inside(fd, *_args) -> bool:
+        return os.readlink(f"/proc/self/fd/{fd}").startswith(str(folder))
+
+    return inside
+
+
+DISK_FULL = OSError(errno.ENOSPC, "No space left on device")
+
+
+@pytest.mark.parametrize(
+    "failure",
+    ["disk full while staging", "disk full while placing", "permission denied while placing", "last table"],
+)
+def test_a_forced_restore_that_fails_keeps_the_previous_data_and_files(
+    app, small, runner, tmp_path, monkeypatch, failure
+):
+    changed_after_backup()
+    area = tmp_path / "area"
+    stray = area / "evidence" / "zz" / "after.pdf"
+    stray.parent.mkdir()
+    stray.write_bytes(b"%PDF-1.7 added after the backup\n")
+    (area / "evidence" / "ab" / ("ab" * 32)).write_bytes(b"%PDF-1.7 replaced after the backup\n")
+    before_rows = all_rows()
+    before_files = tree(tmp_path)
+    if failure == "disk full while staging":
+        monkeypatch.setattr(os, "write", fail_when(os.write, fd_under(area), DISK_FULL, times=1))
+    elif failure == "disk full while placing":  # the second file fails, after the first one was placed
+        monkeypatch.setattr(os, "replace", fail_when(os.replace, under(area), DISK_FULL, after=1, times=1))
+        monkeypatch.setattr(os, "rename", fail_when(os.rename, under(area), DISK_FULL, after=1, times=1))
+    elif failure == "permission denied while placing":
+        denied = PermissionError(errno.EACCES, "Permission denied")
+        monkeypatch.setattr(os, "replace", fail_when(os.replace, under(area / "evidence" / "cd"), denied))
+        monkeypatch.setattr(os, "rename", fail_when(os.rename, under(area / "evidence" / "cd"), denied))
+    else:
+        original, last = backup._rows, db.metadata.sorted_tables[-1].name
+
+        def rows(path, table):
+            if table.name == last:  # every table deleted and refilled but this one
+                raise DISK_FULL
+            return original(path, table)
+
+        monkeypatch.setattr(backup, "_rows", rows)
+    result = runner.invoke(args=["restore", str(small), "--force"])
+    monkeypatch.undo()
+    assert result.exit_code == 1, result.output
+    assert isinstance(result.exception, SystemExit), result.exception
+    assert "nothing was restored" in result.output.lower(), result.output
+    assert all_rows() == before_rows
+    assert tree(tmp_path) == before_files  # the previous files are back, the staged ones gone
+
+
+def test_a_restore_into_an_empty_instance_that_fails_while_placing_leaves_it_empty(
+    app, small, runner, tmp_path, monkeypatch
+):
+    db.session.remove()
+    _empty_all_tables()
+    shutil.rmtree(tmp_path / "area")
+    before_files = tree(tmp_path)
+    monkeypatch.setattr(os, "replace", fail_when(os.replace, under(tmp_path / "area"), DISK_FULL, after=1, times=1))
+    monkeypatch.setattr(os, "rename", fail_when(os.rename, under(tmp_path / "area"), DISK_FULL, after=1, times=1))
+    result = runner.invoke(args=["restore", str(small)])
+    monkeypatch.undo()
+    assert result.exit_code == 1 and "nothing was restored" in result.output.lower(), result.output
+    assert row_count() == 0
+    assert tree(tmp_path) == before_files and not (tmp_path / "area").exists()
+    # Once the disk has room again, the same archive restores completely.
+    result = runner.invoke(args=["restore", str(small)])
+    assert result.exit_code == 0, result.output
+    assert row_count() > 0
+    for name, data in SMALL_FILES.items():
+        assert (tmp_path / "area" / "evidence" / name).read_bytes() == data
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
+    assert sorted(p.name for p in (tmp_path / "area").iterdir()) == ["evidence"]  # no staging folder left

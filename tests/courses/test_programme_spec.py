@@ -538,3 +538,103 @@ def programme_specs(draw) -> ProgrammeSpec:
 def test_generated_spec_round_trips_through_yaml(spec):
     assert parse_programme(yaml.safe_dump(spec.to_data(), allow_unicode=True), "generated.yaml") == spec
     assert parse_programme(yaml.safe_dump(spec.to_data()), "generated.yaml") == spec  # ASCII-escaped too
+
+
+# --- The minimal competency and the reference page ------------------------------------------------------------
+
+REFERENCE = Path(__file__).resolve().parents[2] / "docs" / "programmes.md"
+
+
+def test_a_minimal_competency_accepts_every_evidence_type(tmp_path):
+    data = base()
+    data["id"] = "minimal-programme"
+    data["modules"][0]["competencies"][0] = {
+        "code": "C-A1-01",
+        "title": {"fr": "Écouter", "en": "Listen"},
+        "description": {"fr": "Écouter sans juger.", "en": "Listen without judging."},
+    }
+    path = tmp_path / "minimal-programme.yaml"
+    path.write_text(dump(data), encoding="utf-8")
+    spec = load_programme_file(path)
+    assert spec.competency("C-A1-01").evidence == tuple(EVIDENCE_TYPES)
+    assert spec.competency("C-A1-01").description == Text("Écouter sans juger.", "Listen without judging.")
+    assert spec.competency("C-A1-02").evidence == ("E-ECRIT",)  # a listed one is kept as written
+    assert parse_programme(dump(spec.to_data()), "again.yaml") == spec
+
+
+def _every_block() -> dict:
+    """A programme using every block the parser knows (format with both kinds of days, an optional module, a
+    description, badges with skills, a certificate with signatories)."""
+    data = base()
+    data["description"] = {"fr": "Une description.", "en": "A description."}
+    data["format"] = {
+        "mode": "alternance",
+        "training_days_per_week": 2,
+        "practice_days_per_week": {"min": 1, "max": 3},
+        "practice_types": ["stage"],
+        "duration_months": 12,
+    }
+    data["modules"].append(
+        {"code": "R1", "title": {"fr": "Recherche", "en": "Research"}, "optional": True, "competencies": []}
+    )
+    data["badges"] = {
+        "name": {"fr": "Nom neutre", "en": "Neutral name"},
+        "valid_for_years": 5,
+        "unpublished": ["C-A2-01"],
+        "skills": [{"code": "B-LIEN", "title": {"fr": "Lien", "en": "Bond"}, "competencies": ["C-A1-01"]}],
+    }
+    data["certificate"] = {
+        "layout": "landscape",
+        "place": "Mons",
+        "signatories": [{"name": "Claire", "role": {"fr": "Coordinatrice", "en": "Coordinator"}, "signature": "a.svg"}],
+    }
+    return data
+
+
+def _with_unknown_key_everywhere(value):
+    if isinstance(value, dict):
+        return {**{k: _with_unknown_key_everywhere(v) for k, v in value.items()}, "zz_not_a_key": 1}
+    if isinstance(value, list):
+        return [_with_unknown_key_everywhere(item) for item in value]
+    return value
+
+
+def test_every_key_the_parser_accepts_is_documented():
+    """docs/programmes.md cannot drift: the keys are read from the parser's own answers (an unknown key in every
+    mapping makes it list the keys it allows there), then looked for in the reference page, in backquotes."""
+    spec = parse_programme(dump(_every_block()), "all.yaml")  # the file is valid as it is
+    assert spec.format and spec.badges.skills and spec.certificate.signatories
+    errors = errors_of(dump(_with_unknown_key_everywhere(_every_block())))
+    allowed = set()
+    for _path, reason in errors:
+        if reason.startswith("unknown key 'zz_not_a_key'"):
+            allowed.update(reason.split("allowed keys: ", 1)[1].split(", "))
+    assert {"signature", "min", "fr", "unpublished", "excused", "optional", "evidence"} <= allowed  # every block seen
+    values = {
+        *EVIDENCE_TYPES,
+        "all",
+        "none",
+        "hours",
+        "sessions",
+        "programme",
+        "each_module",
+        "absent",
+        "neutral",
+        "stage",
+        "emploi",
+        "portrait",
+        "landscape",
+    }
+    page = REFERENCE.read_text(encoding="utf-8")
+    undocumented = sorted(name for name in allowed | values if f"`{name}`" not in page)
+    assert undocumented == [], f"docs/programmes.md does not document {undocumented}"
+    assert "courses/programmes/" in page and "named after its `id`" in page
+
+
+def test_the_reference_page_s_minimal_example_loads(tmp_path):
+    page = REFERENCE.read_text(encoding="utf-8")
+    example = page.split("## A minimal file", 1)[1].split("```yaml\n", 1)[1].split("```", 1)[0]
+    path = tmp_path / "demo-programme.yaml"
+    path.write_text(example, encoding="utf-8")
+    spec = load_programme_file(path)
+    assert spec.competency("C-M1-01").evidence == tuple(EVIDENCE_TYPES)

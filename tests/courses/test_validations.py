@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -13,7 +14,8 @@ from core.db import db
 from core.models import AuditEntry
 from courses import eligibility, services
 from courses.models import Competency, EvidenceFile, TrainerKind, Validation
-from tests.courses.conftest import count, load_programme, programme_variant, tiny_png
+from courses.programme_spec import EVIDENCE_TYPES
+from tests.courses.conftest import HETIS, count, load_programme, programme_variant, tiny_png
 
 TODAY = date.today()
 
@@ -236,3 +238,33 @@ def test_a_competency_of_another_programme_cannot_be_validated(cohort, tmp_path)
     )
     with pytest.raises(services.ServiceError):
         services.validate_competency(cohort.enrolment, foreign, cohort.trainer, "E-ANALYSE", TODAY)
+
+
+def test_a_competency_without_evidence_types_offers_every_type_on_the_validation_form(
+    build_cohort, client_for, tmp_path
+):
+    """The minimal competency ``{code, title, description}``: evidence types default to all of them."""
+    text = HETIS.read_text(encoding="utf-8").replace("id: hetis-initial", "id: hetis-minimal", 1)
+    listed = "        evidence: [E-ANALYSE, E-TUTEUR]\n"  # C-M1-01's, the first of the file
+    assert text.index(listed) < text.index("- code: C-M1-02")
+    path = tmp_path / "hetis-minimal.yaml"
+    path.write_text(text.replace(listed, "", 1), encoding="utf-8")
+    programme = load_programme(path)
+    competency = db.session.scalar(
+        db.select(Competency).where(Competency.programme_id == programme.id, Competency.code == "C-M1-01")
+    )
+    assert competency.evidence_types == list(EVIDENCE_TYPES)
+    world = build_cohort("MINIMAL", programme=programme, trainees=1)
+    client = client_for(world.trainer)
+    page = client.get(f"/enrolments/{world.enrolments[0].uuid}")
+    assert page.status_code == 200
+    offered = re.findall(
+        r'<option[^>]*value="(E-[A-Z]+)"', page.get_data(as_text=True).split('name="evidence_type"', 1)[1]
+    )
+    assert offered == list(EVIDENCE_TYPES)
+    # …and any of them validates it.
+    response = client.post(
+        f"/enrolments/{world.enrolments[0].uuid}/validations", data=form("C-M1-01", evidence_type="E-RECIT")
+    )
+    assert response.status_code == 302
+    assert db.session.scalar(db.select(Validation)).evidence_type == "E-RECIT"
