@@ -11,9 +11,7 @@ import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, time
-from pathlib import Path
 
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 from werkzeug.utils import secure_filename
 
@@ -21,6 +19,7 @@ from core import audit, tokens
 from core.db import db, utcnow
 from core.models import Role, User
 from core.services import ServiceError, external_url, normalize_email
+from courses import evidence_store
 from courses.models import (
     Attendance,
     AttendanceStatus,
@@ -573,10 +572,7 @@ def sniff_evidence(data: bytes) -> tuple[str, str]:
     raise ServiceError(_l("Only PDF, PNG or JPEG files can be attached."), field="file")
 
 
-def evidence_path(sha256: str) -> Path:
-    """Where an evidence file lives: ``EVIDENCE_DIR`` (default instance/evidence), by content hash."""
-    root = current_app.config.get("EVIDENCE_DIR") or Path(current_app.instance_path) / "evidence"
-    return Path(root) / sha256[:2] / sha256
+evidence_path = evidence_store.evidence_path  # where an evidence file lives (by content hash)
 
 
 def validate_competency(
@@ -634,12 +630,7 @@ def attach_evidence(validation: Validation, filename: str, data: bytes) -> Evide
         raise ServiceError(_l("The file is too large (5 MB at most)."), field="file")
     content_type, extension = sniff_evidence(data)
     digest = hashlib.sha256(data).hexdigest()
-    path = evidence_path(digest)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if not path.exists():
-        tmp = path.with_suffix(f".{secrets.token_hex(4)}.tmp")
-        tmp.write_bytes(data)
-        tmp.replace(path)
+    evidence_store.put(digest, data)  # shared with identical content: re-checked after the commit
     stem = secure_filename(filename.rsplit(".", 1)[0])[:80] or "piece"
     record = EvidenceFile(
         validation=validation, filename=stem + extension, content_type=content_type, size=len(data), sha256=digest
