@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import csv
 import json
 import sys
 from collections.abc import Iterator
@@ -13,6 +12,7 @@ from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 from core.db import db
+from core.spreadsheet import CsvDictWriter
 
 
 @contextlib.contextmanager
@@ -156,7 +156,7 @@ def users_list(role, fmt) -> None:
     if fmt == "json":
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
     elif fmt == "csv":
-        writer = csv.DictWriter(sys.stdout, fieldnames=list(rows[0]) if rows else ["email"], lineterminator="\n")
+        writer = CsvDictWriter(sys.stdout, fieldnames=list(rows[0]) if rows else ["email"], lineterminator="\n")
         writer.writeheader()
         writer.writerows(rows)
     else:

@@ -11,6 +11,7 @@ def init_app(app) -> None:
         cli,
         demo,
         enrolment_views,
+        evidence_store,
         home,
         privacy,
         report_views,
@@ -31,6 +32,7 @@ def init_app(app) -> None:
     demo.connect()
     awarding.init_app(app)
     privacy.init_app()
+    evidence_store.install_hooks()
 
 
 def _template_helpers(app) -> None:

@@ -7,7 +7,6 @@ attendance marks, the confirmed hours, the peer trainers and the validations.
 
 from __future__ import annotations
 
-import csv
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -15,6 +14,7 @@ from datetime import date
 
 from core.db import db
 from core.models import User
+from core.spreadsheet import CsvDictWriter
 from courses import rules
 from courses.models import (
     Attendance,
@@ -243,7 +243,7 @@ def write_csv(cohorts: Sequence[Cohort], as_of: date, out, *, with_cohort: bool 
     """Write the eligibility CSV of ``cohorts``: one row per trainee, sorted by e-mail within each cohort
     (with a leading ``cohort`` column when ``with_cohort``). Returns the number of rows written."""
     columns = (("cohort",) if with_cohort else ()) + CSV_COLUMNS
-    writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
+    writer = CsvDictWriter(out, fieldnames=columns, lineterminator="\n")
     writer.writeheader()
     count = 0
     for start in range(0, len(cohorts), BATCH):

@@ -1,11 +1,12 @@
 """A report (``courses.reports.Report``) written as CSV, XLSX or PDF.
 
 * CSV: UTF-8 with a BOM and the delimiter chosen (``;`` for French Excel, whose decimal separator is then the
-  comma; ``,`` otherwise); one part per file; dates in ISO form; text that a spreadsheet would take for a
-  formula (``=``, ``+``, ``-``, ``@``…) is prefixed with an apostrophe.
+  comma; ``,`` otherwise); one part per file; dates in ISO form.
 * XLSX (openpyxl, write-only mode, so whole-platform exports stream in bounded memory): one sheet per part,
   typed numbers (hours as decimal hours, percentages as numbers) and dates, a bold frozen header row, column
   widths, an autofilter.
+* In both, every text cell (headers too) goes through ``core.spreadsheet``: text that a spreadsheet would take
+  for a formula (``=``, ``+``, ``-``, ``@``, tab, carriage return) is prefixed with an apostrophe and stays text.
 * PDF: ``core.pdf.render_template_pdf`` (the only WeasyPrint importer) with the charts as SVG.
 """
 
@@ -21,6 +22,7 @@ from typing import IO, Any
 
 from flask_babel import gettext as _
 
+from core.spreadsheet import safe_text, xlsx_cell
 from courses import rules
 from courses.reports import Column, Part, Report
 
@@ -31,7 +33,6 @@ MIMETYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "pdf": "application/pdf",
 }
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 CENT = Decimal("0.01")
 
 
@@ -74,8 +75,7 @@ def _csv_text(value: Any, decimal_comma: bool) -> str:
         return value.isoformat()
     if isinstance(value, int):
         return str(value)
-    text = str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
+    return safe_text(str(value))
 
 
 def write_csv(part: Part, out: IO[str], delimiter: str = ";") -> int:
@@ -85,7 +85,7 @@ def write_csv(part: Part, out: IO[str], delimiter: str = ";") -> int:
     decimal_comma = delimiter == ";"
     out.write("\ufeff")
     writer = csv.writer(out, delimiter=delimiter, lineterminator="\r\n")
-    writer.writerow([str(c.label) for c in part.columns])
+    writer.writerow([safe_text(str(c.label)) for c in part.columns])
     count = 0
     for row in part.rows:
         writer.writerow([_csv_text(typed(c, v), decimal_comma) for c, v in zip(part.columns, row, strict=True)])
@@ -115,7 +115,6 @@ NUMBER_FORMATS = {"hours": "0.00", "percent": "0.00", "date": "yyyy-mm-dd", "dat
 def write_xlsx(report: Report, target: str | Path | IO[bytes]) -> int:
     """Write every part of ``report`` as a sheet of an XLSX workbook; returns the number of data rows."""
     from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
@@ -130,7 +129,7 @@ def write_xlsx(report: Report, target: str | Path | IO[bytes]) -> int:
             sheet.column_dimensions[get_column_letter(index)].width = max(column.width, 6)
         header = []
         for column in part.columns:
-            cell = WriteOnlyCell(sheet, value=str(column.label))
+            cell = xlsx_cell(sheet, str(column.label))
             cell.font = bold
             header.append(cell)
         sheet.append(header)
@@ -140,14 +139,9 @@ def write_xlsx(report: Report, target: str | Path | IO[bytes]) -> int:
             out = []
             for column, value, number_format in zip(part.columns, row, formats, strict=True):
                 value = typed(column, value)
-                if value is not None and number_format and not isinstance(value, str):
-                    if isinstance(value, datetime):
-                        value = value.replace(tzinfo=None)  # Excel has no time zones: UTC, as labelled
-                    cell = WriteOnlyCell(sheet, value=value)
-                    cell.number_format = number_format
-                    out.append(cell)
-                else:
-                    out.append(value)
+                if isinstance(value, datetime):
+                    value = value.replace(tzinfo=None)  # Excel has no time zones: UTC, as labelled
+                out.append(xlsx_cell(sheet, value, None if isinstance(value, str) else number_format))
             sheet.append(out)
             rows += 1
         if part.columns:

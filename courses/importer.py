@@ -281,7 +281,11 @@ def _hours(context: _Context, rows, errors, report, actor) -> None:
             existing[key] -= 1
             report.counts["unchanged"] += 1
             continue
-        entry = services.log_hours(enrolment, r.date, r.minutes, state=HoursState.PENDING)
+        try:
+            entry = services.log_hours(enrolment, r.date, r.minutes, state=HoursState.PENDING)
+        except ServiceError as exc:  # outside the placement, over 24 hours that day…: listed, nothing applied
+            errors.append(_error(r.row, "minutes" if exc.field == "minutes" else "date", "%(reason)s", reason=str(exc)))
+            continue
         if r.state != HoursState.PENDING.value:
             entry.state = r.state
             entry.reviewed_by_id = actor.id if actor else None

@@ -30,7 +30,7 @@ from core.i18n import localized
 from core.models import User
 from core.privacy import Provider, RetentionReport, register_provider, register_retention
 from core.privacy.services import Erasure, ExportBundle, iso
-from courses import certificates, services
+from courses import certificates, evidence_store, services
 from courses.models import (
     Attendance,
     CalendarFeed,
@@ -265,7 +265,7 @@ def _erase(erasure: Erasure) -> None:
             validation.comment = None
             erasure.count("validation_comments_cleared")
     files = db.session.scalars(sa.select(EvidenceFile).join(Validation).where(Validation.enrolment_id.in_(ids))).all()
-    _delete_evidence(files, erasure.delete_after_commit)
+    _delete_evidence(files)
     erasure.count("evidence_files_deleted", len(files))
     for placement in db.session.scalars(sa.select(Placement).where(Placement.enrolment_id.in_(ids))):
         placement.link_version += 1  # every link already sent to the referent stops working
@@ -285,9 +285,10 @@ def _erase(erasure: Erasure) -> None:
     db.session.flush()
 
 
-def _delete_evidence(files: Iterable[EvidenceFile], delete_after_commit) -> int:
+def _delete_evidence(files: Iterable[EvidenceFile]) -> int:
     """Delete these evidence records; their files go from disk after the commit unless another record shares
-    them (files are stored once per content). Returns the bytes freed."""
+    them then (files are stored once per content: ``courses.evidence_store``). Returns the bytes freed, as far
+    as this transaction can tell."""
     files = list(files)
     digests = {f.sha256 for f in files}
     freed = 0
@@ -300,18 +301,17 @@ def _delete_evidence(files: Iterable[EvidenceFile], delete_after_commit) -> int:
         else set()
     )
     for digest in digests - still_used:
-        path = services.evidence_path(digest)
+        path = evidence_store.evidence_path(digest)
         if path.exists():
             freed += path.stat().st_size
-        delete_after_commit(path)
+    for digest in digests:  # decided after the commit, on what is committed then
+        evidence_store.release(digest)
     return freed
 
 
 def purge_evidence(now: datetime, apply: bool) -> RetentionReport:
     """Evidence files of cohorts that ended more than ``EVIDENCE_RETENTION_DAYS`` ago (a dry run unless
     ``apply``). The lines name the cohort and the record's id, never the file's name (it may hold a name)."""
-    from core.privacy.services import delete_after_commit
-
     report = RetentionReport(name="evidence files")
     days = int(current_app.config.get("EVIDENCE_RETENTION_DAYS") or 0)
     if days <= 0:
@@ -331,7 +331,7 @@ def purge_evidence(now: datetime, apply: bool) -> RetentionReport:
         report.bytes += record.size
     report.count = len(rows)
     if apply and rows:
-        _delete_evidence([record for record, _c, _e in rows], delete_after_commit)
+        _delete_evidence([record for record, _c, _e in rows])
     return report
 
 

@@ -11,9 +11,8 @@ import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, time
-from pathlib import Path
 
-from flask import current_app
+from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 from werkzeug.utils import secure_filename
 
@@ -21,6 +20,7 @@ from core import audit, tokens
 from core.db import db, utcnow
 from core.models import Role, User
 from core.services import ServiceError, external_url, normalize_email
+from courses import evidence_store
 from courses.models import (
     Attendance,
     AttendanceStatus,
@@ -471,6 +471,35 @@ def placement_for(enrolment: Enrolment, on: date) -> Placement | None:
     return None
 
 
+def _nearest_placement(enrolment: Enrolment, on: date) -> Placement | None:
+    """When no placement runs on that day: the next one to start, else the last one before it (for the message)."""
+    placements = db.session.scalars(
+        db.select(Placement).where(Placement.enrolment_id == enrolment.id).order_by(Placement.starts_on)
+    ).all()
+    later = [p for p in placements if p.starts_on > on]
+    return later[0] if later else (placements[-1] if placements else None)
+
+
+def _check_within_placement(placement: Placement, on: date) -> None:
+    end = placement.cancelled_on or placement.ends_on
+    if on < placement.starts_on:
+        raise ServiceError(
+            _l(
+                "This day is before the start of the placement (%(day)s): hours count from its first day.",
+                day=format_date(placement.starts_on, "long"),
+            ),
+            field="on",
+        )
+    if end is not None and on > end:
+        raise ServiceError(
+            _l(
+                "This day is after the end of the placement (%(day)s): hours count until its last day.",
+                day=format_date(end, "long"),
+            ),
+            field="on",
+        )
+
+
 def log_hours(
     enrolment: Enrolment,
     on: date,
@@ -480,13 +509,26 @@ def log_hours(
     state: str = HoursState.PENDING,
     placement: Placement | None = None,
 ) -> HoursEntry:
+    """Practice hours of one day, for ``placement`` (the API names it) or the placement running that day.
+
+    The one place the rules are checked, for the form, the API and the importer alike: a duration of at most
+    24 hours, a day that is not in the future and falls within the placement's dates (when the trainee has
+    placements; hours of a trainee with none are accepted and confirmed by the staff), and at most 24 hours that
+    day for the person, counted over all their placements and enrolments: one person, one day of 24 hours."""
     if not 0 < minutes <= 24 * 60:
         raise ServiceError(_l("Give a duration between a few minutes and 24 hours."), field="minutes")
     if on > date.today():
         raise ServiceError(_l("Hours are logged once done: this date is in the future."), field="on")
+    if placement is not None and placement.enrolment_id != enrolment.id:
+        raise ServiceError(_l("This placement is not yours."), field="placement")
+    placement = placement or placement_for(enrolment, on) or _nearest_placement(enrolment, on)
+    if placement is not None:
+        _check_within_placement(placement, on)
     already = db.session.scalar(
-        db.select(db.func.coalesce(db.func.sum(HoursEntry.minutes), 0)).where(
-            HoursEntry.enrolment_id == enrolment.id,
+        db.select(db.func.coalesce(db.func.sum(HoursEntry.minutes), 0))
+        .join(Enrolment, Enrolment.id == HoursEntry.enrolment_id)
+        .where(
+            Enrolment.user_id == enrolment.user_id,
             HoursEntry.on == on,
             HoursEntry.state != HoursState.REJECTED.value,
         )
@@ -498,7 +540,7 @@ def log_hours(
         raise ServiceError(_l("Keep the note short (300 characters at most)."), field="activity")
     entry = HoursEntry(
         enrolment_id=enrolment.id,
-        placement=placement or placement_for(enrolment, on),
+        placement=placement,
         on=on,
         minutes=minutes,
         activity=activity,
@@ -573,10 +615,7 @@ def sniff_evidence(data: bytes) -> tuple[str, str]:
     raise ServiceError(_l("Only PDF, PNG or JPEG files can be attached."), field="file")
 
 
-def evidence_path(sha256: str) -> Path:
-    """Where an evidence file lives: ``EVIDENCE_DIR`` (default instance/evidence), by content hash."""
-    root = current_app.config.get("EVIDENCE_DIR") or Path(current_app.instance_path) / "evidence"
-    return Path(root) / sha256[:2] / sha256
+evidence_path = evidence_store.evidence_path  # where an evidence file lives (by content hash)
 
 
 def validate_competency(
@@ -634,12 +673,7 @@ def attach_evidence(validation: Validation, filename: str, data: bytes) -> Evide
         raise ServiceError(_l("The file is too large (5 MB at most)."), field="file")
     content_type, extension = sniff_evidence(data)
     digest = hashlib.sha256(data).hexdigest()
-    path = evidence_path(digest)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if not path.exists():
-        tmp = path.with_suffix(f".{secrets.token_hex(4)}.tmp")
-        tmp.write_bytes(data)
-        tmp.replace(path)
+    evidence_store.put(digest, data)  # shared with identical content: re-checked after the commit
     stem = secure_filename(filename.rsplit(".", 1)[0])[:80] or "piece"
     record = EvidenceFile(
         validation=validation, filename=stem + extension, content_type=content_type, size=len(data), sha256=digest
