@@ -193,7 +193,7 @@ def _build_documents(
         badge_class_url,
         f"urn:uuid:{award_uuid}",
         "signed",
-        creator_key_url=external_url("badges.key_document", key_uuid=rsa_key.uuid),
+        creator_key_url=key_url(rsa_key),
     )
     return {
         "ob3": ob3,
@@ -201,6 +201,72 @@ def _build_documents(
         "ob2": hosted,
         "ob2_jws": signing.sign_jws(signed, keys.private_key(rsa_key)),
     }
+
+
+def key_url(key: SigningKey) -> str:
+    return external_url("badges.key_document", key_uuid=key.uuid)
+
+
+def resign_ob2_assertions(issuer: BadgeIssuer, rsa_key: SigningKey, *, batch: int = 200) -> int:
+    """Sign every stored OB 2.0 signed assertion of ``issuer`` again with ``rsa_key`` (after a rotation): the
+    number signed again.
+
+    Why: the issuer Profile authorises one ``publicKey`` (``openbadges.ob2_issuer``), and OB 2.0 verifiers trust
+    only a key "properly linked from the issuer Profile" (spec, SignedBadge Verification, step 4). Only
+    ``verification.creator`` changes (it names the new key); ``id``, recipient, badge, ``issuedOn`` and
+    ``expires`` stay as issued, so the revocation list and the dates still apply. Each stored JWS is first
+    verified with the key it names (a stored document that does not verify stops the rotation). Copies
+    downloaded before the rotation name a retired key: verifiers refuse them, as the spec asks; the badge
+    page, the ``.jws`` link and the baked OB 2.0 image serve the new signature at once."""
+    rsa_keys = [k for k in issuer.keys if k.kind == KeyKind.RSA.value]
+    published = {key_url(k): k.public_key for k in rsa_keys}
+    creator = key_url(rsa_key)
+    private = keys.private_key(rsa_key)
+    ids = list(db.session.scalars(db.select(Award.id).where(Award.issuer_id == issuer.id).order_by(Award.id)))
+    count = 0
+    for start in range(0, len(ids), batch):
+        for award in db.session.scalars(db.select(Award).where(Award.id.in_(ids[start : start + batch]))):
+            documents = award.documents or {}
+            token = documents.get("ob2_jws")
+            if not token:
+                continue
+            payload = _stored_assertion(token, published)
+            if payload is None:
+                raise ServiceError(
+                    _l("The stored signed badge %(uuid)s does not verify: nothing was changed.", uuid=award.uuid)
+                )
+            if payload["verification"].get("creator") == creator:
+                continue
+            payload["verification"] = {**payload["verification"], "creator": creator}
+            award.documents = {**documents, "ob2_jws": signing.sign_jws(payload, private)}
+            count += 1
+        db.session.flush()
+    if count:
+        _bump_state_version()
+        _drop_memos()
+        audit.record("badge.ob2_resigned", "signing_key", str(rsa_key.uuid), count=count)
+    return count
+
+
+def _stored_assertion(token: str, published: Mapping[str, str]) -> dict[str, Any] | None:
+    """The assertion of a stored JWS, verified with the key its ``creator`` names (None if it does not verify)."""
+    for url, pem in published.items():
+        try:
+            payload = signing.verify_jws(token, pem)
+        except signing.SigningError:
+            continue
+        verification = payload.get("verification")
+        if isinstance(verification, dict) and verification.get("creator") == url:
+            return payload
+    return None
+
+
+def rotate_keys(issuer: BadgeIssuer, kinds: Iterable[KeyKind | str]) -> tuple[list[SigningKey], int]:
+    """Retire the active key of each kind and make its successor; a new RSA key signs the OB 2.0 signed
+    assertions again (:func:`resign_ob2_assertions`). ``(new keys, assertions signed again)``."""
+    created = [keys.rotate(issuer, kind) for kind in kinds]
+    resigned = sum(resign_ob2_assertions(issuer, key) for key in created if key.kind == KeyKind.RSA.value)
+    return created, resigned
 
 
 def _signing_keys(issuer: BadgeIssuer) -> tuple[SigningKey, SigningKey]:
