@@ -161,15 +161,19 @@ def _build_documents(
     email: str,
     *,
     issued_at: datetime,
+    earned_at: datetime,
     valid_until: datetime | None,
     display_name: str | None,
     status_index: int,
 ) -> dict[str, Any]:
+    """Every document of one badge, signed now. ``earned_at`` dates the badge (OB 3.0 ``validFrom``, OB 2.0
+    ``issuedOn``: the day it was earned, the same in every copy); ``issued_at`` dates the signing (the Data
+    Integrity proof's ``created``)."""
     award = ob.Award(
         id=str(award_uuid),
         recipient_email=email,
         salt=ob.new_salt(),
-        issued_on=issued_at,
+        issued_on=earned_at,
         display_name=display_name,
         valid_until=valid_until,
         status_list_url=status_list_url(ed_key),
@@ -314,11 +318,13 @@ def issue(
     now: datetime | None = None,
     notify: bool = True,
     valid_until: datetime | object | None = _FROM_ACHIEVEMENT,
+    earned_at: datetime | None = None,
 ) -> tuple[Award, bool]:
     """Issue ``achievement`` to ``recipient`` unless they hold an active one: ``(award, created)``.
 
     ``valid_until`` defaults to ``valid_for_days`` after issuance (none if the achievement never expires); a
     re-issue passes the original badge's, so that correcting or naming a badge never extends its validity.
+    ``earned_at`` (default: the issuance) is the day the badge was earned: a re-issue passes the original's.
 
     Idempotent by construction: a partial unique index allows one active award per person and achievement, so
     a second process racing this one (or a batch rerun after a crash) gets the existing award back."""
@@ -330,6 +336,7 @@ def issue(
     issuer = achievement.issuer
     ed_key, rsa_key = _signing_keys(issuer)
     issued_at = (now or utcnow()).replace(microsecond=0)
+    earned_at = earned_at.replace(microsecond=0) if earned_at is not None else issued_at
     if valid_until is _FROM_ACHIEVEMENT:
         valid_until = issued_at + timedelta(days=achievement.valid_for_days) if achievement.valid_for_days else None
     award_uuid = uuid.uuid4()
@@ -343,6 +350,7 @@ def issue(
             rsa_key,
             recipient.email,
             issued_at=issued_at,
+            earned_at=earned_at,
             valid_until=valid_until,
             display_name=display_name,
             status_index=status_index,
@@ -358,6 +366,7 @@ def issue(
             key=ed_key,
             status_index=status_index,
             issued_at=issued_at,
+            earned_at=earned_at,
             valid_until=valid_until,
             issued_by_id=by.id if by else None,
             documents=documents,
@@ -471,6 +480,7 @@ def issue_many(
             visibility=Visibility.UNLISTED.value,
             key=ed_key,
             issued_at=issued_at,
+            earned_at=issued_at,
             valid_until=valid_until,
             issued_by_id=by.id if by else None,
         )
@@ -492,6 +502,7 @@ def issue_many(
             rsa_key,
             recipient.email,
             issued_at=issued_at,
+            earned_at=award.earned_at,
             valid_until=award.valid_until,
             display_name=None,
             status_index=award.status_index,
@@ -573,7 +584,8 @@ def reissue(
 ):
     """A new badge for the same person and achievement (after a name change, a correction, or to add or remove
     the holder's name); the old one is revoked as superseded. History is kept: the old page points to the new.
-    ``now`` (default: the present) dates the new badge and the supersession."""
+    ``now`` (default: the present) dates the new copy's signature and the supersession; the new copy keeps the
+    day the badge was earned (``earned_at``: its ``validFrom``/``issuedOn``) and its expiry."""
     if award.revoked_at is not None:
         raise ServiceError(_l("This badge is revoked: it cannot be re-issued."))
     recipient = db.session.get(User, award.recipient_id) if award.recipient_id else None
@@ -593,6 +605,7 @@ def reissue(
         now=now,
         notify=False,
         valid_until=award.valid_until,
+        earned_at=award.earned_at,
     )
     award.superseded_by = new
     new.seen_at = award.seen_at
@@ -803,7 +816,7 @@ def awards_of(user: User, *, include_declined: bool = True) -> list[Award]:
     query = (
         db.select(Award)
         .where(Award.recipient_id == user.id, Award.revoked_at.is_(None))
-        .order_by(Award.issued_at.desc(), Award.id.desc())
+        .order_by(Award.earned_at.desc(), Award.id.desc())
     )
     if not include_declined:
         query = query.where(Award.visibility != Visibility.DECLINED.value)
