@@ -53,10 +53,15 @@ def keys_rotate(kind) -> None:
     issuer = keys.get_issuer()
     if issuer is None:
         fail("No issuer yet: run `tremplin keys generate` first.")
-    with transaction():
-        created = [keys.rotate(issuer, k) for k in _kinds(kind)]
+    try:
+        with transaction():
+            created, resigned = services.rotate_keys(issuer, _kinds(kind))
+    except ServiceError as exc:
+        fail(str(exc))
     for key in created:
         click.echo(f"Rotated: new {key.kind} key {key.uuid}; the previous one is retired and still published.")
+    if any(key.kind == KeyKind.RSA.value for key in created):
+        click.echo(f"Signed {resigned} OB 2.0 signed badge(s) again with the new RSA key (the issuer authorises one).")
 
 
 @keys_group.command("list")

@@ -30,8 +30,8 @@ def linkedin_url(award: Award, lang: str) -> str:
         "startTask": "CERTIFICATION_NAME",
         "name": localized(award.achievement.name, lang),
         "organizationName": award.issuer.name,
-        "issueYear": award.issued_at.year,
-        "issueMonth": award.issued_at.month,
+        "issueYear": award.earned_at.year,
+        "issueMonth": award.earned_at.month,
         "certUrl": urls["verify_url"],
         "certId": str(award.uuid),
     }
@@ -104,7 +104,7 @@ def profile(user_uuid: uuid.UUID):
                 Award.visibility == Visibility.PUBLIC.value,
                 Award.revoked_at.is_(None),
             )
-            .order_by(Award.issued_at.desc())
+            .order_by(Award.earned_at.desc(), Award.id.desc())
         )
     )
     now = datetime.now(UTC)

@@ -128,7 +128,11 @@ class Award(PublicIdMixin, db.Model):
     # The Ed25519 key that signed it; its BitstringStatusList (one per key, signed by it) holds the badge's bit.
     key_id: Mapped[int] = mapped_column(sa.ForeignKey("signing_key.id"), index=True)
     status_index: Mapped[int]
+    # When this copy was signed. A re-issue (made public with the name, back to private, a correction) is a new
+    # copy signed on its own day; ``earned_at`` keeps the day the badge was earned, which every copy carries
+    # (OB 3.0 ``validFrom``, OB 2.0 ``issuedOn``) and every page shows.
     issued_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    earned_at: Mapped[datetime] = mapped_column(UTCDateTime)
     valid_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revocation_reason: Mapped[str | None] = mapped_column(sa.String(200))

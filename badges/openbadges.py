@@ -296,7 +296,7 @@ def email_matches(email: str, identity_hash: str, salt: str) -> bool:
 
 def ob2_issuer(
     issuer: Issuer,
-    key_urls: Sequence[str] | None = None,
+    key_url: str | None = None,
     revocation_list_url: str | None = None,
     *,
     profile_url: str | None = None,
@@ -304,13 +304,25 @@ def ob2_issuer(
 ) -> dict[str, Any]:
     """OB 2.0 issuer Profile (spec "Profile (Issuer)"): ``id``, ``type``, ``name``, ``url``, ``email`` required.
 
-    ``publicKey`` lists the CryptographicKey URLs that may sign (default: the issuer's keys that have a PEM);
-    ``revocationList`` is the RevocationList URL used for signed badges. The Profile id must be the HTTP URL
-    the profile is served at (``profile_url``, default ``issuer.id``); validator-core fetches it and expects
-    hosted assertions on the same host:port.
+    ``publicKey`` names **one** CryptographicKey: the key that signs now (``key_url``; default: the issuer's only
+    key that has a PEM). The spec's Profile table gives ``publicKey`` no "Multiple values allowed" mark (which it
+    gives every multi-valued property) and the 1EdTech validator reads it as single-valued: an array there makes
+    it refuse every assertion of the issuer, hosted ones included. Retired keys stay published, each naming its
+    ``owner`` (:func:`ob2_crypto_key`), but are no longer authorised: signed assertions are signed again with the
+    new key when the key rotates (``badges.services.resign_ob2_assertions``). ``revocationList`` is the
+    RevocationList URL used for signed badges. The Profile id must be the HTTP URL the profile is served at
+    (``profile_url``, default ``issuer.id``); validator-core fetches it and expects hosted assertions on the same
+    host:port.
     """
     profile_id = profile_url or issuer.id
     _require_http_url(profile_id, "OB 2.0 issuer id")
+    if key_url is not None and not isinstance(key_url, str):
+        raise TypeError("key_url is one URL: an OB 2.0 Profile names a single publicKey")
+    if key_url is None:
+        pem_keys = [k.id for k in issuer.public_keys if k.pem]
+        if len(pem_keys) > 1:
+            raise ValueError("the issuer has several PEM keys: say which one signs (key_url)")
+        key_url = pem_keys[0] if pem_keys else None
     doc: dict[str, Any] = {
         "@context": OB2_CONTEXT,
         "type": "Issuer",
@@ -323,9 +335,8 @@ def ob2_issuer(
         doc["description"] = _text(issuer.description, lang, "Issuer.description")
     if issuer.image:
         doc["image"] = issuer.image
-    keys = list(key_urls) if key_urls is not None else [k.id for k in issuer.public_keys if k.pem]
-    if keys:
-        doc["publicKey"] = keys[0] if len(keys) == 1 else keys
+    if key_url:
+        doc["publicKey"] = key_url
     if revocation_list_url:
         doc["revocationList"] = revocation_list_url
     return doc
@@ -430,8 +441,10 @@ def ob2_revoked_assertion(assertion_url: str, reason: str | None = None) -> dict
 
 
 def ob2_crypto_key(key_url: str, owner_url: str, public_key_pem: str) -> dict[str, Any]:
-    """OB 2.0 CryptographicKey (spec "CryptographicKey"): ``id``, ``owner`` (the issuer Profile, which lists
-    this key in ``publicKey``: a two-way link) and ``publicKeyPem`` (RS256 for validator-core)."""
+    """OB 2.0 CryptographicKey (spec "CryptographicKey"): ``id``, ``owner`` (the issuer Profile) and
+    ``publicKeyPem`` (RS256 for validator-core). The spec asks for "a two-way connection between this Profile and
+    the CryptographicKey through the ``owner`` and ``publicKey`` properties": the Profile's ``publicKey`` names
+    the key that signs now (:func:`ob2_issuer`); a retired key keeps its document and its ``owner``."""
     if "BEGIN PUBLIC KEY" not in public_key_pem:
         raise ValueError("public_key_pem must be a PEM public key (-----BEGIN PUBLIC KEY-----)")
     return {

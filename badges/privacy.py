@@ -131,6 +131,7 @@ def _export(user: User, bundle: ExportBundle) -> None:
             "code": award.achievement.code,
             "kind": award.achievement.kind,
             "issuer": award.issuer.name,
+            "earned_at": iso(award.earned_at),
             "issued_at": iso(award.issued_at),
             "valid_until": iso(award.valid_until),
             "status": award.status(moment),
@@ -185,7 +186,8 @@ def _erase(erasure: Erasure) -> None:
             award.key,
             rsa_key,
             erasure.email,
-            issued_at=award.issued_at,
+            issued_at=utcnow().replace(microsecond=0),  # signed again now; still dated the day it was earned
+            earned_at=award.earned_at,
             valid_until=award.valid_until,
             display_name=None,
             status_index=award.status_index,

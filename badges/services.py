@@ -161,15 +161,19 @@ def _build_documents(
     email: str,
     *,
     issued_at: datetime,
+    earned_at: datetime,
     valid_until: datetime | None,
     display_name: str | None,
     status_index: int,
 ) -> dict[str, Any]:
+    """Every document of one badge, signed now. ``earned_at`` dates the badge (OB 3.0 ``validFrom``, OB 2.0
+    ``issuedOn``: the day it was earned, the same in every copy); ``issued_at`` dates the signing (the Data
+    Integrity proof's ``created``)."""
     award = ob.Award(
         id=str(award_uuid),
         recipient_email=email,
         salt=ob.new_salt(),
-        issued_on=issued_at,
+        issued_on=earned_at,
         display_name=display_name,
         valid_until=valid_until,
         status_list_url=status_list_url(ed_key),
@@ -193,7 +197,7 @@ def _build_documents(
         badge_class_url,
         f"urn:uuid:{award_uuid}",
         "signed",
-        creator_key_url=external_url("badges.key_document", key_uuid=rsa_key.uuid),
+        creator_key_url=key_url(rsa_key),
     )
     return {
         "ob3": ob3,
@@ -201,6 +205,72 @@ def _build_documents(
         "ob2": hosted,
         "ob2_jws": signing.sign_jws(signed, keys.private_key(rsa_key)),
     }
+
+
+def key_url(key: SigningKey) -> str:
+    return external_url("badges.key_document", key_uuid=key.uuid)
+
+
+def resign_ob2_assertions(issuer: BadgeIssuer, rsa_key: SigningKey, *, batch: int = 200) -> int:
+    """Sign every stored OB 2.0 signed assertion of ``issuer`` again with ``rsa_key`` (after a rotation): the
+    number signed again.
+
+    Why: the issuer Profile authorises one ``publicKey`` (``openbadges.ob2_issuer``), and OB 2.0 verifiers trust
+    only a key "properly linked from the issuer Profile" (spec, SignedBadge Verification, step 4). Only
+    ``verification.creator`` changes (it names the new key); ``id``, recipient, badge, ``issuedOn`` and
+    ``expires`` stay as issued, so the revocation list and the dates still apply. Each stored JWS is first
+    verified with the key it names (a stored document that does not verify stops the rotation). Copies
+    downloaded before the rotation name a retired key: verifiers refuse them, as the spec asks; the badge
+    page, the ``.jws`` link and the baked OB 2.0 image serve the new signature at once."""
+    rsa_keys = [k for k in issuer.keys if k.kind == KeyKind.RSA.value]
+    published = {key_url(k): k.public_key for k in rsa_keys}
+    creator = key_url(rsa_key)
+    private = keys.private_key(rsa_key)
+    ids = list(db.session.scalars(db.select(Award.id).where(Award.issuer_id == issuer.id).order_by(Award.id)))
+    count = 0
+    for start in range(0, len(ids), batch):
+        for award in db.session.scalars(db.select(Award).where(Award.id.in_(ids[start : start + batch]))):
+            documents = award.documents or {}
+            token = documents.get("ob2_jws")
+            if not token:
+                continue
+            payload = _stored_assertion(token, published)
+            if payload is None:
+                raise ServiceError(
+                    _l("The stored signed badge %(uuid)s does not verify: nothing was changed.", uuid=award.uuid)
+                )
+            if payload["verification"].get("creator") == creator:
+                continue
+            payload["verification"] = {**payload["verification"], "creator": creator}
+            award.documents = {**documents, "ob2_jws": signing.sign_jws(payload, private)}
+            count += 1
+        db.session.flush()
+    if count:
+        _bump_state_version()
+        _drop_memos()
+        audit.record("badge.ob2_resigned", "signing_key", str(rsa_key.uuid), count=count)
+    return count
+
+
+def _stored_assertion(token: str, published: Mapping[str, str]) -> dict[str, Any] | None:
+    """The assertion of a stored JWS, verified with the key its ``creator`` names (None if it does not verify)."""
+    for url, pem in published.items():
+        try:
+            payload = signing.verify_jws(token, pem)
+        except signing.SigningError:
+            continue
+        verification = payload.get("verification")
+        if isinstance(verification, dict) and verification.get("creator") == url:
+            return payload
+    return None
+
+
+def rotate_keys(issuer: BadgeIssuer, kinds: Iterable[KeyKind | str]) -> tuple[list[SigningKey], int]:
+    """Retire the active key of each kind and make its successor; a new RSA key signs the OB 2.0 signed
+    assertions again (:func:`resign_ob2_assertions`). ``(new keys, assertions signed again)``."""
+    created = [keys.rotate(issuer, kind) for kind in kinds]
+    resigned = sum(resign_ob2_assertions(issuer, key) for key in created if key.kind == KeyKind.RSA.value)
+    return created, resigned
 
 
 def _signing_keys(issuer: BadgeIssuer) -> tuple[SigningKey, SigningKey]:
@@ -248,11 +318,13 @@ def issue(
     now: datetime | None = None,
     notify: bool = True,
     valid_until: datetime | object | None = _FROM_ACHIEVEMENT,
+    earned_at: datetime | None = None,
 ) -> tuple[Award, bool]:
     """Issue ``achievement`` to ``recipient`` unless they hold an active one: ``(award, created)``.
 
     ``valid_until`` defaults to ``valid_for_days`` after issuance (none if the achievement never expires); a
     re-issue passes the original badge's, so that correcting or naming a badge never extends its validity.
+    ``earned_at`` (default: the issuance) is the day the badge was earned: a re-issue passes the original's.
 
     Idempotent by construction: a partial unique index allows one active award per person and achievement, so
     a second process racing this one (or a batch rerun after a crash) gets the existing award back."""
@@ -264,6 +336,7 @@ def issue(
     issuer = achievement.issuer
     ed_key, rsa_key = _signing_keys(issuer)
     issued_at = (now or utcnow()).replace(microsecond=0)
+    earned_at = earned_at.replace(microsecond=0) if earned_at is not None else issued_at
     if valid_until is _FROM_ACHIEVEMENT:
         valid_until = issued_at + timedelta(days=achievement.valid_for_days) if achievement.valid_for_days else None
     award_uuid = uuid.uuid4()
@@ -277,6 +350,7 @@ def issue(
             rsa_key,
             recipient.email,
             issued_at=issued_at,
+            earned_at=earned_at,
             valid_until=valid_until,
             display_name=display_name,
             status_index=status_index,
@@ -292,6 +366,7 @@ def issue(
             key=ed_key,
             status_index=status_index,
             issued_at=issued_at,
+            earned_at=earned_at,
             valid_until=valid_until,
             issued_by_id=by.id if by else None,
             documents=documents,
@@ -405,6 +480,7 @@ def issue_many(
             visibility=Visibility.UNLISTED.value,
             key=ed_key,
             issued_at=issued_at,
+            earned_at=issued_at,
             valid_until=valid_until,
             issued_by_id=by.id if by else None,
         )
@@ -426,6 +502,7 @@ def issue_many(
             rsa_key,
             recipient.email,
             issued_at=issued_at,
+            earned_at=award.earned_at,
             valid_until=award.valid_until,
             display_name=None,
             status_index=award.status_index,
@@ -507,7 +584,8 @@ def reissue(
 ):
     """A new badge for the same person and achievement (after a name change, a correction, or to add or remove
     the holder's name); the old one is revoked as superseded. History is kept: the old page points to the new.
-    ``now`` (default: the present) dates the new badge and the supersession."""
+    ``now`` (default: the present) dates the new copy's signature and the supersession; the new copy keeps the
+    day the badge was earned (``earned_at``: its ``validFrom``/``issuedOn``) and its expiry."""
     if award.revoked_at is not None:
         raise ServiceError(_l("This badge is revoked: it cannot be re-issued."))
     recipient = db.session.get(User, award.recipient_id) if award.recipient_id else None
@@ -527,6 +605,7 @@ def reissue(
         now=now,
         notify=False,
         valid_until=award.valid_until,
+        earned_at=award.earned_at,
     )
     award.superseded_by = new
     new.seen_at = award.seen_at
@@ -737,7 +816,7 @@ def awards_of(user: User, *, include_declined: bool = True) -> list[Award]:
     query = (
         db.select(Award)
         .where(Award.recipient_id == user.id, Award.revoked_at.is_(None))
-        .order_by(Award.issued_at.desc(), Award.id.desc())
+        .order_by(Award.earned_at.desc(), Award.id.desc())
     )
     if not include_declined:
         query = query.where(Award.visibility != Visibility.DECLINED.value)

@@ -52,7 +52,9 @@ def _all_keys(issuer: BadgeIssuer, kind: KeyKind) -> list[SigningKey]:
 
 
 def issuer_profile_json(issuer: BadgeIssuer) -> dict:
-    """The OB 2.0 issuer Profile: every RSA key ever used (retired ones too) and the revocation list."""
+    """The OB 2.0 issuer Profile: the RSA key that signs now (one ``publicKey``: see ``openbadges.ob2_issuer``)
+    and the revocation list. Retired keys keep their own documents, which name this profile as their owner."""
+    active = keys.active_key(issuer, KeyKind.RSA)
     return openbadges.ob2_issuer(
         openbadges.Issuer(
             id=external_url("badges.issuer_profile"),
@@ -61,7 +63,7 @@ def issuer_profile_json(issuer: BadgeIssuer) -> dict:
             email=issuer.email,
             description=issuer.description,
         ),
-        key_urls=[external_url("badges.key_document", key_uuid=k.uuid) for k in _all_keys(issuer, KeyKind.RSA)],
+        key_url=external_url("badges.key_document", key_uuid=active.uuid) if active is not None else None,
         revocation_list_url=external_url("badges.revocation_list"),
         profile_url=external_url("badges.issuer_profile"),
     )

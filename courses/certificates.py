@@ -246,7 +246,7 @@ def build_content(enrolment: Enrolment, award: Award) -> dict[str, Any]:
         "issuer": {"name": issuer.name, "url": issuer.url},
         "signatories": signatories(programme, issuer.name),
         "place": _hours_place(cohort, settings),
-        "awarded_on": _local_date(award.issued_at, cohort.timezone).isoformat(),
+        "awarded_on": _local_date(award.earned_at, cohort.timezone).isoformat(),
         "layout": layout,
     }
 

@@ -8,6 +8,7 @@ is dropped, i.e. that every term is defined (OB 3.0 verifiers run JSON-LD safe m
 from __future__ import annotations
 
 import base64
+import dataclasses
 import gzip
 import hashlib
 import itertools
@@ -354,7 +355,7 @@ PEM = "-----BEGIN PUBLIC KEY-----\nMIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA\
 def all_ob2_documents() -> dict[str, dict[str, Any]]:
     award = make_award(public=True, expires=True, evidence=True)
     return {
-        "issuer": ob.ob2_issuer(ISSUER, [KEY_URL], f"{BASE}/ob2/revocations", profile_url=PROFILE_URL),
+        "issuer": ob.ob2_issuer(ISSUER, KEY_URL, f"{BASE}/ob2/revocations", profile_url=PROFILE_URL),
         "badge_class_fr": ob.ob2_badge_class(ACHIEVEMENTS["module"], PROFILE_URL, "fr"),
         "badge_class_en": ob.ob2_badge_class(ACHIEVEMENTS["module"], PROFILE_URL, "en"),
         "assertion_hosted": ob.ob2_assertion(award, BADGE_URL, ASSERTION_URL),
@@ -383,8 +384,14 @@ def test_ob2_issuer_profile() -> None:
     assert doc["name"] == "Institut de formation Démo"
     # default keys: the issuer's PEM keys; a DID is not an OB 2.0 Profile URL
     assert ob.ob2_issuer(ISSUER, profile_url=PROFILE_URL)["publicKey"] == f"{BASE}/ob2/keys/1"
-    two = ob.ob2_issuer(ISSUER, [KEY_URL, f"{BASE}/ob2/keys/2"], profile_url=PROFILE_URL)
-    assert two["publicKey"] == [KEY_URL, f"{BASE}/ob2/keys/2"] and "revocationList" not in two
+    other = ob.ob2_issuer(ISSUER, f"{BASE}/ob2/keys/2", profile_url=PROFILE_URL)
+    assert other["publicKey"] == f"{BASE}/ob2/keys/2" and "revocationList" not in other
+    # publicKey is single-valued (validator-core refuses an array): one key URL, never a list
+    with pytest.raises(TypeError, match="single publicKey"):
+        ob.ob2_issuer(ISSUER, [KEY_URL, f"{BASE}/ob2/keys/2"], profile_url=PROFILE_URL)
+    two_pems = dataclasses.replace(ISSUER, public_keys=(*ISSUER.public_keys, ob.PublicKey(id=f"{BASE}/k2", pem=PEM)))
+    with pytest.raises(ValueError, match="several PEM keys"):
+        ob.ob2_issuer(two_pems, profile_url=PROFILE_URL)
     with pytest.raises(ValueError, match="http"):
         ob.ob2_issuer(ISSUER)
 

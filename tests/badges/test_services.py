@@ -78,6 +78,7 @@ def test_issuing_is_idempotent_and_the_database_refuses_a_second_active_copy(awa
         key=award.key,
         status_index=(award.status_index + 1) % services.STATUS_LIST_BITS,
         issued_at=award.issued_at,
+        earned_at=award.earned_at,
         documents={},
     )
     db.session.add(twin)

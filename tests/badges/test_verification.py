@@ -508,7 +508,7 @@ class Ob2World:
 def ob2_world(verification_type: str = "signed", *, revoked: tuple[tuple[str, str | None], ...] = ()) -> Ob2World:
     key = rsa_key()
     issuer = ob.Issuer(id=OB2_ISSUER_URL, name="Tremplin", url=BASE, email="contact@tremplin.example")
-    profile = ob.ob2_issuer(issuer, [OB2_KEY_URL], OB2_REVOCATIONS_URL)
+    profile = ob.ob2_issuer(issuer, OB2_KEY_URL, OB2_REVOCATIONS_URL)
     badge_class = ob.ob2_badge_class(ACHIEVEMENT, OB2_ISSUER_URL)
     creator = OB2_KEY_URL if verification_type == "signed" else None
     assertion = ob.ob2_assertion(
