@@ -138,7 +138,8 @@ def main(argv: list[str]) -> int:
     try:
         badge, presented = read_input(args.input)
     except (OSError, ValueError) as error:
-        print(json.dumps({"verdict": "invalid", "input": args.input, "failedChecks": ["parse"], "messages": [str(error)]}))
+        verdict = {"verdict": "invalid", "input": args.input, "failedChecks": ["parse"], "messages": [str(error)]}
+        print(json.dumps(verdict))
         return 1
     recipient = {"email": args.recipient_email} if args.recipient_email else None
     result = verify(badge, recipient_profile=recipient, use_cache=False, include_original_json=True)

@@ -6,9 +6,11 @@
   by the Python 3.11 of ``.cache/ob2-venv``.
 
 ``scripts/interop-setup`` installs their packages from the lock files in ``interop/`` (``scripts/test`` runs it, so
-CI always has them) and records which node it used; without it this module is skipped. Every document a verifier fetches (status list, issuer profile, badge class, image, key, revocation
-list, hosted assertion) is served by a small HTTP server on 127.0.0.1 (one per module and xdist worker, on a free
-port); the verifiers contact nothing else (the scripts refuse anything else). Documents are built with
+CI always has them) and records which node it used; without it this module is skipped.
+
+Every document a verifier fetches (status list, issuer profile, badge class, image, key, revocation list, hosted
+assertion) is served by a small HTTP server on 127.0.0.1 (one per module and xdist worker, on a free port); the
+verifiers contact nothing else (both scripts refuse any other host). Documents are built with
 ``badges.openbadges`` and signed with ``badges.signing`` using keys generated here.
 """
 
