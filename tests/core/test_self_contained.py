@@ -12,16 +12,16 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 
-# Written in pieces so that this file does not match itself.
+# Written in pieces (and its examples in words) so that this file does not match itself.
 _SHARED = "sha" + "red"
 FORBIDDEN = re.compile(
     "|".join(
         (
-            re.escape(f"../{_SHARED}"),  # ../shared, $ROOT/../shared/…
+            re.escape(f"../{_SHARED}"),  # the folder beside the clone, in a script or a Python string
             re.escape(f"/work/{_SHARED}"),
             re.escape(f"{_SHARED}/verify"),
-            rf"""/\s*["']{_SHARED}["']""",  # ROOT.parent / "shared"
-            rf"""["']{_SHARED}["']\s*/""",  # "shared" / "programmes.yaml"
+            rf"""/\s*["']{_SHARED}["']""",  # a pathlib join: ROOT.parent, then the folder's name
+            rf"""["']{_SHARED}["']\s*/""",  # the folder's name, then a pathlib join
         )
     )
 )
