@@ -133,8 +133,8 @@ def main(argv: list[str]) -> int:
     guard.install()
     from openbadges import verify  # after the guard: validator-core keeps its own references to requests
 
-    if not args.verbose:
-        logging.getLogger("openbadges").setLevel(logging.CRITICAL)
+    if not args.verbose:  # validator-core's logger is set to DEBUG and prints a traceback for every failed task
+        logging.getLogger("openbadges.verifier").setLevel(logging.CRITICAL)
     try:
         badge, presented = read_input(args.input)
     except (OSError, ValueError) as error:

@@ -493,3 +493,29 @@ def test_ob2_signed_assertion_in_the_revocation_list_is_invalid(badges: Badges, 
         run = ob2_validate(path, site)
     assert_invalid(run, "validator-core")
     assert "has been revoked in RevocationList" in run.messages, f"expected the revocation to be reported{run}"
+
+
+# --------------------------------------------------------------------------------------------- offline
+
+
+def test_ob3_verifier_contacts_nothing_but_loopback(site: Site, tmp_path: Path) -> None:
+    """A credential whose status list lives on another host: the verifier refuses the fetch and says so."""
+    key = signing.generate_ed25519_key()
+    issuer = ob.Issuer(
+        id=signing.did_key(key), name="Tremplin (test)", url=site.url("/"), email="contact@tremplin.example"
+    )
+    remote = "https://status.tremplin.example/1"
+    credential = ob.ob3_credential(_award(site, 3, status_list_url=remote), _achievement(site), issuer)
+    signed = signing.add_proof(credential, key, signing.did_key_verification_method(key), created=NOW)
+    run = ob3_verify(_write(tmp_path, signed), site)
+    assert_invalid(run, "status")
+    assert run.failed == ["status"], f"only the status should fail{run}"
+    assert remote in run.verdict.get("blocked", []), f"the remote status list should be listed as refused{run}"
+
+
+def test_ob2_validator_contacts_nothing_but_loopback(site: Site) -> None:
+    remote = "http://badges.tremplin.example/assertions/1"
+    run = ob2_validate(remote, site)
+    assert_invalid(run, "validator-core")
+    assert run.verdict.get("blocked") == [remote], f"the remote assertion should be listed as refused{run}"
+    assert "refused to fetch" in run.messages, f"expected the refusal to be reported{run}"
