@@ -1,13 +1,16 @@
 """Interoperability: badges built by Tremplin's pure modules, checked by verifiers Tremplin did not write.
 
-* OB 3.0: ``.cache/verify/ob3-verify.mjs`` (DCC ``@digitalcredentials/verifier-core`` for embedded Data Integrity
-  proofs, ``jose`` + the OB 3.0 §8.2 rules for VC-JWT, the 1EdTech JSON Schema);
-* OB 2.0: ``.cache/verify/ob2-validate.sh`` (PyPI ``openbadges`` 1.1.2, the 1EdTech/Concentric Sky validator-core).
+* OB 3.0: ``interop/ob3-verify.mjs`` (DCC ``@digitalcredentials/verifier-core`` for embedded Data Integrity
+  proofs, ``jose`` + the OB 3.0 §8.2 rules for VC-JWT, the 1EdTech JSON Schema in ``badges/schemas/ob3``);
+* OB 2.0: ``interop/ob2-validate.py`` (PyPI ``openbadges`` 1.1.2, the 1EdTech/Concentric Sky validator-core), run
+  by the Python 3.11 of ``.cache/ob2-venv``.
 
-``scripts/interop-setup`` installs both (``scripts/test`` runs it, so CI always has them); without it this module
-is skipped. Every document a verifier fetches (status list, issuer profile, badge class, image, key, revocation
-list, hosted assertion) is served by a small HTTP server on 127.0.0.1 (one per module and xdist worker, on a free
-port); the verifiers contact nothing else (see shared/verify/README.md). Documents are built with
+``scripts/interop-setup`` installs their packages from the lock files in ``interop/`` (``scripts/test`` runs it, so
+CI always has them) and records which node it used; without it this module is skipped.
+
+Every document a verifier fetches (status list, issuer profile, badge class, image, key, revocation list, hosted
+assertion) is served by a small HTTP server on 127.0.0.1 (one per module and xdist worker, on a free port); the
+verifiers contact nothing else (both scripts refuse any other host). Documents are built with
 ``badges.openbadges`` and signed with ``badges.signing`` using keys generated here.
 """
 
@@ -36,12 +39,12 @@ from badges import baking, images, signing
 from badges import openbadges as ob
 
 ROOT = Path(__file__).resolve().parents[2]
-SHARED = ROOT.parent / "shared"  # beside the clone, as in CI
-VERIFY = ROOT / ".cache" / "verify"
+HARNESS = ROOT / "interop"
 OB2_VENV = ROOT / ".cache" / "ob2-venv"
-OB3_SCHEMA_DIR = SHARED / "schemas" / "ob3"
+NODE_FILE = ROOT / ".cache" / "interop-node"  # written by scripts/interop-setup: the node it installed for
+OB3_SCHEMA_DIR = ROOT / "badges" / "schemas" / "ob3"
 
-if not (VERIFY / "node_modules").is_dir():
+if not (HARNESS / "node_modules" / "@digitalcredentials" / "verifier-core").is_dir():
     pytest.skip("run scripts/interop-setup", allow_module_level=True)
 
 pytestmark = pytest.mark.interop
@@ -182,7 +185,6 @@ class Run:
 def _env() -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV")}
     env["OB3_SCHEMA_DIR"] = str(OB3_SCHEMA_DIR)
-    env["OB2_VENV"] = str(OB2_VENV)
     loopback = "127.0.0.1,localhost,::1"  # never through a proxy (requests honours HTTP_PROXY)
     env["NO_PROXY"] = env["no_proxy"] = ",".join(filter(None, (env.get("NO_PROXY"), loopback)))
     return env
@@ -201,20 +203,26 @@ def _run(command: list[str], site: Site) -> Run:
     return Run(command, done.returncode, done.stdout, done.stderr, seconds, site.requests[first:])
 
 
+def node() -> str:
+    """The node scripts/interop-setup chose (TREMPLIN_NODE when set), which may not be the one on PATH."""
+    chosen = os.environ.get("TREMPLIN_NODE") or (NODE_FILE.read_text().strip() if NODE_FILE.is_file() else "")
+    chosen = chosen or shutil.which("node") or ""
+    if not chosen or not os.access(chosen, os.X_OK):
+        pytest.fail(f"no node to run the OB 3.0 verifier ({chosen or 'none'}): run scripts/interop-setup")
+    return chosen
+
+
 def ob3_verify(target: Path | str, site: Site) -> Run:
-    node = shutil.which("node")
-    if node is None:
-        pytest.fail("node is not on PATH: run scripts/interop-setup")
-    script = str(VERIFY / "ob3-verify.mjs")
-    return _run([node, script, "--brief", "--recipient-email", EMAIL, str(target)], site)
+    script = str(HARNESS / "ob3-verify.mjs")
+    return _run([node(), script, "--brief", "--recipient-email", EMAIL, str(target)], site)
 
 
 def ob2_validate(target: Path | str, site: Site) -> Run:
-    # ob2-validate.sh would create its venv on first use: never from parallel test workers.
-    if not (OB2_VENV / "bin" / "python").exists():
+    python = OB2_VENV / "bin" / "python"
+    if not python.exists():
         pytest.fail(f"{OB2_VENV} is missing: run scripts/interop-setup")
-    script = str(VERIFY / "ob2-validate.sh")
-    return _run(["/bin/bash", script, "--brief", "--recipient-email", EMAIL, str(target)], site)
+    script = str(HARNESS / "ob2-validate.py")
+    return _run([str(python), script, "--brief", "--recipient-email", EMAIL, str(target)], site)
 
 
 def assert_valid(run: Run) -> None:
@@ -485,3 +493,29 @@ def test_ob2_signed_assertion_in_the_revocation_list_is_invalid(badges: Badges, 
         run = ob2_validate(path, site)
     assert_invalid(run, "validator-core")
     assert "has been revoked in RevocationList" in run.messages, f"expected the revocation to be reported{run}"
+
+
+# --------------------------------------------------------------------------------------------- offline
+
+
+def test_ob3_verifier_contacts_nothing_but_loopback(site: Site, tmp_path: Path) -> None:
+    """A credential whose status list lives on another host: the verifier refuses the fetch and says so."""
+    key = signing.generate_ed25519_key()
+    issuer = ob.Issuer(
+        id=signing.did_key(key), name="Tremplin (test)", url=site.url("/"), email="contact@tremplin.example"
+    )
+    remote = "https://status.tremplin.example/1"
+    credential = ob.ob3_credential(_award(site, 3, status_list_url=remote), _achievement(site), issuer)
+    signed = signing.add_proof(credential, key, signing.did_key_verification_method(key), created=NOW)
+    run = ob3_verify(_write(tmp_path, signed), site)
+    assert_invalid(run, "status")
+    assert run.failed == ["status"], f"only the status should fail{run}"
+    assert remote in run.verdict.get("blocked", []), f"the remote status list should be listed as refused{run}"
+
+
+def test_ob2_validator_contacts_nothing_but_loopback(site: Site) -> None:
+    remote = "http://badges.tremplin.example/assertions/1"
+    run = ob2_validate(remote, site)
+    assert_invalid(run, "validator-core")
+    assert run.verdict.get("blocked") == [remote], f"the remote assertion should be listed as refused{run}"
+    assert "refused to fetch" in run.messages, f"expected the refusal to be reported{run}"

@@ -1,5 +1,5 @@
 """Interoperability, end to end: the demo's real badges, served by the app itself on a loopback port, checked by
-verifiers Tremplin did not write (``.cache/verify``: DCC verifier-core + the 1EdTech JSON Schema for OB 3.0,
+verifiers Tremplin did not write (``interop/``: DCC verifier-core + the 1EdTech JSON Schema for OB 3.0,
 1EdTech validator-core for OB 2.0).
 
 One app per module (and xdist worker): a SQLite file, ``tremplin demo``, then a threaded WSGI server whose
@@ -28,7 +28,7 @@ from core.db import db
 from core.models import User
 from tests.badges.test_interop import (
     EMAIL,
-    VERIFY,
+    HARNESS,
     _tampered_jwt,
     assert_invalid,
     assert_valid,
@@ -37,7 +37,7 @@ from tests.badges.test_interop import (
 )
 from tests.conftest import make_config
 
-if not (VERIFY / "node_modules").is_dir():
+if not (HARNESS / "node_modules" / "@digitalcredentials" / "verifier-core").is_dir():
     pytest.skip("run scripts/interop-setup", allow_module_level=True)
 
 pytestmark = pytest.mark.interop
