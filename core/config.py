@@ -160,7 +160,7 @@ def exempt_networks(value: Any) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6N
         return ()
     items = value.split(",") if isinstance(value, str) else value
     if not isinstance(items, list | tuple):
-        raise ConfigError("RATE_LIMIT_EXEMPT_NETWORKS must be a list of networks, such as [\"127.0.0.0/8\"].")
+        raise ConfigError('RATE_LIMIT_EXEMPT_NETWORKS must be a list of networks, such as ["127.0.0.0/8"].')
     networks = []
     for item in items:
         text = str(item).strip()

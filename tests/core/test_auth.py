@@ -13,7 +13,7 @@ from core.models import AuditEntry, LoginFailure, OutboxMessage, UsedToken
 from tests.conftest import PASSWORD
 
 
-def _login(client, email, password=PASSWORD, REMOTE_ADDR="127.0.0.1", **extra):  # noqa: N803 (the WSGI name)
+def _login(client, email, password=PASSWORD, REMOTE_ADDR="127.0.0.1", **extra):
     data = {"email": email, "password": password, **extra}
     return client.post("/login", data=data, environ_base={"REMOTE_ADDR": REMOTE_ADDR})
 
@@ -63,9 +63,7 @@ def test_throttle_is_per_address_too_with_a_higher_bound(app, client, create_use
     user = create_user()
     assert _login(client, user.email).status_code == 302
     client.post("/logout")
-    db.session.add_all(
-        LoginFailure(email=f"guess{i}@example.org", ip="127.0.0.1", at=utcnow()) for i in range(10, 100)
-    )
+    db.session.add_all(LoginFailure(email=f"guess{i}@example.org", ip="127.0.0.1", at=utcnow()) for i in range(10, 100))
     db.session.commit()
     assert _login(app.test_client(), user.email).status_code == 429
     assert _login(client, user.email).status_code == 302  # the browser she logged in with before is known

@@ -155,6 +155,21 @@ def test_an_address_has_a_higher_bound_of_its_own(app, client, create_user):
     assert _login(client, person.email, environ=HOME).status_code == 302  # other addresses go on
 
 
+def test_an_exempt_network_skips_the_address_bound_but_never_the_account_ones(app, client, create_user):
+    app.config.update(
+        LOGIN_MAX_FAILURES=3, LOGIN_MAX_FAILURES_PER_ADDRESS=4, RATE_LIMIT_EXEMPT_NETWORKS=["198.51.100.0/24"]
+    )
+    person = create_user()
+    for n in range(6):
+        assert _login(client, f"guess{n}@example.org", "guess").status_code == 200
+    assert _login(client, person.email).status_code == 302  # the room's address is exempt from its own bound…
+    client.post("/logout", environ_base=ROOM)
+    stranger = app.test_client()
+    for _ in range(3):
+        _login(stranger, person.email, "guess")
+    assert _login(stranger, person.email).status_code == 429  # …not from the bound per (account, address)
+
+
 def test_default_bounds_are_ten_per_account_and_address_and_a_hundred_per_address(app):
     assert app.config["LOGIN_MAX_FAILURES"] == 10
     assert app.config["LOGIN_MAX_FAILURES_PER_ADDRESS"] == 100
@@ -166,7 +181,7 @@ def test_messages_never_tell_whether_the_account_exists(app, client, create_user
     app.config["LOGIN_MAX_FAILURES"] = 2
     person = create_user()
 
-    def message(email: str, password: str = "guess") -> tuple[int, str]:
+    def message(email: str, password: str = "guess") -> tuple[int, str]:  # noqa: S107 (a wrong guess)
         response = _login(client, email, password)
         found = re.search(r'role="alert">([^<]*)<', response.get_data(as_text=True))
         return response.status_code, found.group(1) if found else ""
@@ -278,6 +293,43 @@ def test_the_device_cookie_is_per_account_signed_and_revoked_with_the_sessions(a
     assert _login(client, person.email, "another long password").status_code == 429  # no longer known
 
 
+def test_the_device_cookie_expires(app, client, create_user, monkeypatch):
+    import time
+
+    app.config["LOGIN_MAX_FAILURES"] = 2
+    person = create_user()
+    assert _login(client, person.email).status_code == 302
+    client.post("/logout", environ_base=ROOM)
+    stranger = app.test_client()
+    for _ in range(2):
+        _login(stranger, person.email, "guess")
+    later = time.time() + 366 * 24 * 3600
+    monkeypatch.setattr(time, "time", lambda: later)
+    assert _login(client, person.email).status_code == 429  # a year on, the browser is no longer known
+
+
+def test_a_password_change_keeps_this_browser_known_and_forgets_the_others(app, client, create_user):
+    app.config["LOGIN_MAX_FAILURES"] = 2
+    person = create_user()
+    other_browser = app.test_client()
+    assert _login(other_browser, person.email).status_code == 302
+    assert _login(client, person.email).status_code == 302
+    new_password = "a brand new secret"
+    response = client.post(
+        "/account",
+        data={"form": "password", "password-current": PASSWORD, "password-password": new_password,
+              "password-confirm": new_password},
+        environ_base=ROOM,
+    )  # fmt: skip
+    assert response.status_code == 302
+    client.post("/logout", environ_base=ROOM)
+    stranger = app.test_client()
+    for _ in range(2):
+        _login(stranger, person.email, "guess")
+    assert _login(client, person.email, new_password).status_code == 302  # the browser that changed it
+    assert _login(other_browser, person.email, new_password).status_code == 429  # its entry was revoked
+
+
 # --- 6. No address is exempt; behind a proxy the forwarded address counts --------------------------------------
 
 
@@ -309,7 +361,9 @@ def test_behind_a_proxy_login_failures_count_per_forwarded_address(behind_proxy,
     assert _failures(ip="203.0.113.9") == 3 and _failures(ip="127.0.0.1") == 0
     locked = _via_proxy(client, "/login", {"email": person.email, "password": PASSWORD}, "203.0.113.9")
     assert locked.status_code == 429
-    assert _via_proxy(client, "/login", {"email": person.email, "password": PASSWORD}, "198.51.100.9").status_code == 302
+    assert (
+        _via_proxy(client, "/login", {"email": person.email, "password": PASSWORD}, "198.51.100.9").status_code == 302
+    )
 
 
 def test_behind_a_proxy_rate_limits_count_per_forwarded_address(behind_proxy):

@@ -442,7 +442,7 @@ def test_templates_have_no_inline_script_handler_or_style():
 
 
 def test_the_inline_patterns_catch_what_they_should():
-    samples = ['<script>x()</script>', '<button onclick="x()">', '<a href="javascript:x()">', '<p style="color:red">']
+    samples = ["<script>x()</script>", '<button onclick="x()">', '<a href="javascript:x()">', '<p style="color:red">']
     for sample in samples:
         assert any(p.search(sample) for p, _what in INLINE), sample
     assert not any(p.search('<script src="/static/js/job-progress.js" defer></script>') for p, _ in INLINE)
