@@ -64,7 +64,10 @@ def hash_calls(monkeypatch) -> list[str]:
     return calls
 
 
-def _attempt(app, email: str, password: str, ip: str = "198.51.100.20") -> str:
+ROOM_ADDRESS, LOCKED_ADDRESS = "198.51.100.20", "192.0.2.9"
+
+
+def _attempt(app, email: str, password: str, ip: str = ROOM_ADDRESS) -> str:
     with app.test_request_context():
         try:
             services.authenticate(email, password, ip)
@@ -88,7 +91,7 @@ def test_every_login_path_computes_exactly_one_password_hash(app, create_user, h
     db.session.commit()
     app.config["LOGIN_MAX_FAILURES"] = 2
     for _ in range(2):
-        _attempt(app, locked.email, "wrong password")
+        _attempt(app, locked.email, "wrong password", LOCKED_ADDRESS)
 
     paths = {
         "right password": (known.email, PASSWORD, "accepted"),
@@ -103,12 +106,16 @@ def test_every_login_path_computes_exactly_one_password_hash(app, create_user, h
         "locked (account, address), wrong password": (locked.email, "wrong password", "locked"),
         "malformed address": ("not an address", PASSWORD, "refused"),
     }
-    counts = {}
+    counts, outcomes = {}, {}
     for name, (email, password, expected) in paths.items():
         hash_calls.clear()
-        assert _attempt(app, email, password) == expected, name
+        outcomes[name] = (
+            _attempt(app, email, password, LOCKED_ADDRESS if "locked" in name else ROOM_ADDRESS),
+            expected,
+        )
         counts[name] = len(hash_calls)
     assert counts == dict.fromkeys(paths, 1)
+    assert all(got == expected for got, expected in outcomes.values()), outcomes
 
 
 def test_the_dummy_hash_has_the_configured_cost(app, hash_calls):
