@@ -8,7 +8,7 @@ from flask import Blueprint, flash, redirect, render_template, request, session,
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
-from core import audit, services, tokens
+from core import audit, devices, services, tokens
 from core.forms import ChoosePasswordForm, ForgotPasswordForm, LoginForm
 from core.security import public, rate_limited
 
@@ -43,8 +43,11 @@ def login():
         return redirect(safe_next(request.args.get("next")))
     form = LoginForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
+        known_devices = request.cookies.get(devices.COOKIE_NAME)
         try:
-            user = services.authenticate(form.email.data, form.password.data, request.remote_addr or "unknown")
+            user = services.authenticate(
+                form.email.data, form.password.data, request.remote_addr or "unknown", known_devices
+            )
         except services.TooManyAttempts as exc:
             return render_template("core/login.html", form=form, error=str(exc)), 429
         except services.ServiceError as exc:
@@ -52,18 +55,26 @@ def login():
         _fresh_session()
         login_user(user, remember=bool(form.remember.data))
         audit.record("user.login", "user_account", str(user.uuid))
-        return redirect(safe_next(form.next.data))
+        response = redirect(safe_next(form.next.data))
+        devices.remember(response, known_devices, user)  # this browser is now known to the account
+        return response
     return render_template("core/login.html", form=form)
 
 
 @bp.route("/logout", methods=["POST"])
 def logout():
-    audit.record("user.logout", "user_account", str(current_user.uuid))
-    services.end_sessions(current_user)
+    user = current_user._get_current_object()
+    known_devices = request.cookies.get(devices.COOKIE_NAME)
+    device = devices.known_device(known_devices, user)
+    audit.record("user.logout", "user_account", str(user.uuid))
+    services.end_sessions(user)  # the session version changes: the other browsers' device entries lapse too
     logout_user()
     _fresh_session()
     flash(_("You are logged out. See you soon!"), "success")
-    return redirect(url_for("auth.login"))
+    response = redirect(url_for("auth.login"))
+    if device is not None:  # this browser stays known, at the new session version
+        devices.remember(response, known_devices, user, device=device)
+    return response
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])

@@ -88,7 +88,8 @@ class UserRole(db.Model):
 
 
 class LoginFailure(db.Model):
-    """One failed login. Counting rows in a window gives a rate limit shared by every worker."""
+    """One failed login. Counting rows in a window gives lock-outs shared by every worker (per account and
+    address, per address, per account from unknown browsers, per known browser: ``core.services.authenticate``)."""
 
     __tablename__ = "login_failure"
     __audited__ = False
@@ -97,6 +98,8 @@ class LoginFailure(db.Model):
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     email: Mapped[str] = mapped_column(sa.String(254), index=True)
     ip: Mapped[str] = mapped_column(sa.String(45), index=True)
+    # The device id of the browser's signed cookie (core.devices) when it was known to this account, else None.
+    device: Mapped[str | None] = mapped_column(sa.String(32))
 
 
 class UsedToken(db.Model):

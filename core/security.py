@@ -12,12 +12,14 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable
-from functools import wraps
+from functools import lru_cache, wraps
 from typing import TypeVar
 
 from flask import Flask, Request, abort, current_app, jsonify, redirect, request, url_for
 from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user
+
+from core.config import exempt_networks
 
 F = TypeVar("F", bound=Callable)
 
@@ -86,7 +88,8 @@ class RateLimiter:
     For the public forms that cost something (a password-reset e-mail, a signature check) and have no account
     to count against. Each worker process counts on its own, so with N workers an address gets at most N times
     the limit: a bound, not an exact quota. Login failures are counted in the database instead (shared by
-    every worker, ``core.services.authenticate``)."""
+    every worker, ``core.services.authenticate``). No address is exempt unless ``RATE_LIMIT_EXEMPT_NETWORKS``
+    names it."""
 
     MAX_KEYS = 10_000
 
@@ -116,20 +119,35 @@ RATE_LIMITS: dict[str, tuple[int, int] | None] = {
 }
 
 
-def _from_loopback() -> bool:
+@lru_cache(maxsize=8)
+def _networks(value: str | tuple[str, ...]) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    return exempt_networks(value if isinstance(value, str) else list(value))
+
+
+def is_exempt(address: str | None) -> bool:
+    """Whether ``address`` is in ``RATE_LIMIT_EXEMPT_NETWORKS`` (empty by default: no address is exempt, not even
+    loopback, which is where a reverse proxy on the same host comes from)."""
+    value = current_app.config.get("RATE_LIMIT_EXEMPT_NETWORKS") or ()
+    if not value:
+        return False
     try:
-        return ipaddress.ip_address(request.remote_addr or "").is_loopback
+        ip = ipaddress.ip_address(address or "")
     except ValueError:
         return False
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped  # ::ffff:127.0.0.1 from a dual-stack socket is 127.0.0.1
+    networks = _networks(value if isinstance(value, str) else tuple(str(item) for item in value))
+    return any(ip.version == network.version and ip in network for network in networks)
 
 
 def rate_limited(name: str) -> Callable[[F], F]:
-    """Refuse a client address's POSTs to the view with 429 beyond the ``name`` limit (``RATE_LIMITS``)."""
+    """Refuse a client address's POSTs to the view with 429 beyond the ``name`` limit (``RATE_LIMITS``). The
+    address is ``request.remote_addr``: the forwarded one behind ``PROXY_COUNT`` trusted proxies."""
 
     def decorator(view: F) -> F:
         @wraps(view)
         def wrapped(*args, **kwargs):
-            if request.method == "POST" and not _from_loopback():
+            if request.method == "POST" and not is_exempt(request.remote_addr):
                 limit = current_app.config.get("RATE_LIMITS", {}).get(name, RATE_LIMITS[name])
                 limiter = current_app.extensions.setdefault("tremplin.rate_limiter", RateLimiter())
                 if limit is not None and not limiter.hit((name, request.remote_addr or "unknown"), *limit):

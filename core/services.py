@@ -6,6 +6,7 @@ once. Errors a person can fix raise ``ServiceError`` with a message in their lan
 
 from __future__ import annotations
 
+import secrets
 import unicodedata
 from collections.abc import Iterable
 from datetime import timedelta
@@ -15,11 +16,12 @@ from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from werkzeug.security import check_password_hash, generate_password_hash
+from werkzeug.security import check_password_hash, gen_salt, generate_password_hash
 
-from core import audit, mail, tokens
+from core import audit, devices, mail, tokens
 from core.db import db, utcnow
 from core.models import LANGUAGES, LoginFailure, OutboxMessage, Role, User, UserRole
+from core.security import is_exempt
 
 
 class ServiceError(ValueError):
@@ -38,7 +40,7 @@ class TooManyAttempts(ServiceError):
     pass
 
 
-# A real hash to compare against when the e-mail is unknown, so that timing does not reveal accounts.
+# Stand-in hashes per method (``_dummy_hash``), so that timing does not reveal which accounts exist.
 _DUMMY_HASH: dict[str, str] = {}
 
 
@@ -262,43 +264,82 @@ def redeem(token: str, purpose: str, password: str) -> User:
     return checked.user
 
 
-def _throttled(email: str, ip: str) -> bool:
+def _dummy_hash() -> str:
+    """A stand-in for the stored hash of an account that has none (unknown, invited, erased): the configured
+    method and cost, a random salt and a random value. Checking a password against it costs exactly what
+    checking a real hash costs, building it costs nothing, and no password matches it."""
+    method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
+    dummy = _DUMMY_HASH.get(method)
+    if dummy is None:
+        dummy = _DUMMY_HASH[method] = f"{method}${gen_salt(16)}${secrets.token_hex(64)}"
+    return dummy
+
+
+def _locked(email: str, ip: str, device: str | None) -> bool:
+    """Whether this attempt must wait, from the failures of the window (one query, counted in the database so
+    that every worker sees the same numbers).
+
+    A browser known to the account (``device``) is judged on its own failures only, so that nobody elsewhere can
+    lock it out. Any other browser waits once the account failed ``LOGIN_MAX_FAILURES`` times from this address,
+    or this address failed ``LOGIN_MAX_FAILURES_PER_ADDRESS`` times whatever the accounts (unless
+    ``RATE_LIMIT_EXEMPT_NETWORKS`` names it), or the account failed ``LOGIN_MAX_FAILURES_PER_ACCOUNT`` times
+    from browsers it does not know, whatever the addresses."""
     config = current_app.config
     since = utcnow() - timedelta(seconds=config["LOGIN_FAILURE_WINDOW_SECONDS"])
-    limit = config["LOGIN_MAX_FAILURES"]
-    count = db.select(db.func.count()).select_from(LoginFailure).where(LoginFailure.at >= since)
-    by_account = db.session.scalar(count.where(LoginFailure.email == email))
-    by_ip = db.session.scalar(count.where(LoginFailure.ip == ip))
-    return by_account >= limit or by_ip >= limit
+
+    def count(condition):
+        return db.func.count(db.case((condition, 1)))
+
+    columns = [
+        count(db.and_(LoginFailure.email == email, LoginFailure.ip == ip)),
+        count(LoginFailure.ip == ip),
+        count(db.and_(LoginFailure.email == email, LoginFailure.device.is_(None))),
+    ]
+    if device is not None:
+        columns.append(count(db.and_(LoginFailure.email == email, LoginFailure.device == device)))
+    counts = db.session.execute(
+        db.select(*columns).where(LoginFailure.at >= since, db.or_(LoginFailure.email == email, LoginFailure.ip == ip))
+    ).one()
+    if device is not None:
+        return counts[3] >= config["LOGIN_MAX_FAILURES"]
+    by_pair, by_address, by_account = counts[0], counts[1], counts[2]
+    per_address = config["LOGIN_MAX_FAILURES_PER_ADDRESS"]
+    per_account = config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]
+    return (
+        by_pair >= config["LOGIN_MAX_FAILURES"]
+        or (per_address is not None and by_address >= per_address and not is_exempt(ip))
+        or (per_account is not None and by_account >= per_account)
+    )
 
 
-def authenticate(email: str, password: str, ip: str) -> User:
+def authenticate(email: str, password: str, ip: str, known_devices: str | None = None) -> User:
     """Return the user whose credentials these are; record a failure and raise ``ServiceError`` otherwise.
 
-    Raises ``TooManyAttempts`` before even looking at the password once the account or the address has
-    failed ``LOGIN_MAX_FAILURES`` times within the window.
+    ``known_devices`` is the browser's device cookie (``core.devices``), if it sent one. Raises
+    ``TooManyAttempts``, whatever the password, while the attempt is locked out (``_locked``). Every path computes
+    exactly one password hash (the account's, or a stand-in with the same cost): a wrong password, an unknown
+    address, a deactivated or erased account and a lock-out take the same time, and the messages never say
+    whether the account exists.
     """
     key = (email or "").strip().lower()[:254]
     ip = (ip or "unknown")[:45]
-    if _throttled(key, ip):
+    user = get_by_email(key) if key else None
+    stored = user.password_hash if user is not None else None
+    matches = check_password_hash(stored or _dummy_hash(), password or "")
+    device = devices.known_device(known_devices, user) if user is not None and known_devices else None
+    if _locked(key, ip, device):
         raise TooManyAttempts(
             _l(
                 "Too many attempts. For your security, please wait %(minutes)d minutes and try again.",
                 minutes=current_app.config["LOGIN_FAILURE_WINDOW_SECONDS"] // 60,
             )
         )
-    user = get_by_email(key) if key else None
-    if user is not None and user.password_hash and check_password_hash(user.password_hash, password or ""):
-        if user.active:
-            audit.set_actor(user.id)
-            user.last_login_at = utcnow()
-            db.session.flush()
-            return user
-    else:
-        method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
-        dummy = _DUMMY_HASH.setdefault(method, generate_password_hash("tremplin", method=method))
-        check_password_hash(dummy, password or "")
-    db.session.add(LoginFailure(email=key, ip=ip, at=utcnow()))
+    if matches and user is not None and stored and user.active:
+        audit.set_actor(user.id)
+        user.last_login_at = utcnow()
+        db.session.flush()
+        return user
+    db.session.add(LoginFailure(email=key, ip=ip, device=device, at=utcnow()))
     db.session.flush()
     raise ServiceError(_l("E-mail address or password not recognised."))
 

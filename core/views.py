@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user
 from werkzeug.security import check_password_hash
 
-from core import services
+from core import devices, services
 from core.auth import safe_next
 from core.db import db, utcnow
 from core.forms import ApiTokenForm, ChangePasswordForm, LanguageForm, ProfileForm
@@ -47,10 +47,14 @@ def account():
             except services.ServiceError as exc:
                 password.password.errors = [str(exc)]
             else:
-                # The session version changed: log this session in again, the others are ended.
-                login_user(current_user._get_current_object())
+                # The session version changed: log this session in again, the others are ended (and the other
+                # browsers are no longer known to the account; this one is, as it gave the password).
+                user = current_user._get_current_object()
+                login_user(user)
                 flash(_("Your new password is saved. Your other sessions have been closed."), "success")
-                return redirect(url_for("core.account"))
+                response = redirect(url_for("core.account"))
+                devices.remember(response, request.cookies.get(devices.COOKIE_NAME), user)
+                return response
     status = 200 if not (profile.errors or password.errors) else 422
     return render_template("core/account.html", profile=profile, password=password), status
 

@@ -57,3 +57,35 @@ def test_cookies_are_httponly_and_samesite(client, login_as):
     assert session_cookies
     for cookie in session_cookies:
         assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_login_limits_and_exempt_networks_come_from_the_environment(monkeypatch):
+    monkeypatch.setenv("TREMPLIN_RATE_LIMIT_EXEMPT_NETWORKS", '["127.0.0.0/8", "::1"]')
+    monkeypatch.setenv("TREMPLIN_LOGIN_MAX_FAILURES_PER_ADDRESS", "200")
+    monkeypatch.setenv("TREMPLIN_LOGIN_MAX_FAILURES_PER_ACCOUNT", "null")
+    app = create_app({"ENV": "testing", "SECRET_KEY": "x" * 40, "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    assert app.config["RATE_LIMIT_EXEMPT_NETWORKS"] == ["127.0.0.0/8", "::1"]
+    assert app.config["LOGIN_MAX_FAILURES_PER_ADDRESS"] == 200
+    assert app.config["LOGIN_MAX_FAILURES_PER_ACCOUNT"] is None
+
+
+def test_no_network_is_exempt_by_default(monkeypatch):
+    monkeypatch.delenv("TREMPLIN_RATE_LIMIT_EXEMPT_NETWORKS", raising=False)
+    app = create_app({"ENV": "testing", "SECRET_KEY": "x" * 40, "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    assert app.config["RATE_LIMIT_EXEMPT_NETWORKS"] == []
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "message"),
+    [
+        ("RATE_LIMIT_EXEMPT_NETWORKS", ["127.0.0.0/8", "localhost"], "'localhost' is not an address or a network"),
+        ("RATE_LIMIT_EXEMPT_NETWORKS", 42, "must be a list of networks"),
+        ("LOGIN_MAX_FAILURES", 0, "TREMPLIN_LOGIN_MAX_FAILURES must be a whole number above 0, not 0"),
+        ("LOGIN_MAX_FAILURES", None, "TREMPLIN_LOGIN_MAX_FAILURES must be a whole number above 0, not None"),
+        ("LOGIN_MAX_FAILURES_PER_ADDRESS", "ten", "above 0 or null \\(off\\), not 'ten'"),
+        ("LOGIN_DEVICE_COOKIE_DAYS", True, "TREMPLIN_LOGIN_DEVICE_COOKIE_DAYS must be a whole number"),
+    ],
+)
+def test_bad_login_limits_are_refused_with_a_clear_message(key, value, message):
+    with pytest.raises(ConfigError, match=message):
+        create_app({"ENV": "testing", "SECRET_KEY": "x" * 40, "SQLALCHEMY_DATABASE_URI": "sqlite://", key: value})
