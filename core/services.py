@@ -342,10 +342,3 @@ def authenticate(email: str, password: str, ip: str, known_devices: str | None =
     db.session.add(LoginFailure(email=key, ip=ip, device=device, at=utcnow()))
     db.session.flush()
     raise ServiceError(_l("E-mail address or password not recognised."))
-
-
-def prune_login_failures() -> int:
-    """Forget failures older than the window (called now and then; they only matter inside it)."""
-    since = utcnow() - timedelta(seconds=current_app.config["LOGIN_FAILURE_WINDOW_SECONDS"])
-    result = db.session.execute(db.delete(LoginFailure).where(LoginFailure.at < since))
-    return result.rowcount or 0

@@ -82,3 +82,4 @@ def init_app(app) -> None:
     cli.init_app(app)
     services.install_file_hooks()
     register_provider(services.CORE_PROVIDER)
+    register_retention("refused login attempts", services.purge_login_failures)

@@ -22,18 +22,19 @@ import shutil
 import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import IO, Any
 
 import sqlalchemy as sa
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_sqlalchemy.session import Session
 
 from core import audit
 from core.db import db, utcnow
 from core.models import ApiToken, AuditEntry, Job, JobStatus, LoginFailure, OutboxMessage, User
-from core.privacy import ObjectRef, Provider, providers
+from core.privacy import ObjectRef, Provider, RetentionReport, providers
 from core.privacy.models import ConsentDecision, ConsentRecord, ErasureRecord
 from core.services import ServiceError
 
@@ -578,3 +579,17 @@ CORE_PROVIDER = Provider(
         "consent_record": ("wording",),
     },
 )
+
+
+def purge_login_failures(now: datetime, apply: bool) -> RetentionReport:
+    """Refused login attempts older than the throttling window (``LOGIN_FAILURE_WINDOW_SECONDS``): they only
+    count inside it, and the privacy notice promises to keep them "a short time". A dry run unless ``apply``;
+    the report names no address and no account."""
+    report = RetentionReport(name="refused login attempts")
+    since = now - timedelta(seconds=int(current_app.config["LOGIN_FAILURE_WINDOW_SECONDS"]))
+    old = LoginFailure.at < since
+    report.count = db.session.scalar(sa.select(sa.func.count()).select_from(LoginFailure).where(old)) or 0
+    if apply and report.count:
+        db.session.execute(sa.delete(LoginFailure).where(old))
+        db.session.flush()
+    return report

@@ -447,3 +447,35 @@ def test_anyone_with_an_account_can_download_theirs(app, client, login_as):
     assert data["account"]["legal_name"] == "Fonds Test" and data["training"] == [] and data["badges"] == []
     assert "Vos données sur Tremplin" in archive.read("README.txt").decode("utf-8")
     assert any(e["object_id"] == str(person.uuid) for e in data["audit_log"] if "object_id" in e)
+
+
+def test_purge_forgets_refused_logins_older_than_the_window(app, runner):
+    """The notice promises refused logins are kept "a short time": `privacy purge --apply` deletes those older than
+    the throttling window (they no longer count) and keeps the recent ones (they still protect the account)."""
+    from datetime import timedelta
+
+    from core.db import utcnow
+    from core.models import LoginFailure
+
+    window = app.config["LOGIN_FAILURE_WINDOW_SECONDS"]
+    now = utcnow()
+    db.session.add_all(
+        [
+            LoginFailure(email="old@example.org", ip="192.0.2.1", at=now - timedelta(seconds=window + 60)),
+            LoginFailure(email="old@example.org", ip="192.0.2.1", at=now - timedelta(days=30)),
+            LoginFailure(email="recent@example.org", ip="192.0.2.2", at=now - timedelta(seconds=30)),
+        ]
+    )
+    db.session.commit()
+
+    dry = runner.invoke(args=["privacy", "purge"])
+    assert dry.exit_code == 0, dry.output
+    assert "Would delete 2 refused login attempts" in dry.output
+    assert "192.0.2" not in dry.output and "example.org" not in dry.output
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(LoginFailure)) == 3
+
+    done = runner.invoke(args=["privacy", "purge", "--apply"])
+    assert done.exit_code == 0, done.output
+    assert "Deleted 2 refused login attempts" in done.output
+    db.session.expire_all()
+    assert db.session.scalars(sa.select(LoginFailure.email)).all() == ["recent@example.org"]
