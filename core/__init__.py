@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from flask import Flask, g
+from flask import Flask
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_wtf.csrf import CSRFProtect
@@ -119,22 +119,19 @@ def _init_login(app: Flask) -> None:
 
 
 def _one_commit_per_request(app: Flask) -> None:
-    """The request commits once, at the end, if it succeeded; anything else rolls back."""
-    from core import mail
+    """The request commits once, at the end, if it succeeded; anything else rolls back. What it caused later (mail,
+    badges…) are jobs it enqueued in that same transaction: they exist exactly when its changes do."""
     from core.db import db
 
     @app.after_request
     def _commit(response):
         # A request that never touched the database has no session to end: don't create one to commit nothing.
         used = db.session.registry.has() and db.session().in_transaction()
-        if response.status_code < 400:
-            if used:
+        if used:
+            if response.status_code < 400:
                 db.session.commit()
-            mail.deliver_queued()
-        else:
-            if used:
+            else:
                 db.session.rollback()
-            g.pop("queued_mail", None)
         return response
 
 
@@ -147,6 +144,7 @@ def _register_core_panels() -> None:
     register_nav("admin.users", _l("People"), [Role.ADMIN], order=80)
     register_nav("admin.outbox", _l("Outbox"), [Role.ADMIN], order=85)
     register_nav("admin.audit_log", _l("Audit log"), [Role.ADMIN], order=90)
+    register_nav("jobs.overview", _l("Background tasks"), [Role.ADMIN], order=95)
     register_nav("jobs.mine", _l("My exports"), [Role.ADMIN], order=70)  # only coordinators start jobs today
     register_panel("core/panels/people.html", [Role.ADMIN], order=10, context=_people_panel)
     register_panel("core/panels/account.html", list(Role), order=900)

@@ -18,7 +18,7 @@ from core.spreadsheet import CsvDictWriter
 @contextlib.contextmanager
 def transaction() -> Iterator[None]:
     """One commit per command, like one per request; the audit log names the actor ``cli``."""
-    from core import audit, mail
+    from core import audit
 
     audit.set_actor_label("cli")
     try:
@@ -27,7 +27,6 @@ def transaction() -> Iterator[None]:
     except BaseException:
         db.session.rollback()
         raise
-    mail.deliver_queued()
 
 
 def fail(message: str) -> None:
@@ -179,15 +178,40 @@ def demo_command(force) -> None:
     click.echo(report.render())
 
 
+@click.command("worker")
+@click.option("--once", is_flag=True, help="Run every job that is due now, then stop (what `jobs run` does).")
+@click.option(
+    "--grace",
+    type=click.FloatRange(min=0),
+    default=30,
+    show_default=True,
+    help="On SIGTERM or Ctrl+C, seconds left to the job in hand to finish before it is handed back.",
+)
+@click.option("--name", help="This worker's name in the jobs' records (default: host:pid:thread).")
+@with_appcontext
+def worker_command(once, grace, name) -> None:
+    """Run background jobs (exports, certificates, mail…) until stopped; start one or more on any host."""
+    from core import jobs
+
+    if once:
+        click.echo(f"{jobs.run_pending(name)} job(s) run.")
+        return
+    worker = jobs.Worker(current_app._get_current_object(), name=name, grace=grace)
+    worker.install_signal_handlers()
+    click.echo(f"Worker {worker.name} waiting for jobs (stop: Ctrl+C or SIGTERM).")
+    worker.run()
+    click.echo(f"Worker {worker.name} stopped.")
+
+
 @click.group("jobs")
 def jobs_group() -> None:
-    """Background jobs (long exports)."""
+    """Background jobs (long exports, certificates, mail)."""
 
 
 @jobs_group.command("run")
 @with_appcontext
 def jobs_run() -> None:
-    """Run every queued (or abandoned) job now, in this process, then stop."""
+    """Run every job that is due now, in this process, then stop (the same as `tremplin worker --once`)."""
     from core import jobs
 
     click.echo(f"{jobs.run_pending()} job(s) run.")
@@ -211,5 +235,6 @@ def init_app(app) -> None:
     backup.init_app(app)
     app.cli.add_command(init_command)
     app.cli.add_command(jobs_group)
+    app.cli.add_command(worker_command)
     app.cli.add_command(users_group)
     app.cli.add_command(demo_command)

@@ -72,13 +72,18 @@ DEFAULTS: dict[str, Any] = {
     "EVIDENCE_RETENTION_DAYS": 365,
     "PRIVACY_CONTROLLER": None,
     "PRIVACY_CONTACT": None,
-    # Background jobs (core.jobs): result files (default instance/jobs), a worker thread per app process,
-    # how often it polls, the heartbeat of a running job and when a silent running job counts as abandoned.
+    # Background jobs (core.jobs), run by `tremplin worker` processes (never by web processes): result files
+    # (default instance/jobs), how often a worker polls (slowing down to the idle poll when there is nothing to
+    # do), the heartbeat of a running job, when a silent running job counts as abandoned, how many tries a job
+    # gets and the backoff between them (RETRY_SECONDS × 2^(n-1), at most RETRY_MAX_SECONDS).
     "JOBS_DIR": None,
-    "JOBS_WORKER": True,
-    "JOBS_POLL_SECONDS": 2,
+    "JOBS_POLL_SECONDS": 0.5,
+    "JOBS_IDLE_POLL_SECONDS": 2,
     "JOBS_HEARTBEAT_SECONDS": 30,
     "JOBS_STALE_SECONDS": 300,
+    "JOBS_MAX_ATTEMPTS": 5,
+    "JOBS_RETRY_SECONDS": 10,
+    "JOBS_RETRY_MAX_SECONDS": 3600,
     "JOBS_KEEP_DAYS": 7,  # finished jobs and their files are deleted after this (they hold personal data)
     # Open Badges: the passphrase encrypting private signing keys (default: derived from SECRET_KEY), the
     # issuer identifier of OB 3.0 credentials ("key": did:key, offline-verifiable; "web": did:web of BASE_URL),

@@ -1,15 +1,18 @@
-"""Pages of background jobs: progress (works without JavaScript), JSON status, download of the result."""
+"""Pages of background jobs: progress (works without JavaScript), JSON status, download of the result; and, for
+coordinators, every job that needs attention (dead or failed, waiting for another try) with a retry button."""
 
 from __future__ import annotations
 
 import uuid
 
-from flask import Blueprint, abort, jsonify, render_template, send_file, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, send_file, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from core import jobs
 from core.db import db
-from core.models import Job, Role
+from core.models import Job, JobStatus, Role
+from core.security import roles_required
 
 bp = Blueprint("jobs", __name__, url_prefix="/jobs")
 
@@ -54,8 +57,6 @@ def _kind_title(kind: str) -> str:
 @bp.route("/<uuid:job_uuid>")
 def detail(job_uuid: uuid.UUID):
     job = job_or_404(job_uuid)
-    if not job.finished:
-        jobs.ensure_worker()  # a job queued before a restart still finds a worker
     return render_template("core/job.html", job=job, title=_kind_title(job.kind), status=status_json(job))
 
 
@@ -75,3 +76,30 @@ def download(job_uuid: uuid.UUID):
     )
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+ATTENTION = (JobStatus.DEAD.value, JobStatus.FAILED.value, JobStatus.QUEUED.value, JobStatus.RUNNING.value)
+
+
+@bp.route("/all")
+@roles_required(Role.ADMIN)
+def overview():
+    """Every job not done, newest first: dead and failed ones can be retried from here."""
+    items = db.session.scalars(
+        db.select(Job).where(Job.status.in_(ATTENTION)).order_by(Job.created_at.desc(), Job.id.desc()).limit(200)
+    ).all()
+    dead = sum(1 for job in items if job.status == JobStatus.DEAD.value)
+    return render_template("core/jobs_overview.html", jobs=items, dead=dead, kind_title=_kind_title)
+
+
+@bp.route("/<uuid:job_uuid>/retry", methods=["POST"])
+@roles_required(Role.ADMIN)
+def retry(job_uuid: uuid.UUID):
+    job = db.first_or_404(db.select(Job).where(Job.uuid == job_uuid))
+    try:
+        jobs.retry(job)
+    except ValueError:
+        flash(_("This task is not stopped: there is nothing to retry."), "error")
+    else:
+        flash(_("The task will be tried again in a moment."), "success")
+    return redirect(url_for("jobs.overview"))

@@ -113,8 +113,16 @@ class UsedToken(db.Model):
     used_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
+class OutboxState(enum.StrEnum):
+    QUEUED = "queued"  # waiting for a worker (or for a mail server to be configured)
+    SENDING = "sending"  # a worker has it in hand: never sent again from this state (see core.mail)
+    SENT = "sent"
+    FAILED = "failed"  # refused for good, or every try failed
+
+
 class OutboxMessage(PublicIdMixin, db.Model):
-    """Every outgoing e-mail. Sent through SMTP when configured; readable by coordinators either way."""
+    """Every outgoing e-mail. Sent through SMTP by a ``mail.send`` job when configured; readable by coordinators
+    either way. ``state`` is claimed like a job's, so a message is never sent twice (core.mail)."""
 
     __tablename__ = "outbox_message"
     __audited__ = False
@@ -125,8 +133,12 @@ class OutboxMessage(PublicIdMixin, db.Model):
     subject: Mapped[str] = mapped_column(sa.String(200))
     body: Mapped[str] = mapped_column(sa.Text)
     purpose: Mapped[str] = mapped_column(sa.String(40))
+    state: Mapped[str] = mapped_column(sa.String(10), default=OutboxState.QUEUED.value, server_default="queued")
+    attempts: Mapped[int] = mapped_column(default=0, server_default="0")
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    error: Mapped[str | None] = mapped_column(sa.String(500))
+    error: Mapped[str | None] = mapped_column(sa.String(500))  # the last error, if any
+
+    __table_args__ = (sa.CheckConstraint("state IN ('queued', 'sending', 'sent', 'failed')", name="state"),)
 
 
 class AuditEntry(db.Model):
@@ -154,14 +166,19 @@ class JobStatus(enum.StrEnum):
     QUEUED = "queued"
     RUNNING = "running"
     DONE = "done"
-    FAILED = "failed"
+    FAILED = "failed"  # refused for a reason its owner can act on (JobFailed): not retried
+    DEAD = "dead"  # failed on every one of its tries: a coordinator may retry it
+
+
+FINISHED_STATUSES = (JobStatus.DONE.value, JobStatus.FAILED.value, JobStatus.DEAD.value)
 
 
 class Job(PublicIdMixin, db.Model):
     """A background job (a long export, bulk certificates…): its state lives here, so any worker may run it.
 
-    A worker claims a job with one conditional UPDATE (see ``core.jobs``); a running job whose heartbeat is
-    too old is taken to be abandoned (its worker died) and may be claimed again."""
+    A worker claims a job (see ``core.jobs``); a running job whose heartbeat is too old is taken to be abandoned
+    (its worker died) and may be claimed again. A job that raises is queued again after a backoff
+    (``run_after``) until ``attempts`` reaches ``max_attempts``; then it is dead."""
 
     __tablename__ = "job"
     __audited__ = False
@@ -179,6 +196,8 @@ class Job(PublicIdMixin, db.Model):
     owner_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
     worker: Mapped[str | None] = mapped_column(sa.String(120))
     attempts: Mapped[int] = mapped_column(default=0)
+    max_attempts: Mapped[int] = mapped_column(default=5, server_default="5")
+    run_after: Mapped[datetime | None] = mapped_column(UTCDateTime)  # not before (a retry's backoff)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -187,13 +206,13 @@ class Job(PublicIdMixin, db.Model):
     owner: Mapped[User | None] = relationship()
 
     __table_args__ = (
-        sa.CheckConstraint("status IN ('queued', 'running', 'done', 'failed')", name="status"),
+        sa.CheckConstraint("status IN ('queued', 'running', 'done', 'failed', 'dead')", name="status"),
         sa.Index("ix_job_status_created", "status", "created_at"),
     )
 
     @property
     def finished(self) -> bool:
-        return self.status in (JobStatus.DONE.value, JobStatus.FAILED.value)
+        return self.status in FINISHED_STATUSES
 
     @property
     def percent(self) -> int | None:

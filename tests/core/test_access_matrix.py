@@ -145,6 +145,8 @@ MATRIX: dict[str, tuple[int, int, int, int, int, int]] = {
     "jobs.detail GET": (302, 403, 403, 403, 403, 200),
     "jobs.download GET": (302, 403, 403, 403, 403, 200),
     "jobs.mine GET": (302, 200, 200, 200, 200, 200),
+    "jobs.overview GET": (302, 403, 403, 403, 403, 200),
+    "jobs.retry POST": (302, 403, 403, 403, 403, 302),
     "jobs.status GET": (302, 403, 403, 403, 403, 200),
     "privacy.my_data GET": (302, 200, 200, 200, 200, 200),
     "privacy.my_data POST": (302, 200, 200, 200, 200, 200),  # the ZIP of one's own data (any account)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import smtplib
 
+from core import jobs
 from core.db import db
 from core.models import OutboxMessage, User
 
@@ -112,8 +113,11 @@ def test_mail_is_sent_through_smtp_when_configured(app, client, login_as, monkey
     client.post(
         "/admin/users/new", data={"email": "a@example.org", "legal_name": "A", "language": "en", "roles": ["tutor"]}
     )
+    assert sent == []  # the request only queued it: a worker sends it
+    assert jobs.run_pending() == 1
     assert ("send", "a@example.org", "Your Tremplin account") in sent
-    assert db.session.scalar(db.select(OutboxMessage)).sent_at is not None
+    message = db.session.scalar(db.select(OutboxMessage))
+    assert message.sent_at is not None and message.state == "sent" and message.attempts == 1
 
 
 def test_failed_smtp_keeps_the_message_in_the_outbox(app, client, login_as, monkeypatch):
@@ -127,6 +131,10 @@ def test_failed_smtp_keeps_the_message_in_the_outbox(app, client, login_as, monk
         "/admin/users/new", data={"email": "b@example.org", "legal_name": "B", "language": "fr", "roles": ["tutor"]}
     )
     assert response.status_code == 302
+    assert jobs.run_pending() == 1
     message = db.session.scalar(db.select(OutboxMessage))
     assert message.sent_at is None and "ConnectionRefusedError" in message.error
+    assert message.state == "queued"  # tried again later
+    page = client.get("/admin/outbox").get_data(as_text=True)
+    assert 'data-state="queued"' in page and "Pas encore envoyé" in page
     assert db.session.scalar(db.select(User).where(User.email == "b@example.org")) is not None

@@ -1,4 +1,5 @@
-"""Background jobs: atomic claim, stale re-claim, progress, results, the pages (owner or admin only)."""
+"""Background jobs: atomic claim, stale re-claim, retries with backoff, dead jobs and the coordinators' retry
+button, progress, results, the pages (owner or admin only). The worker process itself: tests/core/test_worker.py."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import pytest
 
 from core import jobs
 from core.db import db, utcnow
-from core.models import Job, JobStatus
+from core.models import AuditEntry, Job, JobStatus
 from tests.conftest import PASSWORD
 
 
@@ -96,16 +97,114 @@ def test_a_running_job_with_an_old_heartbeat_is_claimed_again(app, create_user):
     assert job.status == "done" and job.worker == "rescuer" and job.attempts == 2
 
 
-def test_a_failing_job_is_failed_with_a_safe_message(app, create_user):
+def test_a_refused_job_fails_at_once_and_a_crashing_one_is_tried_again_later(app, create_user):
     owner = create_user()
     crash = jobs.enqueue("test-explode", {}, owner)
     refused = jobs.enqueue("test-refuse", {}, owner)
     db.session.commit()
+    before = utcnow()
     assert jobs.run_pending() == 2
     db.session.expire_all()
-    assert db.session.get(Job, crash.id).status == "failed"
-    assert db.session.get(Job, crash.id).error == "internal error"
-    assert db.session.get(Job, refused.id).error == "No cohort matches."
+    refused = db.session.get(Job, refused.id)
+    assert refused.status == "failed" and refused.error == "No cohort matches." and refused.attempts == 1
+    crash = db.session.get(Job, crash.id)
+    assert crash.status == "queued" and crash.error == "internal error" and crash.attempts == 1
+    assert crash.max_attempts == 5
+    # First backoff: JOBS_RETRY_SECONDS (10) from now — not before.
+    assert before + timedelta(seconds=9) < crash.run_after < utcnow() + timedelta(seconds=11)
+    assert jobs.run_pending() == 0  # not due yet
+
+
+def _due_now(job_id: int) -> None:
+    db.session.execute(db.update(Job).where(Job.id == job_id).values(run_after=utcnow() - timedelta(seconds=1)))
+    db.session.commit()
+
+
+def test_a_job_that_always_raises_is_dead_after_its_tries_with_growing_waits(app, create_user):
+    job = jobs.enqueue("test-explode", {}, create_user(), max_attempts=3)
+    db.session.commit()
+    waits = []
+    for attempt in (1, 2, 3):
+        started = utcnow()
+        assert jobs.run_pending() == 1
+        db.session.expire_all()
+        row = db.session.get(Job, job.id)
+        assert row.attempts == attempt
+        if attempt < 3:
+            assert row.status == "queued"
+            waits.append(round((row.run_after - started).total_seconds()))
+            _due_now(job.id)
+    assert waits == [10, 20]  # exponential: 10 s, then 20 s
+    assert row.status == "dead" and row.finished and row.error == "internal error"
+    assert jobs.run_pending() == 0  # dead: never claimed again by itself
+
+
+def test_backoff_doubles_up_to_its_cap():
+    assert [jobs.backoff_seconds(n, 10, 60) for n in range(1, 6)] == [10, 20, 40, 60, 60]
+
+
+def test_a_job_whose_worker_died_on_every_try_is_buried(app, create_user):
+    job = jobs.enqueue("test-numbers", {"n": 1}, create_user(), max_attempts=2)
+    db.session.commit()
+    for _ in range(2):  # claimed, then its worker dies (the heartbeat stops)
+        assert jobs.claim(job.id, "doomed")
+        db.session.execute(
+            db.update(Job).where(Job.id == job.id).values(heartbeat_at=utcnow() - timedelta(seconds=3600))
+        )
+        db.session.commit()
+    assert jobs.run_pending("rescuer") == 0
+    db.session.expire_all()
+    assert db.session.get(Job, job.id).status == "dead"
+
+
+def test_a_released_job_is_queued_again_without_counting_the_try(app, create_user):
+    def hands_back(context):
+        raise jobs.Released
+
+    jobs.register_job_kind("test-released", hands_back)
+    job = jobs.enqueue("test-released", {}, create_user())
+    db.session.commit()
+    with pytest.raises(jobs.Released):
+        jobs.run_pending("stopping-worker")
+    db.session.expire_all()
+    row = db.session.get(Job, job.id)
+    assert row.status == "queued" and row.attempts == 0 and row.worker is None and row.run_after is None
+
+
+def test_coordinators_see_dead_jobs_and_retry_them(app, client, login_as, create_user):
+    owner = create_user(roles=("trainer",))
+    job = jobs.enqueue("test-explode", {}, owner, max_attempts=1)
+    done = jobs.enqueue("test-numbers", {"n": 1}, owner)
+    db.session.commit()
+    jobs.run_pending()
+    db.session.expire_all()
+    assert db.session.get(Job, job.id).status == "dead"
+    # Not for trainers
+    login_as("trainer")
+    assert client.get("/jobs/all").status_code == 403
+    assert client.post(f"/jobs/{job.uuid}/retry").status_code == 403
+    client.post("/logout")
+    admin = login_as("admin")
+    page = client.get("/jobs/all").get_data(as_text=True)
+    assert f'id="job-{job.uuid}" data-status="dead"' in page and f"/jobs/{job.uuid}/retry" in page
+    assert str(done.uuid) not in page  # done jobs need no attention
+    # The button needs its CSRF token
+    assert client.post(f"/jobs/{job.uuid}/retry", csrf=False).status_code == 400
+    db.session.expire_all()
+    assert db.session.get(Job, job.id).status == "dead"
+    response = client.post(f"/jobs/{job.uuid}/retry")
+    assert response.status_code == 302
+    db.session.expire_all()
+    row = db.session.get(Job, job.id)
+    assert row.status == "queued" and row.attempts == 0 and row.error is None
+    entry = db.session.scalar(db.select(AuditEntry).where(AuditEntry.action == "job.retry"))
+    assert entry.object_id == str(job.uuid) and entry.actor_id == admin.id and entry.details["was"] == "dead"
+    # A queued job is not "retried" again
+    client.post(f"/jobs/{job.uuid}/retry")
+    assert (
+        db.session.scalar(db.select(db.func.count()).select_from(AuditEntry).where(AuditEntry.action == "job.retry"))
+        == 1
+    )
 
 
 def test_unknown_kind_is_refused(app):
@@ -113,30 +212,15 @@ def test_unknown_kind_is_refused(app):
         jobs.enqueue("nope", {}, None)
 
 
-def test_no_worker_thread_under_testing(app, create_user):
-    before = threading.active_count()
-    jobs.enqueue("test-numbers", {"n": 1}, create_user())
-    assert threading.active_count() == before
-
-
-def test_worker_thread_runs_jobs_outside_testing(app, create_user, monkeypatch):
-    owner = create_user()
-    job = jobs.enqueue("test-numbers", {"n": 3}, owner)
-    db.session.commit()
+def test_web_processes_never_run_jobs(app, create_user, monkeypatch):
     monkeypatch.setattr(app, "testing", False)
-    app.config["JOBS_POLL_SECONDS"] = 0.05
-    jobs.ensure_worker(app)
-    worker = jobs._workers[id(app)]
-    try:
-        for _ in range(200):
-            db.session.expire_all()
-            if db.session.get(Job, job.id).status == "done":
-                break
-            worker.thread.join(0.05)
-        assert db.session.get(Job, job.id).status == "done"
-    finally:
-        jobs.stop_worker(app)
-    assert not worker.thread.is_alive()
+    before = threading.active_count()
+    job = jobs.enqueue("test-numbers", {"n": 1}, create_user())
+    db.session.commit()
+    assert threading.active_count() == before
+    assert not hasattr(jobs, "ensure_worker") and "JOBS_WORKER" not in app.config
+    db.session.expire_all()
+    assert db.session.get(Job, job.id).status == "queued"
 
 
 def test_job_pages_for_the_owner(app, client, login_as):
