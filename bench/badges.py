@@ -337,6 +337,28 @@ class Server:
             self.process.wait()
 
 
+class JobWorker:
+    """One ``tremplin worker`` in its own session, as in production: web processes never run jobs, so whatever
+    the pages enqueue (badges, mail, exports) is run here. ``stop`` as :class:`Server`'s (SIGTERM: it finishes or
+    hands back its job, then exits)."""
+
+    def __init__(self, env: dict[str, str], log_dir: str, name: str = "worker"):
+        self.log = Path(log_dir) / f"{name}.log"
+        with self.log.open("w") as log:  # the child keeps its own descriptor
+            self.process = subprocess.Popen(  # noqa: S603 - our own interpreter, fixed arguments
+                [sys.executable, "-m", "flask", "--app", "wsgi", "worker"],
+                env=env,
+                cwd=ROOT,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+                preexec_fn=_die_with_parent,  # called while this process runs one thread
+            )
+
+    stop = Server.stop
+
+
 def request_once(
     port: int, method: str, path: str, body: bytes | None = None, timeout: float = 60, accept: str | None = None
 ):

@@ -48,7 +48,7 @@ from urllib.parse import urlencode
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.badges import CONNECTIONS, THREADS, WORKERS, Server, free_port, settle
+from bench.badges import CONNECTIONS, THREADS, WORKERS, JobWorker, Server, free_port, settle
 
 SECRET_KEY = "bench-load-" * 4  # ≥ 32 characters: production accepts it; the servers get the same value
 KEY_PASSPHRASE = "bench-load-key-passphrase"  # noqa: S105 - throw-away keys made for this run
@@ -457,7 +457,6 @@ def main() -> None:
             "TREMPLIN_BASE_URL": base_url,
             "TREMPLIN_ENV": "production",
             "TREMPLIN_BADGES_KEY_PASSPHRASE": KEY_PASSPHRASE,
-            "TREMPLIN_JOBS_WORKER": "false",
         }
         before = os.getloadavg()
         phases = [
@@ -472,6 +471,7 @@ def main() -> None:
             try:
                 servers.append(Server("wsgi:app", port, env, tmp, "tremplin"))
                 servers.append(Server("bench.badges:bare_app()", bare_port, env, tmp, "bare"))
+                servers.append(JobWorker(env, tmp))  # runs what the pages enqueue (roster saves: badges)
                 servers[0].wait_ready("/healthz")
                 servers[1].wait_ready("/")
                 check(port, world)

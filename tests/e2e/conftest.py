@@ -3,7 +3,8 @@
 - ``live``: one app per test module (and xdist worker), on its own copy of the demo database (the ``demo``
   fixture's per-worker template: SQLite file or PostgreSQL ``TEMPLATE``), served by Werkzeug in a thread, with
   ``BASE_URL`` set to its own address so that every link it mails or prints (invitations, referent links, QR
-  codes) points to it.
+  codes) points to it; and, as in production, a ``tremplin worker`` process on the same database that runs
+  the jobs the pages enqueue (web processes never run jobs).
 - ``browser``: Chromium from the system (``/usr/bin/chromium``, headless, ``--no-sandbox``), never a browser
   downloaded by Playwright. Missing Chromium skips these tests on a developer's machine and fails them in CI
   (``CI`` or ``TREMPLIN_E2E_REQUIRED`` set; ``scripts/test`` sets the latter and installs Chromium).
@@ -15,8 +16,11 @@
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import sqlite3
+import subprocess
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -28,7 +32,7 @@ import sqlalchemy as sa
 from badges import services as badge_services
 from core import create_app
 from core.db import db
-from tests.conftest import _admin_url, make_config
+from tests.conftest import SECRET, _admin_url, make_config
 
 CHROMIUM = Path(os.environ.get("TREMPLIN_CHROMIUM", "/usr/bin/chromium"))
 ROOT = Path(__file__).resolve().parents[2]
@@ -119,6 +123,38 @@ def _copy_database(template_url: str, database_url: str) -> tuple[str, Callable[
     return f"sqlite:///{path}", lambda: path.unlink(missing_ok=True)
 
 
+def _start_worker(database_url: str, base_url: str, tmp: Path) -> subprocess.Popen:
+    """``tremplin worker`` on the live app's database, with the same settings as the app (make_config)."""
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("TREMPLIN_") and k != "DATABASE_URL"},
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": SECRET,
+        "TREMPLIN_ENV": "testing",
+        "TREMPLIN_BASE_URL": base_url,
+        "TREMPLIN_EVIDENCE_DIR": str(tmp / "evidence"),
+        "TREMPLIN_JOBS_DIR": str(tmp / "jobs"),
+        "TREMPLIN_JOBS_IDLE_POLL_SECONDS": "0.5",
+        "PYTHONPATH": str(ROOT),
+    }
+    with (tmp / "worker.log").open("w") as log:  # the child keeps its own copy of the file descriptor
+        return subprocess.Popen(
+            [sys.executable, "-m", "flask", "--app", "wsgi", "worker", "--grace", "5"],
+            env=env,
+            cwd=ROOT,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+
+
+def _stop_worker(worker: subprocess.Popen) -> None:
+    worker.send_signal(signal.SIGTERM)
+    try:
+        worker.wait(30)
+    except subprocess.TimeoutExpired:
+        worker.kill()
+        worker.wait(30)
+
+
 @pytest.fixture(scope="module")
 def live(_demo_template, database_url: str, tmp_path_factory) -> Iterator[Live]:
     """The app with the demo data, served on 127.0.0.1:<free port>; ``BASE_URL`` is that address."""
@@ -138,11 +174,13 @@ def live(_demo_template, database_url: str, tmp_path_factory) -> Iterator[Live]:
     server = make_server("127.0.0.1", port, app, threaded=True, request_handler=QuietHandler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
+    worker = _start_worker(url, base, tmp)
     try:
         yield Live(app=app, url=base, tmp=tmp)
     finally:
         server.shutdown()
         thread.join(timeout=10)
+        _stop_worker(worker)
         with app.app_context():
             db.session.remove()
             db.engine.dispose()
