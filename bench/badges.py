@@ -345,7 +345,7 @@ class JobWorker:
     def __init__(self, env: dict[str, str], log_dir: str, name: str = "worker"):
         self.log = Path(log_dir) / f"{name}.log"
         with self.log.open("w") as log:  # the child keeps its own descriptor
-            self.process = subprocess.Popen(  # noqa: S603 - our own interpreter, fixed arguments
+            self.process = subprocess.Popen(
                 [sys.executable, "-m", "flask", "--app", "wsgi", "worker"],
                 env=env,
                 cwd=ROOT,
