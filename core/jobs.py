@@ -130,8 +130,18 @@ class JobContext:
 
 
 def _update_now(job_id: int, values: dict[str, Any]) -> None:
-    with db.engine.begin() as connection:
-        connection.execute(sa.update(Job.__table__).where(Job.__table__.c.id == job_id).values(**values))
+    # Not interrupted half-way by a stopping worker (a statement cut in the driver may leave its row locked):
+    # a release asked for meanwhile happens right after.
+    _inside.busy = True
+    try:
+        with db.engine.begin() as connection:
+            connection.execute(sa.update(Job.__table__).where(Job.__table__.c.id == job_id).values(**values))
+    finally:
+        _inside.busy = False
+    if getattr(_inside, "pending", False) and inside_job_function():
+        _inside.pending = False
+        _inside.job = False
+        raise Released
 
 
 def enqueue(
@@ -339,11 +349,11 @@ def run_claimed(job_id: int) -> None:
     try:
         if kind is None:
             raise JobFailed(f"unknown job kind {job.kind!r}")
-        _inside.job = True
+        _inside.job, _inside.pending = True, False
         try:
             kind.run(context)
         finally:
-            _inside.job = False
+            _inside.job = _inside.pending = False
         db.session.flush()
     except BaseException as exc:
         stop.set()
@@ -441,9 +451,13 @@ class Worker:
         self.last_bury: datetime | None = None
 
     def _interrupt(self) -> None:
-        if inside_job_function():
-            _inside.job = False  # once: the job's own clean-up must not be interrupted again
-            raise Released
+        if not inside_job_function():
+            return
+        if getattr(_inside, "busy", False):  # recording progress: released as soon as that is written
+            _inside.pending = True
+            return
+        _inside.job = False  # once: the job's own clean-up must not be interrupted again
+        raise Released
 
     def on_stop_signal(self, signum: int, _frame: object) -> None:
         if self.stopping:  # asked twice: hand the job back now
