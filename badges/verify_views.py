@@ -182,7 +182,9 @@ def own_issuer_profile(credential: dict | None = None) -> IssuerProfile | None:
         moments = [issuer.created_at, *(key.created_at for key in issuer.keys), first_award]
         ids = [services.external_url("badges.issuer_profile"), openbadges.did_web(current_app.config["BASE_URL"])]
         ids += [
-            signing.did_key(signing.ed25519_from_multikey(key.public_key)) for key in issuer.keys if key.kind == "ed25519"
+            signing.did_key(signing.ed25519_from_multikey(key.public_key))
+            for key in issuer.keys
+            if key.kind == "ed25519"
         ]
         profile = IssuerProfile(
             name=issuer.name,
