@@ -106,18 +106,33 @@ def _stored_checks(
 _VERDICTS: dict[tuple, bytes] = services.badge_memo({})
 
 
+#: (Accept-Language header, default locale) → language: browsers send a handful of values, each parsed once.
+_ACCEPTED_LANGUAGE: dict[tuple[str, str], str] = {}
+
+
 def verdict_language() -> str:
     """``?lang=``, else the request's language. A request without cookies has no logged-in user and no chosen
     language, so that is its Accept-Language (what ``core.i18n.select_locale`` would find, without Babel)."""
-    lang = request.args.get("lang")
-    if lang in openbadges.LANGS:
-        return lang
-    if "Cookie" in request.headers:
+    if request.query_string:
+        lang = request.args.get("lang")
+        if lang in openbadges.LANGS:
+            return lang
+    headers = request.headers
+    if "Cookie" in headers:
         return current_language()
-    if "Accept-Language" not in request.headers:
-        return openbadges.DEFAULT_LANG if current_app.config["BABEL_DEFAULT_LOCALE"] != "en" else "en"
-    best = request.accept_languages.best_match(current_app.config["LANGUAGES"])
-    return "en" if str(best or current_app.config["BABEL_DEFAULT_LOCALE"]).startswith("en") else "fr"
+    config = current_app.config
+    accept = headers.get("Accept-Language", "")
+    lang = _ACCEPTED_LANGUAGE.get((accept, config["BABEL_DEFAULT_LOCALE"]))
+    if lang is None:
+        if not accept:
+            lang = openbadges.DEFAULT_LANG if config["BABEL_DEFAULT_LOCALE"] != "en" else "en"
+        else:
+            best = request.accept_languages.best_match(config["LANGUAGES"])
+            lang = "en" if str(best or config["BABEL_DEFAULT_LOCALE"]).startswith("en") else "fr"
+        if len(_ACCEPTED_LANGUAGE) >= 256:
+            _ACCEPTED_LANGUAGE.clear()
+        _ACCEPTED_LANGUAGE[accept, config["BABEL_DEFAULT_LOCALE"]] = lang
+    return lang
 
 
 def verdict_json(award_uuid: uuid.UUID, extra: dict[str, Any] | None = None):
@@ -216,11 +231,14 @@ def anonymous_request() -> bool:
     return "Cookie" not in headers and "Authorization" not in headers
 
 
+_PAGE_HEADERS = {
+    "Cache-Control": "no-cache",  # the status is read again on every request
+    "Vary": "Accept, Accept-Language, Cookie",
+}
+
+
 def _html(body: bytes | str, status: int = 200):
-    response = current_app.response_class(body, status=status, mimetype="text/html")
-    response.headers["Cache-Control"] = "no-cache"  # the status is read again on every request
-    response.vary.update(("Accept", "Accept-Language", "Cookie"))
-    return response
+    return current_app.response_class(body, status=status, mimetype="text/html", headers=_PAGE_HEADERS)
 
 
 @bp.route("/verify/<uuid:award_uuid>")
