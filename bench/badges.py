@@ -553,37 +553,78 @@ def node_json(*args: str, timeout: float = 300) -> str:
     return result.stdout
 
 
-def rs256_vc_jwts(count: int) -> list[str]:
-    """``count`` OB 3.0 VC-JWTs (RS256) of one foreign issuer, signed with PyJWT and ``cryptography`` (not with
-    Tremplin's signing code): the issuer is a did:jwk of its RSA key, also given in the ``jwk`` header."""
-    import base64
-    import datetime as dt
+_B58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
 
-    import jwt
-    from cryptography.hazmat.primitives.asymmetric import rsa
-    from jwt.algorithms import RSAAlgorithm
 
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    jwk = json.loads(RSAAlgorithm.to_jwk(key.public_key()))
-    did = "did:jwk:" + base64.urlsafe_b64encode(json.dumps(jwk, separators=(",", ":")).encode()).rstrip(b"=").decode()
-    issued = dt.datetime(2026, 1, 15, 10, tzinfo=dt.UTC)
-    tokens = []
-    for i in range(count):
-        credential = {
+def _base58btc(data: bytes) -> str:
+    number, out = int.from_bytes(data, "big"), ""
+    while number:
+        number, digit = divmod(number, 58)
+        out = _B58[digit] + out
+    return "1" * (len(data) - len(data.lstrip(b"\0"))) + out
+
+
+def python_signed_di(count: int) -> list[dict]:
+    """The fallback when the DCC's signing libraries are not installed: ``count`` OB 3.0 credentials of one
+    did:key issuer with a ``DataIntegrityProof`` ``eddsa-rdfc-2022`` made here with ``cryptography`` and PyLD
+    (RDFC-1.0 over the JSON-LD context files in ``badges/contexts``), following the W3C cryptosuite step by step —
+    not with Tremplin's signing code."""
+    import hashlib
+
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+    from pyld import jsonld
+
+    folder = ROOT / "badges" / "contexts"
+    files = json.loads((folder / "contexts.json").read_text())
+
+    def loader(url, options=None):
+        if url not in files:
+            raise RuntimeError(f"bench: no network ({url})")
+        document = json.loads((folder / files[url]).read_text())
+        return {"contentType": "application/ld+json", "contextUrl": None, "documentUrl": url, "document": document}
+
+    def canonical_hash(document) -> bytes:
+        nquads = jsonld.normalize(
+            document, {"algorithm": "URDNA2015", "format": "application/n-quads", "documentLoader": loader}
+        )
+        return hashlib.sha256(nquads.encode("utf-8")).digest()
+
+    key = Ed25519PrivateKey.generate()
+    multikey = "z" + _base58btc(b"\xed\x01" + key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw))
+    did = f"did:key:{multikey}"
+    out = []
+    for credential in foreign_credentials(did, count, "6f1d0c52-1b9e-4c57-9a3b"):
+        proof = {
+            "type": "DataIntegrityProof",
+            "cryptosuite": "eddsa-rdfc-2022",
+            "created": "2026-01-15T10:00:00Z",
+            "verificationMethod": f"{did}#{multikey}",
+            "proofPurpose": "assertionMethod",
+        }
+        signature = key.sign(canonical_hash({**proof, "@context": credential["@context"]}) + canonical_hash(credential))
+        out.append({**credential, "proof": [{**proof, "proofValue": "z" + _base58btc(signature)}]})
+    return out
+
+
+def foreign_credentials(issuer_id: str, count: int, id_prefix: str) -> list[dict]:
+    """``count`` unsigned OB 3.0 credentials of one foreign issuer (distinct ids and recipients)."""
+    return [
+        {
             "@context": [
                 "https://www.w3.org/ns/credentials/v2",
                 "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
             ],
-            "id": f"urn:uuid:9b2f7e4a-3c1d-4e8f-8a6b-{i:012d}",
+            "id": f"urn:uuid:{id_prefix}-{i:012d}",
             "type": ["VerifiableCredential", "OpenBadgeCredential"],
             "name": "Écoute active",
             "issuer": {
-                "id": did,
+                "id": issuer_id,
                 "type": ["Profile"],
                 "name": "École Exemple du Nord",
                 "url": "https://ecole.example.net/",
             },
-            "validFrom": issued.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "validFrom": "2026-01-15T10:00:00Z",
             "credentialSubject": {
                 "type": ["AchievementSubject"],
                 "identifier": [
@@ -603,6 +644,26 @@ def rs256_vc_jwts(count: int) -> list[str]:
                 },
             },
         }
+        for i in range(count)
+    ]
+
+
+def rs256_vc_jwts(count: int) -> list[str]:
+    """``count`` OB 3.0 VC-JWTs (RS256) of one foreign issuer, signed with PyJWT and ``cryptography`` (not with
+    Tremplin's signing code): the issuer is a did:jwk of its RSA key, also given in the ``jwk`` header."""
+    import base64
+    import datetime as dt
+
+    import jwt
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from jwt.algorithms import RSAAlgorithm
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    jwk = json.loads(RSAAlgorithm.to_jwk(key.public_key()))
+    did = "did:jwk:" + base64.urlsafe_b64encode(json.dumps(jwk, separators=(",", ":")).encode()).rstrip(b"=").decode()
+    issued = dt.datetime(2026, 1, 15, 10, tzinfo=dt.UTC)
+    tokens = []
+    for credential in foreign_credentials(did, count, "9b2f7e4a-3c1d-4e8f-8a6b"):
         claims = {**credential, "iss": did, "jti": credential["id"], "nbf": int(issued.timestamp())}
         headers = {"kid": f"{did}#0", "jwk": jwk, "typ": "JWT"}
         tokens.append(jwt.encode(claims, key, algorithm="RS256", headers=headers))
@@ -639,7 +700,12 @@ def foreign_figures() -> None:
         return
     with tempfile.TemporaryDirectory() as tmp:
         rows = []
-        credentials = json.loads(node_json("sign-di", str(count)))
+        try:
+            credentials, signer = json.loads(node_json("sign-di", str(count))), "the DCC's libraries"
+        except RuntimeError as exc:  # e.g. the signing libraries are not installed with the verifier
+            print(f"  (node could not sign: {str(exc).splitlines()[-1][:200]}; signing in Python instead)")
+            credentials, signer = python_signed_di(count), "cryptography + PyLD"
+        print(f"  Data Integrity credentials signed by {signer}")
         path = Path(tmp) / "di.json"
         path.write_text(json.dumps(credentials))
         rows.append(
