@@ -178,6 +178,7 @@ def verdict_json(award_uuid: uuid.UUID, extra: dict[str, Any] | None = None):
 
 
 _PAGES: dict[tuple, bytes] = services.badge_memo({})
+_PAGES_MAX = 2048  # pages of ~10 KB: at most ~20 MB per process
 _ISSUER: dict[str, IssuerProfile] = services.badge_memo({})
 
 
@@ -268,7 +269,7 @@ def verify_badge(award_uuid: uuid.UUID):
         if award is None or award.visibility == Visibility.DECLINED.value:
             return verification_page(None)
         body = render_page(award, lang).encode("utf-8")
-        if len(_PAGES) >= _VERIFIED_MAX:
+        if len(_PAGES) >= _PAGES_MAX:
             _PAGES.clear()
         _PAGES[key] = body
     return _html(body)
