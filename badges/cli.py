@@ -38,6 +38,8 @@ def keys_generate(kind, issuer_name, issuer_url, issuer_email) -> None:
     try:
         with transaction():
             issuer = keys.ensure_issuer(issuer_name, issuer_url, issuer_email)
+            if issuer_name or issuer_url or issuer_email:
+                services.issuer_changed()  # the verification pages show the issuer's profile
             created = [keys.generate(issuer, k) for k in _kinds(kind)]
     except ServiceError as exc:
         fail(str(exc))

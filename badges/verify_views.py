@@ -4,6 +4,7 @@ is valid and exactly what it attests — read from the signed credential itself,
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import uuid
@@ -11,17 +12,18 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import current_app, jsonify, make_response, redirect, render_template, request, url_for
+from flask import current_app, jsonify, redirect, render_template, request, url_for
 from flask_babel import force_locale, format_date, get_translations
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import func as sa_func
 from werkzeug.exceptions import HTTPException
 
 from badges import extensions, keys, openbadges, services, signing, verification
 from badges.forms import VerifyForm
 from badges.holder_views import linkedin_url
 from badges.models import Achievement, Award, SigningKey, Visibility
-from badges.presenters import reason_label
+from badges.presenters import IssuerProfile, email_address, issuer_of, reason_label, web_url
 from badges.views import (
     badge_class_json,
     bp,
@@ -104,18 +106,33 @@ def _stored_checks(
 _VERDICTS: dict[tuple, bytes] = services.badge_memo({})
 
 
+#: (Accept-Language header, default locale) → language: browsers send a handful of values, each parsed once.
+_ACCEPTED_LANGUAGE: dict[tuple[str, str], str] = {}
+
+
 def verdict_language() -> str:
     """``?lang=``, else the request's language. A request without cookies has no logged-in user and no chosen
     language, so that is its Accept-Language (what ``core.i18n.select_locale`` would find, without Babel)."""
-    lang = request.args.get("lang")
-    if lang in openbadges.LANGS:
-        return lang
-    if "Cookie" in request.headers:
+    if request.query_string:
+        lang = request.args.get("lang")
+        if lang in openbadges.LANGS:
+            return lang
+    headers = request.headers
+    if "Cookie" in headers:
         return current_language()
-    if "Accept-Language" not in request.headers:
-        return openbadges.DEFAULT_LANG if current_app.config["BABEL_DEFAULT_LOCALE"] != "en" else "en"
-    best = request.accept_languages.best_match(current_app.config["LANGUAGES"])
-    return "en" if str(best or current_app.config["BABEL_DEFAULT_LOCALE"]).startswith("en") else "fr"
+    config = current_app.config
+    accept = headers.get("Accept-Language", "")
+    lang = _ACCEPTED_LANGUAGE.get((accept, config["BABEL_DEFAULT_LOCALE"]))
+    if lang is None:
+        if not accept:
+            lang = openbadges.DEFAULT_LANG if config["BABEL_DEFAULT_LOCALE"] != "en" else "en"
+        else:
+            best = request.accept_languages.best_match(config["LANGUAGES"])
+            lang = "en" if str(best or config["BABEL_DEFAULT_LOCALE"]).startswith("en") else "fr"
+        if len(_ACCEPTED_LANGUAGE) >= 256:
+            _ACCEPTED_LANGUAGE.clear()
+        _ACCEPTED_LANGUAGE[accept, config["BABEL_DEFAULT_LOCALE"]] = lang
+    return lang
 
 
 def verdict_json(award_uuid: uuid.UUID, extra: dict[str, Any] | None = None):
@@ -160,40 +177,131 @@ def verdict_json(award_uuid: uuid.UUID, extra: dict[str, Any] | None = None):
     return response
 
 
+_PAGES: dict[tuple, bytes] = services.badge_memo({})
+_PAGES_MAX = 2048  # pages of ~10 KB: at most ~20 MB per process
+_ISSUER: dict[str, IssuerProfile] = services.badge_memo({})
+
+
+def own_issuer_profile(credential: dict | None = None) -> IssuerProfile | None:
+    """This platform's issuer as employers read it: the name, site and contact address its badges carry, what it
+    is (its description, else a plain line), since when it issues badges — the earliest of the issuer's creation,
+    its first key and its first badge (badges imported or dated earlier than the platform count) — and its
+    identifiers for experts. Remembered per process, dropped with the badge memos (``badges issuer`` changes
+    bump the state version)."""
+    services.check_state_version()
+    profile = _ISSUER.get("own")
+    if profile is None:
+        issuer = keys.get_issuer()
+        if issuer is None:
+            return None
+        first_award = db.session.scalar(db.select(sa_func.min(Award.issued_at)).where(Award.issuer_id == issuer.id))
+        moments = [issuer.created_at, *(key.created_at for key in issuer.keys), first_award]
+        ids = [services.external_url("badges.issuer_profile"), openbadges.did_web(current_app.config["BASE_URL"])]
+        ids += [
+            signing.did_key(signing.ed25519_from_multikey(key.public_key))
+            for key in issuer.keys
+            if key.kind == "ed25519"
+        ]
+        profile = IssuerProfile(
+            name=issuer.name,
+            url=web_url(issuer.url),
+            email=email_address(issuer.email),
+            description=(issuer.description or "").strip() or None,
+            since=min(moment for moment in moments if moment is not None),
+            ids=tuple(dict.fromkeys(ids)),
+        )
+        _ISSUER["own"] = profile
+    if credential is not None:  # the badge says who signed it: its name, site and address come first
+        stated = issuer_of(credential)
+        ids = tuple(dict.fromkeys((*stated.ids, *profile.ids)))
+        profile = dataclasses.replace(
+            profile,
+            name=stated.name or profile.name,
+            url=stated.url or profile.url,
+            email=stated.email or profile.email,
+            ids=ids,
+        )
+    return profile
+
+
+def anonymous_request() -> bool:
+    """A request that carries nothing of a visitor: no cookie (so no session — no CSRF token, no flashed message,
+    no chosen language — and no remember-me login) and no credentials. Its page is the same for every such
+    visitor, so it may be served from memory."""
+    headers = request.headers
+    return "Cookie" not in headers and "Authorization" not in headers
+
+
+_PAGE_HEADERS = {
+    "Cache-Control": "no-cache",  # the status is read again on every request
+    "Vary": "Accept, Accept-Language, Cookie",
+}
+
+
+def _html(body: bytes | str, status: int = 200):
+    return current_app.response_class(body, status=status, mimetype="text/html", headers=_PAGE_HEADERS)
+
+
 @bp.route("/verify/<uuid:award_uuid>")
 @public
 def verify_badge(award_uuid: uuid.UUID):
-    """The verification page of a badge, or its verdict as JSON (``Accept: application/json``)."""
+    """The verification page of a badge, or its verdict as JSON (``Accept: application/json``).
+
+    For an anonymous visitor (an employer who scanned a QR code: no cookie) the page is served from memory, like
+    the JSON verdict: it is a function of the stored credential (which never changes), the language, the badge's
+    state (read on every request, as ``verdict_json`` does: a revocation shows within a second) and where ``now``
+    falls in its validity period — nothing of the visitor goes in it (the page has no form: its language switch
+    is a link). A visitor with a cookie (logged in, or with a session) gets a fresh page."""
     if wants_json_document():
         return verdict_json(award_uuid)
-    award = db.session.scalar(db.select(Award).where(Award.uuid == award_uuid))
-    return verification_page(award)
+    if not anonymous_request():
+        award = db.session.scalar(db.select(Award).where(Award.uuid == award_uuid))
+        return verification_page(award)
+    state = services.award_state(award_uuid)
+    if state is None or state.declined:
+        return verification_page(None)
+    lang = verdict_language()
+    checks, _urls = _stored_checks(award_uuid, lang)
+    key = (award_uuid, lang, state, checks.period(datetime.now(UTC)))
+    body = _PAGES.get(key)
+    if body is None:
+        award = db.session.scalar(db.select(Award).where(Award.uuid == award_uuid))
+        if award is None or award.visibility == Visibility.DECLINED.value:
+            return verification_page(None)
+        body = render_page(award, lang).encode("utf-8")
+        if len(_PAGES) >= _PAGES_MAX:
+            _PAGES.clear()
+        _PAGES[key] = body
+    return _html(body)
 
 
 def verification_page(award: Award | None, reached_by=None):
-    """The badge's verification page (404 for an unknown or declined badge). ``reached_by`` tells the
-    sections registered by other packages (``badges.extensions``) how the visitor came, e.g. by the code of a
-    printed certificate."""
+    """The badge's verification page (404 for an unknown or declined badge), rendered for this visitor, in the
+    language of ``?lang=`` or of the request. ``reached_by`` tells the sections registered by other packages
+    (``badges.extensions``) how the visitor came, e.g. by the code of a printed certificate."""
     if award is None or award.visibility == Visibility.DECLINED.value:
-        response = make_response(render_template("badges/verify_unknown.html"), 404)
-        response.vary.add("Accept")
-        return response
-    lang = current_language()
-    credential = award.documents["ob3"][lang]
-    now = datetime.now(UTC)
-    status = award.status(now)
-    stored, _urls = _stored_checks(award.uuid, lang, credential)
-    problems = [] if stored.signature.outcome == "passed" else [stored.signature.params.get("detail", "")]
-    subject = credential["credentialSubject"]
-    achievement = subject["achievement"]
-    names = [i["identityHash"] for i in subject.get("identifier", []) if i.get("identityType") == "name"]
-    response = make_response(
-        render_template(
+        return _html(render_template("badges/verify_unknown.html"), 404)
+    return _html(render_page(award, verdict_language(), reached_by))
+
+
+def render_page(award: Award, lang: str, reached_by=None) -> str:
+    """The verification page of ``award`` in ``lang``."""
+    with force_locale(lang):
+        credential = award.documents["ob3"][lang]
+        now = datetime.now(UTC)
+        status = award.status(now)
+        stored, _urls = _stored_checks(award.uuid, lang, credential)
+        problems = [] if stored.signature.outcome == "passed" else [stored.signature.params.get("detail", "")]
+        subject = credential["credentialSubject"]
+        achievement = subject["achievement"]
+        names = [i["identityHash"] for i in subject.get("identifier", []) if i.get("identityType") == "name"]
+        issuer = own_issuer_profile(credential) or issuer_of(credential)
+        return render_template(
             "badges/verify_badge.html",
             award=award,
             credential=credential,
             achievement=achievement,
-            issuer=credential["issuer"],
+            issuer=issuer,
             holder_name=names[0] if names else None,
             status=status,
             signature_ok=not problems,
@@ -208,12 +316,14 @@ def verification_page(award: Award | None, reached_by=None):
                 "badges.badge_class_image", achievement_uuid=award.achievement.uuid, ext="png", lang=lang
             ),
             linkedin=linkedin_url(award, lang) if status == "valid" else None,
+            lang_links={
+                other: url_for(request.endpoint, **(request.view_args or {}), lang=other)
+                for other in openbadges.LANGS
+                if other != lang
+            },
             now=now,
             sections=extensions.verification_sections(award, reached_by),
         )
-    )
-    response.vary.add("Accept")
-    return response
 
 
 # ------------------------------------------------------------------------------------------------ any badge
@@ -354,11 +464,17 @@ def verify():
     elif form.errors:
         status = 422
     ours = bool(verdict and verdict.summary and verdict.summary.get("issuer_id") in own_issuer_ids())
+    issuer = None
+    if verdict is not None and verdict.summary:
+        if ours:
+            issuer = own_issuer_profile(verdict.credential if verdict.format.startswith("ob3") else None)
+        issuer = issuer or issuer_of(verdict.credential, verdict.summary)
     return (
         render_template(
             "badges/verify.html",
             form=form,
             verdict=verdict,
+            issuer=issuer,
             check_labels=CHECK_LABELS,
             check_text=check_text,
             human_date=human_date,
