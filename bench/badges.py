@@ -72,7 +72,13 @@ VERDICT = "GET /verify/<uuid> JSON verdict"
 PAGE = "GET /verify/<uuid> (HTML)"
 TARGETS = (VERDICT, PAGE)
 #: The installed interop verifiers (node): @digitalcredentials/verifier-core, jose, the DCC signing libraries.
-DCC_NODE_MODULES = ROOT / ".cache" / "verify" / "node_modules"
+DCC_NODE_MODULES = ROOT / "interop" / "node_modules"  # installed by scripts/interop-setup (a link into .cache/)
+NODE_FILE = ROOT / ".cache" / "interop-node"  # the node scripts/interop-setup chose (TREMPLIN_NODE wins)
+
+
+def _node() -> str | None:
+    chosen = os.environ.get("TREMPLIN_NODE") or (NODE_FILE.read_text().strip() if NODE_FILE.is_file() else "")
+    return chosen or shutil.which("node")
 #: The official OB 3.0 JSON Schemas (1EdTech's files), served to verifier-core instead of fetching them.
 OB3_SCHEMAS = ROOT / "badges" / "schemas" / "ob3"
 FOREIGN_WARMUP, FOREIGN_TIMED = 10, 50
@@ -546,7 +552,7 @@ class NothingToFetch:
 def node_json(*args: str, timeout: float = 300) -> str:
     """Run ``bench/dcc_verify.mjs`` with ``args``: its standard output."""
     result = subprocess.run(  # noqa: S603 - node with our own script and fixed arguments
-        [shutil.which("node") or "node", str(ROOT / "bench" / "dcc_verify.mjs"), str(DCC_NODE_MODULES), *args],
+        [_node() or "node", str(ROOT / "bench" / "dcc_verify.mjs"), str(DCC_NODE_MODULES), *args],
         capture_output=True,
         text=True,
         timeout=timeout,
@@ -699,7 +705,7 @@ def foreign_figures() -> None:
     """Print the in-process verification time of foreign credentials against the DCC's verifier (node)."""
     count = FOREIGN_WARMUP + FOREIGN_TIMED
     print(f"foreign badges: {FOREIGN_TIMED} verifications timed after {FOREIGN_WARMUP} of warm-up, nothing fetched")
-    if shutil.which("node") is None or not (DCC_NODE_MODULES / "@digitalcredentials" / "verifier-core").is_dir():
+    if _node() is None or not (DCC_NODE_MODULES / "@digitalcredentials" / "verifier-core").is_dir():
         print(f"  skipped: node or the DCC verifier is not installed ({DCC_NODE_MODULES}; scripts/interop-setup)")
         return
     with tempfile.TemporaryDirectory() as tmp:
