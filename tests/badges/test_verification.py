@@ -16,6 +16,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 import jwt
@@ -28,7 +29,16 @@ from PIL import Image
 
 from badges import baking, signing, verification
 from badges import openbadges as ob
-from badges.verification import CHECK_CODES, UnreadableInput, Verdict, parse_input, verify
+from badges.verification import (
+    CHECK_CODES,
+    UnreadableInput,
+    Verdict,
+    jsonld_terms,
+    messages,
+    parse_input,
+    schema,
+    verify,
+)
 
 BASE = "https://tremplin.example"
 STATUS_URL = f"{BASE}/badges/status/1"
@@ -863,17 +873,17 @@ def test_blank_node_hazards() -> None:
 
     # 63 blank nodes whose siblings differ only in their leaves: pyld canonicalises it in 0.15 s, 127 in 1.4 s,
     # 255 in 14 s (the limit on blank nodes stops the growth, this check the shape)
-    assert verification._blank_node_hazard({"@context": vocab, "p": tree(5)}) == "look-alike entries in one list"
-    assert verification._blank_node_hazard({"@context": vocab, "p": tree(5, labelled_nodes=True)}) is None
-    assert verification._blank_node_hazard({"@context": vocab, "p": tree(6, labelled_nodes=True)})  # 127 nodes
+    assert jsonld_terms.blank_node_hazard({"@context": vocab, "p": tree(5)}) == "look-alike entries in one list"
+    assert jsonld_terms.blank_node_hazard({"@context": vocab, "p": tree(5, labelled_nodes=True)}) is None
+    assert jsonld_terms.blank_node_hazard({"@context": vocab, "p": tree(6, labelled_nodes=True)})  # 127 nodes
     # aliases cannot hide a repeated property
     aliased = {"@context": {**vocab, "d": "https://example.org/c"}, "p": {"c": {"a": "x"}, "d": {"a": "x"}}}
-    assert verification._blank_node_hazard(aliased) == "look-alike entries in one list"
-    assert verification._blank_node_hazard({"@context": vocab, "@id": "_:b0", "p": {"@id": "_:b0"}})
-    assert verification._blank_node_hazard({"@context": vocab, "@reverse": {"p": {"a": "x"}}})
+    assert jsonld_terms.blank_node_hazard(aliased) == "look-alike entries in one list"
+    assert jsonld_terms.blank_node_hazard({"@context": vocab, "@id": "_:b0", "p": {"@id": "_:b0"}})
+    assert jsonld_terms.blank_node_hazard({"@context": vocab, "@reverse": {"p": {"a": "x"}}})
     credential = signed_credential()
     credential.pop("proof")
-    assert verification._blank_node_hazard(credential) is None
+    assert jsonld_terms.blank_node_hazard(credential) is None
 
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -945,7 +955,7 @@ def test_messages_are_plain_msgids() -> None:
 
 
 def test_every_message_is_marked_for_translation() -> None:
-    source = (verification.SCHEMAS_DIR.parents[1] / "verification.py").read_text(encoding="utf-8")
+    source = Path(messages.__file__).read_text(encoding="utf-8")
     marked = set(re.findall(r'N_\(\s*"((?:[^"\\]|\\.)*)"\s*\)', source))
     for message in _messages():
         assert message in marked, message
@@ -965,9 +975,9 @@ def test_bundled_schemas_are_the_official_ones() -> None:
         path.name: hashlib.sha256(path.read_bytes()).hexdigest() for path in verification.SCHEMAS_DIR.glob("*.json")
     }
     assert found == BUNDLED_SCHEMAS
-    validator = verification._schema_validator()
+    validator = schema.schema_validator()
     type(validator).check_schema(validator.schema)
-    assert validator is verification._schema_validator()  # loaded once
+    assert validator is schema.schema_validator()  # loaded once
 
 
 # ------------------------------------------------------------------------------------------------------ memos
@@ -978,9 +988,9 @@ def test_a_document_verified_once_is_not_canonicalised_or_validated_again(monkey
     first = verify(data, ob3_resolver(), now=NOW)
     assert first.valid
     calls: list[str] = []
-    real_verify_proof, real_validate = signing.verify_proof, verification._validate_schema
+    real_verify_proof, real_validate = signing.verify_proof, schema.validate_schema
     monkeypatch.setattr(signing, "verify_proof", lambda *a, **k: calls.append("proof") or real_verify_proof(*a, **k))
-    monkeypatch.setattr(verification, "_validate_schema", lambda *a: calls.append("schema") or real_validate(*a))
+    monkeypatch.setattr(schema, "validate_schema", lambda *a: calls.append("schema") or real_validate(*a))
     again = verify(data, ob3_resolver(), now=NOW)
     assert again.to_json() == first.to_json() and calls == []
     revoked = verify(data, ob3_resolver(STATUS_INDEX), now=NOW)  # a new status list: verified once, then known

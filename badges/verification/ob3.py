@@ -1,0 +1,177 @@
+"""OB 3.0 credentials: an embedded Data Integrity proof or a VC-JWT, the issuer's control of the key, and what the
+credential says (summary)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+from badges import signing
+from badges.verification.claims import ob3_email_identities, validity_check
+from badges.verification.common import as_list, clip, id_of, image_url, iso, parse_date, str_or_none
+from badges.verification.data_integrity import MAX_PROOFS, verify_data_integrity
+from badges.verification.fetcher import Context
+from badges.verification.inputs import Presented, Unsafe, check_tree, jws_parts
+from badges.verification.keys import did_jwk_key, did_of, key_for
+from badges.verification.messages import (
+    MSG_JWT_CLAIMS,
+    MSG_KEY_ISSUER_BAD,
+    MSG_KEY_ISSUER_OK,
+    MSG_KEY_NOT_FOUND,
+    MSG_NO_SIGNATURE,
+    MSG_SIGNATURE_BAD,
+    MSG_SIGNATURE_OK,
+    MSG_SIGNATURE_UNCOVERED,
+    MSG_SKIPPED_ISSUER,
+    MSG_SKIPPED_UNVERIFIED,
+    MSG_TOO_MANY_PROOFS,
+    MSG_UNSAFE_SHAPE,
+)
+from badges.verification.schema import schema_check
+from badges.verification.status import ob3_status
+from badges.verification.verdict import Check, Result, Status, format_check
+
+JWT_CLAIMS = frozenset({"iss", "sub", "jti", "nbf", "exp", "iat", "aud"})  # what VC-JWT adds to the credential
+
+
+def verify_ob3(ctx: Context, presented: Presented, fmt: str, doc: dict[str, Any], token: str | None) -> Result:
+    """``doc``: the credential (Data Integrity) or the unverified JWT payload (VC-JWT, ``token`` given)."""
+    ctx.unresolved = []
+    if token is not None:
+        credential, signature, methods = _vc_jwt(ctx, token)
+        presented_doc = credential or {k: v for k, v in doc.items() if k not in JWT_CLAIMS}
+    else:
+        credential, signature, methods = _di(ctx, doc)
+        presented_doc = doc
+    issuer_id = id_of(presented_doc.get("issuer"))
+    result = Result(fmt, format_check(fmt, presented), signature)
+    issuer_key = ob3_issuer_key(issuer_id, methods)
+    if signature.outcome == "passed" or issuer_key.outcome == "failed":
+        result.issuer_key = issuer_key
+    result.schema = schema_check(presented_doc)
+    if credential is None or signature.outcome != "passed":
+        return result
+    result.credential = credential
+    result.identities = ob3_email_identities(credential)
+    result.validity, expired = validity_check(
+        credential.get("validFrom"), credential.get("validUntil"), ctx.now, start_required=False
+    )
+    status = (
+        ob3_status(ctx, credential, issuer_id)
+        if issuer_key.outcome == "passed"
+        else Status(Check("status", "skipped", MSG_SKIPPED_ISSUER))
+    )
+    result.status = status.check
+    result.summary = ob3_summary(credential, status, expired)
+    return result
+
+
+def _di(ctx: Context, doc: dict[str, Any]) -> tuple[dict[str, Any] | None, Check, list[Any]]:
+    if "proof" not in doc:
+        return None, Check("signature", "failed", MSG_NO_SIGNATURE), []
+    proofs = as_list(doc.get("proof"))
+    methods = [proof.get("verificationMethod") if isinstance(proof, dict) else None for proof in proofs]
+    if len(proofs) > MAX_PROOFS:
+        return None, Check("signature", "failed", MSG_TOO_MANY_PROOFS, {"detail": f"{len(proofs)} proofs"}), []
+    problems = verify_data_integrity(ctx, doc)
+    if not problems:
+        return doc, Check("signature", "passed", MSG_SIGNATURE_OK), methods
+    detail = {"detail": clip("; ".join(problems))}
+    if any(problem.startswith("unsafe JSON-LD") for problem in problems):
+        return None, Check("signature", "failed", MSG_UNSAFE_SHAPE, detail), methods
+    if any(problem.startswith("not covered by the signature") for problem in problems):
+        return None, Check("signature", "failed", MSG_SIGNATURE_UNCOVERED, detail), methods
+    if ctx.unresolved:
+        return None, Check("signature", "failed", MSG_KEY_NOT_FOUND, detail), methods
+    return None, Check("signature", "failed", MSG_SIGNATURE_BAD, detail), methods
+
+
+def _vc_jwt(ctx: Context, token: str) -> tuple[dict[str, Any] | None, Check, list[Any]]:
+    _, payload = jws_parts(token)
+    claimed_issuer = id_of(payload.get("issuer"))
+    used: list[str] = []
+
+    def key_resolver(kid: str) -> Ed25519PublicKey:
+        # A jwk header is never trusted alone (verify_vc_jwt compares it with what this returns): the key
+        # comes from a did:key/did:jwk kid, from the issuer's own did:jwk, or from the caller's resolver.
+        if isinstance(kid, str) and kid.startswith(("did:key:", "did:jwk:")):
+            used.append(kid)
+            return key_for(ctx, kid)
+        if isinstance(claimed_issuer, str) and claimed_issuer.startswith("did:jwk:"):
+            used.append(claimed_issuer)
+            return did_jwk_key(claimed_issuer)
+        used.append(kid)
+        return key_for(ctx, kid)
+
+    credential, problems = signing.verify_vc_jwt(token, key_resolver, now=ctx.now)
+    if credential is not None:
+        try:
+            check_tree(credential)
+            hazard = None
+        except Unsafe as exc:
+            hazard = str(exc)
+        if hazard:
+            return None, Check("signature", "failed", MSG_UNSAFE_SHAPE, {"detail": hazard}), used
+    # Dates and the issuer's control of the key have their own checks.
+    problems = [
+        problem
+        for problem in problems
+        if problem not in ("the credential is not valid yet (nbf)", "the credential has expired (exp)")
+        and not problem.startswith("the signing did:key ")
+    ]
+    if credential is not None and "exp" in payload and "validUntil" not in credential:
+        problems.append("exp claim without validUntil")  # the exp would otherwise go unchecked
+    detail = {"detail": clip("; ".join(problems))} if problems else {}
+    if credential is None:
+        message = MSG_KEY_NOT_FOUND if ctx.unresolved else MSG_SIGNATURE_BAD
+        return None, Check("signature", "failed", message, detail), used
+    if problems:
+        return None, Check("signature", "failed", MSG_JWT_CLAIMS, detail), used
+    return credential, Check("signature", "passed", MSG_SIGNATURE_OK), used
+
+
+def ob3_issuer_key(issuer_id: str | None, methods: list[Any]) -> Check:
+    params = {"issuer": issuer_id}
+    if not methods:
+        return Check("issuer-key", "skipped", MSG_SKIPPED_UNVERIFIED, params)
+    for method in methods:
+        if not isinstance(method, str) or issuer_id is None:
+            return Check("issuer-key", "failed", MSG_KEY_ISSUER_BAD, params)
+        if did_of(method) != issuer_id:
+            return Check("issuer-key", "failed", MSG_KEY_ISSUER_BAD, {**params, "key": clip(method)})
+    return Check("issuer-key", "passed", MSG_KEY_ISSUER_OK, params)
+
+
+def ob3_summary(credential: Mapping[str, Any], status: Status, expired: bool) -> dict[str, Any]:
+    issuer = credential.get("issuer")
+    subject = credential.get("credentialSubject")
+    subject = subject if isinstance(subject, dict) else {}
+    achievement = subject.get("achievement")
+    achievement = achievement if isinstance(achievement, dict) else {}
+    criteria = achievement.get("criteria")
+    names = [
+        item.get("identityHash")
+        for item in as_list(subject.get("identifier"))
+        if isinstance(item, dict)
+        and item.get("identityType") == "name"
+        and item.get("hashed") is False
+        and isinstance(item.get("identityHash"), str)
+    ]
+    return {
+        "issuer_name": str_or_none(issuer.get("name")) if isinstance(issuer, dict) else None,
+        "issuer_id": id_of(issuer),
+        "achievement_name": str_or_none(achievement.get("name")),
+        "achievement_description": str_or_none(achievement.get("description")),
+        "criteria": str_or_none(criteria.get("narrative")) if isinstance(criteria, dict) else None,
+        "achievement_id": str_or_none(achievement.get("id")),
+        "image": image_url(achievement.get("image")),
+        "issued_on": iso(parse_date(credential.get("validFrom"))),
+        "valid_until": iso(parse_date(credential.get("validUntil"))),
+        "recipient_name": names[0] if names else None,
+        "revoked": status.revoked,
+        "revocation_reason": status.reason,
+        "expired": expired,
+        "credential_id": str_or_none(credential.get("id")),
+    }

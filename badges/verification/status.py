@@ -1,0 +1,143 @@
+"""Revocation and suspension: OB 3.0 ``BitstringStatusListEntry`` and the OB 2.0 issuer's ``RevocationList``.
+
+A claimed status is never trusted (``"revoked": false`` in a document means nothing); a status list must be the
+issuer's own, signed by it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from badges import openbadges as ob
+from badges.verification.claims import validity_check
+from badges.verification.common import as_list, clip, id_of, is_http_url, str_or_none, types_of
+from badges.verification.data_integrity import MAX_PROOFS, verify_data_integrity
+from badges.verification.fetcher import Context
+from badges.verification.messages import (
+    MSG_NO_STATUS,
+    MSG_OB2_NO_REVOCATION_LIST,
+    MSG_REVOKED,
+    MSG_STATUS_FETCH,
+    MSG_STATUS_INVALID,
+    MSG_STATUS_NOT_ISSUER,
+    MSG_STATUS_OK,
+    MSG_STATUS_UNSUPPORTED,
+    MSG_SUSPENDED,
+)
+from badges.verification.verdict import Check, Status
+
+MAX_STATUS_ENTRIES = 4
+DIGITS = re.compile(r"^[0-9]{1,12}$")
+
+
+def ob3_status(ctx: Context, credential: dict[str, Any], issuer_id: str | None) -> Status:
+    entries = as_list(credential.get("credentialStatus"))
+    if not entries:
+        return Status(Check("status", "skipped", MSG_NO_STATUS))
+    if len(entries) > MAX_STATUS_ENTRIES:
+        return Status(Check("status", "failed", MSG_STATUS_INVALID, {"detail": "too many status entries"}))
+    checked = 0
+    for entry in entries:
+        if not isinstance(entry, dict):
+            return Status(Check("status", "failed", MSG_STATUS_INVALID, {"detail": "entry is not an object"}))
+        entry_type = entry.get("type")
+        if entry_type != "BitstringStatusListEntry" and as_list(entry_type) != ["BitstringStatusListEntry"]:
+            kind = entry_type if isinstance(entry_type, str) else json.dumps(entry_type)[:80]
+            return Status(Check("status", "failed", MSG_STATUS_UNSUPPORTED, {"type": kind}))
+        purpose = entry.get("statusPurpose")
+        if purpose not in ("revocation", "suspension"):
+            continue  # "refresh", "message": not a judgement on validity
+        outcome = _bitstring(ctx, entry, purpose, issuer_id)
+        if outcome is not None:
+            return outcome
+        checked += 1
+    if not checked:
+        return Status(Check("status", "skipped", MSG_NO_STATUS))
+    return Status(Check("status", "passed", MSG_STATUS_OK))
+
+
+def _bitstring(ctx: Context, entry: dict[str, Any], purpose: str, issuer_id: str | None) -> Status | None:
+    """``None`` when the bit is clear, else the failing status."""
+
+    def invalid(detail: str) -> Status:
+        return Status(Check("status", "failed", MSG_STATUS_INVALID, {"detail": clip(detail)}))
+
+    url = entry.get("statusListCredential")
+    index = entry.get("statusListIndex")
+    if isinstance(index, str) and DIGITS.match(index):
+        position = int(index)
+    elif isinstance(index, int) and not isinstance(index, bool) and 0 <= index < 10**12:
+        position = index
+    else:
+        return invalid("statusListIndex is not a base-10 integer")
+    if not is_http_url(url):
+        return invalid("statusListCredential is not an http(s) URL")
+    if entry.get("statusSize", 1) != 1:
+        return invalid("only 1-bit statuses are supported")
+    status_list = ctx.fetch.status_list(url)
+    if status_list is None:
+        return Status(Check("status", "failed", MSG_STATUS_FETCH, {"url": url}))
+    if "BitstringStatusListCredential" not in types_of(status_list):
+        return invalid("not a BitstringStatusListCredential")
+    if "id" in status_list and status_list["id"] != url:
+        return invalid("the status list's id is not its URL")
+    if issuer_id is None or id_of(status_list.get("issuer")) != issuer_id:
+        return Status(Check("status", "failed", MSG_STATUS_NOT_ISSUER, {"url": url}))
+    if len(as_list(status_list.get("proof"))) > MAX_PROOFS:
+        return invalid("too many proofs")
+    problems = verify_data_integrity(ctx, status_list) if "proof" in status_list else ["no proof"]
+    if problems:
+        return Status(
+            Check("status", "failed", MSG_STATUS_NOT_ISSUER, {"url": url, "detail": clip("; ".join(problems))})
+        )
+    list_check, _ = validity_check(
+        status_list.get("validFrom"), status_list.get("validUntil"), ctx.now, start_required=False
+    )
+    if list_check.outcome == "failed":
+        return invalid("the status list is outside its validity period")
+    subject = status_list.get("credentialSubject")
+    if not isinstance(subject, dict) or "BitstringStatusList" not in types_of(subject):
+        return invalid("credentialSubject is not a BitstringStatusList")
+    if purpose not in as_list(subject.get("statusPurpose")):
+        return invalid(f"the list is not for {purpose}")
+    encoded = subject.get("encodedList")
+    if not isinstance(encoded, str):
+        return invalid("encodedList missing")
+    try:
+        bits = ob.decode_status_list(encoded)
+    except ValueError as exc:
+        return invalid(str(exc))
+    if position >= len(bits) * 8:
+        return invalid("statusListIndex is outside the list")
+    if bits[position // 8] & (0x80 >> (position % 8)):
+        if purpose == "revocation":
+            return Status(Check("status", "failed", MSG_REVOKED), revoked=True)
+        return Status(Check("status", "failed", MSG_SUSPENDED))
+    return None
+
+
+# ------------------------------------------------------------------ OB 2.0
+
+
+def ob2_revocation_list(ctx: Context, assertion: Mapping[str, Any], profile: Mapping[str, Any]) -> Status:
+    if assertion.get("revoked") is True:
+        reason = str_or_none(assertion.get("revocationReason"))
+        return Status(Check("status", "failed", MSG_REVOKED, {"reason": reason}), True, reason)
+    url = profile.get("revocationList")
+    if url is None:
+        return Status(Check("status", "skipped", MSG_OB2_NO_REVOCATION_LIST))
+    revocations = ctx.fetch.node(url)
+    if revocations is None:
+        return Status(Check("status", "failed", MSG_STATUS_FETCH, {"url": str_or_none(url)}))
+    entries = revocations.get("revokedAssertions")
+    if not isinstance(entries, list):
+        return Status(Check("status", "failed", MSG_STATUS_INVALID, {"detail": "no revokedAssertions list"}))
+    assertion_id = assertion.get("id")
+    for entry in entries:
+        if id_of(entry) == assertion_id:
+            reason = str_or_none(entry.get("revocationReason")) if isinstance(entry, dict) else None
+            return Status(Check("status", "failed", MSG_REVOKED, {"reason": reason}), True, reason)
+    return Status(Check("status", "passed", MSG_STATUS_OK))
