@@ -102,3 +102,20 @@ def validity_check(start: Any, end: Any, now: datetime, *, start_required: bool)
         return Check("validity-period", "failed", MSG_EXPIRED, {"date": iso(valid_until)}), True
     params = {"valid_from": iso(valid_from), "valid_until": iso(valid_until)}
     return Check("validity-period", "passed", MSG_VALID_UNTIL if valid_until else MSG_VALID_OPEN, params), False
+
+
+def first_present(doc: Mapping[str, Any], *keys: str) -> Any:
+    """The value of the first of ``keys`` that ``doc`` has (``None`` if none)."""
+    return next((doc[key] for key in keys if key in doc), None)
+
+
+def credential_validity(credential: Mapping[str, Any], now: datetime) -> tuple[Check, bool]:
+    """The ``validity-period`` check of an OB 3.0 credential (as read by ``jsonld_terms.read_as_signed``): VC 2.0
+    ``validFrom``/``validUntil`` and VC 1.1 ``issuanceDate``/``expirationDate``; when a credential has both pairs,
+    both must hold."""
+    pairs = [("validFrom", "validUntil"), ("issuanceDate", "expirationDate")]
+    present = [(start, end) for start, end in pairs if start in credential or end in credential] or pairs[:1]
+    checks = [
+        validity_check(credential.get(start), credential.get(end), now, start_required=False) for start, end in present
+    ]
+    return next((found for found in checks if found[0].outcome == "failed"), checks[0])

@@ -51,6 +51,7 @@ MSG_SIGNATURE_BAD = N_(
     "The signature does not match: the badge was changed after it was signed, or was not signed with this key."
 )
 MSG_SIGNATURE_UNCOVERED = N_("The badge contains data that its signature does not cover.")
+MSG_NOT_AS_SIGNED = N_("What this badge shows is not what its signature covers.")
 MSG_KEY_NOT_FOUND = N_("The key that signed the badge could not be found.")
 MSG_TOO_MANY_PROOFS = N_("The badge carries more signatures than can be checked.")
 MSG_UNSAFE_SHAPE = N_("The badge is built in a way that cannot be verified safely.")

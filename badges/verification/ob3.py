@@ -9,11 +9,12 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from badges import signing
-from badges.verification.claims import ob3_email_identities, validity_check
-from badges.verification.common import as_list, clip, id_of, image_url, iso, parse_date, str_or_none
+from badges.verification.claims import credential_validity, first_present, ob3_email_identities
+from badges.verification.common import as_list, clip, id_of, image_url, iso, parse_date, str_or_none, types_of
 from badges.verification.data_integrity import MAX_PROOFS, verify_data_integrity
 from badges.verification.fetcher import Context
-from badges.verification.inputs import Presented, Unsafe, check_tree, jws_parts
+from badges.verification.inputs import OB3_TYPES, Presented, Unsafe, check_tree, jws_parts
+from badges.verification.jsonld_terms import UnreadableTerms, read_as_signed
 from badges.verification.keys import did_jwk_key, did_of, key_for
 from badges.verification.messages import (
     MSG_JWT_CLAIMS,
@@ -21,6 +22,7 @@ from badges.verification.messages import (
     MSG_KEY_ISSUER_OK,
     MSG_KEY_NOT_FOUND,
     MSG_NO_SIGNATURE,
+    MSG_NOT_AS_SIGNED,
     MSG_SIGNATURE_BAD,
     MSG_SIGNATURE_OK,
     MSG_SIGNATURE_UNCOVERED,
@@ -45,26 +47,33 @@ def verify_ob3(ctx: Context, presented: Presented, fmt: str, doc: dict[str, Any]
     else:
         credential, signature, methods = _di(ctx, doc)
         presented_doc = doc
-    issuer_id = id_of(presented_doc.get("issuer"))
     result = Result(fmt, format_check(fmt, presented), signature)
-    issuer_key = ob3_issuer_key(issuer_id, methods)
-    if signature.outcome == "passed" or issuer_key.outcome == "failed":
-        result.issuer_key = issuer_key
     result.schema = schema_check(presented_doc)
     if credential is None or signature.outcome != "passed":
+        issuer_key = ob3_issuer_key(id_of(presented_doc.get("issuer")), methods)
+        if issuer_key.outcome == "failed":
+            result.issuer_key = issuer_key
         return result
+    # From here on, every verdict input is read as the proof covers it (jsonld_terms), not from the JSON keys.
+    try:
+        signed = read_as_signed(credential)
+        if not types_of(signed) & OB3_TYPES:
+            raise UnreadableTerms("the signed data is not an OpenBadgeCredential or AchievementCredential")
+    except UnreadableTerms as exc:
+        result.signature = Check("signature", "failed", MSG_NOT_AS_SIGNED, {"detail": clip(str(exc))})
+        return result
+    issuer_id = id_of(signed.get("issuer"))
+    result.issuer_key = issuer_key = ob3_issuer_key(issuer_id, methods)
     result.credential = credential
-    result.identities = ob3_email_identities(credential)
-    result.validity, expired = validity_check(
-        credential.get("validFrom"), credential.get("validUntil"), ctx.now, start_required=False
-    )
+    result.identities = ob3_email_identities(signed)
+    result.validity, expired = credential_validity(signed, ctx.now)
     status = (
-        ob3_status(ctx, credential, issuer_id)
+        ob3_status(ctx, signed, issuer_id)
         if issuer_key.outcome == "passed"
         else Status(Check("status", "skipped", MSG_SKIPPED_ISSUER))
     )
     result.status = status.check
-    result.summary = ob3_summary(credential, status, expired)
+    result.summary = ob3_summary(signed, status, expired)
     return result
 
 
@@ -167,8 +176,8 @@ def ob3_summary(credential: Mapping[str, Any], status: Status, expired: bool) ->
         "criteria": str_or_none(criteria.get("narrative")) if isinstance(criteria, dict) else None,
         "achievement_id": str_or_none(achievement.get("id")),
         "image": image_url(achievement.get("image")),
-        "issued_on": iso(parse_date(credential.get("validFrom"))),
-        "valid_until": iso(parse_date(credential.get("validUntil"))),
+        "issued_on": iso(parse_date(first_present(credential, "validFrom", "issuanceDate"))),
+        "valid_until": iso(parse_date(first_present(credential, "validUntil", "expirationDate"))),
         "recipient_name": names[0] if names else None,
         "revoked": status.revoked,
         "revocation_reason": status.reason,

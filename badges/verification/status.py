@@ -16,6 +16,7 @@ from badges.verification.claims import validity_check
 from badges.verification.common import as_list, clip, id_of, is_http_url, str_or_none, types_of
 from badges.verification.data_integrity import MAX_PROOFS, verify_data_integrity
 from badges.verification.fetcher import Context
+from badges.verification.jsonld_terms import STATUS_READING_CONTEXT, UnreadableTerms, read_as_signed
 from badges.verification.messages import (
     MSG_NO_STATUS,
     MSG_OB2_NO_REVOCATION_LIST,
@@ -80,12 +81,6 @@ def _bitstring(ctx: Context, entry: dict[str, Any], purpose: str, issuer_id: str
     status_list = ctx.fetch.status_list(url)
     if status_list is None:
         return Status(Check("status", "failed", MSG_STATUS_FETCH, {"url": url}))
-    if "BitstringStatusListCredential" not in types_of(status_list):
-        return invalid("not a BitstringStatusListCredential")
-    if "id" in status_list and status_list["id"] != url:
-        return invalid("the status list's id is not its URL")
-    if issuer_id is None or id_of(status_list.get("issuer")) != issuer_id:
-        return Status(Check("status", "failed", MSG_STATUS_NOT_ISSUER, {"url": url}))
     if len(as_list(status_list.get("proof"))) > MAX_PROOFS:
         return invalid("too many proofs")
     problems = verify_data_integrity(ctx, status_list) if "proof" in status_list else ["no proof"]
@@ -93,6 +88,16 @@ def _bitstring(ctx: Context, entry: dict[str, Any], purpose: str, issuer_id: str
         return Status(
             Check("status", "failed", MSG_STATUS_NOT_ISSUER, {"url": url, "detail": clip("; ".join(problems))})
         )
+    try:  # read as its proof covers it, like the credential (jsonld_terms)
+        status_list = read_as_signed(status_list, STATUS_READING_CONTEXT)
+    except UnreadableTerms as exc:
+        return invalid(str(exc))
+    if "BitstringStatusListCredential" not in types_of(status_list):
+        return invalid("not a BitstringStatusListCredential")
+    if "id" in status_list and status_list["id"] != url:
+        return invalid("the status list's id is not its URL")
+    if issuer_id is None or id_of(status_list.get("issuer")) != issuer_id:
+        return Status(Check("status", "failed", MSG_STATUS_NOT_ISSUER, {"url": url}))
     list_check, _ = validity_check(
         status_list.get("validFrom"), status_list.get("validUntil"), ctx.now, start_required=False
     )

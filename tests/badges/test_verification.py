@@ -993,7 +993,7 @@ def test_a_document_verified_once_is_not_canonicalised_or_validated_again(monkey
     monkeypatch.setattr(schema, "validate_schema", lambda *a: calls.append("schema") or real_validate(*a))
     again = verify(data, ob3_resolver(), now=NOW)
     assert again.to_json() == first.to_json() and calls == []
-    revoked = verify(data, ob3_resolver(STATUS_INDEX), now=NOW)  # a new status list: verified once, then known
+    revoked = verify(data, ob3_resolver(STATUS_INDEX, 31), now=NOW)  # a status list no other test uses: verified once
     assert not revoked.valid and message(revoked, "status") == verification.MSG_REVOKED
     assert calls == ["proof"]
 
