@@ -14,10 +14,10 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from badges import signing
-from badges.verification.common import MemoTable, as_list, fingerprint
+from badges.verification.common import MemoTable, as_list, clip, fingerprint
 from badges.verification.fetcher import Context
 from badges.verification.jsonld_terms import blank_node_hazard
-from badges.verification.keys import MAX_METHOD_LENGTH, key_for
+from badges.verification.keys import MAX_METHOD_LENGTH, ed25519_for
 
 MAX_PROOFS = 4
 MAX_PROOF_VALUE_LENGTH = 256  # an Ed25519 signature is 88 base58 characters
@@ -48,7 +48,7 @@ def verify_data_integrity(ctx: Context, doc: dict[str, Any]) -> list[str]:
     used: list[tuple[str, bytes]] = []
 
     def resolve(method: str) -> Ed25519PublicKey:
-        key = key_for(ctx, method)
+        key = ed25519_for(ctx, method)
         used.append((method, key.public_bytes(Encoding.Raw, PublicFormat.Raw)))
         return key
 
@@ -62,9 +62,26 @@ def verify_data_integrity(ctx: Context, doc: dict[str, Any]) -> list[str]:
 def _same_keys(ctx: Context, used: tuple[tuple[str, bytes], ...]) -> bool:
     for method, raw in used:
         try:
-            key = key_for(ctx, method)
+            key = ed25519_for(ctx, method)
         except signing.SigningError:
             return False
         if key.public_bytes(Encoding.Raw, PublicFormat.Raw) != raw:
             return False
     return True
+
+
+SUPPORTED_PROOFS = frozenset({(signing.PROOF_TYPE, signing.CRYPTOSUITE)})
+
+
+def unsupported_proof(proofs: list[Any]) -> str | None:
+    """The first proof type (and cryptosuite) this verifier does not implement, or ``None``: such a proof is not
+    wrong, we cannot check it (an *indeterminate* signature)."""
+    for proof in proofs:
+        if not isinstance(proof, dict):
+            continue
+        kind, suite = proof.get("type"), proof.get("cryptosuite")
+        if not isinstance(kind, str) or (suite is not None and not isinstance(suite, str)):
+            continue  # malformed: verify_proof says why
+        if (kind, suite) not in SUPPORTED_PROOFS:
+            return clip(f"{kind} {suite}" if suite else kind)
+    return None

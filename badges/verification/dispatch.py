@@ -6,17 +6,19 @@ import logging
 from datetime import UTC, datetime
 
 from badges.verification.claims import recipient_check
-from badges.verification.fetcher import Context, Resolver
+from badges.verification.fetcher import CREDENTIAL_ACCEPT, Context, Resolver
 from badges.verification.inputs import Presented, UnreadableInput, jws_parts, kind_of, parse_input
 from badges.verification.messages import (
     MSG_BAD_JWT,
     MSG_HOSTED_FETCH,
     MSG_LINK,
     MSG_LINK_NOT_BADGE,
+    MSG_LINK_UNREACHABLE,
     MSG_NOT_A_BADGE,
     MSG_NOT_A_BADGE_VC,
     MSG_OB2_NO_VERIFICATION,
     MSG_OB2_SIGNED_AS_JSON,
+    MSG_SKIPPED_UNDECIDED,
     MSG_SKIPPED_UNVERIFIED,
     MSG_UNEXPECTED,
 )
@@ -29,30 +31,24 @@ log = logging.getLogger(__name__)
 
 def route(ctx: Context, presented: Presented) -> Result | Verdict:
     if presented.form == "jws":
-        header, payload = jws_parts(presented.value)
-        inner = payload.get("vc") if isinstance(payload.get("vc"), dict) else payload
-        kind = kind_of(inner)
-        if kind is None:
-            kind = {"EdDSA": "ob3", "RS256": "ob2"}.get(header.get("alg"))  # type: ignore[arg-type]
-        if kind == "ob3":
-            return verify_ob3(ctx, presented, "ob3-vc-jwt", payload, presented.value)
-        if kind == "ob2":
-            return verify_ob2_signed(ctx, presented, presented.value)
-        return failed_format(MSG_NOT_A_BADGE_VC if kind == "vc" else MSG_BAD_JWT)
+        return _route_jws(ctx, presented, presented.value)
 
     url: str | None = None
     doc = presented.value if presented.form == "json" else None
     if presented.form == "url":
         url = presented.value
-        status_code, doc = ctx.fetch.document(url)
-        if doc is None or status_code not in (200, 410):
-            if presented.baked_kind == "ob2" or status_code == 410:
-                return verify_ob2_hosted(ctx, presented, None, url)
-            fmt_check = Check("format", "passed", MSG_LINK)
-            params = {"url": url, "detail": f"HTTP status {status_code}" if status_code else "unreachable"}
-            return Result("unknown", fmt_check, Check("signature", "failed", MSG_HOSTED_FETCH, params))
-        if status_code == 410:
+        answer = ctx.fetch.get(url, CREDENTIAL_ACCEPT)
+        if answer.status == 410 or (presented.baked_kind == "ob2" and answer.doc is None):
             return verify_ob2_hosted(ctx, presented, None, url)
+        if answer.ok and answer.text is not None:  # a VC-JWT or an OB 2.0 JWS served at the link
+            return _route_jws(ctx, presented, answer.text)
+        if not answer.ok or answer.doc is None:
+            fmt_check = Check("format", "passed", MSG_LINK)
+            params = {"url": url, "detail": answer.why()}
+            if answer.unreachable:
+                return Result("unknown", fmt_check, Check("signature", "indeterminate", MSG_LINK_UNREACHABLE, params))
+            return Result("unknown", fmt_check, Check("signature", "failed", MSG_HOSTED_FETCH, params))
+        doc = answer.doc
     assert doc is not None
     kind = kind_of(doc)
     if kind == "ob3":
@@ -72,8 +68,22 @@ def route(ctx: Context, presented: Presented) -> Result | Verdict:
     return failed_format(MSG_NOT_A_BADGE_VC if kind == "vc" else MSG_NOT_A_BADGE)
 
 
+def _route_jws(ctx: Context, presented: Presented, token: str) -> Result | Verdict:
+    header, payload = jws_parts(token)
+    inner = payload.get("vc") if isinstance(payload.get("vc"), dict) else payload
+    kind = kind_of(inner)
+    if kind is None:
+        kind = {"EdDSA": "ob3", "RS256": "ob2"}.get(header.get("alg"))  # type: ignore[arg-type]
+    if kind == "ob3":
+        return verify_ob3(ctx, presented, "ob3-vc-jwt", payload, token)
+    if kind == "ob2":
+        return verify_ob2_signed(ctx, presented, token)
+    return failed_format(MSG_NOT_A_BADGE_VC if kind == "vc" else MSG_BAD_JWT)
+
+
 def verdict_of(result: Result, recipient_email: str | None) -> Verdict:
     signature_passed = result.signature.outcome == "passed"
+    skipped = MSG_SKIPPED_UNDECIDED if result.signature.outcome == "indeterminate" else MSG_SKIPPED_UNVERIFIED
     checks = [result.format_check, result.signature]
     for code, check in (
         ("issuer-key", result.issuer_key),
@@ -81,13 +91,13 @@ def verdict_of(result: Result, recipient_email: str | None) -> Verdict:
         ("validity-period", result.validity),
         ("schema", result.schema),
     ):
-        checks.append(check or Check(code, "skipped", MSG_SKIPPED_UNVERIFIED))
+        checks.append(check or Check(code, "skipped", skipped))
     if recipient_email is not None:
         if signature_passed:
             checks.append(recipient_check(recipient_email, result.identities))
         else:
-            checks.append(Check("recipient", "skipped", MSG_SKIPPED_UNVERIFIED))
-    valid = signature_passed and all(check.outcome != "failed" for check in checks)
+            checks.append(Check("recipient", "skipped", skipped))
+    valid = signature_passed and all(check.outcome in ("passed", "skipped") for check in checks)
     # Show what a badge says only when it is the issuer's word: signed (or served) as is, by the issuer.
     trusted = signature_passed and result.issuer_key is not None and result.issuer_key.outcome == "passed"
     return Verdict(

@@ -1,46 +1,109 @@
-"""Everything the verifier fetches goes through the caller's ``Resolver``, behind a ``Fetcher``: a budget of calls
-per verification, a memo, and a firewall (nothing that comes back is trusted as well-formed JSON). ``Context`` is
-the state of one verification: the fetcher, the moment ``now`` and what could not be resolved."""
+"""Everything the verifier fetches goes through the caller's ``Resolver`` (a transport: bytes only), behind a
+``Fetcher``: a budget of fetches per verification, a memo, and the interpretation of what came back (JSON object,
+compact JWS, or nothing usable). ``Context`` is the state of one verification.
+
+The transport never interprets: all meaning (JSON, JWT, did:web URL mapping, key documents, status lists) is given
+here and in the modules that use a ``Fetcher``. ``Fetched`` and ``Resolver`` are the interface agreed with
+``badges.resolver`` (the network transport, ``WebResolver``); at merge the two copies become one.
+
+A fetch that could not be made — no answer (``Fetched.problem``: unreachable, timeout, refused address, too large,
+TLS...), a server error (5xx), "too many requests" (429), or the fetch budget spent — means *we could not check*:
+``Answer.unreachable`` is true and the check that needed it is ``indeterminate``, never ``failed``. A clear answer
+(404, a document that is not what it should be) is the issuer's word and can fail a check.
+"""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-
-from badges.verification.common import is_http_url
-from badges.verification.inputs import sanitised
+from badges.verification.common import MAX_INPUT_BYTES, is_http_url
+from badges.verification.inputs import JSON_SPACE, JWS_RE, Unsafe, load_json
 
 log = logging.getLogger(__name__)
 
 MAX_FETCHES = 12  # resolver calls per verification
+DEFAULT_ACCEPT = "application/ld+json, application/json;q=0.9, */*;q=0.1"
+JSON_ACCEPT = DEFAULT_ACCEPT
+DID_ACCEPT = "application/did+ld+json, application/did+json, application/ld+json;q=0.9, application/json;q=0.8"
+CREDENTIAL_ACCEPT = (
+    "application/vc+ld+json, application/ld+json, application/json;q=0.9, application/vc+jwt;q=0.8, "
+    "application/jwt;q=0.8, */*;q=0.1"
+)
+
+
+@dataclass(frozen=True)
+class Fetched:
+    """What the transport got for one URL (interface shared with ``badges.resolver``)."""
+
+    url: str  # the final URL, after redirects
+    status: int  # HTTP status code; 0 when no HTTP answer was received
+    body: bytes  # at most the size cap (empty when problem is set)
+    content_type: str  # media type, lower case, without parameters ("" when unknown)
+    problem: str | None = None  # None, or: "unreachable", "timeout", "refused-address", "too-large",
+    # "too-many-redirects", "bad-url", "unsupported-scheme", "tls"
 
 
 class Resolver(Protocol):
-    """What the caller fetches for the verifier (network, cache or database). Never raise: return ``None``
-    (an exception is caught and counts as "not found"). Documents are parsed JSON (dict), at most a few MB.
+    """The transport the caller passes in (network, cache or database). SSRF is its business: these URLs come from
+    untrusted badges."""
 
-    SSRF is the caller's business: these URLs come from untrusted badges.
-    """
-
-    def document(self, url: str) -> tuple[int, dict[str, Any] | None]:
-        """``(HTTP status, JSON object or None)`` of an http(s) URL: an OB 2.0 assertion, badge class, issuer
-        profile, CryptographicKey or RevocationList, or an OB 3.0 credential given as a link. ``(0, None)`` when
-        unreachable. A 410 body must be returned too (a revoked hosted assertion)."""
+    def fetch(self, url: str, *, accept: str = DEFAULT_ACCEPT) -> Fetched:
+        """Never raises. Non-2xx answers come back with their status and body (a 410 body matters for OB 2.0)."""
         ...
 
-    def status_list(self, url: str) -> dict[str, Any] | None:
-        """The BitstringStatusListCredential (JSON, embedded proof) at ``url``, or ``None``."""
-        ...
 
-    def ed25519_key(self, verification_method: str) -> Ed25519PublicKey | None:
-        """The Ed25519 key of a verification method that is not a did:key/did:jwk (e.g. ``did:web:host#key-1``),
-        or ``None``. Return a key only when the DID document of the DID before ``#`` lists the method (with that
-        DID as controller) for ``assertionMethod``: the verifier checks that this DID is the issuer."""
-        ...
+@dataclass(frozen=True)
+class Answer:
+    """What the verifier made of one fetch: ``doc`` (a JSON object body) or ``text`` (a compact JWS body), and
+    ``problem`` when nothing was received (transport problem, or ``"budget"`` when the fetch budget was spent)."""
+
+    url: str
+    status: int
+    doc: dict[str, Any] | None = None
+    text: str | None = None
+    problem: str | None = None
+
+    @property
+    def unreachable(self) -> bool:
+        """We could not get the issuer's answer: the check that needed it cannot be decided."""
+        return self.problem is not None or self.status == 0 or self.status >= 500 or self.status in (408, 429)
+
+    @property
+    def ok(self) -> bool:
+        return self.status == 200 and self.problem is None
+
+    def why(self) -> str:
+        """A short technical reason, for a ``detail`` param."""
+        if self.problem:
+            return self.problem
+        return f"HTTP status {self.status}"
+
+
+def _interpret(url: str, fetched: Any) -> Answer:
+    if not isinstance(fetched, Fetched):
+        return Answer(url, 0, problem="unreachable")
+    status = fetched.status if isinstance(fetched.status, int) and not isinstance(fetched.status, bool) else 0
+    if fetched.problem:
+        return Answer(url, status, problem=str(fetched.problem)[:40])
+    body = fetched.body if isinstance(fetched.body, bytes) else b""
+    if len(body) > MAX_INPUT_BYTES:
+        return Answer(url, status, problem="too-large")
+    try:
+        text = body.decode("utf-8").strip(JSON_SPACE)
+    except UnicodeDecodeError:
+        return Answer(url, status)
+    if text.startswith("{"):
+        try:
+            value = load_json(text)
+        except (Unsafe, ValueError):
+            return Answer(url, status)
+        return Answer(url, status, doc=value if isinstance(value, dict) else None)
+    if JWS_RE.match(text):
+        return Answer(url, status, text=text)
+    return Answer(url, status)
 
 
 class Fetcher:
@@ -49,56 +112,43 @@ class Fetcher:
     def __init__(self, resolver: Resolver) -> None:
         self.resolver = resolver
         self.calls = 0
-        self.memo: dict[tuple[str, str], Any] = {}
+        self.memo: dict[str, Answer] = {}
 
-    def _call(self, kind: str, arg: str, call: Callable[[], Any]) -> Any:
-        if (kind, arg) in self.memo:
-            return self.memo[(kind, arg)]
+    def get(self, url: Any, accept: str = DEFAULT_ACCEPT) -> Answer:
+        """The answer at ``url`` (an http(s) URL; anything else is a ``bad-url`` problem)."""
+        if not is_http_url(url):
+            return Answer(str(url)[:200], 0, problem="bad-url")
+        if url in self.memo:
+            return self.memo[url]
         self.calls += 1
         if self.calls > MAX_FETCHES:
-            result = None
+            answer = Answer(url, 0, problem="budget")
         else:
             try:
-                result = call()
-            except Exception:  # the caller's resolver failing means "not found"
-                log.warning("badge verification: resolver.%s(%r) failed", kind, arg[:200], exc_info=True)
-                result = None
-        self.memo[(kind, arg)] = result
-        return result
+                answer = _interpret(url, self.resolver.fetch(url, accept=accept))
+            except Exception:  # the transport must not raise; if it does, nothing was received
+                log.warning("badge verification: resolver.fetch(%r) failed", url[:200], exc_info=True)
+                answer = Answer(url, 0, problem="unreachable")
+        self.memo[url] = answer
+        return answer
 
-    def document(self, url: Any) -> tuple[int, dict[str, Any] | None]:
-        if not is_http_url(url):
-            return 0, None
-        answer = self._call("document", url, lambda: self.resolver.document(url))
-        if not isinstance(answer, tuple) or len(answer) != 2:
-            return 0, None
-        status, doc = answer
-        status = status if isinstance(status, int) and not isinstance(status, bool) else 0
-        doc = sanitised(doc) if isinstance(doc, dict) else None
-        return status, doc
-
-    def node(self, url: Any) -> dict[str, Any] | None:
-        """An OB 2.0 node served with 200 at ``url`` whose ``id`` (when it has one) is ``url``."""
-        status, doc = self.document(url)
-        if status != 200 or doc is None or ("id" in doc and doc["id"] != url):
-            return None
-        return doc
-
-    def status_list(self, url: str) -> dict[str, Any] | None:
-        if not is_http_url(url):
-            return None
-        doc = self._call("status_list", url, lambda: self.resolver.status_list(url))
-        return sanitised(doc) if isinstance(doc, dict) else None
-
-    def ed25519_key(self, method: str) -> Ed25519PublicKey | None:
-        key = self._call("ed25519_key", method, lambda: self.resolver.ed25519_key(method))
-        return key if isinstance(key, Ed25519PublicKey) else None
+    def node(self, url: Any) -> Answer:
+        """An OB 2.0 node: the answer, with ``doc`` kept only when served with 200 and its ``id`` (when it has one)
+        is ``url``."""
+        answer = self.get(url)
+        if answer.doc is not None and (not answer.ok or ("id" in answer.doc and answer.doc["id"] != url)):
+            return Answer(answer.url, answer.status, None, None, answer.problem)
+        return answer
 
 
 class Context:
-    """One verification: the fetcher, the moment of the verification, the methods whose key was not found."""
+    """One verification: the fetcher, the moment of the verification, and what keys could not be had — not found
+    (``unresolved``: the issuer's answer says no such key) or not fetched (``unreachable``: no answer)."""
 
     def __init__(self, resolver: Resolver, now: datetime) -> None:
         self.fetch = Fetcher(resolver)
         self.now = now
         self.unresolved: list[str] = []
+        self.unreachable: list[str] = []
+        self.unsupported: list[str] = []
+        self.controllers: dict[str, str | None] = {}  # https verification method -> its stated controller

@@ -53,6 +53,9 @@ MSG_SIGNATURE_BAD = N_(
 MSG_SIGNATURE_UNCOVERED = N_("The badge contains data that its signature does not cover.")
 MSG_NOT_AS_SIGNED = N_("What this badge shows is not what its signature covers.")
 MSG_KEY_NOT_FOUND = N_("The key that signed the badge could not be found.")
+MSG_KEY_UNREACHABLE = N_("The key that signed the badge could not be fetched from its issuer (%(url)s).")
+MSG_PROOF_UNSUPPORTED = N_("The badge is signed with a method this verifier does not support (%(type)s).")
+MSG_LINK_UNREACHABLE = N_("The web address did not answer (%(url)s).")
 MSG_TOO_MANY_PROOFS = N_("The badge carries more signatures than can be checked.")
 MSG_UNSAFE_SHAPE = N_("The badge is built in a way that cannot be verified safely.")
 MSG_JWT_CLAIMS = N_("The signed badge's registered claims contradict its content.")
@@ -101,8 +104,23 @@ MSG_RECIPIENT_OK = N_("The badge was issued to this email address.")
 MSG_RECIPIENT_BAD = N_("The badge was not issued to this email address.")
 MSG_RECIPIENT_NONE = N_("The badge does not identify its recipient by email address.")
 
+MSG_SKIPPED_UNDECIDED = N_("Not checked, because the badge's signature could not be checked.")
 MSG_SKIPPED_UNVERIFIED = N_("Not checked, because the badge's signature could not be verified.")
 MSG_SKIPPED_ISSUER = N_("Not checked, because the signing key could not be tied to the issuer.")
 
 
-__all__ = ["FORMAT_MESSAGES", "N_", *sorted(name for name in dict(globals()) if name.startswith("MSG_"))]
+HEADLINE_MESSAGES = {
+    "valid": N_("Valid badge."),
+    "invalid": N_("Not valid: do not rely on this badge."),
+    "indeterminate": N_(
+        "We could not verify this badge. This is not a refusal: something could not be checked, see why below."
+    ),
+    "not-this-recipient": N_("A genuine badge, but it was not issued to this email address."),
+}
+
+__all__ = [
+    "FORMAT_MESSAGES",
+    "HEADLINE_MESSAGES",
+    "N_",
+    *sorted(name for name in dict(globals()) if name.startswith("MSG_")),
+]

@@ -34,6 +34,7 @@ from badges.verification.messages import (
     MSG_HOSTED_OTHER_ID,
     MSG_ISSUER_PROFILE_MISSING,
     MSG_KEY_NOT_FOUND,
+    MSG_KEY_UNREACHABLE,
     MSG_OB2_HOST_BAD,
     MSG_OB2_HOST_OK,
     MSG_OB2_KEY_BAD,
@@ -63,7 +64,12 @@ def verify_ob2_signed(ctx: Context, presented: Presented, token: str) -> Result:
     if not is_http_url(creator):
         result.signature = Check("signature", "failed", MSG_OB2_NO_CREATOR)
         return result
-    key_doc = ctx.fetch.node(creator)
+    key_answer = ctx.fetch.node(creator)
+    if key_answer.unreachable:
+        params = {"url": creator, "detail": key_answer.why()}
+        result.signature = Check("signature", "indeterminate", MSG_KEY_UNREACHABLE, params)
+        return result
+    key_doc = key_answer.doc
     pem = key_doc.get("publicKeyPem") if key_doc else None
     try:
         if not isinstance(pem, str):
@@ -97,13 +103,12 @@ def verify_ob2_signed(ctx: Context, presented: Presented, token: str) -> Result:
         assertion.get("issuedOn"), assertion.get("expires"), ctx.now, start_required=True
     )
 
-    badge_class, issuer_id, profile = _badge_and_issuer(ctx, assertion)
+    badge_class, issuer_id, profile, missing = _badge_and_issuer(ctx, assertion)
     params = {"issuer": issuer_id}
-    if badge_class is None or issuer_id is None:
-        result.issuer_key = Check("issuer-key", "failed", MSG_BADGE_CLASS_MISSING)
-    elif profile is None:
-        result.issuer_key = Check("issuer-key", "failed", MSG_ISSUER_PROFILE_MISSING, params)
+    if missing is not None:
+        result.issuer_key = missing
     else:
+        assert profile is not None
         listed = {id_of(key) for key in as_list(profile.get("publicKey"))}
         owned = key_doc is not None and key_doc.get("owner") == issuer_id
         result.issuer_key = Check(
@@ -124,15 +129,27 @@ def verify_ob2_signed(ctx: Context, presented: Presented, token: str) -> Result:
 
 def _badge_and_issuer(
     ctx: Context, assertion: Mapping[str, Any]
-) -> tuple[dict[str, Any] | None, str | None, dict[str, Any] | None]:
+) -> tuple[dict[str, Any] | None, str | None, dict[str, Any] | None, Check | None]:
+    """The badge class, the issuer id and profile, and the ``issuer-key`` check to report when one is missing
+    (``indeterminate`` when it could not be fetched, ``failed`` when the issuer's server says it is not there)."""
     badge = assertion.get("badge")
-    badge_class = badge if isinstance(badge, dict) else ctx.fetch.node(badge)
-    if badge_class is None:
-        return None, None, None
+    if isinstance(badge, dict):
+        badge_class = badge
+    else:
+        answer = ctx.fetch.node(badge)
+        badge_class = answer.doc
+        if badge_class is None:
+            outcome = "indeterminate" if answer.unreachable else "failed"
+            return None, None, None, Check("issuer-key", outcome, MSG_BADGE_CLASS_MISSING, {"detail": answer.why()})
     issuer_id = id_of(badge_class.get("issuer"))
     if not is_http_url(issuer_id):
-        return badge_class, None, None
-    return badge_class, issuer_id, ctx.fetch.node(issuer_id)
+        return badge_class, None, None, Check("issuer-key", "failed", MSG_BADGE_CLASS_MISSING)
+    answer = ctx.fetch.node(issuer_id)
+    if answer.doc is None:
+        outcome = "indeterminate" if answer.unreachable else "failed"
+        params = {"issuer": issuer_id, "detail": answer.why()}
+        return badge_class, issuer_id, None, Check("issuer-key", outcome, MSG_ISSUER_PROFILE_MISSING, params)
+    return badge_class, issuer_id, answer.doc, None
 
 
 def verify_ob2_hosted(ctx: Context, presented: Presented, doc: dict[str, Any] | None, url: str | None) -> Result:
@@ -144,16 +161,19 @@ def verify_ob2_hosted(ctx: Context, presented: Presented, doc: dict[str, Any] | 
     if not is_http_url(hosted_url):
         result.signature = Check("signature", "failed", MSG_HOSTED_FETCH, {"url": str_or_none(hosted_url)})
         return result
-    status_code, hosted = ctx.fetch.document(hosted_url)
+    answer = ctx.fetch.get(hosted_url)
+    status_code, hosted = answer.status, answer.doc
     gone = status_code == 410 or (status_code == 200 and hosted is not None and hosted.get("revoked") is True)
     if gone:
         reason = str_or_none(hosted.get("revocationReason")) if hosted else None
         result.signature = Check("signature", "skipped", MSG_HOSTED_GONE, {"url": hosted_url})
         result.status = Check("status", "failed", MSG_REVOKED, {"reason": reason})
         return result
-    if status_code != 200 or hosted is None:
-        params = {"url": hosted_url, "detail": f"HTTP status {status_code}" if status_code else "unreachable"}
-        result.signature = Check("signature", "failed", MSG_HOSTED_FETCH, params)
+    if not answer.ok or hosted is None:
+        params = {"url": hosted_url, "detail": answer.why()}
+        result.signature = Check(
+            "signature", "indeterminate" if answer.unreachable else "failed", MSG_HOSTED_FETCH, params
+        )
         return result
     if hosted.get("id") != hosted_url:
         result.signature = Check("signature", "failed", MSG_HOSTED_OTHER_ID, {"url": hosted_url})
@@ -172,13 +192,11 @@ def verify_ob2_hosted(ctx: Context, presented: Presented, doc: dict[str, Any] | 
         hosted.get("issuedOn"), hosted.get("expires"), ctx.now, start_required=True
     )
 
-    badge_class, issuer_id, profile = _badge_and_issuer(ctx, hosted)
+    badge_class, issuer_id, profile, missing = _badge_and_issuer(ctx, hosted)
     params = {"issuer": issuer_id}
-    if badge_class is None or issuer_id is None:
-        result.issuer_key = Check("issuer-key", "failed", MSG_BADGE_CLASS_MISSING)
-    elif profile is None:
-        result.issuer_key = Check("issuer-key", "failed", MSG_ISSUER_PROFILE_MISSING, params)
-    elif _hosted_by_issuer(hosted_url, issuer_id, profile):
+    if missing is not None:
+        result.issuer_key = missing
+    elif profile is not None and issuer_id is not None and _hosted_by_issuer(hosted_url, issuer_id, profile):
         result.issuer_key = Check("issuer-key", "passed", MSG_OB2_HOST_OK, params)
     else:
         result.issuer_key = Check("issuer-key", "failed", MSG_OB2_HOST_BAD, params)

@@ -11,7 +11,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from badges import signing
 from badges.verification.claims import credential_validity, first_present, ob3_email_identities
 from badges.verification.common import as_list, clip, id_of, image_url, iso, parse_date, str_or_none, types_of
-from badges.verification.data_integrity import MAX_PROOFS, verify_data_integrity
+from badges.verification.data_integrity import MAX_PROOFS, unsupported_proof, verify_data_integrity
 from badges.verification.fetcher import Context
 from badges.verification.inputs import OB3_TYPES, Presented, Unsafe, check_tree, jws_parts
 from badges.verification.jsonld_terms import UnreadableTerms, read_as_signed
@@ -21,8 +21,10 @@ from badges.verification.messages import (
     MSG_KEY_ISSUER_BAD,
     MSG_KEY_ISSUER_OK,
     MSG_KEY_NOT_FOUND,
+    MSG_KEY_UNREACHABLE,
     MSG_NO_SIGNATURE,
     MSG_NOT_AS_SIGNED,
+    MSG_PROOF_UNSUPPORTED,
     MSG_SIGNATURE_BAD,
     MSG_SIGNATURE_OK,
     MSG_SIGNATURE_UNCOVERED,
@@ -84,10 +86,16 @@ def _di(ctx: Context, doc: dict[str, Any]) -> tuple[dict[str, Any] | None, Check
     methods = [proof.get("verificationMethod") if isinstance(proof, dict) else None for proof in proofs]
     if len(proofs) > MAX_PROOFS:
         return None, Check("signature", "failed", MSG_TOO_MANY_PROOFS, {"detail": f"{len(proofs)} proofs"}), []
+    unsupported = unsupported_proof(proofs)
+    if unsupported is not None:
+        return None, Check("signature", "indeterminate", MSG_PROOF_UNSUPPORTED, {"type": unsupported}), methods
     problems = verify_data_integrity(ctx, doc)
     if not problems:
         return doc, Check("signature", "passed", MSG_SIGNATURE_OK), methods
     detail = {"detail": clip("; ".join(problems))}
+    if ctx.unreachable:
+        params = {"url": clip(ctx.unreachable[0]), **detail}
+        return None, Check("signature", "indeterminate", MSG_KEY_UNREACHABLE, params), methods
     if any(problem.startswith("unsafe JSON-LD") for problem in problems):
         return None, Check("signature", "failed", MSG_UNSAFE_SHAPE, detail), methods
     if any(problem.startswith("not covered by the signature") for problem in problems):
@@ -133,6 +141,9 @@ def _vc_jwt(ctx: Context, token: str) -> tuple[dict[str, Any] | None, Check, lis
     if credential is not None and "exp" in payload and "validUntil" not in credential:
         problems.append("exp claim without validUntil")  # the exp would otherwise go unchecked
     detail = {"detail": clip("; ".join(problems))} if problems else {}
+    if credential is None and ctx.unreachable:
+        params = {"url": clip(ctx.unreachable[0]), **detail}
+        return None, Check("signature", "indeterminate", MSG_KEY_UNREACHABLE, params), used
     if credential is None:
         message = MSG_KEY_NOT_FOUND if ctx.unresolved else MSG_SIGNATURE_BAD
         return None, Check("signature", "failed", message, detail), used

@@ -15,7 +15,7 @@ from badges import openbadges as ob
 from badges.verification.claims import validity_check
 from badges.verification.common import as_list, clip, id_of, is_http_url, str_or_none, types_of
 from badges.verification.data_integrity import MAX_PROOFS, verify_data_integrity
-from badges.verification.fetcher import Context
+from badges.verification.fetcher import CREDENTIAL_ACCEPT, Context
 from badges.verification.jsonld_terms import STATUS_READING_CONTEXT, UnreadableTerms, read_as_signed
 from badges.verification.messages import (
     MSG_NO_STATUS,
@@ -47,7 +47,7 @@ def ob3_status(ctx: Context, credential: dict[str, Any], issuer_id: str | None) 
         entry_type = entry.get("type")
         if entry_type != "BitstringStatusListEntry" and as_list(entry_type) != ["BitstringStatusListEntry"]:
             kind = entry_type if isinstance(entry_type, str) else json.dumps(entry_type)[:80]
-            return Status(Check("status", "failed", MSG_STATUS_UNSUPPORTED, {"type": kind}))
+            return Status(Check("status", "indeterminate", MSG_STATUS_UNSUPPORTED, {"type": kind}))
         purpose = entry.get("statusPurpose")
         if purpose not in ("revocation", "suspension"):
             continue  # "refresh", "message": not a judgement on validity
@@ -78,9 +78,11 @@ def _bitstring(ctx: Context, entry: dict[str, Any], purpose: str, issuer_id: str
         return invalid("statusListCredential is not an http(s) URL")
     if entry.get("statusSize", 1) != 1:
         return invalid("only 1-bit statuses are supported")
-    status_list = ctx.fetch.status_list(url)
+    answer = ctx.fetch.get(url, CREDENTIAL_ACCEPT)
+    status_list = answer.doc if answer.ok else None
     if status_list is None:
-        return Status(Check("status", "failed", MSG_STATUS_FETCH, {"url": url}))
+        outcome = "indeterminate" if answer.unreachable else "failed"
+        return Status(Check("status", outcome, MSG_STATUS_FETCH, {"url": url, "detail": answer.why()}))
     if len(as_list(status_list.get("proof"))) > MAX_PROOFS:
         return invalid("too many proofs")
     problems = verify_data_integrity(ctx, status_list) if "proof" in status_list else ["no proof"]
@@ -134,9 +136,12 @@ def ob2_revocation_list(ctx: Context, assertion: Mapping[str, Any], profile: Map
     url = profile.get("revocationList")
     if url is None:
         return Status(Check("status", "skipped", MSG_OB2_NO_REVOCATION_LIST))
-    revocations = ctx.fetch.node(url)
+    answer = ctx.fetch.node(url)
+    revocations = answer.doc
     if revocations is None:
-        return Status(Check("status", "failed", MSG_STATUS_FETCH, {"url": str_or_none(url)}))
+        outcome = "indeterminate" if answer.unreachable else "failed"
+        params = {"url": str_or_none(url), "detail": answer.why()}
+        return Status(Check("status", outcome, MSG_STATUS_FETCH, params))
     entries = revocations.get("revokedAssertions")
     if not isinstance(entries, list):
         return Status(Check("status", "failed", MSG_STATUS_INVALID, {"detail": "no revokedAssertions list"}))

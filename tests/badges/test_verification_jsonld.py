@@ -89,7 +89,7 @@ def test_an_honest_alias_is_read_through() -> None:
     resolver = ob3_resolver()
     verdict = verify(json.dumps(the_attack_of_the_issue(signed_credential())), resolver, now=NOW)
     assert verdict.valid, verdict.to_json()
-    assert ("status_list", STATUS_URL) in resolver.calls
+    assert ("fetch", STATUS_URL) in resolver.calls
 
 
 # --------------------------------------------------------------------------------------------- rewrites
