@@ -6,18 +6,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-
-from badges import signing
 from badges.verification.claims import credential_validity, first_present, ob3_email_identities
-from badges.verification.common import as_list, clip, id_of, image_url, iso, parse_date, str_or_none, types_of
+from badges.verification.common import as_list, clip, id_of, image_url, iso, origin, parse_date, str_or_none, types_of
 from badges.verification.data_integrity import MAX_PROOFS, unsupported_proof, verify_data_integrity
 from badges.verification.fetcher import Context
-from badges.verification.inputs import OB3_TYPES, Presented, Unsafe, check_tree, jws_parts
+from badges.verification.inputs import OB3_TYPES, Presented
 from badges.verification.jsonld_terms import UnreadableTerms, read_as_signed
-from badges.verification.keys import did_jwk_key, did_of, key_for
+from badges.verification.keys import did_of
 from badges.verification.messages import (
-    MSG_JWT_CLAIMS,
     MSG_KEY_ISSUER_BAD,
     MSG_KEY_ISSUER_OK,
     MSG_KEY_NOT_FOUND,
@@ -35,16 +31,15 @@ from badges.verification.messages import (
 )
 from badges.verification.schema import schema_check
 from badges.verification.status import ob3_status
+from badges.verification.vc_jwt import JWT_CLAIMS, verify_vc_jwt
 from badges.verification.verdict import Check, Result, Status, format_check
-
-JWT_CLAIMS = frozenset({"iss", "sub", "jti", "nbf", "exp", "iat", "aud"})  # what VC-JWT adds to the credential
 
 
 def verify_ob3(ctx: Context, presented: Presented, fmt: str, doc: dict[str, Any], token: str | None) -> Result:
     """``doc``: the credential (Data Integrity) or the unverified JWT payload (VC-JWT, ``token`` given)."""
     ctx.unresolved = []
     if token is not None:
-        credential, signature, methods = _vc_jwt(ctx, token)
+        credential, signature, methods = verify_vc_jwt(ctx, token)
         presented_doc = credential or {k: v for k, v in doc.items() if k not in JWT_CLAIMS}
     else:
         credential, signature, methods = _di(ctx, doc)
@@ -52,7 +47,7 @@ def verify_ob3(ctx: Context, presented: Presented, fmt: str, doc: dict[str, Any]
     result = Result(fmt, format_check(fmt, presented), signature)
     result.schema = schema_check(presented_doc)
     if credential is None or signature.outcome != "passed":
-        issuer_key = ob3_issuer_key(id_of(presented_doc.get("issuer")), methods)
+        issuer_key = ob3_issuer_key(id_of(presented_doc.get("issuer")), methods, ctx.controllers)
         if issuer_key.outcome == "failed":
             result.issuer_key = issuer_key
         return result
@@ -65,7 +60,7 @@ def verify_ob3(ctx: Context, presented: Presented, fmt: str, doc: dict[str, Any]
         result.signature = Check("signature", "failed", MSG_NOT_AS_SIGNED, {"detail": clip(str(exc))})
         return result
     issuer_id = id_of(signed.get("issuer"))
-    result.issuer_key = issuer_key = ob3_issuer_key(issuer_id, methods)
+    result.issuer_key = issuer_key = ob3_issuer_key(issuer_id, methods, ctx.controllers)
     result.credential = credential
     result.identities = ob3_email_identities(signed)
     result.validity, expired = credential_validity(signed, ctx.now)
@@ -105,61 +100,26 @@ def _di(ctx: Context, doc: dict[str, Any]) -> tuple[dict[str, Any] | None, Check
     return None, Check("signature", "failed", MSG_SIGNATURE_BAD, detail), methods
 
 
-def _vc_jwt(ctx: Context, token: str) -> tuple[dict[str, Any] | None, Check, list[Any]]:
-    _, payload = jws_parts(token)
-    claimed_issuer = id_of(payload.get("issuer"))
-    used: list[str] = []
-
-    def key_resolver(kid: str) -> Ed25519PublicKey:
-        # A jwk header is never trusted alone (verify_vc_jwt compares it with what this returns): the key
-        # comes from a did:key/did:jwk kid, from the issuer's own did:jwk, or from the caller's resolver.
-        if isinstance(kid, str) and kid.startswith(("did:key:", "did:jwk:")):
-            used.append(kid)
-            return key_for(ctx, kid)
-        if isinstance(claimed_issuer, str) and claimed_issuer.startswith("did:jwk:"):
-            used.append(claimed_issuer)
-            return did_jwk_key(claimed_issuer)
-        used.append(kid)
-        return key_for(ctx, kid)
-
-    credential, problems = signing.verify_vc_jwt(token, key_resolver, now=ctx.now)
-    if credential is not None:
-        try:
-            check_tree(credential)
-            hazard = None
-        except Unsafe as exc:
-            hazard = str(exc)
-        if hazard:
-            return None, Check("signature", "failed", MSG_UNSAFE_SHAPE, {"detail": hazard}), used
-    # Dates and the issuer's control of the key have their own checks.
-    problems = [
-        problem
-        for problem in problems
-        if problem not in ("the credential is not valid yet (nbf)", "the credential has expired (exp)")
-        and not problem.startswith("the signing did:key ")
-    ]
-    if credential is not None and "exp" in payload and "validUntil" not in credential:
-        problems.append("exp claim without validUntil")  # the exp would otherwise go unchecked
-    detail = {"detail": clip("; ".join(problems))} if problems else {}
-    if credential is None and ctx.unreachable:
-        params = {"url": clip(ctx.unreachable[0]), **detail}
-        return None, Check("signature", "indeterminate", MSG_KEY_UNREACHABLE, params), used
-    if credential is None:
-        message = MSG_KEY_NOT_FOUND if ctx.unresolved else MSG_SIGNATURE_BAD
-        return None, Check("signature", "failed", message, detail), used
-    if problems:
-        return None, Check("signature", "failed", MSG_JWT_CLAIMS, detail), used
-    return credential, Check("signature", "passed", MSG_SIGNATURE_OK), used
+def _controlled_by(method: str, issuer_id: str, controllers: Mapping[str, str | None]) -> bool:
+    """Whether the issuer controls a verification method: the DID or URL before ``#`` is the issuer id; or, for a
+    key document fetched from an https URL, the document names the issuer as ``controller`` and is served from
+    the issuer's own origin (anyone can write a controller name on their own site)."""
+    if did_of(method) == issuer_id:
+        return True
+    controller = controllers.get(method)
+    return controller == issuer_id and origin(method) is not None and origin(method) == origin(issuer_id)
 
 
-def ob3_issuer_key(issuer_id: str | None, methods: list[Any]) -> Check:
+def ob3_issuer_key(
+    issuer_id: str | None, methods: list[Any], controllers: Mapping[str, str | None] | None = None
+) -> Check:
     params = {"issuer": issuer_id}
     if not methods:
         return Check("issuer-key", "skipped", MSG_SKIPPED_UNVERIFIED, params)
     for method in methods:
         if not isinstance(method, str) or issuer_id is None:
             return Check("issuer-key", "failed", MSG_KEY_ISSUER_BAD, params)
-        if did_of(method) != issuer_id:
+        if not _controlled_by(method, issuer_id, controllers or {}):
             return Check("issuer-key", "failed", MSG_KEY_ISSUER_BAD, {**params, "key": clip(method)})
     return Check("issuer-key", "passed", MSG_KEY_ISSUER_OK, params)
 

@@ -1,0 +1,214 @@
+"""badges.verification: every proof OB 3.0 defines for VC-JWT (issue 13, item 3) — RS256, ES256 and EdDSA, the key
+from a ``kid`` (did:key, did:jwk, did:web, https URL) or from a ``jwk`` header tied to a did:jwk issuer. Keys are
+generated here with ``cryptography``, tokens signed with PyJWT (not with badges.signing)."""
+
+from __future__ import annotations
+
+import base64
+import json
+from functools import cache
+from typing import Any
+
+import jwt
+import pytest
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+from jwt.algorithms import ECAlgorithm, OKPAlgorithm, RSAAlgorithm
+
+from badges.verification import MSG_KEY_ISSUER_BAD, MSG_PROOF_UNSUPPORTED, verify
+from tests.badges.test_verification import NOW, FakeResolver, make_credential, outcomes
+
+B58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
+
+
+@cache
+def rsa_private() -> rsa.RSAPrivateKey:
+    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+
+@cache
+def ec_private() -> ec.EllipticCurvePrivateKey:
+    return ec.generate_private_key(ec.SECP256R1())
+
+
+@cache
+def ed_private() -> Ed25519PrivateKey:
+    return Ed25519PrivateKey.generate()
+
+
+def public_jwk(private: Any) -> dict[str, Any]:
+    public = private.public_key()
+    if isinstance(public, rsa.RSAPublicKey):
+        return json.loads(RSAAlgorithm.to_jwk(public))
+    if isinstance(public, ec.EllipticCurvePublicKey):
+        return json.loads(ECAlgorithm.to_jwk(public))
+    return json.loads(OKPAlgorithm.to_jwk(public))
+
+
+def did_jwk(private: Any) -> str:
+    text = json.dumps(public_jwk(private), separators=(",", ":")).encode()
+    return "did:jwk:" + base64.urlsafe_b64encode(text).rstrip(b"=").decode()
+
+
+def b58(data: bytes) -> str:
+    number, out = int.from_bytes(data, "big"), ""
+    while number:
+        number, rest = divmod(number, 58)
+        out = B58[rest] + out
+    return "1" * (len(data) - len(data.lstrip(b"\0"))) + out
+
+
+def did_key_p256(private: ec.EllipticCurvePrivateKey) -> str:
+    point = private.public_key().public_bytes(Encoding.X962, PublicFormat.CompressedPoint)
+    return "did:key:z" + b58(b"\x80\x24" + point)
+
+
+def credential_for(issuer: str) -> dict[str, Any]:
+    return make_credential(issuer, status_list_url=None, status_list_index=None)
+
+
+def vc_jwt(credential: dict[str, Any], private: Any, alg: str, headers: dict[str, Any]) -> str:
+    claims = {"iss": credential["issuer"]["id"], "jti": credential["id"], "nbf": 1768469400}
+    subject_id = credential["credentialSubject"].get("id")
+    if subject_id:
+        claims["sub"] = subject_id
+    return jwt.encode({**credential, **claims}, private, algorithm=alg, headers=headers)
+
+
+def did_document(did: str, private: Any, fragment: str = "key-1") -> dict[str, Any]:
+    method = f"{did}#{fragment}"
+    return {
+        "id": did,
+        "verificationMethod": [
+            {"id": method, "type": "JsonWebKey2020", "controller": did, "publicKeyJwk": public_jwk(private)}
+        ],
+        "assertionMethod": [f"#{fragment}"],
+    }
+
+
+def assert_valid(token: str, resolver: FakeResolver) -> None:
+    verdict = verify(token, resolver, now=NOW)
+    assert verdict.outcome == "valid", verdict.to_json()
+    assert verdict.format == "ob3-vc-jwt"
+
+
+@pytest.mark.parametrize(("private", "alg"), [(rsa_private, "RS256"), (ec_private, "ES256"), (ed_private, "EdDSA")])
+def test_did_web_issuers_with_each_algorithm(private, alg) -> None:
+    did = "did:web:issuer.example%3A8443:school"
+    resolver = FakeResolver(
+        documents={"https://issuer.example:8443/school/did.json": (200, did_document(did, private()))}
+    )
+    token = vc_jwt(credential_for(did), private(), alg, {"kid": f"{did}#key-1"})
+    assert_valid(token, resolver)
+    # the relative kid resolves against the issuer id
+    assert_valid(vc_jwt(credential_for(did), private(), alg, {"kid": "#key-1"}), resolver)
+    # tampered after signing
+    header, payload, signature = token.split(".")
+    claims = json.loads(base64.urlsafe_b64decode(payload + "=="))
+    claims["credentialSubject"]["achievement"]["name"] = "Something else"
+    forged = base64.urlsafe_b64encode(json.dumps(claims).encode()).rstrip(b"=").decode()
+    assert verify(f"{header}.{forged}.{signature}", resolver, now=NOW).outcome == "invalid"
+
+
+def test_did_web_method_must_be_an_assertion_method_of_the_did() -> None:
+    did = "did:web:issuer.example"
+    document = did_document(did, ec_private())
+    document["assertionMethod"] = []
+    resolver = FakeResolver(documents={"https://issuer.example/.well-known/did.json": (200, document)})
+    verdict = verify(vc_jwt(credential_for(did), ec_private(), "ES256", {"kid": f"{did}#key-1"}), resolver, now=NOW)
+    assert verdict.outcome == "invalid" and outcomes(verdict)["signature"] == "failed"
+    document = did_document(did, ec_private())
+    document["verificationMethod"][0]["controller"] = "did:web:elsewhere.example"
+    resolver = FakeResolver(documents={"https://issuer.example/.well-known/did.json": (200, document)})
+    assert (
+        verify(vc_jwt(credential_for(did), ec_private(), "ES256", {"kid": f"{did}#key-1"}), resolver, now=NOW).outcome
+        == "invalid"
+    )
+
+
+@pytest.mark.parametrize(("private", "alg"), [(rsa_private, "RS256"), (ec_private, "ES256"), (ed_private, "EdDSA")])
+def test_did_jwk_issuers_offline(private, alg) -> None:
+    issuer = did_jwk(private())
+    resolver = FakeResolver()
+    for headers in ({"kid": f"{issuer}#0"}, {"kid": "#0"}, {"jwk": public_jwk(private())}):
+        assert_valid(vc_jwt(credential_for(issuer), private(), alg, headers), resolver)
+    assert resolver.calls == []
+
+
+def test_did_key_p256() -> None:
+    issuer = did_key_p256(ec_private())
+    token = vc_jwt(credential_for(issuer), ec_private(), "ES256", {"kid": f"{issuer}#{issuer[8:]}"})
+    assert_valid(token, FakeResolver())
+
+
+def test_kid_url_on_the_issuers_site() -> None:
+    issuer = "https://issuer.example/profile"
+    kid = "https://issuer.example/keys/1"
+    method = {"id": kid, "type": "JsonWebKey2020", "controller": issuer, "publicKeyJwk": public_jwk(rsa_private())}
+    resolver = FakeResolver(documents={kid: (200, method)})
+    assert_valid(vc_jwt(credential_for(issuer), rsa_private(), "RS256", {"kid": kid}), resolver)
+    # a bare JWK at the issuer's own URL (kid under the issuer id)
+    resolver = FakeResolver(documents={issuer: (200, public_jwk(rsa_private()))})
+    assert_valid(vc_jwt(credential_for(issuer), rsa_private(), "RS256", {"kid": f"{issuer}#key"}), resolver)
+    # the same method document on someone else's site does not bind the key to the issuer
+    elsewhere = "https://attacker.example/keys/1"
+    copied = {**method, "id": elsewhere}
+    resolver = FakeResolver(documents={elsewhere: (200, copied)})
+    verdict = verify(vc_jwt(credential_for(issuer), rsa_private(), "RS256", {"kid": elsewhere}), resolver, now=NOW)
+    assert verdict.outcome == "invalid" and verdict.check("issuer-key").message == MSG_KEY_ISSUER_BAD
+
+
+def test_a_jwk_header_alone_is_trusted_only_for_its_own_did_jwk() -> None:
+    attacker = ed_private()
+    for issuer in ("did:web:issuer.example", did_jwk(ec_private()), "https://issuer.example/profile"):
+        token = vc_jwt(credential_for(issuer), attacker, "EdDSA", {"jwk": public_jwk(attacker)})
+        verdict = verify(token, FakeResolver(), now=NOW)
+        assert verdict.outcome == "invalid" and outcomes(verdict)["signature"] == "failed", issuer
+    # a kid and a jwk that disagree
+    issuer = did_jwk(ed_private())
+    token = vc_jwt(
+        credential_for(issuer), ed_private(), "EdDSA", {"kid": "#0", "jwk": public_jwk(Ed25519PrivateKey.generate())}
+    )
+    assert verify(token, FakeResolver(), now=NOW).outcome == "invalid"
+
+
+def test_the_algorithm_is_the_keys_not_the_headers() -> None:
+    # the header says ES256, the issuer's key is RSA: refused even before the signature
+    did = "did:web:issuer.example"
+    resolver = FakeResolver(
+        documents={"https://issuer.example/.well-known/did.json": (200, did_document(did, rsa_private()))}
+    )
+    token = vc_jwt(credential_for(did), ec_private(), "ES256", {"kid": f"{did}#key-1"})
+    assert verify(token, resolver, now=NOW).outcome == "invalid"
+    # HS256 with the issuer's public key as the "secret" (the classic confusion), and alg none
+    pem = rsa_private().public_key().public_bytes(Encoding.PEM, PublicFormat.SubjectPublicKeyInfo)
+    credential = credential_for(did)
+    header = base64.urlsafe_b64encode(json.dumps({"alg": "HS256", "kid": f"{did}#key-1"}).encode()).rstrip(b"=")
+    body = base64.urlsafe_b64encode(json.dumps({**credential, "iss": did, "jti": credential["id"]}).encode()).rstrip(
+        b"="
+    )
+    import hashlib
+    import hmac
+
+    mac = hmac.new(pem, header + b"." + body, hashlib.sha256).digest()
+    hs256 = (header + b"." + body + b"." + base64.urlsafe_b64encode(mac).rstrip(b"=")).decode()
+    assert verify(hs256, resolver, now=NOW).outcome == "invalid"
+    none = base64.urlsafe_b64encode(json.dumps({"alg": "none"}).encode()).rstrip(b"=")
+    assert verify((none + b"." + body + b".").decode(), resolver, now=NOW).outcome == "invalid"
+
+
+def test_an_algorithm_we_do_not_support_is_indeterminate() -> None:
+    private = ec.generate_private_key(ec.SECP384R1())
+    issuer = "did:web:issuer.example"
+    token = vc_jwt(credential_for(issuer), private, "ES384", {"kid": f"{issuer}#key-1"})
+    verdict = verify(token, FakeResolver(), now=NOW)
+    assert verdict.outcome == "indeterminate" and verdict.check("signature").message == MSG_PROOF_UNSUPPORTED
+
+
+def test_a_vc_jwt_given_as_a_link() -> None:
+    issuer = did_jwk(rsa_private())
+    token = vc_jwt(credential_for(issuer), rsa_private(), "RS256", {"kid": "#0"})
+    url = "https://issuer.example/credentials/1.jwt"
+    resolver = FakeResolver(documents={url: (200, token)})
+    assert_valid(url, resolver)
