@@ -55,7 +55,7 @@ def did_of(method: str) -> str:
     return method.split("#", 1)[0]
 
 
-def _b58decode(text: str) -> bytes:
+def b58decode(text: str) -> bytes:
     if len(text) > MAX_MULTIBASE_LENGTH or any(char not in _B58 for char in text):
         raise KeyNotFound("invalid base58btc")
     number = 0
@@ -69,7 +69,7 @@ def multibase_key(value: Any) -> PublicKey:
     """An Ed25519 (``z6Mk…``) or P-256 (``zDn…``) public key from a multibase multikey."""
     if not isinstance(value, str) or not value.startswith("z"):
         raise KeyNotFound("publicKeyMultibase must be base58btc (z…)")
-    raw = _b58decode(value[1:])
+    raw = b58decode(value[1:])
     if raw.startswith(_ED25519_PUB) and len(raw) == 34:
         return Ed25519PublicKey.from_public_bytes(raw[2:])
     if raw.startswith(_P256_PUB) and len(raw) == 35:

@@ -97,6 +97,9 @@ MSG_BAD_DATES = N_("The badge's dates cannot be read.")
 
 MSG_SCHEMA_OK = N_("The badge follows the official Open Badges 3.0 schema.")
 MSG_SCHEMA_BAD = N_("The badge does not follow the official Open Badges 3.0 schema (%(paths)s).")
+MSG_SCHEMA_VC1 = N_(
+    "Not checked: the official Open Badges 3.0 schema describes the newer credential format (VC 2.0), not this one."
+)
 MSG_SCHEMA_OB2 = N_("Open Badges 2.0 badges have no official schema to check.")
 MSG_SCHEMA_MISSING = N_("The official Open Badges 3.0 schema could not be loaded.")
 

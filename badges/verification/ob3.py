@@ -6,11 +6,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from badges import openbadges as ob
 from badges.verification.claims import credential_validity, first_present, ob3_email_identities
 from badges.verification.common import as_list, clip, id_of, image_url, iso, origin, parse_date, str_or_none, types_of
 from badges.verification.data_integrity import MAX_PROOFS, unsupported_proof, verify_data_integrity
 from badges.verification.fetcher import Context
-from badges.verification.inputs import OB3_TYPES, Presented
+from badges.verification.inputs import OB3_TYPES, VC1_CONTEXT, Presented
 from badges.verification.jsonld_terms import UnreadableTerms, read_as_signed
 from badges.verification.keys import did_of
 from badges.verification.messages import (
@@ -21,6 +22,7 @@ from badges.verification.messages import (
     MSG_NO_SIGNATURE,
     MSG_NOT_AS_SIGNED,
     MSG_PROOF_UNSUPPORTED,
+    MSG_SCHEMA_VC1,
     MSG_SIGNATURE_BAD,
     MSG_SIGNATURE_OK,
     MSG_SIGNATURE_UNCOVERED,
@@ -45,7 +47,11 @@ def verify_ob3(ctx: Context, presented: Presented, fmt: str, doc: dict[str, Any]
         credential, signature, methods = _di(ctx, doc)
         presented_doc = doc
     result = Result(fmt, format_check(fmt, presented), signature)
-    result.schema = schema_check(presented_doc)
+    contexts = as_list(presented_doc.get("@context"))
+    if ob.VC2_CONTEXT in contexts or VC1_CONTEXT not in contexts:
+        result.schema = schema_check(presented_doc)
+    else:  # the official schema (3.0.3) describes VC 2.0 credentials; earlier OB 3.0 versions used VC 1.1
+        result.schema = Check("schema", "skipped", MSG_SCHEMA_VC1)
     if credential is None or signature.outcome != "passed":
         issuer_key = ob3_issuer_key(id_of(presented_doc.get("issuer")), methods, ctx.controllers)
         if issuer_key.outcome == "failed":

@@ -212,3 +212,130 @@ def test_a_vc_jwt_given_as_a_link() -> None:
     url = "https://issuer.example/credentials/1.jwt"
     resolver = FakeResolver(documents={url: (200, token)})
     assert_valid(url, resolver)
+
+
+# --------------------------------------------------------------------------------------------- Ed25519Signature2020
+
+VC1 = "https://www.w3.org/2018/credentials/v1"
+ED25519_2020 = "https://w3id.org/security/suites/ed25519-2020/v1"
+OB302 = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.2.json"
+
+
+def multikey(private: Ed25519PrivateKey) -> str:
+    return "z" + b58(b"\xed\x01" + private.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw))
+
+
+def vc11_credential(issuer: str, **extra: Any) -> dict[str, Any]:
+    """An OB 3.0 credential as DCC tools issued them (VC 1.1 data model, OB 3.0.2 context), written by hand."""
+    return {
+        "@context": [VC1, OB302, ED25519_2020],
+        "id": "urn:uuid:2f6b8f0e-0d8a-4c1e-9b3a-5d4e3c2b1a09",
+        "type": ["VerifiableCredential", "OpenBadgeCredential"],
+        "name": "Community first aid",
+        "issuer": {"id": issuer, "type": ["Profile"], "name": "Another training body"},
+        "issuanceDate": "2026-01-10T10:00:00Z",
+        "credentialSubject": {
+            "type": ["AchievementSubject"],
+            "achievement": {
+                "id": "urn:uuid:8c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f",
+                "type": ["Achievement"],
+                "name": "Community first aid",
+                "description": "Basic first aid.",
+                "criteria": {"narrative": "Attended the course."},
+            },
+        },
+        **extra,
+    }
+
+
+def sign_ed25519_2020(credential: dict[str, Any], private: Ed25519PrivateKey, method: str) -> dict[str, Any]:
+    """The Ed25519Signature2020 suite written from its specification: proof options with the document's
+    @context, URDNA2015, SHA-256(options) ‖ SHA-256(document), Ed25519, multibase base58btc."""
+    import hashlib
+
+    from badges import jsonld
+
+    proof = {
+        "type": "Ed25519Signature2020",
+        "created": "2026-01-10T10:00:00Z",
+        "verificationMethod": method,
+        "proofPurpose": "assertionMethod",
+    }
+    options = {"@context": credential["@context"], **proof}
+    data = hashlib.sha256(jsonld.canonize(options).encode()).digest()
+    data += hashlib.sha256(jsonld.canonize(credential).encode()).digest()
+    return {**credential, "proof": {**proof, "proofValue": "z" + b58(private.sign(data))}}
+
+
+@cache
+def legacy_private() -> Ed25519PrivateKey:
+    return Ed25519PrivateKey.generate()
+
+
+def legacy_did() -> str:
+    return "did:key:" + multikey(legacy_private())
+
+
+def legacy_method() -> str:
+    return f"{legacy_did()}#{multikey(legacy_private())}"
+
+
+def test_ed25519_signature_2020_vc11_credential() -> None:
+    signed = sign_ed25519_2020(vc11_credential(legacy_did()), legacy_private(), legacy_method())
+    verdict = verify(json.dumps(signed), FakeResolver(), now=NOW)
+    assert verdict.outcome == "valid", verdict.to_json()
+    assert outcomes(verdict)["schema"] == "skipped"  # the official schema describes VC 2.0 credentials
+    assert verdict.summary["issued_on"] == "2026-01-10T10:00:00Z" and verdict.summary["issuer_id"] == legacy_did()
+    # tampered, another key, another purpose
+    tampered = json.loads(json.dumps(signed))
+    tampered["credentialSubject"]["achievement"]["name"] = "Surgeon"
+    assert verify(json.dumps(tampered), FakeResolver(), now=NOW).outcome == "invalid"
+    other = Ed25519PrivateKey.generate()
+    forged = sign_ed25519_2020(vc11_credential(legacy_did()), other, legacy_method())
+    assert verify(json.dumps(forged), FakeResolver(), now=NOW).outcome == "invalid"
+    purpose = json.loads(json.dumps(signed))
+    purpose["proof"]["proofPurpose"] = "authentication"
+    assert verify(json.dumps(purpose), FakeResolver(), now=NOW).outcome == "invalid"
+
+
+def test_ed25519_signature_2020_dates_are_read_through_aliases() -> None:
+    expired = vc11_credential(legacy_did(), expirationDate="2026-02-01T00:00:00Z")
+    signed = sign_ed25519_2020(expired, legacy_private(), legacy_method())
+    verdict = verify(json.dumps(signed), FakeResolver(), now=NOW)
+    assert verdict.outcome == "invalid" and outcomes(verdict)["validity-period"] == "failed"
+    aliased = json.loads(json.dumps(signed))
+    aliased["@context"] = [
+        *aliased["@context"],
+        {
+            "ends": {
+                "@id": "https://www.w3.org/2018/credentials#expirationDate",
+                "@type": "http://www.w3.org/2001/XMLSchema#dateTime",
+            }
+        },
+    ]
+    aliased["ends"] = aliased.pop("expirationDate")
+    verdict = verify(json.dumps(aliased), FakeResolver(), now=NOW)
+    assert verdict.check("signature").outcome == "passed" and verdict.outcome == "invalid"
+    assert outcomes(verdict)["validity-period"] == "failed"
+
+
+def test_ed25519_signature_2020_with_a_did_web_key() -> None:
+    did = "did:web:school.example"
+    method = f"{did}#key-1"
+    document = {
+        "id": did,
+        "verificationMethod": [
+            {
+                "id": method,
+                "type": "Ed25519VerificationKey2020",
+                "controller": did,
+                "publicKeyMultibase": multikey(legacy_private()),
+            }
+        ],
+        "assertionMethod": [method],
+    }
+    signed = sign_ed25519_2020(vc11_credential(did), legacy_private(), method)
+    resolver = FakeResolver(documents={"https://school.example/.well-known/did.json": (200, document)})
+    assert verify(json.dumps(signed), resolver, now=NOW).outcome == "valid"
+    resolver = FakeResolver(problems={"https://school.example/.well-known/did.json": "timeout"})
+    assert verify(json.dumps(signed), resolver, now=NOW).outcome == "indeterminate"
