@@ -40,10 +40,12 @@ from badges.verification.common import MemoTable, fingerprint
 
 CRED = "https://www.w3.org/2018/credentials#"
 XSD_DATETIME = "http://www.w3.org/2001/XMLSchema#dateTime"
-#: The context every OB 3.0 verdict input is read with: VC 2.0, OB 3.0, and the two VC 1.1 date terms.
+#: The context every OB 3.0 verdict input is read with: VC 2.0, OB 3.0 (and its extensions: 1EdTechRevocationList),
+#: and the two VC 1.1 date terms.
 READING_CONTEXT: list[Any] = [
     ob.VC2_CONTEXT,
     ob.OB3_CONTEXT,
+    ob.OB3_EXTENSIONS_CONTEXT,
     {
         "issuanceDate": {"@id": CRED + "issuanceDate", "@type": XSD_DATETIME},
         "expirationDate": {"@id": CRED + "expirationDate", "@type": XSD_DATETIME},

@@ -13,7 +13,7 @@ from typing import Any
 
 from badges import openbadges as ob
 from badges.verification.claims import validity_check
-from badges.verification.common import as_list, clip, id_of, is_http_url, str_or_none, types_of
+from badges.verification.common import as_list, clip, id_of, is_http_url, origin, str_or_none, types_of
 from badges.verification.data_integrity import MAX_PROOFS, verify_data_integrity
 from badges.verification.fetcher import CREDENTIAL_ACCEPT, Context
 from badges.verification.jsonld_terms import STATUS_READING_CONTEXT, UnreadableTerms, read_as_signed
@@ -31,33 +31,75 @@ from badges.verification.messages import (
 from badges.verification.verdict import Check, Status
 
 MAX_STATUS_ENTRIES = 4
+REVOCATION_LIST_1EDTECH = "1EdTechRevocationList"
 DIGITS = re.compile(r"^[0-9]{1,12}$")
 
 
 def ob3_status(ctx: Context, credential: dict[str, Any], issuer_id: str | None) -> Status:
+    """Every status entry is checked; a failed one (revoked, suspended, a list that says no) wins over one that
+    could not be checked (indeterminate), which wins over passed ones."""
     entries = as_list(credential.get("credentialStatus"))
     if not entries:
         return Status(Check("status", "skipped", MSG_NO_STATUS))
     if len(entries) > MAX_STATUS_ENTRIES:
         return Status(Check("status", "failed", MSG_STATUS_INVALID, {"detail": "too many status entries"}))
+    undecided: Status | None = None
     checked = 0
     for entry in entries:
         if not isinstance(entry, dict):
             return Status(Check("status", "failed", MSG_STATUS_INVALID, {"detail": "entry is not an object"}))
         entry_type = entry.get("type")
-        if entry_type != "BitstringStatusListEntry" and as_list(entry_type) != ["BitstringStatusListEntry"]:
+        kinds = as_list(entry_type)
+        if kinds == ["BitstringStatusListEntry"]:
+            purpose = entry.get("statusPurpose")
+            if purpose not in ("revocation", "suspension"):
+                continue  # "refresh", "message": not a judgement on validity
+            outcome = _bitstring(ctx, entry, purpose, issuer_id)
+        elif kinds == [REVOCATION_LIST_1EDTECH]:
+            outcome = _revocation_list_1edtech(ctx, entry, credential, issuer_id)
+        else:
             kind = entry_type if isinstance(entry_type, str) else json.dumps(entry_type)[:80]
-            return Status(Check("status", "indeterminate", MSG_STATUS_UNSUPPORTED, {"type": kind}))
-        purpose = entry.get("statusPurpose")
-        if purpose not in ("revocation", "suspension"):
-            continue  # "refresh", "message": not a judgement on validity
-        outcome = _bitstring(ctx, entry, purpose, issuer_id)
-        if outcome is not None:
+            outcome = Status(Check("status", "indeterminate", MSG_STATUS_UNSUPPORTED, {"type": kind}))
+        if outcome is not None and outcome.check.outcome == "failed":
             return outcome
+        if outcome is not None and undecided is None:
+            undecided = outcome
         checked += 1
+    if undecided is not None:
+        return undecided
     if not checked:
         return Status(Check("status", "skipped", MSG_NO_STATUS))
     return Status(Check("status", "passed", MSG_STATUS_OK))
+
+
+def _revocation_list_1edtech(
+    ctx: Context, entry: dict[str, Any], credential: dict[str, Any], issuer_id: str | None
+) -> Status | None:
+    """OB 3.0's own status method (1EdTech Revocation List 1.0): ``credentialStatus.id`` is the URL of the issuer's
+    list, a JSON document ``{"id", "issuer", "revokedCredentials": [{"id", "revocationReason"?}...]}``. The list is
+    not signed: it counts only when it names the credential's issuer (``issuer``) and is served from the issuer's
+    own origin when the issuer is a web address. ``None`` when the credential is not in the list."""
+    url = entry.get("id")
+    if not is_http_url(url):
+        return Status(Check("status", "failed", MSG_STATUS_INVALID, {"detail": "the revocation list id is not a URL"}))
+    answer = ctx.fetch.get(url)
+    revocations = answer.doc if answer.ok else None
+    if revocations is None:
+        outcome = "indeterminate" if answer.unreachable else "failed"
+        return Status(Check("status", outcome, MSG_STATUS_FETCH, {"url": url, "detail": answer.why()}))
+    if issuer_id is None or id_of(revocations.get("issuer")) != issuer_id:
+        return Status(Check("status", "failed", MSG_STATUS_NOT_ISSUER, {"url": url}))
+    if is_http_url(issuer_id) and origin(url) != origin(issuer_id):
+        return Status(Check("status", "failed", MSG_STATUS_NOT_ISSUER, {"url": url, "detail": "another site"}))
+    listed = revocations.get("revokedCredentials")
+    if not isinstance(listed, list):
+        return Status(Check("status", "failed", MSG_STATUS_INVALID, {"detail": "no revokedCredentials list"}))
+    credential_id = credential.get("id")
+    for item in listed:
+        if credential_id is not None and id_of(item) == credential_id:
+            reason = str_or_none(item.get("revocationReason")) if isinstance(item, dict) else None
+            return Status(Check("status", "failed", MSG_REVOKED, {"reason": reason}), True, reason)
+    return None
 
 
 def _bitstring(ctx: Context, entry: dict[str, Any], purpose: str, issuer_id: str | None) -> Status | None:

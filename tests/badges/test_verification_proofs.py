@@ -339,3 +339,51 @@ def test_ed25519_signature_2020_with_a_did_web_key() -> None:
     assert verify(json.dumps(signed), resolver, now=NOW).outcome == "valid"
     resolver = FakeResolver(problems={"https://school.example/.well-known/did.json": "timeout"})
     assert verify(json.dumps(signed), resolver, now=NOW).outcome == "indeterminate"
+
+
+# --------------------------------------------------------------------------------------------- 1EdTechRevocationList
+
+REVOCATIONS = "https://tremplin.example/badges/revocations/ob3"
+
+
+def revocable(**overrides: Any) -> dict[str, Any]:
+    from tests.badges.test_verification import sign
+
+    credential = make_credential(status_list_url=None, status_list_index=None)
+    credential["credentialStatus"] = {"id": REVOCATIONS, "type": "1EdTechRevocationList"}
+    credential.update(overrides)
+    return sign(credential)
+
+
+def revocation_list(issuer: str, *revoked: tuple[str, str]) -> dict[str, Any]:
+    entries = [{"id": credential_id, "revocationReason": reason} for credential_id, reason in revoked]
+    return {"id": REVOCATIONS, "issuer": issuer, "revokedCredentials": entries}
+
+
+def test_1edtech_revocation_list() -> None:
+    credential = revocable()
+    issuer = credential["issuer"]["id"]
+    resolver = FakeResolver(documents={REVOCATIONS: (200, revocation_list(issuer, ("urn:uuid:other", "x")))})
+    verdict = verify(json.dumps(credential), resolver, now=NOW)
+    assert verdict.outcome == "valid" and outcomes(verdict)["status"] == "passed", verdict.to_json()
+    resolver = FakeResolver(
+        documents={REVOCATIONS: (200, revocation_list(issuer, (credential["id"], "Issued in error")))}
+    )
+    verdict = verify(json.dumps(credential), resolver, now=NOW)
+    assert verdict.outcome == "invalid" and verdict.summary["revoked"] is True
+    assert verdict.summary["revocation_reason"] == "Issued in error"
+    # the same revoked badge with its status entry renamed through an inline context: still revoked
+    aliased = json.loads(json.dumps(credential))
+    aliased["@context"] = [
+        *aliased["@context"],
+        {"st": {"@id": "https://www.w3.org/2018/credentials#credentialStatus", "@type": "@id"}},
+    ]
+    aliased["st"] = aliased.pop("credentialStatus")
+    verdict = verify(json.dumps(aliased), resolver, now=NOW)
+    assert verdict.check("signature").outcome == "passed" and verdict.outcome == "invalid"
+    # a list that names another issuer, a list that does not answer, a list that is not there
+    other = FakeResolver(documents={REVOCATIONS: (200, revocation_list("did:web:someone.example"))})
+    assert verify(json.dumps(credential), other, now=NOW).outcome == "invalid"
+    silent = FakeResolver(problems={REVOCATIONS: "timeout"})
+    assert verify(json.dumps(credential), silent, now=NOW).outcome == "indeterminate"
+    assert verify(json.dumps(credential), FakeResolver(), now=NOW).outcome == "invalid"
