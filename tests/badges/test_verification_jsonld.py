@@ -392,3 +392,53 @@ def test_issuer_key_reads_the_signed_issuer() -> None:
     verdict = verify(json.dumps(doc), ob3_resolver(), now=NOW)
     assert not verdict.valid
     assert verdict.check("issuer-key").outcome == "failed"
+
+
+# --------------------------------------------------------------------------------------------- the platform's badges
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(
+    steps=st.lists(
+        st.tuples(
+            st.sampled_from(READ_KEYS), st.sampled_from(TECHNIQUES), st.sampled_from(("top", "node")), st.integers(0, 7)
+        ),
+        min_size=1,
+        max_size=3,
+    )
+)
+def test_our_own_revoked_badge_stays_revoked_under_any_rewrite(app, revoked_award, steps) -> None:
+    """A badge issued by this platform (tests/badges/conftest.py fixtures), revoked, re-spelled at random and
+    verified as an employer would (``verify_views.verify_input``: status list read through ``LocalResolver``)."""
+    from badges.verify_views import verify_input
+
+    credential = copy.deepcopy(revoked_award.documents["ob3"]["fr"])
+    for key, technique, where, tag in steps:
+        rewrite(credential, key, technique, where, tag)
+    with app.test_request_context():
+        verdict = verify_input(json.dumps(credential), "camille.dupont@example.org")
+    assert not verdict.valid, (steps, verdict.to_json())
+
+
+@pytest.fixture
+def revoked_award(award):
+    from badges import services
+    from core.db import db
+
+    services.revoke(award, "Issued in error")
+    db.session.commit()
+    return award
+
+
+def test_our_own_badge_is_read_through_an_alias(app, award, revoked_award) -> None:
+    from badges.verify_views import verify_input
+
+    attacked = the_attack_of_the_issue(revoked_award.documents["ob3"]["fr"])
+    with app.test_request_context():
+        verdict = verify_input(json.dumps(attacked))
+    assert verdict.check("signature").outcome == "passed"
+    assert not verdict.valid and verdict.check("status").message == MSG_REVOKED
