@@ -25,7 +25,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from badges import signing
-from badges.verification.common import as_list, b64url_decode, is_http_url
+from badges.verification.common import as_list, b64url_decode, is_http_url, origin
 from badges.verification.fetcher import DID_ACCEPT, JSON_ACCEPT, Context
 from badges.verification.inputs import load_json
 
@@ -48,6 +48,17 @@ class KeyNotFound(signing.SigningError):
 
 class KeyUnreachable(signing.SigningError):
     """The document that holds the key could not be fetched."""
+
+
+def controlled_by(method: str, issuer_id: str, controllers: Mapping[str, str | None]) -> bool:
+    """Whether the issuer controls a verification method: the DID or URL before ``#`` is the issuer id; or, for a
+    key document fetched from an https URL (``controllers``: method -> the controller it names), the document names
+    the issuer as ``controller`` and is served from the issuer's own origin (anyone can write a controller name on
+    their own site)."""
+    if did_of(method) == issuer_id:
+        return True
+    controller = controllers.get(method)
+    return controller == issuer_id and origin(method) is not None and origin(method) == origin(issuer_id)
 
 
 def did_of(method: str) -> str:

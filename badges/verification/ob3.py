@@ -8,12 +8,12 @@ from typing import Any
 
 from badges import openbadges as ob
 from badges.verification.claims import credential_validity, first_present, ob3_email_identities
-from badges.verification.common import as_list, clip, id_of, image_url, iso, origin, parse_date, str_or_none, types_of
+from badges.verification.common import as_list, clip, id_of, image_url, iso, parse_date, str_or_none, types_of
 from badges.verification.data_integrity import MAX_PROOFS, unsupported_proof, verify_data_integrity
 from badges.verification.fetcher import Context
 from badges.verification.inputs import OB3_TYPES, VC1_CONTEXT, Presented
 from badges.verification.jsonld_terms import UnreadableTerms, read_as_signed
-from badges.verification.keys import did_of
+from badges.verification.keys import controlled_by
 from badges.verification.messages import (
     MSG_KEY_ISSUER_BAD,
     MSG_KEY_ISSUER_OK,
@@ -106,16 +106,6 @@ def _di(ctx: Context, doc: dict[str, Any]) -> tuple[dict[str, Any] | None, Check
     return None, Check("signature", "failed", MSG_SIGNATURE_BAD, detail), methods
 
 
-def _controlled_by(method: str, issuer_id: str, controllers: Mapping[str, str | None]) -> bool:
-    """Whether the issuer controls a verification method: the DID or URL before ``#`` is the issuer id; or, for a
-    key document fetched from an https URL, the document names the issuer as ``controller`` and is served from
-    the issuer's own origin (anyone can write a controller name on their own site)."""
-    if did_of(method) == issuer_id:
-        return True
-    controller = controllers.get(method)
-    return controller == issuer_id and origin(method) is not None and origin(method) == origin(issuer_id)
-
-
 def ob3_issuer_key(
     issuer_id: str | None, methods: list[Any], controllers: Mapping[str, str | None] | None = None
 ) -> Check:
@@ -125,7 +115,7 @@ def ob3_issuer_key(
     for method in methods:
         if not isinstance(method, str) or issuer_id is None:
             return Check("issuer-key", "failed", MSG_KEY_ISSUER_BAD, params)
-        if not _controlled_by(method, issuer_id, controllers or {}):
+        if not controlled_by(method, issuer_id, controllers or {}):
             return Check("issuer-key", "failed", MSG_KEY_ISSUER_BAD, {**params, "key": clip(method)})
     return Check("issuer-key", "passed", MSG_KEY_ISSUER_OK, params)
 

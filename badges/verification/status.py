@@ -17,6 +17,7 @@ from badges.verification.common import as_list, clip, id_of, is_http_url, origin
 from badges.verification.data_integrity import MAX_PROOFS, verify_data_integrity
 from badges.verification.fetcher import CREDENTIAL_ACCEPT, Context
 from badges.verification.jsonld_terms import STATUS_READING_CONTEXT, UnreadableTerms, read_as_signed
+from badges.verification.keys import controlled_by
 from badges.verification.messages import (
     MSG_NO_STATUS,
     MSG_OB2_NO_REVOCATION_LIST,
@@ -28,6 +29,7 @@ from badges.verification.messages import (
     MSG_STATUS_UNSUPPORTED,
     MSG_SUSPENDED,
 )
+from badges.verification.vc_jwt import verify_vc_jwt
 from badges.verification.verdict import Check, Status
 
 MAX_STATUS_ENTRIES = 4
@@ -121,17 +123,28 @@ def _bitstring(ctx: Context, entry: dict[str, Any], purpose: str, issuer_id: str
     if entry.get("statusSize", 1) != 1:
         return invalid("only 1-bit statuses are supported")
     answer = ctx.fetch.get(url, CREDENTIAL_ACCEPT)
-    status_list = answer.doc if answer.ok else None
-    if status_list is None:
-        outcome = "indeterminate" if answer.unreachable else "failed"
-        return Status(Check("status", outcome, MSG_STATUS_FETCH, {"url": url, "detail": answer.why()}))
-    if len(as_list(status_list.get("proof"))) > MAX_PROOFS:
-        return invalid("too many proofs")
-    problems = verify_data_integrity(ctx, status_list) if "proof" in status_list else ["no proof"]
-    if problems:
-        return Status(
-            Check("status", "failed", MSG_STATUS_NOT_ISSUER, {"url": url, "detail": clip("; ".join(problems))})
-        )
+    if answer.ok and answer.text is not None:  # a BitstringStatusListCredential secured as a VC-JWT
+        status_list, signature, methods = verify_vc_jwt(ctx, answer.text)
+        if status_list is None:
+            params = {"url": url, "detail": clip(str(signature.params.get("detail") or signature.message))}
+            if signature.outcome == "indeterminate":
+                return Status(Check("status", "indeterminate", MSG_STATUS_FETCH, params))
+            return Status(Check("status", "failed", MSG_STATUS_NOT_ISSUER, params))
+        if issuer_id is None or not all(controlled_by(m, issuer_id, ctx.controllers) for m in methods):
+            return Status(Check("status", "failed", MSG_STATUS_NOT_ISSUER, {"url": url}))
+    else:
+        status_list = answer.doc if answer.ok else None
+        if status_list is None:
+            outcome = "indeterminate" if answer.unreachable else "failed"
+            return Status(Check("status", outcome, MSG_STATUS_FETCH, {"url": url, "detail": answer.why()}))
+        if len(as_list(status_list.get("proof"))) > MAX_PROOFS:
+            return invalid("too many proofs")
+        problems = verify_data_integrity(ctx, status_list) if "proof" in status_list else ["no proof"]
+        if problems:
+            params = {"url": url, "detail": clip("; ".join(problems))}
+            if ctx.unreachable:
+                return Status(Check("status", "indeterminate", MSG_STATUS_FETCH, params))
+            return Status(Check("status", "failed", MSG_STATUS_NOT_ISSUER, params))
     try:  # read as its proof covers it, like the credential (jsonld_terms)
         status_list = read_as_signed(status_list, STATUS_READING_CONTEXT)
     except UnreadableTerms as exc:

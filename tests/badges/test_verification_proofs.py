@@ -69,7 +69,8 @@ def credential_for(issuer: str) -> dict[str, Any]:
 
 
 def vc_jwt(credential: dict[str, Any], private: Any, alg: str, headers: dict[str, Any]) -> str:
-    claims = {"iss": credential["issuer"]["id"], "jti": credential["id"], "nbf": 1768469400}
+    issuer = credential["issuer"]
+    claims = {"iss": issuer["id"] if isinstance(issuer, dict) else issuer, "jti": credential["id"], "nbf": 1768469400}
     subject_id = credential["credentialSubject"].get("id")
     if subject_id:
         claims["sub"] = subject_id
@@ -387,3 +388,30 @@ def test_1edtech_revocation_list() -> None:
     silent = FakeResolver(problems={REVOCATIONS: "timeout"})
     assert verify(json.dumps(credential), silent, now=NOW).outcome == "indeterminate"
     assert verify(json.dumps(credential), FakeResolver(), now=NOW).outcome == "invalid"
+
+
+# --------------------------------------------------------------------------------------------- status list as a JWT
+
+
+def test_a_status_list_secured_as_a_vc_jwt() -> None:
+    from badges import openbadges as ob
+    from tests.badges.test_verification import ISSUED, STATUS_INDEX, STATUS_URL
+
+    issuer = did_jwk(ec_private())
+    credential = make_credential(issuer)  # with a BitstringStatusListEntry at STATUS_URL
+    token = vc_jwt(credential, ec_private(), "ES256", {"kid": "#0"})
+
+    def served(*revoked: int, key: Any = None, list_issuer: str = issuer) -> FakeResolver:
+        unsigned = ob.status_list_credential(STATUS_URL, list_issuer, revoked, valid_from=ISSUED)
+        signed = vc_jwt(unsigned, key or ec_private(), "ES256", {"kid": f"{list_issuer}#0"})
+        return FakeResolver(documents={STATUS_URL: (200, signed)})
+
+    verdict = verify(token, served(), now=NOW)
+    assert verdict.outcome == "valid" and outcomes(verdict)["status"] == "passed", verdict.to_json()
+    verdict = verify(token, served(STATUS_INDEX), now=NOW)
+    assert verdict.outcome == "invalid" and verdict.summary["revoked"] is True
+    other = ec.generate_private_key(ec.SECP256R1())
+    verdict = verify(token, served(key=other, list_issuer=did_jwk(other)), now=NOW)
+    assert verdict.outcome == "invalid" and outcomes(verdict)["status"] == "failed"
+    forged = verify(token, served(STATUS_INDEX, key=other), now=NOW)  # the issuer's kid, another key
+    assert forged.outcome == "invalid"
