@@ -10,7 +10,7 @@ import re
 import uuid
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 from flask import current_app, jsonify, redirect, render_template, request, url_for
 from flask_babel import force_locale, format_date, get_translations
@@ -24,6 +24,8 @@ from badges.forms import VerifyForm
 from badges.holder_views import linkedin_url
 from badges.models import Achievement, Award, SigningKey, Visibility
 from badges.presenters import IssuerProfile, email_address, issuer_of, reason_label, web_url
+from badges.resolver import WebResolver
+from badges.verification.fetcher import DEFAULT_ACCEPT, Fetched
 from badges.views import (
     badge_class_json,
     bp,
@@ -329,14 +331,37 @@ def render_page(award: Award, lang: str, reached_by=None) -> str:
 # ------------------------------------------------------------------------------------------------ any badge
 
 
+def web_resolver() -> WebResolver:
+    """The transport for other issuers' URLs: one ``WebResolver`` per app (its small cache is shared by the
+    process's threads), built from ``VERIFY_ALLOW_NETWORKS``."""
+    web = current_app.extensions.get("tremplin_web_resolver")
+    if web is None:
+        web = current_app.extensions["tremplin_web_resolver"] = WebResolver.from_config(current_app.config)
+    return web
+
+
+def _served(url: str, status: int, document: dict | str, media_type: str) -> Fetched:
+    if isinstance(document, str):
+        return Fetched(url, status, document.encode("utf-8"), media_type)
+    return Fetched(url, status, json.dumps(document, ensure_ascii=False).encode("utf-8"), media_type)
+
+
 class LocalResolver:
-    """What the verifier may look up: this site's own documents, read from the database. Nothing is fetched
-    from the network (verification of other issuers' credentials is offline: did:key or an embedded JWK)."""
+    """The verifier's transport in the app (``badges.verification.Resolver``): this site's own documents are read
+    from the database and built by the same functions as the public routes (no HTTP to itself); any other URL goes
+    to ``web`` (``badges.resolver.WebResolver``: SSRF guard, timeouts, size cap)."""
+
+    def __init__(self, web=None) -> None:
+        self.web = web
 
     def _route(self, url: str) -> tuple[str, dict] | None:
         base = urlsplit(current_app.config["BASE_URL"])
-        parts = urlsplit(url)
-        if (parts.scheme, parts.netloc) != (base.scheme, base.netloc):
+        try:
+            parts = urlsplit(url)
+        except ValueError:
+            return None
+        # did:web resolution always uses https, even for a site served over http (e.g. in development)
+        if parts.netloc != base.netloc or parts.scheme not in (base.scheme, "https"):
             return None
         path = parts.path[len(base.path.rstrip("/")) :] if base.path.rstrip("/") else parts.path
         adapter = current_app.url_map.bind(base.netloc, url_scheme=base.scheme)
@@ -344,46 +369,68 @@ class LocalResolver:
             endpoint, values = adapter.match(path, method="GET")
         except HTTPException:
             return None
+        values = dict(values)
+        values["lang"] = parse_qs(parts.query).get("lang", [openbadges.DEFAULT_LANG])[0]
         return endpoint, values
 
-    def status_list(self, url: str) -> dict | None:
-        route = self._route(url)
-        if route is None or route[0] != "badges.status_list":
-            return None
-        key = db.session.scalar(db.select(SigningKey).where(SigningKey.uuid == route[1]["key_uuid"]))
-        return services.status_list_document(key) if key is not None and key.kind == "ed25519" else None
-
-    def ed25519_key(self, verification_method: str):
-        try:
-            return local_public_key(verification_method)
-        except signing.SigningError:
-            return None
-
-    def document(self, url: str) -> tuple[int, dict | None]:
-        """The JSON document the public route at ``url`` would serve (the same builders as the routes)."""
+    def fetch(self, url: str, *, accept: str = DEFAULT_ACCEPT) -> Fetched:
         route = self._route(url)
         if route is None:
-            return 404, None
-        endpoint, values = route
+            if self.web is None:
+                self.web = web_resolver()
+            return self.web.fetch(url, accept=accept)
+        try:
+            return self._local(url, *route)
+        except Exception:  # a transport never raises
+            current_app.logger.exception("local verification fetch failed: %s", url[:200])
+            return Fetched(url, 500, b"", "")
+
+    def _local(self, url: str, endpoint: str, values: dict) -> Fetched:
+        """The document the public route at ``url`` serves (status, body, media type)."""
+        not_found = Fetched(url, 404, b"", "")
         issuer = keys.get_issuer()
-        if endpoint == "badges.assertion":
+        lang = values["lang"] if values["lang"] in openbadges.LANGS else None
+        if endpoint in ("badges.assertion", "badges.assertion_jws", "badges.credential", "badges.credential_jwt"):
             award = db.session.scalar(db.select(Award).where(Award.uuid == values["award_uuid"]))
-            if award is None or award.visibility == Visibility.DECLINED.value:
-                return 404, None
-            return hosted_assertion(award)
+            if award is None or award.visibility == Visibility.DECLINED.value or lang is None:
+                return not_found
+            if endpoint == "badges.assertion":
+                status, document = hosted_assertion(award)
+                return _served(url, status, document, "application/ld+json")
+            if endpoint == "badges.assertion_jws":
+                return _served(url, 200, award.documents["ob2_jws"], "text/plain")
+            if endpoint == "badges.credential":
+                return _served(url, 200, award.documents["ob3"][lang], "application/vc+ld+json")
+            return _served(url, 200, award.documents["ob3_jwt"][lang], "application/vc+jwt")
         if endpoint == "badges.key_document":
             key = db.session.scalar(db.select(SigningKey).where(SigningKey.uuid == values["key_uuid"]))
-            return (404, None) if key is None else (200, key_json(key))
-        if endpoint == "badges.revocation_list" and issuer is not None:
-            return 200, services.revocation_list_document(issuer)
-        if endpoint == "badges.issuer_profile" and issuer is not None:
-            return 200, issuer_profile_json(issuer)
+            return not_found if key is None else _served(url, 200, key_json(key), "application/ld+json")
+        if endpoint == "badges.status_list":
+            key = db.session.scalar(db.select(SigningKey).where(SigningKey.uuid == values["key_uuid"]))
+            if key is None or key.kind != "ed25519":
+                return not_found
+            return _served(url, 200, services.status_list_document(key), "application/vc+ld+json")
         if endpoint == "badges.badge_class":
             achievement = db.session.scalar(
                 db.select(Achievement).where(Achievement.uuid == values["achievement_uuid"])
             )
-            return (404, None) if achievement is None else (200, badge_class_json(achievement))
-        return 404, None
+            if achievement is None or lang is None:
+                return not_found
+            return _served(url, 200, badge_class_json(achievement, lang), "application/ld+json")
+        if issuer is None:
+            return not_found
+        if endpoint == "badges.revocation_list":
+            return _served(url, 200, services.revocation_list_document(issuer), "application/ld+json")
+        if endpoint == "badges.issuer_profile":
+            return _served(url, 200, issuer_profile_json(issuer), "application/ld+json")
+        if endpoint == "badges.did_document":
+            ed25519 = [key for key in issuer.keys if key.kind == "ed25519"]
+            if not ed25519:
+                return not_found
+            did = openbadges.did_web(current_app.config["BASE_URL"])
+            document = openbadges.did_web_document(did, [(f"#{key.uuid}", key.public_key) for key in ed25519])
+            return _served(url, 200, document, "application/did+json")
+        return not_found
 
     def award_for(self, url: str) -> Award | None:
         """A link to one of this site's badge pages or documents → that badge."""
@@ -521,7 +568,7 @@ def _api_spec() -> dict:
     check = obj(
         {
             "code": STRING,
-            "outcome": {"type": "string", "enum": ["passed", "failed", "skipped"]},
+            "outcome": {"type": "string", "enum": ["passed", "failed", "skipped", "indeterminate"]},
             "message": STRING,
             "params": {"type": "object", "additionalProperties": nullable(STRING)},
             "text": STRING,
@@ -530,6 +577,19 @@ def _api_spec() -> dict:
     result = obj(
         {
             "valid": BOOLEAN,
+            "outcome": {
+                "type": "string",
+                "enum": ["valid", "invalid", "indeterminate"],
+                "description": "valid; invalid (a check failed); indeterminate (nothing failed but something could "
+                "not be checked: the issuer's site did not answer, or an unsupported method) - not a refusal.",
+            },
+            "headline": {
+                "type": "string",
+                "enum": ["valid", "invalid", "indeterminate", "not-this-recipient"],
+                "description": "What to say first; not-this-recipient: a genuine badge, not issued to the "
+                "given e-mail address.",
+            },
+            "headline_text": STRING,
             "format": STRING,
             "checks": {"type": "array", "items": ref("VerificationCheck")},
             "summary": nullable({"type": "object"}),
