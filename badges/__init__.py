@@ -7,10 +7,11 @@ contexts), ``baking`` (PNG/SVG), ``images`` (badge artwork). With the database: 
 
 def init_app(app) -> None:
     """Called by ``core.create_app``: public documents, commands and demo data."""
-    from badges import cli, demo, extensions, holder_views, privacy, verify_views, views  # noqa: F401 - routes
+    from badges import cli, demo, extensions, holder_views, privacy, resolver, verify_views, views  # noqa: F401
     from badges.presenters import criteria_html
     from core import backup, openapi
 
+    resolver.check_config(app.config)
     app.register_blueprint(views.bp)
     openapi.register(verify_views.API_SPEC)
     app.jinja_env.filters["criteria_html"] = criteria_html

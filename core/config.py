@@ -76,6 +76,9 @@ DEFAULTS: dict[str, Any] = {
     "BADGES_ISSUER_NAME": None,
     "BADGES_ISSUER_URL": None,
     "BADGES_ISSUER_EMAIL": None,
+    # The verifier's network transport (badges.resolver) refuses loopback, private, link-local and other internal
+    # addresses; these comma-separated CIDR ranges are let through anyway (tests, intranets). Checked at start.
+    "VERIFY_ALLOW_NETWORKS": "",
     # Number of reverse proxies in front of the app whose X-Forwarded-* headers are trusted.
     "PROXY_COUNT": 0,
 }
