@@ -36,6 +36,7 @@ from typing import Any
 import pytest
 from cryptography.hazmat.primitives import serialization
 
+from badges.resolver import WebResolver
 from core import create_app
 from core.db import db
 from tests.badges import foreign
@@ -144,7 +145,7 @@ def _node() -> str:
 class World:
     files: dict[str, Path]  # fixture name -> the file presented
     ca_file: Path
-    independent: dict[str, dict[str, Any]]  # fixture name -> {"returncode", "verdict", "stdout", "stderr"}
+    origins: dict[str, str]  # "site", "ob2", "down", "off-limits", "off-limits-ob2" -> scheme://ip:port
 
 
 def _alias_trick(credential: dict[str, Any]) -> dict[str, Any]:
@@ -259,13 +260,15 @@ def world(tmp_path_factory) -> Iterator[World]:
         )
         assert set(files) == set(EXPECTED), f"fixtures made and table differ: {set(files) ^ set(EXPECTED)}"
 
-        # (d) the independent verifiers, run once, two at a time
-        checked = [name for name, row in EXPECTED.items() if row[2] is not SKIP]
-        with ThreadPoolExecutor(max_workers=2) as pool:
-            runs = pool.map(lambda name: _run_independent(_independent_command(files[name]), ca_file), checked)
-            independent = dict(zip(checked, runs, strict=True))
-        print(f"\nforeign fixtures: {len(files)} made and checked independently in {time.monotonic() - started:.1f} s")
-        yield World(files, ca_file, independent)
+        print(f"\nforeign fixtures: {len(files)} made in {time.monotonic() - started:.1f} s")
+        origins = {
+            "site": f"https://{https}",
+            "ob2": f"http://{http}",
+            "down": f"https://127.0.0.1:{down}",
+            "off-limits": f"https://{off_https}",
+            "off-limits-ob2": f"http://{off_http}",
+        }
+        yield World(files, ca_file, origins)
     finally:
         for site in sites:
             site.close()
@@ -374,9 +377,42 @@ def test_upload_page(name: str, world: World, foreign_app) -> None:
 # --------------------------------------------------------------------------------------------- independent
 
 
+class Independent:
+    """The independent verifiers' answers, by fixture name (``{"returncode", "verdict", "stdout", "stderr"}``), each
+    run once. Without xdist every checkable fixture is run up front, two at a time; under xdist each worker runs
+    only the ones its tests ask for."""
+
+    def __init__(self, world: World) -> None:
+        self.world = world
+        self.done: dict[str, dict[str, Any]] = {}
+
+    def run(self, name: str) -> dict[str, Any]:
+        return _run_independent(_independent_command(self.world.files[name]), self.world.ca_file)
+
+    def prefetch(self, names: list[str]) -> None:
+        started = time.monotonic()
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            self.done.update(zip(names, pool.map(self.run, names), strict=True))
+        seconds = time.monotonic() - started
+        print(f"\nforeign fixtures: {len(names)} checked by the independent verifiers in {seconds:.1f} s")
+
+    def __getitem__(self, name: str) -> dict[str, Any]:
+        if name not in self.done:
+            self.done[name] = self.run(name)
+        return self.done[name]
+
+
+@pytest.fixture(scope="session")
+def independent(world: World, worker_id: str) -> Independent:
+    answers = Independent(world)
+    if worker_id == "master":
+        answers.prefetch([name for name, row in EXPECTED.items() if row[2] is not SKIP])
+    return answers
+
+
 @pytest.mark.parametrize("name", [name for name, row in EXPECTED.items() if row[2] is not SKIP])
-def test_independent_verifier_agrees(name: str, world: World) -> None:
-    run = world.independent[name]
+def test_independent_verifier_agrees(name: str, independent: Independent) -> None:
+    run = independent[name]
     expected = EXPECTED[name][2]
     verdict = run["verdict"]
     shown = f"\n{json.dumps(verdict, indent=1)[:3000]}\n--- stderr\n{run['stderr']}"
@@ -387,3 +423,29 @@ def test_independent_verifier_agrees(name: str, world: World) -> None:
         assert run["returncode"] == 1 and verdict.get("verdict") == INVALID, f"{name} should not be valid{shown}"
         if expected != ANY:
             assert expected in verdict.get("failedChecks", []), f"{name} should fail {expected!r}{shown}"
+
+
+# --------------------------------------------------------------------------------------------- the premises
+
+
+def test_off_limits_documents_are_served_and_only_the_guard_stops_them(world: World, monkeypatch) -> None:
+    """The off-limits twins are honest badges whose documents really are online (on 127.0.0.2): a resolver allowed
+    there fetches them; the one the app uses (127.0.0.1/32) refuses the address. The unreachable twins' port
+    answers nobody."""
+    monkeypatch.setenv("SSL_CERT_FILE", str(world.ca_file))
+    documents = [
+        world.origins["off-limits"] + "/status/key.json",
+        world.origins["off-limits"] + "/.well-known/did.json",
+        world.origins["off-limits"] + "/keys/es256.json",
+        world.origins["off-limits-ob2"] + "/ob2/assertions/off-limits",
+        world.origins["off-limits-ob2"] + "/ob2/keys/1",
+    ]
+    everywhere = WebResolver(allow_networks=["127.0.0.0/8"])
+    app_like = WebResolver(allow_networks=["127.0.0.1/32"])
+    for url in documents:
+        fetched = everywhere.fetch(url)
+        assert (fetched.status, fetched.problem) == (200, None), url
+        assert json.loads(fetched.body), url
+        assert app_like.fetch(url).problem == "refused-address", url
+    assert app_like.fetch(world.origins["site"] + "/status/key.json").status == 200
+    assert app_like.fetch(world.origins["down"] + "/status/key.json").problem == "unreachable"
