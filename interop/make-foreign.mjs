@@ -11,7 +11,8 @@
 // output is the same byte for byte.
 //
 // Written: OUT_DIR/credentials/<name>.json (one per fixture), OUT_DIR/site/... and OUT_DIR/off-limits/...
-// (/.well-known/did.json and /status/<issuer>.json), OUT_DIR/manifest.json ({name: {file, issuer, proof, twin}}).
+// (/.well-known/did.json and /status/<issuer>.json), OUT_DIR/manifest.json ({email, validIndex, revokedIndex,
+// fixtures: {name: {file, issuer, proof, twin}}}).
 //
 // Issuers: `key` (did:key, DataIntegrityProof eddsa-rdfc-2022), `web` (did:web of the --site origin, same
 // cryptosuite, Multikey in its did.json), `ed2020` (did:key, the legacy Ed25519Signature2020). Each has a signed
@@ -130,8 +131,11 @@ function didDocument(issuer) {
 const documentLoader = securityLoader().build();
 
 async function sign(credential, issuer, {date, wrongKey = false, now} = {}) {
-  return vc.issue({credential: structuredClone(credential), suite: issuer.suite(date, wrongKey), documentLoader,
-    now: now ?? date});
+  const signed = await vc.issue({credential: structuredClone(credential), suite: issuer.suite(date, wrongKey),
+    documentLoader, now: now ?? date});
+  // The OB 3.0 JSON Schema wants `proof` as an array (a set of proofs in JSON-LD: the same signed data).
+  if (signed.type.includes('OpenBadgeCredential')) signed.proof = [signed.proof];
+  return signed;
 }
 
 async function statusList(issuer, url) {
@@ -258,5 +262,5 @@ await family(webIssuer, 'DataIntegrityProof/eddsa-rdfc-2022', {
 });
 await family(ed2020, 'Ed25519Signature2020', {siteBase: options.site});
 
-write('manifest.json', {email: EMAIL, revokedIndex: REVOKED_INDEX, fixtures: written});
+write('manifest.json', {email: EMAIL, validIndex: VALID_INDEX, revokedIndex: REVOKED_INDEX, fixtures: written});
 process.stdout.write(`${Object.keys(written).length} fixtures in ${options.out}\n`);

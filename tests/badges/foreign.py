@@ -1,5 +1,6 @@
 """Foreign badges made on the Python side, with other issuers' tools only (never ``badges.*``): VC-JWT signed with
-PyJWT (RS256 with the key in the ``jwk`` header and a did:jwk issuer; ES256 with the key at a ``kid`` URL), OB 2.0
+PyJWT (RS256 with the key in the ``jwk`` header and a did:jwk issuer; ES256 with the key at a ``kid`` URL; EdDSA
+with a did:key ``kid`` and a status list), OB 2.0
 signed (RS256 JWS by PyJWT, key at the ``creator`` URL) and hosted assertions as JSON documents written by hand
 after the specification's examples, OB 2.0 images baked with ``openbadges-bakery`` and OB 3.0 images baked with
 ``pypng`` (PNG iTXt ``openbadgecredential``) and ``xml.dom.minidom`` (SVG ``<openbadges:credential>``).
@@ -22,6 +23,7 @@ import jwt
 import png
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from defusedxml import minidom
 from openbadges_bakery import bake
 
@@ -192,6 +194,47 @@ def jwt_fixtures(keys: Keys, site: str, down: str, off_limits: str) -> tuple[dic
     tokens["jwt-es256-off-limits"] = es256(off_limits, "off-limits")
     served["off-limits:/keys/es256.json"] = json.dumps(public_jwk(keys.ec, f"{off_limits}/keys/es256.json")).encode()
     return tokens, served
+
+
+def status_entry(list_url: str, index: int) -> dict[str, str]:
+    return {
+        "id": f"{list_url}#{index}",
+        "type": "BitstringStatusListEntry",
+        "statusPurpose": "revocation",
+        "statusListIndex": str(index),
+        "statusListCredential": list_url,
+    }
+
+
+def jwt_eddsa_fixtures(
+    did: str, site: str, down: str, off_limits: str, valid_index: int, revoked_index: int
+) -> dict[str, str]:
+    """VC-JWT EdDSA by the did:key issuer of ``interop/make-foreign.mjs``'s ``key`` family (the same seed, so the
+    same key; the ``kid`` names its did:key, no ``jwk`` header), with a BitstringStatusListEntry pointing to that
+    issuer's status list (Data Integrity, signed by the node script): the VC-JWT family with a revoked twin."""
+    key = Ed25519PrivateKey.from_private_bytes(hashlib.sha256(b"tremplin foreign fixture key").digest())
+    impostor = Ed25519PrivateKey.from_private_bytes(hashlib.sha256(b"tremplin foreign fixture key impostor").digest())
+    header = {"kid": f"{did}#{did.removeprefix('did:key:')}"}
+    path = "/status/key.json"
+
+    def token(twin: str, origin: str = site, index: int = valid_index, signer: Any = key, **extra: Any) -> str:
+        credential = ob3_credential(did, f"eddsa {twin}", **extra)
+        credential["credentialStatus"] = status_entry(origin + path, index)
+        return vc_jwt(credential, signer, "EdDSA", header)
+
+    tokens = {
+        "jwt-eddsa-valid": token("valid"),
+        "jwt-eddsa-wrong-key": token("wrong-key", signer=impostor),
+        "jwt-eddsa-revoked": token("revoked", index=revoked_index),
+        "jwt-eddsa-expired": token("expired", valid_until=EXPIRED_UNTIL),
+        "jwt-eddsa-not-yet-valid": token("not-yet-valid", valid_from=FUTURE),
+        "jwt-eddsa-unreachable": token("unreachable", origin=down),
+        "jwt-eddsa-off-limits": token("off-limits", origin=off_limits),
+    }
+    tokens["jwt-eddsa-tampered"] = tampered_jws(
+        tokens["jwt-eddsa-valid"], lambda c: c["credentialSubject"]["achievement"].update(name="Expert in everything")
+    )
+    return tokens
 
 
 # --- OB 2.0 ----------------------------------------------------------------------------------------------------------

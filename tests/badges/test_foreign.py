@@ -94,6 +94,15 @@ EXPECTED: dict[str, tuple[str, str | None, str | None]] = {
     "jwt-es256-not-yet-valid": (INVALID, "validity-period", "validity-period"),
     "jwt-es256-unreachable": (INDETERMINATE, None, ANY),
     "jwt-es256-off-limits": (INDETERMINATE, None, ANY),
+    # VC-JWT EdDSA, did:key kid (the key family's issuer), BitstringStatusList on the issuer's site
+    "jwt-eddsa-valid": (VALID, None, VALID),
+    "jwt-eddsa-tampered": (INVALID, "signature", "signature"),
+    "jwt-eddsa-wrong-key": (INVALID, "signature", "signature"),
+    "jwt-eddsa-revoked": (INVALID, "status", "status"),
+    "jwt-eddsa-expired": (INVALID, "validity-period", "validity-period"),
+    "jwt-eddsa-not-yet-valid": (INVALID, "validity-period", "validity-period"),
+    "jwt-eddsa-unreachable": (INDETERMINATE, None, ANY),
+    "jwt-eddsa-off-limits": (INDETERMINATE, None, ANY),
     # OB 2.0 signed: RS256 JWS, key at creator, listed by the issuer, RevocationList
     "ob2-signed-valid": (VALID, None, VALID),
     "ob2-signed-tampered": (INVALID, "signature", "validator-core"),
@@ -226,6 +235,13 @@ def world(tmp_path_factory) -> Iterator[World]:
                 off_https_routes[path.removeprefix("off-limits:")] = answer(body, content_type="application/jwk+json")
             else:
                 https_routes[path] = answer(body, content_type="application/jwk+json")
+        key_family = manifest["fixtures"]["ob3-key-valid"]["issuer"]
+        tokens.update(
+            foreign.jwt_eddsa_fixtures(
+                key_family, f"https://{https}", f"https://127.0.0.1:{down}", f"https://{off_https}",
+                manifest["validIndex"], manifest["revokedIndex"],
+            )
+        )  # fmt: skip
         for name, token in tokens.items():
             files[name] = foreign.write(given, f"{name}.jwt", token)
 
