@@ -52,13 +52,15 @@ class KeyUnreachable(signing.SigningError):
 
 def controlled_by(method: str, issuer_id: str, controllers: Mapping[str, str | None]) -> bool:
     """Whether the issuer controls a verification method: the DID or URL before ``#`` is the issuer id; or, for a
-    key document fetched from an https URL (``controllers``: method -> the controller it names), the document names
-    the issuer as ``controller`` and is served from the issuer's own origin (anyone can write a controller name on
-    their own site)."""
+    key document fetched from an https URL (``controllers``: method -> the controller it names, ``None`` for a bare
+    JWK or a document naming none), the document is served from the issuer's own origin and names no other
+    controller. The origin is what ties the key to the issuer (OB 3.0 §8.2: a VC-JWT's ``kid`` dereferences to a
+    JWK; anyone can write a controller name on their own site, so a controller alone proves nothing)."""
     if did_of(method) == issuer_id:
         return True
-    controller = controllers.get(method)
-    return controller == issuer_id and origin(method) is not None and origin(method) == origin(issuer_id)
+    if method not in controllers or controllers[method] not in (None, issuer_id):
+        return False
+    return origin(method) is not None and origin(method) == origin(issuer_id)
 
 
 def did_of(method: str) -> str:

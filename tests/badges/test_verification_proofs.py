@@ -152,6 +152,19 @@ def test_kid_url_on_the_issuers_site() -> None:
     # a bare JWK at the issuer's own URL (kid under the issuer id)
     resolver = FakeResolver(documents={issuer: (200, public_jwk(rsa_private()))})
     assert_valid(vc_jwt(credential_for(issuer), rsa_private(), "RS256", {"kid": f"{issuer}#key"}), resolver)
+    # a bare JWK at another URL of the issuer's own origin (OB 3.0 §8.2: the kid dereferences to a JWK)
+    resolver = FakeResolver(documents={kid: (200, public_jwk(rsa_private()))})
+    assert_valid(vc_jwt(credential_for(issuer), rsa_private(), "RS256", {"kid": kid}), resolver)
+    # ... but a document on the issuer's site that names another controller does not
+    other = {**method, "controller": "https://someone.example/profile"}
+    resolver = FakeResolver(documents={kid: (200, other)})
+    verdict = verify(vc_jwt(credential_for(issuer), rsa_private(), "RS256", {"kid": kid}), resolver, now=NOW)
+    assert verdict.outcome == "invalid" and verdict.check("issuer-key").message == MSG_KEY_ISSUER_BAD
+    # a bare JWK on someone else's site does not bind the key to the issuer
+    elsewhere_jwk = "https://attacker.example/keys/jwk"
+    resolver = FakeResolver(documents={elsewhere_jwk: (200, public_jwk(rsa_private()))})
+    verdict = verify(vc_jwt(credential_for(issuer), rsa_private(), "RS256", {"kid": elsewhere_jwk}), resolver, now=NOW)
+    assert verdict.outcome == "invalid" and verdict.check("issuer-key").message == MSG_KEY_ISSUER_BAD
     # the same method document on someone else's site does not bind the key to the issuer
     elsewhere = "https://attacker.example/keys/1"
     copied = {**method, "id": elsewhere}
