@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
 import sqlite3
@@ -26,7 +27,7 @@ import pytest
 import sqlalchemy as sa
 
 from badges import services as badge_services
-from core import create_app
+from core import create_app, jobs
 from core.db import db
 from tests.conftest import _admin_url, make_config
 
@@ -119,6 +120,17 @@ def _copy_database(template_url: str, database_url: str) -> tuple[str, Callable[
     return f"sqlite:///{path}", lambda: path.unlink(missing_ok=True)
 
 
+def _run_jobs(app, stop: threading.Event) -> None:
+    while not stop.wait(0.2):
+        with app.app_context():
+            try:
+                jobs.run_pending()
+            except Exception:  # a busy database now and then: the next round tries again
+                logging.getLogger(__name__).exception("e2e job runner")
+            finally:
+                db.session.remove()
+
+
 @pytest.fixture(scope="module")
 def live(_demo_template, database_url: str, tmp_path_factory) -> Iterator[Live]:
     """The app with the demo data, served on 127.0.0.1:<free port>; ``BASE_URL`` is that address."""
@@ -138,9 +150,16 @@ def live(_demo_template, database_url: str, tmp_path_factory) -> Iterator[Live]:
     server = make_server("127.0.0.1", port, app, threaded=True, request_handler=QuietHandler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
+    # The queued jobs (the badges a roster or a jury makes due, the certificate ZIPs) need a worker: until the
+    # `tremplin worker` process exists, a thread of this fixture runs them every 0.2 s, as a worker would.
+    stop_jobs = threading.Event()
+    worker = threading.Thread(target=_run_jobs, args=(app, stop_jobs), daemon=True)
+    worker.start()
     try:
         yield Live(app=app, url=base, tmp=tmp)
     finally:
+        stop_jobs.set()
+        worker.join(timeout=30)
         server.shutdown()
         thread.join(timeout=10)
         with app.app_context():
