@@ -47,8 +47,8 @@ def _competencies(programme: Programme) -> list[Competency]:
 
 def graduate_world(build_cohort, code: str = "DIPLOME", *, people=None, programme=None):
     """A cohort whose trainees (all of them) have met every condition: present at every session, every
-    competency validated, 140 h of confirmed practice, final work passed — so their programme badge is issued (by the
-queued job, run here as a worker would)."""
+    competency validated, 140 h of confirmed practice, final work passed — so their programme badge is issued
+    (by the queued job, run here as a worker would)."""
     people = people or [(f"{code.lower()}.elise@example.org", LEGAL_NAME)]
     world = build_cohort(code, trainees=people, past=4, future=0, programme=programme)
     for session in world.sessions:
