@@ -50,13 +50,18 @@ def _on_database_restored(sender, app) -> str | None:
 def _navigation() -> None:
     from flask_babel import lazy_gettext as _l
 
+    from badges.extensions import badge_on_the_way
     from badges.services import awards_of
     from core.home import register_nav, register_panel
     from core.models import Role
 
     def holder_panel(user) -> dict:
         awards = awards_of(user, include_declined=False)
-        return {"awards": awards, "new": [a for a in awards if a.seen_at is None]}
+        return {
+            "awards": awards,
+            "new": [a for a in awards if a.seen_at is None],
+            "on_the_way": badge_on_the_way(user),
+        }
 
     register_panel("badges/panels/holder.html", [Role.TRAINEE], order=15, context=holder_panel)
     register_nav("badges.my_badges", _l("My badges"), [Role.TRAINEE], order=40)

@@ -10,7 +10,9 @@ badges knows nothing of programmes or certificates. A package that issues badges
 * a **holder link** provider, ``fn(award) -> list[(label, url)]``: extra downloads shown to the holder on
   ``/me/badges/<uuid>`` (e.g. the printable certificate of a programme badge);
 * a **reference lookup**, ``fn(text) -> url | None``: what a visitor typed on ``/verify`` that is neither a link
-  to a badge nor a credential (e.g. a printed certificate's code, or its link) → the page to send them to.
+  to a badge nor a credential (e.g. a printed certificate's code, or its link) → the page to send them to;
+* an **on-the-way check**, ``fn(user) -> bool``: whether a badge is being issued to this person right now (e.g. a
+  queued job will sign it in a few seconds); her home and *My badges* then say that it is on its way.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ LinkProvider = Callable[[Award], list[tuple[str, str]]]
 _SECTIONS: list[SectionProvider] = []
 _HOLDER_LINKS: list[LinkProvider] = []
 _LOOKUPS: list[Callable[[str], str | None]] = []
+_ON_THE_WAY: list[Callable[[Any], bool]] = []
 
 
 def register_verification_section(provider: SectionProvider) -> None:
@@ -43,6 +46,16 @@ def register_holder_links(provider: LinkProvider) -> None:
 def register_reference_lookup(lookup: Callable[[str], str | None]) -> None:
     if lookup not in _LOOKUPS:
         _LOOKUPS.append(lookup)
+
+
+def register_on_the_way(check: Callable[[Any], bool]) -> None:
+    if check not in _ON_THE_WAY:
+        _ON_THE_WAY.append(check)
+
+
+def badge_on_the_way(user) -> bool:
+    """Whether some package is issuing a badge to ``user`` right now."""
+    return any(check(user) for check in _ON_THE_WAY)
 
 
 def lookup_reference(text: str) -> str | None:

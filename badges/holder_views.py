@@ -11,7 +11,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from badges import privacy, services
+from badges import extensions, privacy, services
 from badges.forms import ReissueForm, RevokeForm, VisibilityForm
 from badges.models import Achievement, Award, Visibility
 from badges.presenters import reason_label
@@ -51,7 +51,8 @@ def _my_award_or_404(award_uuid: uuid.UUID) -> Award:
 @roles_required(Role.TRAINEE)
 def my_badges():
     awards = services.awards_of(current_user)
-    return render_template("badges/my_badges.html", awards=awards, now=datetime.now(UTC))
+    on_the_way = extensions.badge_on_the_way(current_user)
+    return render_template("badges/my_badges.html", awards=awards, now=datetime.now(UTC), on_the_way=on_the_way)
 
 
 @bp.route("/me/badges/<uuid:award_uuid>", methods=["GET", "POST"])

@@ -41,6 +41,7 @@ def build_cohort(trainees: int):
     """A cohort whose ``trainees`` all met every condition; returns (cohort, coordinator)."""
     from badges import keys
     from badges.models import KeyKind
+    from core import jobs
     from core import services as core_services
     from core.db import db
     from courses import awarding, services
@@ -91,7 +92,8 @@ def build_cohort(trainees: int):
             entry = services.log_hours(enrolment, today - timedelta(days=n + 1), 420, "accueil")
             services.review_hours(entry, "confirmed", by=trainer, may_change=True)
         services.record_final_work(enrolment, "passed")
-        db.session.commit()  # the programme badge is issued on the event, just before this commit
+        db.session.commit()  # queues the job that issues the programme badge
+    jobs.run_pending()  # the worker issues it
     return cohort, coordinator
 
 

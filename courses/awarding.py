@@ -12,37 +12,36 @@ Earning rules (decided by the pure rules engine's evaluation, read here):
 - the **programme** badge when the eligibility engine says ``eligible``;
 - a **skill** badge as soon as its competencies are validated (they are stackable, mid-year).
 
-Issuance happens on the event (services mark the enrolments whose facts changed; just before the commit, the
-marked ones are evaluated and what is due is issued, in the same transaction) and in batch
-(``tremplin badges issue CODE``). Both are idempotent (see ``badges.services.issue``).
+Issuance happens on the event and in batch (``tremplin badges issue CODE``), both idempotent (see
+``badges.services.issue``). On the event: a service that changes what a badge depends on queues an
+``issue-due-badges`` job for the enrolment in its own transaction (``courses.outbox.badges_may_be_due``); a worker
+runs :func:`run_issue_due_badges`, in a transaction of its own, which evaluates the enrolment and signs what is
+due. Nothing is signed in the request; meanwhile the trainee's pages say her badge is on its way
+(:func:`badges_on_their_way`).
 """
 
 from __future__ import annotations
 
 import logging
-from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
 import sqlalchemy as sa
-from flask import has_app_context
-from flask_sqlalchemy.session import Session
+from flask_babel import lazy_gettext as _l
 
-from badges import keys
+from badges import extensions, keys
 from badges import services as badges
 from badges.models import Achievement, Award, KeyKind
+from core import jobs
 from core.db import db
 from core.models import User
 from core.services import external_url
-from courses import eligibility, rules
+from courses import eligibility, outbox, rules
 from courses.models import Cohort, Competency, Enrolment, Module, Programme, TrainingSession
 from courses.programme_spec import EVIDENCE_TYPES
-from courses.services import AWARDS_PENDING
 
 log = logging.getLogger(__name__)
-
-PENDING_KEY = AWARDS_PENDING
 
 
 # ------------------------------------------------------------------------------------------------ definitions
@@ -397,35 +396,55 @@ def cohort_awards(cohort: Cohort, *, include_revoked: bool = True) -> list[tuple
 # ------------------------------------------------------------------------------------------------ on the event
 
 
-def _before_commit(session) -> None:
-    if session.in_nested_transaction():
-        # SQLAlchemy also calls this when a savepoint is released (each badge is added in one): only the real
-        # commit issues, so that a savepoint never issues, at today's date, what its caller is still deciding.
-        return
-    pending = session.info.pop(PENDING_KEY, None)
-    if not pending or not has_app_context():
-        return
+def issue_due_for(enrolment_ids: Iterable[int], as_of: date | None = None) -> list[tuple[Award, bool]]:
+    """Issue the badges these enrolments have earned and do not hold yet (what a queued job does). Flushes only."""
+    ids = set(enrolment_ids)
+    cohort_ids = set(db.session.scalars(db.select(Enrolment.cohort_id).where(Enrolment.id.in_(ids))))
+    if not cohort_ids:
+        return []  # erased, or the cohort deleted, since the job was queued: nothing left to issue
+    cohorts = list(db.session.scalars(db.select(Cohort).where(Cohort.id.in_(cohort_ids)).order_by(Cohort.id)))
+    return issue_due(cohorts, as_of, enrolment_ids=ids)
+
+
+def run_issue_due_badges(context: jobs.JobContext) -> None:
+    """The ``issue-due-badges`` job, run by a worker in its own transaction: the badges due to one enrolment."""
+    enrolment_id = int(context.params["enrolment_id"])
     if not can_issue():
         log.info("badges not issued: the issuer has no signing keys yet (tremplin keys generate)")
+        context.problem("no signing keys yet: run `tremplin keys generate`, then `tremplin badges issue`")
         return
-    by_cohort: dict[int, set[int]] = defaultdict(set)
-    for enrolment_id, cohort_id in session.execute(
-        db.select(Enrolment.id, Enrolment.cohort_id).where(Enrolment.id.in_(pending))
-    ):
-        by_cohort[cohort_id].add(enrolment_id)
-    if not by_cohort:
-        return
-    cohorts = list(session.scalars(db.select(Cohort).where(Cohort.id.in_(list(by_cohort)))))
-    ids = set().union(*by_cohort.values())
-    # A badge that cannot be issued now must not undo what the person just saved (a roster, a validation):
-    # its savepoint is rolled back, the failure logged, and ``tremplin badges issue`` catches up later.
-    try:
-        with session.begin_nested():
-            issue_due(cohorts, enrolment_ids=ids)
-    except Exception:
-        log.exception("badges due for enrolments %s could not be issued on the event", sorted(ids))
+    issued = issue_due_for([enrolment_id])
+    created = sum(1 for _award, new in issued if new)
+    if created:
+        log.info("%d badge(s) issued for enrolment %s", created, enrolment_id)
+
+
+def badges_on_their_way(user: User) -> bool:
+    """Whether a badge is on its way to ``user``: a job for one of her enrolments is queued or running, and she
+    has earned a badge she does not hold yet (a job queued by a change that makes nothing due says nothing).
+    Costs one query, and an evaluation of her enrolment only during the few seconds a job waits."""
+    enrolment_ids = db.session.scalars(db.select(Enrolment.id).where(Enrolment.user_id == user.id)).all()
+    pending = outbox.pending_enrolment_ids(enrolment_ids)
+    if not pending:
+        return False
+    cohorts = list(
+        db.session.scalars(
+            db.select(Cohort).join(Enrolment, Enrolment.cohort_id == Cohort.id).where(Enrolment.id.in_(pending))
+        )
+    )
+    due = {d.key for d in earned(cohorts, date.today(), enrolment_ids=pending)}
+    if not due:
+        return False
+    held = set(
+        db.session.scalars(
+            db.select(Achievement.key)
+            .join(Award, Award.achievement_id == Achievement.id)
+            .where(Award.recipient_id == user.id, Award.revoked_at.is_(None), Achievement.key.in_(due))
+        )
+    )
+    return bool(due - held)
 
 
 def init_app(app) -> None:
-    if not sa.event.contains(Session, "before_commit", _before_commit):
-        sa.event.listen(Session, "before_commit", _before_commit)
+    jobs.register_job_kind(outbox.ISSUE_DUE_BADGES, run_issue_due_badges, _l("Badges due"))
+    extensions.register_on_the_way(badges_on_their_way)

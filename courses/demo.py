@@ -22,7 +22,7 @@ from badges import services as badge_services
 from core import demo as core_demo
 from core.db import db
 from core.models import User
-from courses import awarding, services
+from courses import awarding, outbox, services
 from courses.models import AttendanceStatus, Cohort, Competency, Enrolment, FinalWork, Module, TrainerKind
 from courses.presenters import expected_on
 from courses.programme_spec import load_programme_file, shipped_programmes
@@ -219,8 +219,9 @@ def load_promotion(p: Promotion, today: date) -> str:
         if awarding.can_issue():
             at = None if checkpoint >= today else _evening(cohort, checkpoint)
             issued += [award for award, _created in awarding.issue_due([cohort], checkpoint, issued_at=at)]
-            # Issued here, dated: nothing left for the on-commit hook, which would issue at today's date.
-            db.session.info.pop(awarding.PENDING_KEY, None)
+        # Issued here, dated that evening (without keys: left to `tremplin badges issue`): the jobs the services
+        # queued, which would issue at today's date, have nothing left to do.
+        outbox.unqueue_badges(e.id for e in enrolments)
         since = checkpoint
     badges = _badges(p, cohort, enrolments, issued, today) if awarding.can_issue() else "no badges (no issuer keys)"
     return (

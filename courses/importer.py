@@ -282,12 +282,12 @@ def _hours(context: _Context, rows, errors, report, actor) -> None:
             report.counts["unchanged"] += 1
             continue
         try:
-            entry = services.log_hours(enrolment, r.date, r.minutes, state=HoursState.PENDING)
+            # Logged in its state: confirmed hours queue the badges they may make due (see services.log_hours).
+            entry = services.log_hours(enrolment, r.date, r.minutes, state=r.state)
         except ServiceError as exc:  # outside the placement, over 24 hours that day…: listed, nothing applied
             errors.append(_error(r.row, "minutes" if exc.field == "minutes" else "date", "%(reason)s", reason=str(exc)))
             continue
         if r.state != HoursState.PENDING.value:
-            entry.state = r.state
             entry.reviewed_by_id = actor.id if actor else None
             entry.reviewed_at = utcnow()
         report.counts["created"] += 1

@@ -20,7 +20,7 @@ from core import audit, tokens
 from core.db import db, utcnow
 from core.models import Role, User
 from core.services import ServiceError, external_url, normalize_email
-from courses import evidence_store
+from courses import evidence_store, outbox
 from courses.models import (
     Attendance,
     AttendanceStatus,
@@ -129,21 +129,6 @@ def required_competency_codes(programme: Programme, competencies: Iterable[Compe
     return frozenset(code for code in wanted if code in active)
 
 
-# --- Badges due ---------------------------------------------------------------------------------------------------
-
-#: ``Session.info`` key: enrolments whose facts changed in this transaction. ``courses.awarding`` evaluates them
-#: just before the commit and issues the badges they have earned (on the event).
-AWARDS_PENDING = "courses.awards_pending"
-
-
-def awards_may_change(*enrolment_ids: int | None) -> None:
-    db.session.info.setdefault(AWARDS_PENDING, set()).update(i for i in enrolment_ids if i is not None)
-
-
-def _cohort_awards_may_change(cohort_id: int) -> None:
-    awards_may_change(*db.session.scalars(db.select(Enrolment.id).where(Enrolment.cohort_id == cohort_id)))
-
-
 # --- Cohorts, staff, enrolments -------------------------------------------------------------------------------
 
 
@@ -189,11 +174,14 @@ def enrol(cohort: Cohort, user: User, enrolled_on: date | None = None, withdrawn
     enrolment = db.session.scalar(
         db.select(Enrolment).where(Enrolment.cohort_id == cohort.id, Enrolment.user_id == user.id)
     )
+    changed = enrolment is not None and (enrolment.enrolled_on, enrolment.withdrawn_on) != (enrolled_on, withdrawn_on)
     if enrolment is None:
         enrolment = Enrolment(cohort=cohort, user=user, enrolled_on=enrolled_on)
         db.session.add(enrolment)
     enrolment.enrolled_on, enrolment.withdrawn_on = enrolled_on, withdrawn_on
     db.session.flush()
+    if changed:  # back in the cohort, or other dates: what counts for the badges changed
+        outbox.badges_may_be_due(enrolment.id)
     return enrolment
 
 
@@ -202,6 +190,7 @@ def withdraw(enrolment: Enrolment, on: date | None) -> None:
         raise ServiceError(_l("The withdrawal date must come after the enrolment date."), field="withdrawn_on")
     enrolment.withdrawn_on = on
     db.session.flush()
+    outbox.badges_may_be_due(enrolment.id)
 
 
 def add_pause(enrolment: Enrolment, starts_on: date, ends_on: date) -> Pause:
@@ -214,12 +203,15 @@ def add_pause(enrolment: Enrolment, starts_on: date, ends_on: date) -> Pause:
     pause = Pause(enrolment=enrolment, starts_on=starts_on, ends_on=ends_on)
     db.session.add(pause)
     db.session.flush()
+    outbox.badges_may_be_due(enrolment.id)  # the sessions expected of the trainee changed
     return pause
 
 
 def remove_pause(pause: Pause) -> None:
+    enrolment_id = pause.enrolment_id
     db.session.delete(pause)
     db.session.flush()
+    outbox.badges_may_be_due(enrolment_id)
 
 
 def record_final_work(enrolment: Enrolment, result: str) -> None:
@@ -229,7 +221,7 @@ def record_final_work(enrolment: Enrolment, result: str) -> None:
         raise ServiceError(_l("Unknown result."), field="result") from exc
     enrolment.final_work_recorded_at = utcnow()
     db.session.flush()
-    awards_may_change(enrolment.id)
+    outbox.badges_may_be_due(enrolment.id)
 
 
 # --- Sessions and attendance ------------------------------------------------------------------------------------
@@ -314,7 +306,7 @@ def update_session(
     session.title, session.place, session.cancelled = title or None, place or None, cancelled
     session.trainers = list(trainers)
     db.session.flush()
-    _cohort_awards_may_change(session.cohort_id)
+    outbox.cohort_badges_may_be_due(session.cohort_id)
     return session
 
 
@@ -400,7 +392,7 @@ def save_roster(
             current.recorded_by_id = recorded_by.id if recorded_by else None
             changed += 1
     db.session.flush()
-    awards_may_change(*marks)
+    outbox.badges_may_be_due(*marks)
     return changed
 
 
@@ -548,6 +540,8 @@ def log_hours(
     )
     db.session.add(entry)
     db.session.flush()
+    if entry.state == HoursState.CONFIRMED.value:  # logged confirmed (by the staff, the API, an import)
+        outbox.badges_may_be_due(enrolment.id)
     return entry
 
 
@@ -576,7 +570,7 @@ def review_hours(
     entry.reviewed_via_link = via_link
     entry.reviewed_at = utcnow()
     db.session.flush()
-    awards_may_change(entry.enrolment_id)
+    outbox.badges_may_be_due(entry.enrolment_id)
 
 
 def tutor_link(placement: Placement, ttl_days: int = 45) -> str:
@@ -660,7 +654,7 @@ def validate_competency(
     )
     db.session.add(validation)
     db.session.flush()
-    awards_may_change(enrolment.id)
+    outbox.badges_may_be_due(enrolment.id)
     if file is not None:
         attach_evidence(validation, *file)
     return validation

@@ -350,6 +350,11 @@ def step_09_jury_records_the_final_work(browser_contexts, pages: Pages):
 def step_10_trainee_is_eligible_accepts_the_badge_and_makes_it_public(browser_contexts, pages: Pages, tmp_path):
     page = page_of(browser_contexts, "trainee")
     page.goto("/")
+    for _ in range(50):  # the jury's result queued the badges: a worker issues them within seconds
+        if "Votre badge est en préparation." not in page.locator("main").inner_text():
+            break
+        page.wait_for_timeout(200)
+        page.reload()
     expect(page.locator("main")).to_contain_text("Votre attestation est prête.")
     pages.check(page, "27-trainee-home-eligible")
     page.goto("/my/training")
