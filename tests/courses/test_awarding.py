@@ -15,7 +15,7 @@ from badges import keys, openbadges, signing
 from badges import services as badge_services
 from badges.models import Achievement, Award, KeyKind
 from core import jobs
-from core.db import db
+from core.db import db, utcnow
 from core.models import Job, JobStatus
 from core.services import ServiceError
 from courses import awarding, outbox, services
@@ -180,7 +180,7 @@ def test_nothing_is_signed_in_the_request_the_job_signs(issuer, cohort, monkeypa
     assert "hetis-initial/module/M2" in _keys_held(cohort.trainee)
 
 
-def test_a_job_that_cannot_sign_fails_and_keeps_what_was_saved(issuer, cohort, monkeypatch, caplog):
+def test_a_job_that_cannot_sign_is_retried_later_and_keeps_what_was_saved(issuer, cohort, monkeypatch, caplog):
     def broken(*args, **kwargs):
         raise RuntimeError("disk full")
 
@@ -190,10 +190,12 @@ def test_a_job_that_cannot_sign_fails_and_keeps_what_was_saved(issuer, cohort, m
     with caplog.at_level(logging.ERROR, logger="core.jobs"):
         jobs.run_pending()
     assert "disk full" in caplog.text
-    assert _queued() == [(JobStatus.FAILED.value, cohort.enrolment.id, "issue-due-badges")]
+    assert _queued() == [(JobStatus.QUEUED.value, cohort.enrolment.id, "issue-due-badges")]  # to be retried
+    job = db.session.scalar(sa.select(Job).where(Job.kind == outbox.ISSUE_DUE_BADGES))
+    assert job.attempts == 1 and job.run_after is not None and job.run_after > utcnow()
     assert _count_awards() == 0
     monkeypatch.undo()
-    assert _batch_issue(cohort) > 0  # ``tremplin badges issue`` catches up
+    assert _batch_issue(cohort) > 0  # ``tremplin badges issue`` catches up meanwhile
 
 
 def _batch_issue(world) -> int:
