@@ -97,11 +97,7 @@ def verify_ob2_signed(ctx: Context, presented: Presented, token: str) -> Result:
         )
         return result
     result.signature = Check("signature", "passed", MSG_SIGNATURE_OK)
-    result.credential = assertion
-    result.identities = ob2_email_identities(assertion)
-    result.validity, expired = validity_check(
-        assertion.get("issuedOn"), assertion.get("expires"), ctx.now, start_required=True
-    )
+    expired = _read_content(ctx, result, assertion)
 
     badge_class, issuer_id, profile, missing = _badge_and_issuer(ctx, assertion)
     params = {"issuer": issuer_id}
@@ -125,6 +121,17 @@ def verify_ob2_signed(ctx: Context, presented: Presented, token: str) -> Result:
     result.status = status.check
     result.summary = ob2_summary(assertion, badge_class, profile, issuer_id, status, expired)
     return result
+
+
+def _read_content(ctx: Context, result: Result, assertion: dict[str, Any]) -> bool:
+    """Once the assertion is known to be the issuer's (signed, or served by its site): what it says — the
+    document, the recipient's identities, the validity period. Returns whether it has expired."""
+    result.credential = assertion
+    result.identities = ob2_email_identities(assertion)
+    result.validity, expired = validity_check(
+        assertion.get("issuedOn"), assertion.get("expires"), ctx.now, start_required=True
+    )
+    return expired
 
 
 def _badge_and_issuer(
@@ -186,11 +193,7 @@ def verify_ob2_hosted(ctx: Context, presented: Presented, doc: dict[str, Any] | 
         result.signature = Check("signature", "failed", MSG_HOSTED_NOT_HOSTED, {"url": hosted_url})
         return result
     result.signature = Check("signature", "passed", MSG_HOSTED_OK, {"url": hosted_url})
-    result.credential = hosted
-    result.identities = ob2_email_identities(hosted)
-    result.validity, expired = validity_check(
-        hosted.get("issuedOn"), hosted.get("expires"), ctx.now, start_required=True
-    )
+    expired = _read_content(ctx, result, hosted)
 
     badge_class, issuer_id, profile, missing = _badge_and_issuer(ctx, hosted)
     params = {"issuer": issuer_id}
