@@ -179,7 +179,7 @@ def _erase(erasure: Erasure) -> None:
         rsa_key = keys.active_key(award.issuer, KeyKind.RSA)
         if rsa_key is None:  # pragma: no cover - an issuer that issued badges has keys
             rsa_key = award.key
-        award.documents = services._build_documents(
+        award.documents = services.build_documents(
             award.uuid,
             award.achievement,
             award.issuer,

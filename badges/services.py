@@ -63,7 +63,8 @@ class AchievementSpec:
     valid_for_days: int | None = None
 
 
-def _as_dataclass(achievement: Achievement) -> ob.Achievement:
+def as_dataclass(achievement: Achievement) -> ob.Achievement:
+    """The achievement as the pure document builders (``badges.openbadges``) take it, with its public URLs."""
     return ob.Achievement(
         id=external_url("badges.badge_class", achievement_uuid=achievement.uuid),
         name=dict(achievement.name),
@@ -106,7 +107,7 @@ def sync_achievement(spec: AchievementSpec, issuer: BadgeIssuer | None = None) -
             if getattr(achievement, name) != value:
                 setattr(achievement, name, value)
     for lang in ob.LANGS:
-        findings = ob.life_history_findings(ob.ob3_achievement(_as_dataclass(achievement), lang))
+        findings = ob.life_history_findings(ob.ob3_achievement(as_dataclass(achievement), lang))
         if findings:
             where, label, text = findings[0]
             raise ServiceError(
@@ -152,7 +153,7 @@ def status_list_url(key: SigningKey) -> str:
     return external_url("badges.status_list", key_uuid=key.uuid)
 
 
-def _build_documents(
+def build_documents(
     award_uuid: uuid.UUID,
     achievement: Achievement,
     issuer: BadgeIssuer,
@@ -179,7 +180,7 @@ def _build_documents(
         status_list_url=status_list_url(ed_key),
         status_list_index=status_index,
     )
-    definition = _as_dataclass(achievement)
+    definition = as_dataclass(achievement)
     private_ed = keys.private_key(ed_key)
     method = keys.verification_method(issuer, ed_key)
     ob3: dict[str, Any] = {}
@@ -342,7 +343,7 @@ def issue(
     award_uuid = uuid.uuid4()
     for _attempt in range(5):
         status_index = _free_status_index(ed_key)
-        documents = _build_documents(
+        documents = build_documents(
             award_uuid,
             achievement,
             issuer,
@@ -494,7 +495,7 @@ def issue_many(
     for award, recipient in new.values():
         ed_key, rsa_key = keys_of[award.issuer.id]
         award.status_index = slots[ed_key.id].pop()
-        award.documents = _build_documents(
+        award.documents = build_documents(
             award.uuid,
             award.achievement,
             award.issuer,

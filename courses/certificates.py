@@ -237,7 +237,7 @@ def build_content(enrolment: Enrolment, award: Award) -> dict[str, Any]:
         "version": 1,
         "legal_name": user.legal_name,
         "credential_name": dict(programme.credential_name),
-        "programme": {"code": programme.code, "title": dict(awarding._programme_name(programme))},
+        "programme": {"code": programme.code, "title": dict(awarding.programme_name(programme))},
         "cohort": {
             "code": cohort.code,
             "starts_on": cohort.starts_on.isoformat(),

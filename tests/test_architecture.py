@@ -274,7 +274,6 @@ def _attribute_module(node: ast.expr, aliases: dict[str, str]) -> str | None:
     return None
 
 
-@pytest.mark.xfail(strict=True, reason="issue 15: borrowed names being made public")
 def test_no_private_name_used_outside_its_module() -> None:
     borrowed = [
         f"{imp.source}:{imp.line} imports {name} from {imp.target}"
