@@ -24,7 +24,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from badges import keys, privacy, signing
+from badges import consent, keys, signing
 from badges import openbadges as ob
 from badges.models import Achievement, Award, BadgeIssuer, KeyKind, SigningKey, StateVersion, Visibility
 from core import audit, mail
@@ -40,7 +40,7 @@ REVOCATION_REASONS = {
     "issued-in-error": "Issued in error",
     "superseded": SUPERSEDED,
     "withdrawn": "Withdrawn by the issuer",
-    "holder-request": privacy.HOLDER_REQUEST,  # the holder's data was erased at their request
+    "holder-request": consent.HOLDER_REQUEST,  # the holder's data was erased at their request
 }
 STATUS_LIST_BITS = ob.MIN_STATUS_LIST_BITS
 
@@ -628,7 +628,7 @@ def set_visibility(award: Award, visibility: str, by: User, *, now: datetime | N
         raise ServiceError(_l("This badge has no holder any more."))
     audit.record("badge.visibility", "badge_award", str(award.uuid), visibility=visibility)
     if by.id == holder.id:  # the holder's own choice: record what they agreed to (consent)
-        privacy.record_choice(award, award.visibility, visibility, holder, at=now)
+        consent.record_choice(award, award.visibility, visibility, holder, at=now)
     if visibility == Visibility.PUBLIC.value:
         return reissue(award, by=by, display_name=holder.name, visibility=visibility, now=now)
     if visibility == Visibility.UNLISTED.value and award.display_name:

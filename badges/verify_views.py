@@ -34,8 +34,8 @@ from badges.views import (
     key_json,
     wants_json_document,
 )
-from core import csrf
 from core.db import db
+from core.extensions import csrf
 from core.i18n import current_language
 from core.security import public, rate_limited
 
