@@ -7,6 +7,7 @@ contexts), ``baking`` (PNG/SVG), ``images`` (badge artwork). With the database: 
 
 def init_app(app) -> None:
     """Called by ``core.create_app``: public documents, commands and demo data."""
+    # why: a package's __init__ stays light: importing one of its modules (a pure one) must not load them all
     from badges import cli, demo, extensions, holder_views, privacy, resolver, verify_views, views  # noqa: F401
     from badges.presenters import criteria_html
     from core import backup, openapi
@@ -26,6 +27,7 @@ def init_app(app) -> None:
 def _on_database_restored(sender, app) -> str | None:
     """After ``tremplin restore``: forget the badge states cached from the old database, and say so if the
     restored private keys cannot be opened with this instance's passphrase (badges verify, none can be issued)."""
+    # why: a package's __init__ stays light: importing one of its modules (a pure one) must not load them all
     from badges import keys, services
     from badges.models import SigningKey
     from core.db import db
@@ -48,6 +50,7 @@ def _on_database_restored(sender, app) -> str | None:
 
 
 def _navigation() -> None:
+    # why: a package's __init__ stays light: importing one of its modules (a pure one) must not load them all
     from flask_babel import lazy_gettext as _l
 
     from badges.extensions import badge_on_the_way

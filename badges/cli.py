@@ -11,6 +11,7 @@ from flask.cli import with_appcontext
 
 from badges import keys, services
 from badges.models import Award, KeyKind
+from badges.verify_views import own_issuer_ids, verify_input
 from core.cli import fail, transaction
 from core.db import db
 from core.services import ServiceError
@@ -121,8 +122,6 @@ def badges_verify(target, email, fmt) -> None:
     """Verify a badge file (PNG, SVG, JSON, JWT, JWS) or URL, with every check spelled out.
 
     Exit status: 0 valid, 1 not valid, 3 could not be checked (e.g. the issuer's site did not answer)."""
-    from badges.verify_views import own_issuer_ids, verify_input
-
     path = Path(target)
     if target.startswith(("http://", "https://")):
         data: bytes | str = target

@@ -11,7 +11,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from badges import extensions, privacy, services
+from badges import consent, extensions, services
 from badges.forms import ReissueForm, RevokeForm, VisibilityForm
 from badges.models import Achievement, Award, Visibility
 from badges.presenters import reason_label
@@ -85,8 +85,8 @@ def my_badge(award_uuid: uuid.UUID):
             urls=services.award_urls(award),
             linkedin=linkedin_url(award, current_language()),
             now=datetime.now(UTC),
-            wordings={v.value: privacy.wording(v.value, current_user, current_language()) for v in Visibility},
-            choices=privacy.consents_for(award, current_user),
+            wordings={v.value: consent.wording(v.value, current_user, current_language()) for v in Visibility},
+            choices=consent.consents_for(award, current_user),
         ),
         status,
     )

@@ -1,8 +1,7 @@
-"""Badges and privacy: the holder's consent to publish a badge, their badges in their data download, and what
-happens to badges when a person's data is erased.
+"""Badges and privacy: a person's badges in their data download, and what happens to badges when a person's data
+is erased.
 
-**Consent.** Every choice a holder makes on a badge (public with the name, private, declined) is recorded with
-the exact sentence they were shown (:data:`WORDING`, version :data:`WORDING_VERSION`) in their language.
+**Consent** (the holder's choice on each badge, recorded as said) lives in ``badges.consent``.
 
 **Erasure — the choice made** (README, "Privacy"):
 
@@ -19,91 +18,17 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from datetime import datetime
 
 import sqlalchemy as sa
-from flask import has_request_context
-from flask_babel import force_locale
-from flask_babel import lazy_gettext as _l
 
-from badges.models import Award, Visibility
+from badges import baking, keys, services
+from badges.consent import HOLDER_REQUEST
+from badges.models import Award, KeyKind, Visibility
+from badges.views import achievement_image
 from core.db import db, utcnow
 from core.models import User
 from core.privacy import Provider, register_provider
-from core.privacy.models import ConsentDecision
-from core.privacy.services import Erasure, ExportBundle, consents_of, iso, record_consent
-
-CONSENT_PURPOSE = "badge-publication"
-WORDING_VERSION = "badge-visibility-2026-11"
-HOLDER_REQUEST = "Withdrawn at the holder's request"
-
-#: What the holder agrees to, per choice: shown under the choice on the badge page, and recorded as said.
-WORDING = {
-    Visibility.PUBLIC.value: _l(
-        "I make this badge public. It shows my name, “%(name)s”, and it is listed on my public page: anyone who "
-        "has the link can see it. I can make it private again at any time; the copies with my name then say "
-        "that they were replaced."
-    ),
-    Visibility.UNLISTED.value: _l(
-        "I keep this badge private. It does not show my name and it is not listed anywhere: only the people I "
-        "send the link or the file to can see it."
-    ),
-    Visibility.DECLINED.value: _l(
-        "I decline this badge. It is hidden everywhere, except in the training body's register. I can change my "
-        "mind at any time."
-    ),
-}
-
-
-def wording(choice: str, holder: User, lang: str) -> str:
-    with force_locale(lang):
-        return str(WORDING[choice]) % {"name": holder.name}
-
-
-def record_choice(award: Award, previous: str, choice: str, holder: User, *, at: datetime | None = None) -> None:
-    """Record the holder's choice for ``award`` (called by ``services.set_visibility`` when the holder chose)."""
-    from core.i18n import current_language
-
-    lang = current_language() if has_request_context() else holder.language
-    if choice == Visibility.PUBLIC.value:
-        decision = ConsentDecision.GIVEN
-    elif choice == Visibility.UNLISTED.value and previous == Visibility.PUBLIC.value:
-        decision = ConsentDecision.WITHDRAWN
-    else:
-        decision = ConsentDecision.REFUSED
-    record = record_consent(
-        holder,
-        CONSENT_PURPOSE,
-        choice,
-        decision,
-        wording=wording(choice, holder, lang),
-        wording_version=WORDING_VERSION,
-        language=lang,
-        subject=f"badge_award:{award.uuid}",
-    )
-    if at is not None:
-        record.at = at
-
-
-def history_of(award: Award) -> list[Award]:
-    """Every copy of this badge for this holder (re-issues included), newest first."""
-    if award.recipient_id is None:
-        return [award]
-    return list(
-        db.session.scalars(
-            sa.select(Award)
-            .where(Award.recipient_id == award.recipient_id, Award.achievement_id == award.achievement_id)
-            .order_by(Award.issued_at.desc(), Award.id.desc())
-        )
-    )
-
-
-def consents_for(award: Award, holder: User):
-    """The holder's recorded choices about this badge (all its copies), newest first."""
-    return consents_of(holder, purpose=CONSENT_PURPOSE, subjects=[f"badge_award:{a.uuid}" for a in history_of(award)])
-
-
-# ------------------------------------------------------------------------------------------------ provider
+from core.privacy.services import Erasure, ExportBundle, iso
 
 
 def _awards(user: User) -> list[Award]:
@@ -119,9 +44,6 @@ def _objects(user: User) -> Iterable[tuple[str, str]]:
 
 
 def _export(user: User, bundle: ExportBundle) -> None:
-    from badges import baking, services
-    from badges.views import achievement_image
-
     moment = utcnow()
     rows = []
     for award in _awards(user):
@@ -166,9 +88,6 @@ def _export(user: User, bundle: ExportBundle) -> None:
 
 
 def _erase(erasure: Erasure) -> None:
-    from badges import keys, services
-    from badges.models import KeyKind
-
     user = erasure.user
     for award in _awards(user):
         if award.display_name is None:
@@ -179,7 +98,7 @@ def _erase(erasure: Erasure) -> None:
         rsa_key = keys.active_key(award.issuer, KeyKind.RSA)
         if rsa_key is None:  # pragma: no cover - an issuer that issued badges has keys
             rsa_key = award.key
-        award.documents = services._build_documents(
+        award.documents = services.build_documents(
             award.uuid,
             award.achievement,
             award.issuer,

@@ -52,6 +52,8 @@ from urllib.parse import quote, urljoin, urlsplit
 from urllib3 import exceptions as urllib3_errors
 from urllib3.connection import HTTPConnection, HTTPSConnection
 
+from core.config import ConfigError
+
 log = logging.getLogger(__name__)
 
 DEFAULT_ACCEPT = "application/ld+json, application/json;q=0.9, */*;q=0.1"
@@ -146,8 +148,6 @@ def parse_networks(value: str | Iterable[str] | None) -> tuple[Network, ...]:
 
 def check_config(config: Mapping[str, Any]) -> None:
     """At app start: a wrong ``VERIFY_ALLOW_NETWORKS`` stops the app with a message saying what to change."""
-    from core.config import ConfigError
-
     try:
         parse_networks(config.get("VERIFY_ALLOW_NETWORKS") or "")
     except ValueError as error:

@@ -24,7 +24,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from badges import keys, privacy, signing
+from badges import consent, keys, signing
 from badges import openbadges as ob
 from badges.models import Achievement, Award, BadgeIssuer, KeyKind, SigningKey, StateVersion, Visibility
 from core import audit, mail
@@ -40,7 +40,7 @@ REVOCATION_REASONS = {
     "issued-in-error": "Issued in error",
     "superseded": SUPERSEDED,
     "withdrawn": "Withdrawn by the issuer",
-    "holder-request": privacy.HOLDER_REQUEST,  # the holder's data was erased at their request
+    "holder-request": consent.HOLDER_REQUEST,  # the holder's data was erased at their request
 }
 STATUS_LIST_BITS = ob.MIN_STATUS_LIST_BITS
 
@@ -63,7 +63,8 @@ class AchievementSpec:
     valid_for_days: int | None = None
 
 
-def _as_dataclass(achievement: Achievement) -> ob.Achievement:
+def as_dataclass(achievement: Achievement) -> ob.Achievement:
+    """The achievement as the pure document builders (``badges.openbadges``) take it, with its public URLs."""
     return ob.Achievement(
         id=external_url("badges.badge_class", achievement_uuid=achievement.uuid),
         name=dict(achievement.name),
@@ -106,7 +107,7 @@ def sync_achievement(spec: AchievementSpec, issuer: BadgeIssuer | None = None) -
             if getattr(achievement, name) != value:
                 setattr(achievement, name, value)
     for lang in ob.LANGS:
-        findings = ob.life_history_findings(ob.ob3_achievement(_as_dataclass(achievement), lang))
+        findings = ob.life_history_findings(ob.ob3_achievement(as_dataclass(achievement), lang))
         if findings:
             where, label, text = findings[0]
             raise ServiceError(
@@ -152,7 +153,7 @@ def status_list_url(key: SigningKey) -> str:
     return external_url("badges.status_list", key_uuid=key.uuid)
 
 
-def _build_documents(
+def build_documents(
     award_uuid: uuid.UUID,
     achievement: Achievement,
     issuer: BadgeIssuer,
@@ -179,7 +180,7 @@ def _build_documents(
         status_list_url=status_list_url(ed_key),
         status_list_index=status_index,
     )
-    definition = _as_dataclass(achievement)
+    definition = as_dataclass(achievement)
     private_ed = keys.private_key(ed_key)
     method = keys.verification_method(issuer, ed_key)
     ob3: dict[str, Any] = {}
@@ -273,26 +274,6 @@ def rotate_keys(issuer: BadgeIssuer, kinds: Iterable[KeyKind | str]) -> tuple[li
     return created, resigned
 
 
-def _signing_keys(issuer: BadgeIssuer) -> tuple[SigningKey, SigningKey]:
-    ed_key, rsa_key = keys.active_key(issuer, KeyKind.ED25519), keys.active_key(issuer, KeyKind.RSA)
-    if ed_key is None or rsa_key is None:
-        raise ServiceError(_l("The issuer has no signing keys yet: run “tremplin keys generate”."))
-    return ed_key, rsa_key
-
-
-def _free_status_index(key: SigningKey) -> int:
-    """A random free slot of the key's status list: random, so that neighbouring bits say nothing about the
-    order of issue (Bitstring Status List §6 "herd privacy")."""
-    for _draw in range(64):  # a list a quarter full still finds a free slot at once, one query per draw
-        index = secrets.randbelow(STATUS_LIST_BITS)
-        taken = db.session.scalar(
-            db.select(Award.id).where(Award.key_id == key.id, Award.status_index == index).limit(1)
-        )
-        if taken is None:
-            return index
-    raise ServiceError(_l("The status list of this key is full: rotate the Ed25519 key."))
-
-
 # ------------------------------------------------------------------------------------------------ issuance
 
 
@@ -302,90 +283,6 @@ def active_award(recipient: User, achievement: Achievement) -> Award | None:
             Award.recipient_id == recipient.id, Award.achievement_id == achievement.id, Award.revoked_at.is_(None)
         )
     )
-
-
-_FROM_ACHIEVEMENT = object()  # issue(valid_until=…) not given
-
-
-def issue(
-    achievement: Achievement,
-    recipient: User,
-    *,
-    context_ref: str | None = None,
-    by: User | None = None,
-    display_name: str | None = None,
-    visibility: str = Visibility.UNLISTED.value,
-    now: datetime | None = None,
-    notify: bool = True,
-    valid_until: datetime | object | None = _FROM_ACHIEVEMENT,
-    earned_at: datetime | None = None,
-) -> tuple[Award, bool]:
-    """Issue ``achievement`` to ``recipient`` unless they hold an active one: ``(award, created)``.
-
-    ``valid_until`` defaults to ``valid_for_days`` after issuance (none if the achievement never expires); a
-    re-issue passes the original badge's, so that correcting or naming a badge never extends its validity.
-    ``earned_at`` (default: the issuance) is the day the badge was earned: a re-issue passes the original's.
-
-    Idempotent by construction: a partial unique index allows one active award per person and achievement, so
-    a second process racing this one (or a batch rerun after a crash) gets the existing award back."""
-    existing = active_award(recipient, achievement)
-    if existing is not None:
-        return existing, False
-    if achievement.retired:
-        raise ServiceError(_l("This badge is no longer issued."))
-    issuer = achievement.issuer
-    ed_key, rsa_key = _signing_keys(issuer)
-    issued_at = (now or utcnow()).replace(microsecond=0)
-    earned_at = earned_at.replace(microsecond=0) if earned_at is not None else issued_at
-    if valid_until is _FROM_ACHIEVEMENT:
-        valid_until = issued_at + timedelta(days=achievement.valid_for_days) if achievement.valid_for_days else None
-    award_uuid = uuid.uuid4()
-    for _attempt in range(5):
-        status_index = _free_status_index(ed_key)
-        documents = _build_documents(
-            award_uuid,
-            achievement,
-            issuer,
-            ed_key,
-            rsa_key,
-            recipient.email,
-            issued_at=issued_at,
-            earned_at=earned_at,
-            valid_until=valid_until,
-            display_name=display_name,
-            status_index=status_index,
-        )
-        award = Award(
-            uuid=award_uuid,
-            achievement=achievement,
-            issuer=issuer,
-            recipient_id=recipient.id,
-            context_ref=context_ref,
-            display_name=display_name,
-            visibility=visibility,
-            key=ed_key,
-            status_index=status_index,
-            issued_at=issued_at,
-            earned_at=earned_at,
-            valid_until=valid_until,
-            issued_by_id=by.id if by else None,
-            documents=documents,
-        )
-        try:
-            with db.session.begin_nested():
-                db.session.add(award)
-        except sa.exc.IntegrityError:
-            existing = active_award(recipient, achievement)
-            if existing is not None:
-                return existing, False
-            continue  # the status slot was taken meanwhile: draw another one
-        break
-    else:  # pragma: no cover - five collisions in a 131,072-slot list
-        raise ServiceError(_l("Could not allocate a status slot; try again."))
-    audit.record("badge.issued", "badge_award", str(award.uuid), achievement=achievement.key)
-    if notify:
-        _notify_issued(award, recipient)
-    return award, True
 
 
 def _signing_keys_of(issuer: BadgeIssuer) -> tuple[SigningKey, SigningKey]:
@@ -431,28 +328,93 @@ def _free_status_indexes(key: SigningKey, count: int) -> list[int]:
 _SHUFFLE = random.SystemRandom()
 
 
+_FROM_ACHIEVEMENT = object()  # valid_until not given: from the achievement's ``valid_for_days``
+
+
+@dataclass(frozen=True)
+class Due:
+    """One badge to issue: ``achievement`` to ``recipient``. By default unlisted, without a name, earned at
+    issuance and valid for the achievement's ``valid_for_days``; a re-issue passes the original's ``earned_at``
+    and ``valid_until``, so that correcting or naming a badge never extends its validity."""
+
+    achievement: Achievement
+    recipient: User
+    context_ref: str | None = None
+    display_name: str | None = None
+    visibility: str = Visibility.UNLISTED.value
+    valid_until: datetime | object | None = _FROM_ACHIEVEMENT
+    earned_at: datetime | None = None
+
+
+class _Raced(Exception):
+    """Another process wrote one of these badges, or took one of these status slots, meanwhile."""
+
+
+def issue(
+    achievement: Achievement,
+    recipient: User,
+    *,
+    context_ref: str | None = None,
+    by: User | None = None,
+    display_name: str | None = None,
+    visibility: str = Visibility.UNLISTED.value,
+    now: datetime | None = None,
+    notify: bool = True,
+    valid_until: datetime | object | None = _FROM_ACHIEVEMENT,
+    earned_at: datetime | None = None,
+) -> tuple[Award, bool]:
+    """Issue ``achievement`` to ``recipient`` unless they hold an active one: ``(award, created)``. The batch of
+    one of :func:`issue_many` (see :class:`Due` for ``display_name`` … ``earned_at``)."""
+    due = Due(achievement, recipient, context_ref, display_name, visibility, valid_until, earned_at)
+    return issue_many([due], by=by, now=now, notify=notify)[0]
+
+
 def issue_many(
-    due: Sequence[tuple[Achievement, User, str | None]],
+    due: Sequence[Due | tuple[Achievement, User, str | None]],
     *,
     by: User | None = None,
     now: datetime | None = None,
     notify: bool = True,
 ) -> list[tuple[Award, bool]]:
-    """:func:`issue` for many ``(achievement, recipient, context_ref)`` at once (unlisted, no name): ``(award,
-    created)`` for each, in order. One query finds the badges already held, one reads the signing keys of each
-    issuer, one draws the status slots, and the new badges are written with one flush in one savepoint.
+    """Issue each :class:`Due` (or ``(achievement, recipient, context_ref)``) unless the person holds an active
+    copy: ``(award, created)`` for each, in order. One query finds the badges already held, one reads the signing
+    keys of each issuer, one draws the status slots, and the new badges are written with one flush in one
+    savepoint.
 
-    The same guarantees as :func:`issue`: never two active badges for a person and an achievement (the partial
-    unique index), a rerun gets the existing badges back. If another process wrote one of these badges or took
-    one of these slots meanwhile, the savepoint is rolled back and the batch is issued one badge at a time."""
-    if not due:
+    Idempotent by construction: a partial unique index allows one active award per person and achievement, so a
+    second process racing this one (or a batch rerun after a crash) gets the existing award back. If another
+    process wrote one of these badges or took one of these slots meanwhile, the savepoint is rolled back and the
+    batch is issued one badge at a time, each drawing new slots up to five times."""
+    items = [item if isinstance(item, Due) else Due(*item) for item in due]
+    try:
+        return _issue_batch(items, by=by, now=now, notify=notify)
+    except _Raced:
+        pass
+    out: list[tuple[Award, bool]] = []
+    for item in items:
+        for _attempt in range(5):
+            try:
+                out.extend(_issue_batch([item], by=by, now=now, notify=notify))
+                break
+            except _Raced:
+                continue  # the badge now exists (found next time) or the slot was taken: draw another one
+        else:  # pragma: no cover - five collisions in a 131,072-slot list
+            raise ServiceError(_l("Could not allocate a status slot; try again."))
+    return out
+
+
+def _issue_batch(
+    items: Sequence[Due], *, by: User | None, now: datetime | None, notify: bool
+) -> list[tuple[Award, bool]]:
+    """:func:`issue_many`'s one attempt: raises :class:`_Raced` (having written nothing) if the savepoint fails."""
+    if not items:
         return []
     held = {
         (award.recipient_id, award.achievement_id): award
         for award in db.session.scalars(
             db.select(Award).where(
-                Award.recipient_id.in_({recipient.id for _a, recipient, _r in due}),
-                Award.achievement_id.in_({achievement.id for achievement, _r, _c in due}),
+                Award.recipient_id.in_({item.recipient.id for item in items}),
+                Award.achievement_id.in_({item.achievement.id for item in items}),
                 Award.revoked_at.is_(None),
             )
         )
@@ -460,7 +422,8 @@ def issue_many(
     issued_at = (now or utcnow()).replace(microsecond=0)
     new: dict[tuple[int, int], tuple[Award, User]] = {}
     keys_of: dict[int, tuple[SigningKey, SigningKey]] = {}
-    for achievement, recipient, context_ref in due:
+    for item in items:
+        achievement, recipient = item.achievement, item.recipient
         pair = (recipient.id, achievement.id)
         if pair in held or pair in new:
             continue
@@ -470,17 +433,20 @@ def issue_many(
         if issuer.id not in keys_of:
             keys_of[issuer.id] = _signing_keys_of(issuer)
         ed_key, _rsa_key = keys_of[issuer.id]
-        valid_until = issued_at + timedelta(days=achievement.valid_for_days) if achievement.valid_for_days else None
+        valid_until = item.valid_until
+        if valid_until is _FROM_ACHIEVEMENT:
+            valid_until = issued_at + timedelta(days=achievement.valid_for_days) if achievement.valid_for_days else None
         award = Award(
             uuid=uuid.uuid4(),
             achievement=achievement,
             issuer=issuer,
             recipient_id=recipient.id,
-            context_ref=context_ref,
-            visibility=Visibility.UNLISTED.value,
+            context_ref=item.context_ref,
+            display_name=item.display_name,
+            visibility=item.visibility,
             key=ed_key,
             issued_at=issued_at,
-            earned_at=issued_at,
+            earned_at=item.earned_at.replace(microsecond=0) if item.earned_at is not None else issued_at,
             valid_until=valid_until,
             issued_by_id=by.id if by else None,
         )
@@ -494,7 +460,7 @@ def issue_many(
     for award, recipient in new.values():
         ed_key, rsa_key = keys_of[award.issuer.id]
         award.status_index = slots[ed_key.id].pop()
-        award.documents = _build_documents(
+        award.documents = build_documents(
             award.uuid,
             award.achievement,
             award.issuer,
@@ -504,30 +470,27 @@ def issue_many(
             issued_at=issued_at,
             earned_at=award.earned_at,
             valid_until=award.valid_until,
-            display_name=None,
+            display_name=award.display_name,
             status_index=award.status_index,
         )
     try:
         with db.session.begin_nested():
             db.session.add_all([award for award, _recipient in new.values()])
-    except sa.exc.IntegrityError:
-        return [
-            issue(achievement, recipient, context_ref=context_ref, by=by, now=now, notify=notify)
-            for achievement, recipient, context_ref in due
-        ]
+    except sa.exc.IntegrityError as exc:
+        raise _Raced from exc
     out: list[tuple[Award, bool]] = []
     announced: set[tuple[int, int]] = set()
-    for achievement, recipient, _context_ref in due:
-        pair = (recipient.id, achievement.id)
+    for item in items:
+        pair = (item.recipient.id, item.achievement.id)
         if pair in held:
             out.append((held[pair], False))
             continue
-        award, _recipient = new[pair]
+        award, recipient = new[pair]
         if pair in announced:
-            out.append((award, False))  # the same person and achievement twice in ``due``
+            out.append((award, False))  # the same person and achievement twice in ``items``
             continue
         announced.add(pair)
-        audit.record("badge.issued", "badge_award", str(award.uuid), achievement=achievement.key)
+        audit.record("badge.issued", "badge_award", str(award.uuid), achievement=item.achievement.key)
         if notify:
             _notify_issued(award, recipient)
         out.append((award, True))
@@ -627,7 +590,7 @@ def set_visibility(award: Award, visibility: str, by: User, *, now: datetime | N
         raise ServiceError(_l("This badge has no holder any more."))
     audit.record("badge.visibility", "badge_award", str(award.uuid), visibility=visibility)
     if by.id == holder.id:  # the holder's own choice: record what they agreed to (consent)
-        privacy.record_choice(award, award.visibility, visibility, holder, at=now)
+        consent.record_choice(award, award.visibility, visibility, holder, at=now)
     if visibility == Visibility.PUBLIC.value:
         return reissue(award, by=by, display_name=holder.name, visibility=visibility, now=now)
     if visibility == Visibility.UNLISTED.value and award.display_name:

@@ -34,9 +34,10 @@ from badges.views import (
     key_json,
     wants_json_document,
 )
-from core import csrf
 from core.db import db
+from core.extensions import csrf
 from core.i18n import current_language
+from core.openapi import BOOLEAN, STRING, json_response, nullable, obj, ref
 from core.security import public, rate_limited
 
 MAX_INPUT_BYTES = 2 * 1024 * 1024
@@ -563,8 +564,6 @@ def api_verify():
 
 def _api_spec() -> dict:
     """The OpenAPI fragment of ``POST /api/v1/verify`` (public: no token, no session)."""
-    from core.openapi import BOOLEAN, STRING, json_response, nullable, obj, ref
-
     check = obj(
         {
             "code": STRING,

@@ -137,7 +137,7 @@ def _lang() -> str:
 
 
 def badge_class_json(achievement: Achievement, lang: str = openbadges.DEFAULT_LANG) -> dict:
-    return openbadges.ob2_badge_class(services._as_dataclass(achievement), external_url("badges.issuer_profile"), lang)
+    return openbadges.ob2_badge_class(services.as_dataclass(achievement), external_url("badges.issuer_profile"), lang)
 
 
 def _achievement_or_404(achievement_uuid: uuid.UUID) -> Achievement:

@@ -6,24 +6,25 @@ import uuid
 from typing import Any
 
 from flask import Flask
-from flask_login import LoginManager
-from flask_migrate import Migrate
-from flask_wtf.csrf import CSRFProtect
+from flask_babel import lazy_gettext as _l
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from core.config import ROOT
-
-login_manager = LoginManager()
-csrf = CSRFProtect()
-migrate = Migrate()
+from core.db import db
+from core.extensions import csrf, login_manager, migrate
+from core.forms import ROLE_LABELS
+from core.home import nav_items, register_nav, register_panel
+from core.models import OutboxMessage, Role, User, UserRole
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the app: defaults, then the environment, then ``config`` (tests pass theirs here)."""
-    from core import audit, cli, errors, i18n, logs, security
-    from core import config as configuration
-    from core.db import configure_sqlite, db
-    from core.security import require_login, security_headers
+    # The composition root imports the modules it wires in its body, so that importing ``core`` (every
+    # module does) does not import them all.
+    from core import audit, cli, errors, i18n, logs, security  # why: the composition root
+    from core import config as configuration  # why: the composition root
+    from core.db import configure_sqlite  # why: the composition root
+    from core.security import require_login, security_headers  # why: the composition root
 
     app = Flask(
         "tremplin",
@@ -47,7 +48,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True)
     app.session_interface = security.CookieSessionInterface()
     csrf.init_app(app)
-    from core import api_auth
+    from core import api_auth  # why: the composition root
 
     api_auth.init_app(app)
     i18n.init_app(app)
@@ -55,7 +56,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     _init_login(app)
     errors.init_app(app)
 
-    from core import admin, api, auth, job_views, views
+    from core import admin, api, auth, job_views, views  # why: the composition root
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(views.bp)
@@ -63,12 +64,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(api.bp)
     app.register_blueprint(job_views.bp)
     _register_core_panels()
-    from core import privacy
+    from core.privacy import wiring as privacy  # why: the composition root
 
     privacy.init_app(app)
 
-    import badges
-    import courses
+    import badges  # why: the composition root
+    import courses  # why: the composition root
 
     badges.init_app(app)
     courses.init_app(app)
@@ -77,8 +78,6 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.after_request(security_headers)
     _one_commit_per_request(app)
     cli.init_app(app)
-    from core.home import nav_items
-
     app.jinja_env.globals.update(
         role_labels=_role_labels,
         nav_items=nav_items,
@@ -88,11 +87,6 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
 
 def _init_login(app: Flask) -> None:
-    from flask_babel import lazy_gettext as _l
-
-    from core.db import db
-    from core.models import User
-
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Please log in to see this page.")
@@ -121,7 +115,6 @@ def _init_login(app: Flask) -> None:
 def _one_commit_per_request(app: Flask) -> None:
     """The request commits once, at the end, if it succeeded; anything else rolls back. What it caused later (mail,
     badges…) are jobs it enqueued in that same transaction: they exist exactly when its changes do."""
-    from core.db import db
 
     @app.after_request
     def _commit(response):
@@ -136,11 +129,6 @@ def _one_commit_per_request(app: Flask) -> None:
 
 
 def _register_core_panels() -> None:
-    from flask_babel import lazy_gettext as _l
-
-    from core.home import register_nav, register_panel
-    from core.models import Role
-
     register_nav("admin.users", _l("People"), [Role.ADMIN], order=80)
     register_nav("admin.outbox", _l("Outbox"), [Role.ADMIN], order=85)
     register_nav("admin.audit_log", _l("Audit log"), [Role.ADMIN], order=90)
@@ -151,9 +139,6 @@ def _register_core_panels() -> None:
 
 
 def _people_panel(user) -> dict[str, Any]:
-    from core.db import db
-    from core.models import OutboxMessage, User, UserRole
-
     counts = dict(db.session.execute(db.select(UserRole.role, db.func.count()).group_by(UserRole.role)).all())
     pending = db.session.scalar(db.select(db.func.count()).select_from(User).where(User.password_hash.is_(None)))
     unsent = db.session.scalar(
@@ -163,6 +148,4 @@ def _people_panel(user) -> dict[str, Any]:
 
 
 def _role_labels() -> dict[str, str]:
-    from core.forms import ROLE_LABELS
-
     return {value: str(label) for value, label in ROLE_LABELS.items()}

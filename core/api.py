@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, jsonify, request
 from flask_login import current_user
 
+from core import openapi as spec
 from core import services
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -51,6 +52,4 @@ def me_update():
 @bp.route("/openapi.json")
 def openapi():
     """The OpenAPI 3.1 document of ``/api/v1`` (for any logged-in person or token)."""
-    from core import openapi as spec
-
     return jsonify(spec.document())

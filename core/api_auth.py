@@ -23,6 +23,7 @@ from flask import current_app, g, jsonify, request
 from flask_babel import lazy_gettext as _l
 
 from core.db import db, utcnow
+from core.extensions import csrf
 from core.models import ApiToken, User
 from core.services import ServiceError
 
@@ -119,8 +120,6 @@ def authenticate_request():
     """``before_request``: authenticate a bearer token (and check its scope), or else check CSRF."""
     token_text = bearer_token()
     if token_text is None:
-        from core import csrf
-
         config = current_app.config
         if request.method in config["WTF_CSRF_METHODS"] and config.get("WTF_CSRF_ENABLED", True):
             csrf.protect(apply_exemptions=True)  # reads (most requests) skip its exemption lookup

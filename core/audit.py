@@ -17,10 +17,11 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import g, has_app_context, has_request_context, request
+from flask_login import current_user
 from flask_sqlalchemy.session import Session
 from sqlalchemy.orm import attributes
 
-from core.db import utcnow
+from core.db import db, utcnow
 from core.models import AuditEntry
 
 SECRET = "(secret)"  # noqa: S105 - the placeholder logged instead of a secret
@@ -68,11 +69,8 @@ def set_actor(user_id: int) -> None:
 def _actor() -> tuple[int | None, str | None]:
     if has_app_context() and g.get("audit_actor_id") is not None:
         return g.audit_actor_id, None
-    if has_request_context():
-        from flask_login import current_user
-
-        if current_user and current_user.is_authenticated:
-            return current_user.id, None
+    if has_request_context() and current_user and current_user.is_authenticated:
+        return current_user.id, None
     if has_app_context() and "audit_actor_label" in g:
         return None, g.audit_actor_label
     return None, "anonymous" if has_request_context() else "system"
@@ -163,8 +161,6 @@ def _after_flush(session: Session, _flush_context) -> None:
 
 def record(action: str, object_type: str, object_id: str | None = None, **details: Any) -> None:
     """Record a semantic event (login, invitation sent, password reset…) in the current transaction."""
-    from core.db import db
-
     actor_id, actor_label = _actor()
     db.session.add(
         AuditEntry(

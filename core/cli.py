@@ -10,16 +10,18 @@ from collections.abc import Iterator
 import click
 from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
+from flask_migrate import upgrade
 
+from core import audit, backup, create_app, demo, jobs, services
 from core.db import db
+from core.i18n import compile_catalogues
+from core.models import User, UserRole
 from core.spreadsheet import CsvDictWriter
 
 
 @contextlib.contextmanager
 def transaction() -> Iterator[None]:
     """One commit per command, like one per request; the audit log names the actor ``cli``."""
-    from core import audit
-
     audit.set_actor_label("cli")
     try:
         yield
@@ -34,8 +36,6 @@ def fail(message: str) -> None:
 
 
 def _create_app(*_args, **_kwargs):
-    from core import create_app
-
     return create_app()
 
 
@@ -46,10 +46,6 @@ main = FlaskGroup(create_app=_create_app, help="Tremplin: training and Open Badg
 @with_appcontext
 def init_command() -> None:
     """Create or upgrade the database to the latest schema and compile the translations (idempotent)."""
-    from flask_migrate import upgrade
-
-    from core.i18n import compile_catalogues
-
     compiled = compile_catalogues()
     upgrade()
     click.echo(f"Database ready ({db.engine.url.render_as_string(hide_password=True)}).")
@@ -89,8 +85,6 @@ def _read_password(from_stdin: bool) -> str | None:
 @with_appcontext
 def users_create(email, roles, legal_name, display_name, language, password_stdin, invite) -> None:
     """Create an account."""
-    from core import services
-
     password = _read_password(password_stdin)
     try:
         with transaction():
@@ -116,8 +110,6 @@ def users_create(email, roles, legal_name, display_name, language, password_stdi
 @with_appcontext
 def users_set_password(email, password_stdin) -> None:
     """Set an account's password (ends its other sessions)."""
-    from core import services
-
     password = _read_password(password_stdin)
     try:
         with transaction():
@@ -136,8 +128,6 @@ def users_set_password(email, password_stdin) -> None:
 @with_appcontext
 def users_list(role, fmt) -> None:
     """List accounts."""
-    from core.models import User, UserRole
-
     query = db.select(User).order_by(User.email)
     if role:
         query = query.where(User.role_rows.any(UserRole.role == role))
@@ -169,8 +159,6 @@ def users_list(role, fmt) -> None:
 @with_appcontext
 def demo_command(force) -> None:
     """Load the fictional demo data (idempotent) and print the demo logins."""
-    from core import demo
-
     if current_app.config["ENV"] == "production" and not force:
         fail("Refusing to load fictional demo data in production mode (use --force on a throw-away database).")
     with transaction():
@@ -191,8 +179,6 @@ def demo_command(force) -> None:
 @with_appcontext
 def worker_command(once, grace, name) -> None:
     """Run background jobs (exports, certificates, mail…) until stopped; start one or more on any host."""
-    from core import jobs
-
     if once:
         click.echo(f"{jobs.run_pending(name)} job(s) run.")
         return
@@ -212,8 +198,6 @@ def jobs_group() -> None:
 @with_appcontext
 def jobs_run() -> None:
     """Run every job that is due now, in this process, then stop (the same as `tremplin worker --once`)."""
-    from core import jobs
-
     click.echo(f"{jobs.run_pending()} job(s) run.")
 
 
@@ -222,16 +206,12 @@ def jobs_run() -> None:
 @with_appcontext
 def jobs_purge(days) -> None:
     """Delete old finished jobs and their result files."""
-    from core import jobs
-
     with transaction():
         count = jobs.purge(days)
     click.echo(f"{count} job(s) deleted.")
 
 
 def init_app(app) -> None:
-    from core import backup
-
     backup.init_app(app)
     app.cli.add_command(init_command)
     app.cli.add_command(jobs_group)

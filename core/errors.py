@@ -9,9 +9,10 @@ from flask import g, jsonify, make_response, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
-from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
+from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable, TooManyRequests
 
 from core.db import db
+from core.extensions import login_manager
 from core.security import wants_json
 
 log = logging.getLogger(__name__)
@@ -81,8 +82,6 @@ def database_unavailable(exc: BaseException | None = None):
     # Whoever the session cookie names cannot be loaded now (or their roles and name, if they were being loaded
     # when the connection went): the page is rendered for an anonymous visitor rather than asking the database
     # again, inside the error handler. Only this response: the session cookie is left as it is.
-    from core import login_manager
-
     g._login_user = login_manager.anonymous_user()
     response = render_error(ServiceUnavailable.code)
     response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
@@ -112,6 +111,8 @@ def init_app(app) -> None:
         response = render_error(exc.code)
         if exc.code == 405 and exc.valid_methods:
             response.headers["Allow"] = ", ".join(exc.valid_methods)
+        if isinstance(exc, TooManyRequests) and exc.retry_after is not None:
+            response.headers["Retry-After"] = str(exc.retry_after)
         return response
 
     @app.errorhandler(OperationalError)

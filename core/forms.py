@@ -10,6 +10,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from core.api_auth import LIFETIMES, SCOPES
 from core.models import Role
 
 ROLE_LABELS = {
@@ -107,8 +108,6 @@ class ApiTokenForm(FlaskForm):
     days = SelectField(_l("Valid for"), default="90")
 
     def __init__(self, *args, **kwargs):
-        from core.api_auth import LIFETIMES, SCOPES
-
         super().__init__(*args, **kwargs)
         self.scopes.choices = [SelectChoice(value, label) for value, label in SCOPES.items()]
         self.days.choices = [SelectChoice(str(d), _l("%(days)d days", days=d)) for d in LIFETIMES]

@@ -7,6 +7,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from flask import request, url_for
+from flask_login import current_user
+
 from core.models import Role
 
 
@@ -53,9 +56,6 @@ def register_nav(endpoint: str, label, roles: list[Role | str], order: int = 100
 
 def nav_items() -> list[dict[str, Any]]:
     """The main menu entries the current user may open, for ``base.html``."""
-    from flask import request, url_for
-    from flask_login import current_user
-
     if not current_user.is_authenticated:
         return []
     mine = {r.role for r in current_user.role_rows}

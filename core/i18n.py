@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
 from flask import current_app, has_request_context, request, session
 from flask_babel import Babel, format_date, format_datetime, format_decimal, format_percent, get_locale
 from flask_login import current_user
@@ -64,9 +66,6 @@ def compile_catalogues(force: bool = False) -> list[str]:
     The ``.po`` files are the source of truth in git; the ``.mo`` files are built at install time
     (by ``tremplin init`` and the setup scripts), never committed.
     """
-    from babel.messages.mofile import write_mo
-    from babel.messages.pofile import read_po
-
     compiled = []
     for po_path in sorted((ROOT / "translations").glob("*/LC_MESSAGES/messages.po")):
         mo_path = po_path.with_suffix(".mo")

@@ -23,12 +23,20 @@ import mimetypes
 import re
 import threading
 import unicodedata
+import warnings
+from base64 import b64encode
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import quote, unquote, urlsplit
+from urllib.request import DataHandler, Request
+
+from flask import Response, current_app, has_app_context, render_template
+from flask_babel import get_locale
+
+from core.config import ROOT
 
 logger = logging.getLogger(__name__)
 
@@ -97,11 +105,7 @@ class StaticPolicy:
     @classmethod
     def for_app(cls, app=None) -> StaticPolicy:
         if app is None:
-            from flask import current_app, has_app_context
-
             if not has_app_context():
-                from core.config import ROOT
-
                 return cls(root=(ROOT / "static").resolve())
             app = current_app._get_current_object()
         origin = _origin(app.config.get("BASE_URL") or "")
@@ -191,8 +195,7 @@ def _content_type(path: Path) -> str:
 
 @functools.cache
 def _fetcher_class() -> type:
-    from urllib.request import DataHandler, Request
-
+    # why: WeasyPrint is heavy (1 s) and needs Pango: loaded on the first PDF
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
     class SafeURLFetcher(URLFetcher):
@@ -259,6 +262,7 @@ _REDACT = _RedactLoggedURLs()
 
 def _weasyprint():
     try:
+        # why: WeasyPrint is heavy (1 s) and needs Pango: loaded on the first PDF
         import weasyprint
         from weasyprint.text.fonts import FontConfiguration
     except (ImportError, OSError) as exc:  # OSError: Pango or HarfBuzz missing from the system
@@ -371,8 +375,6 @@ def _ignore_icc_leak() -> None:
     freed at once, with a ResourceWarning (an error in the test suite, even in a request). Harmless: silenced for
     exactly that file. Added before each PDF/A render, since test runners reset the filters (a filter already
     there is moved, not duplicated)."""
-    import warnings
-
     warnings.filterwarnings(
         "ignore", message=r"unclosed file <_io\.BufferedReader name='[^']*sRGB2014\.icc'>", category=ResourceWarning
     )
@@ -388,8 +390,6 @@ def _finish(document, pdf) -> None:
 
 
 def _default_base_url() -> str | None:
-    from flask import current_app, has_app_context
-
     if has_app_context() and current_app.config.get("BASE_URL"):
         return current_app.config["BASE_URL"].rstrip("/") + "/"
     return None
@@ -397,8 +397,6 @@ def _default_base_url() -> str | None:
 
 def _weasy_attachment(weasyprint, attachment: Attachment, fetcher, moment: datetime | None):
     # A data: URI read by our fetcher carries the MIME type (a bytes source would leave WeasyPrint guessing).
-    from base64 import b64encode
-
     url = f"data:{attachment.mime_type};base64,{b64encode(bytes(attachment.data)).decode('ascii')}"
     return weasyprint.Attachment(
         url=url,
@@ -428,9 +426,6 @@ def render_template_pdf(
     defaults to the current locale (Flask-Babel; wrap in ``force_locale`` to choose it). Template errors propagate
     as they are (they are bugs, not rendering failures); rendering failures raise :class:`PdfError`.
     """
-    from flask import current_app, render_template
-    from flask_babel import get_locale
-
     if lang is None:
         lang = str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
     lang = _bcp47(lang)
@@ -463,8 +458,6 @@ def content_disposition(filename: str, *, inline: bool = False) -> str:
 
 def pdf_response(data: bytes, filename: str, *, inline: bool = False):
     """A Flask response sending the PDF ``data`` (downloaded, or shown in the browser when ``inline``)."""
-    from flask import Response
-
     response = Response(data, mimetype="application/pdf")
     response.headers["Content-Disposition"] = content_disposition(filename, inline=inline)
     response.headers["Cache-Control"] = "no-store"

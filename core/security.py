@@ -18,6 +18,7 @@ from typing import TypeVar
 from flask import Flask, Request, abort, current_app, jsonify, redirect, request, url_for
 from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user
+from werkzeug.exceptions import TooManyRequests
 
 from core.config import exempt_networks
 
@@ -151,11 +152,7 @@ def rate_limited(name: str) -> Callable[[F], F]:
                 limit = current_app.config.get("RATE_LIMITS", {}).get(name, RATE_LIMITS[name])
                 limiter = current_app.extensions.setdefault("tremplin.rate_limiter", RateLimiter())
                 if limit is not None and not limiter.hit((name, request.remote_addr or "unknown"), *limit):
-                    from core.errors import render_error
-
-                    response = render_error(429)
-                    response.headers["Retry-After"] = str(limit[1])
-                    return response
+                    raise TooManyRequests(retry_after=limit[1])  # core.errors renders it, with Retry-After
             return view(*args, **kwargs)
 
         return wrapped  # type: ignore[return-value]

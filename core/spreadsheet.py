@@ -61,6 +61,7 @@ class CsvDictWriter(csv.DictWriter):
 def xlsx_cell(sheet: Any, value: Any, number_format: str | None = None) -> Any:
     """An openpyxl write-only cell for ``value``: text made safe, stored as a string cell (data type ``s``,
     never a formula nor an error code), characters XML cannot hold replaced by U+FFFD; other values typed."""
+    # why: openpyxl takes 0.15 s to import: only XLSX exports need it
     from openpyxl.cell import WriteOnlyCell
 
     if isinstance(value, str):

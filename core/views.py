@@ -9,11 +9,13 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user
 from werkzeug.security import check_password_hash
 
-from core import devices, services
+from core import api_auth, devices, services
 from core.auth import safe_next
 from core.db import db, utcnow
+from core.errors import RETRY_AFTER_SECONDS
 from core.forms import ApiTokenForm, ChangePasswordForm, LanguageForm, ProfileForm
 from core.home import panels_for
+from core.models import ApiToken
 from core.security import public
 
 bp = Blueprint("core", __name__)
@@ -62,9 +64,6 @@ def account():
 @bp.route("/account/tokens", methods=["GET", "POST"])
 def api_tokens():
     """Personal access tokens for the JSON API: create (the token is shown once, on this page) and revoke."""
-    from core import api_auth
-    from core.models import ApiToken
-
     form = ApiTokenForm()
     secret = None
     if form.validate_on_submit():
@@ -85,9 +84,6 @@ def api_tokens():
 
 @bp.route("/account/tokens/<uuid:token_uuid>/revoke", methods=["POST"])
 def api_token_revoke(token_uuid):
-    from core import api_auth
-    from core.models import ApiToken
-
     token = db.first_or_404(db.select(ApiToken).where(ApiToken.uuid == token_uuid, ApiToken.user_id == current_user.id))
     api_auth.revoke_token(token)
     flash(_("The token %(name)s is revoked: it no longer works.", name=token.name), "success")
@@ -116,8 +112,6 @@ def _local_path(url: str) -> str | None:
 @public
 def healthz():
     """For load balancers and monitoring: 200 when the database answers, 503 (with ``Retry-After``) otherwise."""
-    from core.errors import RETRY_AFTER_SECONDS
-
     try:
         db.session.execute(db.text("SELECT 1"))
     except Exception:  # noqa: BLE001 - any failure means "not healthy"

@@ -3,6 +3,7 @@
 
 def init_app(app) -> None:
     """Called by ``core.create_app``: views, commands, home panels, menu entries and demo data."""
+    # why: a package's __init__ stays light: importing one of its modules (a pure one) must not load them all
     from core import openapi
     from courses import (  # noqa: F401 - they register routes
         api,
@@ -36,6 +37,7 @@ def init_app(app) -> None:
 
 
 def _template_helpers(app) -> None:
+    # why: a package's __init__ stays light: importing one of its modules (a pure one) must not load them all
     from courses import presenters
 
     app.jinja_env.filters.update(hm=presenters.hm, percent=presenters.percent)

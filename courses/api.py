@@ -17,6 +17,7 @@ from typing import Any
 
 from flask import Blueprint, abort, jsonify, request
 from flask_login import current_user
+from sqlalchemy.orm import joinedload, selectinload
 
 from core.api_auth import api_scope
 from core.db import db
@@ -256,8 +257,6 @@ def session_json(s: TrainingSession) -> dict[str, Any]:
 @bp.route("/cohorts/<uuid:cohort_id>/sessions")
 def cohort_sessions(cohort_id: uuid.UUID):
     c = staff_cohort(cohort_id)
-    from sqlalchemy.orm import selectinload
-
     items = db.session.scalars(
         db.select(TrainingSession)
         .options(selectinload(TrainingSession.module))
@@ -353,8 +352,6 @@ def placement_json(p: Placement, trainee: User, totals: dict[tuple[int, str], in
 @bp.route("/cohorts/<uuid:cohort_id>/placements")
 def cohort_placements(cohort_id: uuid.UUID):
     c = staff_cohort(cohort_id)
-    from sqlalchemy.orm import joinedload
-
     rows = db.session.execute(
         db.select(Placement, User)
         .join(Enrolment, Enrolment.id == Placement.enrolment_id)

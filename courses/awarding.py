@@ -83,7 +83,8 @@ def _bullets(competencies: Sequence[Competency], lang: str) -> str:
     return "\n".join(f"- {c.title.get(lang) or c.title['fr']}" for c in competencies)
 
 
-def _programme_name(programme: Programme) -> dict[str, str]:
+def programme_name(programme: Programme) -> dict[str, str]:
+    """The programme's name on its badges and certificates (``{lang: text}``)."""
     return dict((programme.badges or {}).get("name") or programme.title)
 
 
@@ -152,7 +153,7 @@ def achievement_specs(programme: Programme) -> list[badges.AchievementSpec]:
     by_code = {c.code: c for c in competencies}
     unpublished = set((programme.badges or {}).get("unpublished", []))
     modules = [m for m in programme.modules if not m.retired]
-    name = _programme_name(programme)
+    name = programme_name(programme)
     valid_for_days = _valid_for_days(programme)
     tags = ("travail pair", "peer work")
     specs: list[badges.AchievementSpec] = []

@@ -9,6 +9,7 @@ from datetime import date
 from typing import Any
 
 from flask import abort, jsonify, redirect, render_template, request, url_for
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -132,8 +133,6 @@ def run_zip(context: jobs.JobContext) -> None:
     Killed half-way and run again (a stale job is claimed again), it starts over: the certificates made the first
     time are found again (one per badge, by a unique key), never made twice, and the ZIP is written anew. A
     certificate that cannot be made is left out and named on the job's page; the job fails only if none could."""
-    from flask_babel import force_locale
-
     lang = context.params.get("lang") if context.params.get("lang") in ("fr", "en") else "fr"
     cohort = db.session.scalar(db.select(Cohort).where(Cohort.uuid == uuid.UUID(context.params["cohort"])))
     owner = context.owner
@@ -155,8 +154,6 @@ def run_zip(context: jobs.JobContext) -> None:
 
 
 def _disk_message(exc: OSError, lang: str) -> str:
-    from flask_babel import force_locale
-
     with force_locale(lang):
         if exc.errno == errno.ENOSPC:
             return _("The server's disk is full: the ZIP could not be saved. Tell the platform's administrator.")

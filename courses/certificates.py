@@ -26,14 +26,18 @@ import json
 import logging
 import re
 import secrets
+import zipfile
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import segno
 import sqlalchemy as sa
 from flask import current_app, render_template
 from flask_babel import force_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from jinja2 import TemplateNotFound
 
 from badges import keys
@@ -161,8 +165,6 @@ def certificate_for(enrolment: Enrolment, *, create: bool = True) -> Certificate
 
 
 def _unavailable_message():
-    from flask_babel import lazy_gettext as _l
-
     return _l("A certificate is available once the programme badge has been issued, and while it is valid.")
 
 
@@ -237,7 +239,7 @@ def build_content(enrolment: Enrolment, award: Award) -> dict[str, Any]:
         "version": 1,
         "legal_name": user.legal_name,
         "credential_name": dict(programme.credential_name),
-        "programme": {"code": programme.code, "title": dict(awarding._programme_name(programme))},
+        "programme": {"code": programme.code, "title": dict(awarding.programme_name(programme))},
         "cohort": {
             "code": cohort.code,
             "starts_on": cohort.starts_on.isoformat(),
@@ -271,8 +273,6 @@ def hours_text(minutes: int, lang: str) -> str:
 
 def qr_data_uri(url: str) -> str:
     """The QR code of ``url`` as an SVG ``data:`` URI (drawn by segno, read by core.pdf's fetcher)."""
-    import segno
-
     return segno.make(url, error="m", micro=False).svg_data_uri(scale=4, border=0, dark="#1b1f24")
 
 
@@ -422,8 +422,6 @@ def write_zip(
     ``LISEZ-MOI-erreurs.txt`` / ``README-errors.txt`` in the ZIP names who is missing, and ``problem(message)`` is
     called with a plain sentence naming the trainee (the job shows it to its owner). Without ``problem`` the
     first failure is raised."""
-    import zipfile
-
     total = len(rows)
     if progress is not None:
         progress(0, total)
@@ -465,8 +463,6 @@ def content_name(certificate: Certificate, user: User) -> str:
 
 def _problem_message(name: str, exc: BaseException, lang: str) -> str:
     """A sentence for the job's owner: who is missing and why, in plain words (never a stack trace)."""
-    from flask_babel import gettext as _
-
     with force_locale(lang):
         if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
             return _(

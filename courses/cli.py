@@ -9,18 +9,21 @@ from pathlib import Path
 
 import click
 from flask.cli import with_appcontext
+from flask_babel import force_locale
 
 from badges import services as badge_services
 from badges.cli import badges_group
 from core.cli import fail, transaction
 from core.db import db
 from core.i18n import localized
+from core.jobs import JobFailed
 from core.models import User
 from core.services import ServiceError
-from courses import awarding, certificates, eligibility, importer, services
+from courses import awarding, certificates, eligibility, exports, importer, services
 from courses.csvio import KINDS
 from courses.models import Cohort, Enrolment, Programme, TrainerKind
 from courses.programme_spec import ProgrammeFileError, load_programme_file, shipped_programmes
+from courses.report_views import build_report
 
 
 @click.group("programmes")
@@ -270,12 +273,6 @@ def certificates_render(code: str, out: Path, lang: str) -> None:
 @with_appcontext
 def report_command(kind, code, fmt, out, delimiter, part, as_of, lang) -> None:
     """Write a report of the cohort CODE (or of every cohort with CODE "all": summary and funder only)."""
-    from flask_babel import force_locale
-
-    from core.jobs import JobFailed
-    from courses import exports
-    from courses.report_views import build_report
-
     day = as_of.date() if as_of else date.today()
     with force_locale(lang):
         try:

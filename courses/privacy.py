@@ -24,7 +24,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from badges import services as badge_services
-from badges.privacy import HOLDER_REQUEST
+from badges.consent import HOLDER_REQUEST
 from core.db import db
 from core.i18n import localized
 from core.models import User

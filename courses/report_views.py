@@ -7,12 +7,15 @@ import uuid
 from datetime import date
 
 from flask import Response, abort, redirect, render_template, request, url_for
+from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from core import jobs
 from core.db import db
+from core.home import register_nav
 from core.models import Role
+from core.pdf import content_disposition, pdf_response
 from core.security import roles_required
 from courses import exports, permissions, reports
 from courses.blueprint import bp
@@ -48,11 +51,7 @@ def send_report(report: reports.Report, fmt: str, delimiter: str, part: str | No
     except KeyError:
         abort(404)
     if fmt == "pdf":
-        from core.pdf import pdf_response
-
         return pdf_response(data, exports.filename(report, fmt, part))
-    from core.pdf import content_disposition
-
     response = Response(data, mimetype=exports.MIMETYPES[fmt])
     response.headers["Content-Disposition"] = content_disposition(exports.filename(report, fmt, part))
     response.headers["Cache-Control"] = "no-store"
@@ -154,8 +153,6 @@ def platform_export():
 
 def run_export(context: jobs.JobContext) -> None:
     """The background job: a report of one cohort or of all of them, written to the job's result file."""
-    from flask_babel import force_locale
-
     params = context.params
     kind, fmt = params["report"], params["format"]
     if kind not in reports.KINDS or fmt not in exports.FORMATS:
@@ -183,7 +180,5 @@ def build_report(kind: str, cohort_code: str | None, as_of: date, progress=None)
 
 
 def register() -> None:
-    from core.home import register_nav
-
     jobs.register_job_kind(JOB_KIND, run_export, _l("Report export"))
     register_nav("courses.reports_index", _l("Reports"), [Role.ADMIN, Role.TRAINER, Role.FUNDER], order=60)

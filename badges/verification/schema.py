@@ -15,6 +15,9 @@ import logging
 from pathlib import Path
 from typing import Any
 
+from jsonschema import Draft201909Validator
+from referencing import Registry, Resource
+
 from badges import openbadges as ob
 from badges.verification.common import MemoTable, clip, fingerprint
 from badges.verification.messages import MSG_SCHEMA_BAD, MSG_SCHEMA_MISSING, MSG_SCHEMA_OK
@@ -33,9 +36,6 @@ SCHEMA_CHECKED: MemoTable = MemoTable()
 @functools.cache
 def schema_validator() -> Any:
     """The AchievementCredential validator over the bundled schemas (built once)."""
-    from jsonschema import Draft201909Validator
-    from referencing import Registry, Resource
-
     registry: Registry = Registry()
     main_id = None
     for path in sorted(SCHEMAS_DIR.glob("*.json")):

@@ -72,14 +72,3 @@ def register_retention(name: str, rule: RetentionRule) -> None:
 
 def retention_rules() -> dict[str, RetentionRule]:
     return dict(_RETENTION)
-
-
-def init_app(app) -> None:
-    """Called by ``core.create_app``: tables, pages, commands, configuration and core's own provider."""
-    from core.privacy import cli, models, services, views  # noqa: F401 - models register their tables
-
-    app.register_blueprint(views.bp)
-    cli.init_app(app)
-    services.install_file_hooks()
-    register_provider(services.CORE_PROVIDER)
-    register_retention("refused login attempts", services.purge_login_failures)

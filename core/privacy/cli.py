@@ -7,8 +7,11 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 
+from core import audit
+from core import services as accounts
 from core.cli import fail, transaction
 from core.db import db, utcnow
+from core.privacy import retention_rules, services
 
 
 @click.group("privacy")
@@ -17,9 +20,7 @@ def privacy_group() -> None:
 
 
 def _person(email: str):
-    from core import services
-
-    user = services.get_by_email(email)
+    user = accounts.get_by_email(email)
     if user is None:
         fail(f"No account with the address {email}.")
     return user
@@ -31,8 +32,6 @@ def _person(email: str):
 @with_appcontext
 def export_command(email: str, out: str) -> None:
     """Write everything the platform holds about EMAIL to a ZIP (README.txt, data.json, their files)."""
-    from core.privacy import services
-
     with transaction():
         user = _person(email)
         bundle = services.export_data(user)
@@ -54,8 +53,6 @@ def erase_command(email: str, yes: bool) -> None:
     """Erase EMAIL's personal data (pseudonymise the account, revoke named credentials, scrub the audit log).
 
     Cannot be undone. Running it again for an address already erased does nothing."""
-    from core.privacy import services
-
     user = _person(email)
     if not yes:
         click.confirm(f"Erase the personal data of {user.email}? This cannot be undone", abort=True)
@@ -92,9 +89,6 @@ def purge_command(apply: bool) -> None:
     """Apply the retention rules (evidence files: TREMPLIN_EVIDENCE_RETENTION_DAYS after their cohort ended).
 
     A dry run by default: it lists what would be deleted. Run it with --apply (e.g. from cron, monthly)."""
-    from core import audit
-    from core.privacy import retention_rules
-
     now = utcnow()
     with transaction():
         reports = [rule(now, apply) for rule in retention_rules().values()]

@@ -33,6 +33,7 @@ from flask_sqlalchemy.session import Session
 
 from core import audit
 from core.db import db, utcnow
+from core.jobs import jobs_dir
 from core.models import ApiToken, AuditEntry, Job, JobStatus, LoginFailure, OutboxMessage, User
 from core.privacy import ObjectRef, Provider, RetentionReport, providers
 from core.privacy.models import ConsentDecision, ConsentRecord, ErasureRecord
@@ -549,8 +550,6 @@ def _core_erase(erasure: Erasure) -> None:
     )
     # Finished exports may name the person (cohort reports, certificates): they are deleted with their files.
     # (They are deleted after JOBS_KEEP_DAYS anyway; whoever needs one runs it again.)
-    from core.jobs import jobs_dir
-
     base = jobs_dir()
     finished = db.session.scalars(
         sa.select(Job).where(

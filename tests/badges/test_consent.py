@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from badges import privacy, services
+from badges import consent, services
 from core.db import db
 from core.privacy.models import ConsentRecord
 from core.privacy.services import consents_of
@@ -33,7 +33,7 @@ def test_each_choice_of_the_holder_is_recorded_with_its_wording(app, award, hold
     private = public.superseded_by
     assert client.post(f"/me/badges/{private.uuid}", data={"visibility": "declined"}).status_code == 302
 
-    records = consents_of(holder, purpose=privacy.CONSENT_PURPOSE)
+    records = consents_of(holder, purpose=consent.CONSENT_PURPOSE)
     assert [(r.choice, r.decision) for r in reversed(records)] == [
         ("public", "given"),
         ("unlisted", "withdrawn"),
@@ -41,7 +41,7 @@ def test_each_choice_of_the_holder_is_recorded_with_its_wording(app, award, hold
     ]
     given = records[-1]
     assert given.subject == f"badge_award:{award.uuid}"
-    assert given.language == "fr" and given.wording_version == privacy.WORDING_VERSION
+    assert given.language == "fr" and given.wording_version == consent.WORDING_VERSION
     assert given.wording.startswith("Je rends ce badge public. Il montre mon nom, « Camille Dupont »")
     assert given.at is not None
     assert records[0].wording.startswith("Je refuse ce badge")

@@ -234,11 +234,18 @@ def test_issue_many_falls_back_to_one_by_one_when_a_slot_was_taken_meanwhile(ach
     taken, _created = services.issue(achievement, people[0])
     db.session.commit()
     # As if another process had taken the slots drawn for this batch between the draw and the write.
-    monkeypatch.setattr(services, "_free_status_indexes", lambda key, count: [taken.status_index] * count)
+    draw, draws = services._free_status_indexes, []
+
+    def first_draw_taken(key, count):
+        draws.append(count)
+        return [taken.status_index] * count if len(draws) == 1 else draw(key, count)
+
+    monkeypatch.setattr(services, "_free_status_indexes", first_draw_taken)
     results = services.issue_many([(achievement, p, None) for p in people])
     db.session.commit()
     assert results[0] == (taken, False) and all(created for _a, created in results[1:])
     assert len({award.status_index for award, _c in results}) == 3
+    assert draws == [2, 1, 1]  # the batch of two, then one badge at a time
 
 
 def test_issue_many_refuses_a_retired_badge(achievement, create_user):

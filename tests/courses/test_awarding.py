@@ -311,7 +311,7 @@ def test_badge_text_names_skills_only(issuer, code):
     assert kinds.count("programme") == 1 and "module" in kinds
     for achievement in achievements:
         for lang in ("fr", "en"):
-            document = openbadges.ob3_achievement(badge_services._as_dataclass(achievement), lang)
+            document = openbadges.ob3_achievement(badge_services.as_dataclass(achievement), lang)
             assert openbadges.life_history_findings(document) == [], achievement.key
             text = str(document)
             assert "C-M2-09" not in text and "Se préserver" not in text and "Self-preservation" not in text
