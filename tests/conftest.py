@@ -10,8 +10,10 @@ from __future__ import annotations
 import os
 import re
 import sqlite3
+import tempfile
 import uuid
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -59,6 +61,26 @@ def database_url(tmp_path_factory, worker_id: str) -> Iterator[str]:
     engine.dispose()
 
 
+_FILES = tempfile.TemporaryDirectory(prefix="tremplin-test-files-")  # removed when the test process ends
+
+
+def s3_test_url() -> str | None:
+    """The S3 bucket of the test run (``scripts/test`` starts SeaweedFS and sets it), or None."""
+    return os.environ.get("TREMPLIN_TEST_STORAGE_URL") or None
+
+
+def fresh_storage_url(backend: str | None = None) -> str:
+    """A storage of its own for one app: a new folder, or a new prefix in the test bucket. ``backend`` "file" or
+    "s3"; by default S3 when the run has a bucket (the PostgreSQL pass of ``scripts/test``), else a folder."""
+    s3 = s3_test_url()
+    if backend == "s3" or (backend is None and s3):
+        if not s3:
+            raise RuntimeError("no S3 server: TREMPLIN_TEST_STORAGE_URL is not set (scripts/test starts one)")
+        base, _, query = s3.partition("?")
+        return f"{base.rstrip('/')}/{uuid.uuid4().hex}{'?' + query if query else ''}"
+    return Path(tempfile.mkdtemp(dir=_FILES.name)).as_uri()
+
+
 def make_config(database_url: str, **extra) -> dict:
     config = {
         "ENV": "testing",
@@ -68,6 +90,8 @@ def make_config(database_url: str, **extra) -> dict:
         "BASE_URL": "http://localhost",
         # A cheap scrypt for tests only: production keeps Werkzeug's default cost.
         "PASSWORD_HASH_METHOD": "scrypt:1024:8:1",
+        # Every app of the suite keeps its files apart (never in the checkout's instance folder).
+        "STORAGE_URL": extra.get("STORAGE_URL") or fresh_storage_url(),
     }
     config.update(extra)
     return config
