@@ -9,10 +9,11 @@ The state of every job is a row of ``job`` (``core.models.Job``), so any process
   for the first transaction, then matches no row). A running job whose heartbeat is older than
   ``JOBS_STALE_SECONDS`` is taken as abandoned (its process died) and may be claimed again;
 * the job function receives a :class:`JobContext`: its parameters, its owner, ``progress(done, total)``,
-  ``output(filename, mimetype)``, the path of the result file under ``JOBS_DIR`` (default
-  ``instance/jobs``), and ``problem(message)``: a job that could not do one of its items (one certificate out of
-  twenty) says so and goes on; it ends ``done`` with its problems in ``error`` ("done with problems"), its
-  owner told which items are missing, rather than failing for everyone;
+  ``output(filename, mimetype)``, a context manager giving a scratch file to write the result to, stored
+  (``core.storage``, key ``jobs/<uuid>/<name>``) when the block ends without error, and ``problem(message)``:
+  a job that could not do one of its items (one certificate out of twenty) says so and goes on; it ends
+  ``done`` with its problems in ``error`` ("done with problems"), its owner told which items are missing,
+  rather than failing for everyone;
 * a worker thread is started lazily in each app process (at the first ``enqueue`` or job page), except under
   testing, where tests call :func:`run_pending` to run the queued jobs synchronously.
 
@@ -23,11 +24,12 @@ from __future__ import annotations
 
 import logging
 import os
-import shutil
 import socket
+import tempfile
 import threading
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -38,6 +40,7 @@ from flask import Flask, current_app
 
 from core.db import db, utcnow
 from core.models import Job, JobStatus, User
+from core.storage import storage
 
 log = logging.getLogger(__name__)
 
@@ -65,18 +68,23 @@ def job_kind(name: str) -> JobKind | None:
     return _KINDS.get(name)
 
 
-def jobs_dir(app: Flask | None = None) -> Path:
-    app = app or current_app
-    configured = app.config.get("JOBS_DIR")
-    return Path(configured) if configured else Path(app.instance_path) / "jobs"
+JOBS_PREFIX = "jobs/"  # result files are stored under jobs/<job uuid>/ (job.result_path is the part after it)
 
 
-def result_file(job: Job) -> Path | None:
-    if not job.result_path:
+def result_prefix(job: Job) -> str:
+    """The storage prefix of a job's files (deleted with the job)."""
+    return f"{JOBS_PREFIX}{job.uuid}/"
+
+
+def result_file(job: Job) -> str | None:
+    """The storage key of a job's result file, if it has one and it is there."""
+    if not job.result_path or not job.result_path.startswith(f"{job.uuid}/"):
         return None
-    base = jobs_dir().resolve()
-    path = (base / job.result_path).resolve()
-    return path if path.is_relative_to(base) and path.is_file() else None
+    key = JOBS_PREFIX + job.result_path
+    try:
+        return key if storage().exists(key) else None
+    except ValueError:  # a malformed path (never written by output()): no file
+        return None
 
 
 @dataclass
@@ -100,14 +108,19 @@ class JobContext:
             values["progress_total"] = total
         _update_now(self.job_id, values)
 
-    def output(self, filename: str, mimetype: str) -> Path:
-        """The path to write the result to; ``filename`` is what the owner downloads."""
-        safe = "".join(c if c.isalnum() or c in "._-" else "_" for c in filename)[:120] or "result"
+    @contextmanager
+    def output(self, filename: str, mimetype: str) -> Iterator[Path]:
+        """``with context.output(name, mimetype) as path:`` write the result to ``path`` (a scratch file on this
+        host); when the block ends without error it is stored (``jobs/<uuid>/<name>``) and becomes the job's
+        result, then the scratch file goes. ``filename`` is what the owner downloads."""
+        safe = "".join(c if c.isalnum() or c in "._-" else "_" for c in filename)[:120].lstrip(".") or "result"
         relative = f"{self.uuid}/{safe}"
-        path = jobs_dir() / relative
-        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(prefix="tremplin-job-") as scratch:
+            path = Path(scratch) / safe
+            yield path
+            with path.open("rb") as result:
+                storage().put(JOBS_PREFIX + relative, result)
         self._output = (relative, filename[:200], mimetype)
-        return path
 
 
 def _update_now(job_id: int, values: dict[str, Any]) -> None:
@@ -276,9 +289,9 @@ def purge(older_than_days: int = 7) -> int:
     old = db.session.scalars(
         sa.select(Job).where(Job.status.in_([JobStatus.DONE.value, JobStatus.FAILED.value]), Job.created_at < cutoff)
     ).all()
-    base = jobs_dir()
+    store = storage()
     for job in old:
-        shutil.rmtree(base / str(job.uuid), ignore_errors=True)
+        store.delete_prefix(result_prefix(job))
         db.session.delete(job)
     db.session.flush()
     return len(old)

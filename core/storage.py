@@ -27,6 +27,7 @@ import secrets
 import shutil
 import stat
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -62,6 +63,13 @@ def _prefix(prefix: str) -> str:
     if prefix:
         check_key(prefix.rstrip("/") or "/")
     return prefix
+
+
+@dataclass(frozen=True)
+class Stored:
+    """A reference to a stored object, where an API takes "bytes or a stored file" (a personal-data export)."""
+
+    key: str
 
 
 class Storage:

@@ -25,6 +25,8 @@ from badges.models import StateVersion
 from core import create_app
 from core.db import db
 from core.models import User
+from core.storage import storage
+from courses import evidence_store
 
 PASSWORD = "correct horse battery"
 SECRET = "test-secret-key-that-is-long-enough-0123456789"
@@ -263,3 +265,25 @@ def login_as(client: CSRFClient, create_user) -> Callable[..., User]:
         return user
 
     return login
+
+
+class StoredFile:
+    """A stored object seen by a test, on whichever backend the app uses: ``exists()``, ``read_bytes()``, and
+    ``siblings()`` (the keys beside it: nothing left aside by a move)."""
+
+    def __init__(self, key: str) -> None:
+        self.key = key
+
+    def exists(self) -> bool:
+        return storage().exists(self.key)
+
+    def read_bytes(self) -> bytes:
+        return storage().read_bytes(self.key)
+
+    def siblings(self) -> list[str]:
+        return storage().list(self.key.rsplit("/", 1)[0] + "/")
+
+
+def stored_evidence(sha256: str) -> StoredFile:
+    """The stored evidence file of this content hash."""
+    return StoredFile(evidence_store.evidence_key(sha256))

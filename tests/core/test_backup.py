@@ -88,7 +88,6 @@ def fresh_database(database_url: str, tmp_path: Path) -> Iterator[Callable[[str]
 def source(app: Flask, demo: str, tmp_path: Path) -> Flask:
     """The demo, with one evidence file, in the test's app."""
     evidence = tmp_path / "evidence-source"
-    app.config["EVIDENCE_DIR"] = str(evidence)
     (evidence / EVIDENCE_NAME).parent.mkdir(parents=True)
     (evidence / EVIDENCE_NAME).write_bytes(EVIDENCE_BYTES)
     return app
@@ -102,7 +101,7 @@ def make_backup(app: Flask, path: Path) -> Path:
 
 
 def target_app(url: str, tmp_path: Path, **extra) -> Flask:
-    return create_app(make_config(url, EVIDENCE_DIR=str(tmp_path / "evidence-restored"), **extra))
+    return create_app(make_config(url, **extra))
 
 
 def verifies(app: Flask, award_uuid) -> dict:
@@ -295,7 +294,6 @@ SMALL_FILES = {"ab/" + "ab" * 32: b"%PDF-1.7 first\n", "cd/" + "cd" * 32: b"%PDF
 def small(app: Flask, tmp_path: Path) -> Path:
     """A small instance (a few users, two evidence files under ``tmp_path/area/evidence``) and its backup."""
     evidence = tmp_path / "area" / "evidence"
-    app.config["EVIDENCE_DIR"] = str(evidence)
     for name, data in SMALL_FILES.items():
         (evidence / name).parent.mkdir(parents=True, exist_ok=True)
         (evidence / name).write_bytes(data)

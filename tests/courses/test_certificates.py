@@ -398,7 +398,6 @@ def test_the_command_writes_one_pdf_per_badge_holder(app, issuer, build_cohort, 
 
 
 def test_the_cohort_zip_is_a_background_job_with_progress(app, issuer, build_cohort, client_for, tmp_path):
-    app.config["JOBS_DIR"] = str(tmp_path / "jobs")
     people = [("zip.ana@example.org", "Ana Lopès"), ("zip.ben@example.org", "Ben Müller")]
     world = graduate_world(build_cohort, "PROMO-ZIP", people=people)
     staff = client_for(world.trainer)
@@ -442,7 +441,6 @@ def test_the_cohort_zip_is_a_background_job_with_progress(app, issuer, build_coh
 
 
 def test_a_zip_job_refuses_an_owner_no_longer_on_the_team(app, issuer, build_cohort, create_user, tmp_path):
-    app.config["JOBS_DIR"] = str(tmp_path / "jobs")
     world = graduate_world(build_cohort, "PROMO-PARTI")
     outsider = create_user(roles=("trainer",), email="partie@example.org", legal_name="Partie")
     job = jobs.enqueue("certificates-zip", {"cohort": str(world.cohort.uuid), "lang": "fr"}, outsider)

@@ -134,7 +134,7 @@ def live(_demo_template, database_url: str, tmp_path_factory) -> Iterator[Live]:
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
     badge_services.forget_states()  # the demo copy brings back badges other tests saw
-    app = create_app(make_config(url, BASE_URL=base, EVIDENCE_DIR=str(tmp / "evidence"), JOBS_DIR=str(tmp / "jobs")))
+    app = create_app(make_config(url, BASE_URL=base))
     server = make_server("127.0.0.1", port, app, threaded=True, request_handler=QuietHandler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
