@@ -54,7 +54,7 @@ def name_key(name: str) -> tuple[str, str]:
 
 
 def name_slug(name: str) -> str:
-    """ "Élise Fictive" → "elise-fictive" (for file names)."""
+    """"Élise Fictive" → "elise-fictive" (for file names)."""
     folded = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
     return "-".join("".join(ch if ch.isalnum() else " " for ch in folded).split()) or "document"
 

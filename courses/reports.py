@@ -853,7 +853,9 @@ def funder(as_of: date, cohorts: Sequence[Cohort] | None = None, progress=None) 
         ]
         for i, c in enumerate(cohorts)
     ]
-    by_year = [[str(year), len(members[year]), *years[year].cells(hidden[year_rows[year]])] for year in sorted(years)]
+    by_year = [
+        [str(year), len(members[year]), *years[year].cells(hidden[year_rows[year]])] for year in sorted(years)
+    ]
     if len(years) > 1:
         by_year.append([_("all years"), len(cohorts), *rows[-1].cells(hidden[-1])])
     cohort_part = Part(

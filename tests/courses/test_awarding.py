@@ -110,16 +110,8 @@ def test_batch_issue_catches_up_and_is_idempotent(app, cohort, runner):
     listed = runner.invoke(args=["badges", "list", "PROMO-TEST", "--format", "json"])
     rows = json.loads(listed.output)
     assert len(rows) == issued and {row["email"] for row in rows} == {cohort.trainee.email}
-    for field in (
-        "verify_url",
-        "ob2_assertion_url",
-        "ob2_signed_url",
-        "ob3_credential_url",
-        "ob3_jwt_url",
-        "baked_png_url",
-        "achievement",
-        "status",
-    ):
+    for field in ("verify_url", "ob2_assertion_url", "ob2_signed_url", "ob3_credential_url", "ob3_jwt_url",
+                  "baked_png_url", "achievement", "status"):
         assert all(row[field] for row in rows), field
 
 
@@ -155,9 +147,8 @@ def test_a_badge_that_cannot_be_issued_does_not_undo_what_was_saved(issuer, coho
         db.session.commit()
     assert "could not be issued" in caplog.text
     db.session.expire_all()
-    validated = db.session.scalar(
-        sa.text("SELECT count(*) FROM validation WHERE enrolment_id = :e"), {"e": cohort.enrolment.id}
-    )
+    validated = db.session.scalar(sa.text("SELECT count(*) FROM validation WHERE enrolment_id = :e"),
+                                  {"e": cohort.enrolment.id})
     assert validated == len(competencies)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Award)) == 0
 
