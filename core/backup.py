@@ -54,6 +54,7 @@ from flask.cli import with_appcontext
 
 from core.backup_files import ChecksumError, Staging, UnsafeName, check_name, check_place
 from core.db import db, utcnow
+from core.storage import FileStorage, storage
 
 log = logging.getLogger(__name__)
 
@@ -72,10 +73,15 @@ class BackupError(click.ClickException):
 
 
 def file_areas(app: Flask | None = None) -> dict[str, Path]:
-    """The instance's folders of files kept in a backup, by name."""
-    app = app or current_app
-    evidence = app.config.get("EVIDENCE_DIR") or Path(app.instance_path) / "evidence"
-    return {"evidence": Path(evidence)}
+    """The folders of files kept in a backup, by name: the storage prefixes (``evidence/``) of a folder storage.
+    Backing up and restoring the files of an S3 storage is not done yet: refused with a message."""
+    store = storage(app or current_app)
+    if not isinstance(store, FileStorage):
+        raise BackupError(
+            f"The files are kept in {store.url}: `tremplin backup` and `tremplin restore` handle the files of a "
+            "folder storage only (file://…) for now. Back the bucket up with the store's own tools."
+        )
+    return {"evidence": store.root / "evidence"}
 
 
 # ------------------------------------------------------------------------------------------------ values

@@ -339,7 +339,7 @@ def from_url(url: str, *, default_root: Path | str, addressing_style: str | None
 
 def init_app(app: Flask) -> None:
     try:
-        app.extensions[_EXTENSION] = from_url(
+        app.extensions[_EXTENSION] = app.config.get("STORAGE_URL"), from_url(
             app.config.get("STORAGE_URL") or "",
             default_root=app.instance_path,
             addressing_style=app.config.get("S3_ADDRESSING_STYLE") or None,
@@ -352,10 +352,10 @@ def storage(app: Flask | None = None) -> Storage:
     """This app's storage."""
     app = app or current_app
     found = app.extensions.get(_EXTENSION)
-    if found is None:
+    if found is None or found[0] != app.config.get("STORAGE_URL"):  # configured anew (tests, a CLI override)
         init_app(app)
         found = app.extensions[_EXTENSION]
-    return found
+    return found[1]
 
 
 def download_response(key: str, *, mimetype: str, filename: str, store: Storage | None = None):

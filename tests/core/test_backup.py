@@ -87,7 +87,8 @@ def fresh_database(database_url: str, tmp_path: Path) -> Iterator[Callable[[str]
 @pytest.fixture
 def source(app: Flask, demo: str, tmp_path: Path) -> Flask:
     """The demo, with one evidence file, in the test's app."""
-    evidence = tmp_path / "evidence-source"
+    app.config["STORAGE_URL"] = (tmp_path / "source-files").as_uri()
+    evidence = tmp_path / "source-files" / "evidence"
     (evidence / EVIDENCE_NAME).parent.mkdir(parents=True)
     (evidence / EVIDENCE_NAME).write_bytes(EVIDENCE_BYTES)
     return app
@@ -101,7 +102,7 @@ def make_backup(app: Flask, path: Path) -> Path:
 
 
 def target_app(url: str, tmp_path: Path, **extra) -> Flask:
-    return create_app(make_config(url, **extra))
+    return create_app(make_config(url, STORAGE_URL=(tmp_path / "restored-files").as_uri(), **extra))
 
 
 def verifies(app: Flask, award_uuid) -> dict:
@@ -142,7 +143,7 @@ def test_the_demo_comes_back_row_for_row_and_its_badges_still_verify(
         db.session.remove()
     assert forgotten == [True]
     assert after == before
-    assert (tmp_path / "evidence-restored" / EVIDENCE_NAME).read_bytes() == EVIDENCE_BYTES
+    assert (tmp_path / "restored-files" / "evidence" / EVIDENCE_NAME).read_bytes() == EVIDENCE_BYTES
     # The badges' signatures, keys and status lists came back: a badge verifies, a revoked one says so.
     verdict = verifies(restored, awards[0])
     assert verdict["valid"] is True, verdict
@@ -200,7 +201,7 @@ def test_a_database_holding_data_is_refused_unless_forced(source, runner, tmp_pa
     user.display_name = "Changée après"
     core_services.create_user("apres@example.org", "Après Sauvegarde", ["trainee"])
     db.session.commit()
-    stray = Path(source.config["EVIDENCE_DIR"]) / "zz" / "stray.pdf"
+    stray = (tmp_path / "source-files" / "evidence") / "zz" / "stray.pdf"
     stray.parent.mkdir()
     stray.write_bytes(b"not in the backup")
     # …are replaced by the backup's state with --force (files too).
@@ -208,7 +209,7 @@ def test_a_database_holding_data_is_refused_unless_forced(source, runner, tmp_pa
     assert forced.exit_code == 0, forced.output
     assert all_rows() == before
     assert not stray.exists()
-    assert (Path(source.config["EVIDENCE_DIR"]) / EVIDENCE_NAME).read_bytes() == EVIDENCE_BYTES
+    assert ((tmp_path / "source-files" / "evidence") / EVIDENCE_NAME).read_bytes() == EVIDENCE_BYTES
 
 
 def test_a_restore_that_fails_half_way_writes_nothing(source, runner, tmp_path, monkeypatch):
@@ -268,7 +269,7 @@ def test_a_damaged_archive_is_refused_and_nothing_is_written(source, fresh_datab
         assert result.exit_code != 0 and "not a Tremplin backup" in result.output
         assert not_written(all_rows())
         db.engine.dispose()
-    assert not (tmp_path / "evidence-restored").exists()
+    assert not (tmp_path / "restored-files" / "evidence").exists()
 
 
 def test_a_restore_with_another_passphrase_warns_that_no_badge_can_be_signed(source, fresh_database, tmp_path):
@@ -293,6 +294,7 @@ SMALL_FILES = {"ab/" + "ab" * 32: b"%PDF-1.7 first\n", "cd/" + "cd" * 32: b"%PDF
 @pytest.fixture
 def small(app: Flask, tmp_path: Path) -> Path:
     """A small instance (a few users, two evidence files under ``tmp_path/area/evidence``) and its backup."""
+    app.config["STORAGE_URL"] = (tmp_path / "area").as_uri()
     evidence = tmp_path / "area" / "evidence"
     for name, data in SMALL_FILES.items():
         (evidence / name).parent.mkdir(parents=True, exist_ok=True)
