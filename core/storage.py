@@ -339,10 +339,13 @@ def from_url(url: str, *, default_root: Path | str, addressing_style: str | None
 
 def init_app(app: Flask) -> None:
     try:
-        app.extensions[_EXTENSION] = app.config.get("STORAGE_URL"), from_url(
-            app.config.get("STORAGE_URL") or "",
-            default_root=app.instance_path,
-            addressing_style=app.config.get("S3_ADDRESSING_STYLE") or None,
+        app.extensions[_EXTENSION] = (
+            app.config.get("STORAGE_URL"),
+            from_url(
+                app.config.get("STORAGE_URL") or "",
+                default_root=app.instance_path,
+                addressing_style=app.config.get("S3_ADDRESSING_STYLE") or None,
+            ),
         )
     except StorageError as exc:
         raise ConfigError(f"TREMPLIN_{exc}") from exc
