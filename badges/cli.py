@@ -38,6 +38,8 @@ def keys_generate(kind, issuer_name, issuer_url, issuer_email) -> None:
     try:
         with transaction():
             issuer = keys.ensure_issuer(issuer_name, issuer_url, issuer_email)
+            if issuer_name or issuer_url or issuer_email:
+                services.issuer_changed()  # the verification pages show the issuer's profile
             created = [keys.generate(issuer, k) for k in _kinds(kind)]
     except ServiceError as exc:
         fail(str(exc))
@@ -101,14 +103,25 @@ def badges_revoke(award_uuid, reason) -> None:
     click.echo(f"Revoked {award_uuid}: {reason}")
 
 
+EXIT_CODES = {"valid": 0, "invalid": 1, "indeterminate": 3}
+HEADLINES = {
+    "valid": "VALID",
+    "invalid": "NOT VALID",
+    "indeterminate": "COULD NOT BE CHECKED (this is not a refusal)",
+    "not-this-recipient": "NOT VALID FOR THIS ADDRESS (a genuine badge, issued to someone else)",
+}
+
+
 @badges_group.command("verify")
 @click.argument("target")
 @click.option("--email", help="Also check that the badge was issued to this address.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @with_appcontext
 def badges_verify(target, email, fmt) -> None:
-    """Verify a badge file (PNG, SVG, JSON, JWT, JWS) or URL, with every check spelled out. Exit 1 if invalid."""
-    from badges.verify_views import verify_input
+    """Verify a badge file (PNG, SVG, JSON, JWT, JWS) or URL, with every check spelled out.
+
+    Exit status: 0 valid, 1 not valid, 3 could not be checked (e.g. the issuer's site did not answer)."""
+    from badges.verify_views import own_issuer_ids, verify_input
 
     path = Path(target)
     if target.startswith(("http://", "https://")):
@@ -119,13 +132,16 @@ def badges_verify(target, email, fmt) -> None:
         fail(f"{target}: no such file (give a path or an http(s) URL).")
     verdict = verify_input(data, email)
     if fmt == "json":
-        click.echo(json.dumps(verdict.to_json(), ensure_ascii=False, indent=2))
+        document = verdict.to_json(lambda message: message)
+        summary = verdict.summary or {}
+        document["issued_by_this_platform"] = bool(summary.get("issuer_id") in own_issuer_ids())
+        click.echo(json.dumps(document, ensure_ascii=False, indent=2))
     else:
-        click.echo(f"{'VALID' if verdict.valid else 'NOT VALID'} ({verdict.format})")
+        click.echo(f"{HEADLINES[verdict.headline]} ({verdict.format})")
         for check in verdict.checks:
             message = check.message % check.params if check.params else check.message
-            click.echo(f"  [{check.outcome:>7}] {check.code}: {message}")
-    sys.exit(0 if verdict.valid else 1)
+            click.echo(f"  [{check.outcome:>13}] {check.code}: {message}")
+    sys.exit(EXIT_CODES[verdict.outcome])
 
 
 def init_app(app) -> None:

@@ -56,17 +56,17 @@ class ReissueForm(FlaskForm):
 
 
 class VerifyForm(FlaskForm):
+    # Plain words in the labels: the technical formats accepted are listed in a folded help under the form.
     text = TextAreaField(
-        _l("Link, JSON or JWT of the badge, or a verification code"),
+        _l("Paste the badge's link, or the badge's text"),
         validators=[Optional(), Length(max=2_000_000)],
         description=_l(
-            "Paste the link you were given, or the content of a .json or .jwt file, or type the verification code "
-            "printed on a certificate."
+            "The link you were given (it starts with https://), or the verification code printed on a certificate."
         ),
     )
     file = FileField(
-        _l("Or a badge file"),
-        description=_l("A badge image (PNG or SVG) or a .json / .jwt file, 2 MB at most."),
+        _l("Or choose the badge's image"),
+        description=_l("The badge picture you received, or the badge file saved from an e-mail (2 MB at most)."),
     )
     email = StringField(
         _l("Email address of the holder (optional)"),

@@ -34,6 +34,7 @@ __all__ = [
     "CONTEXTS_DIR",
     "JsonLdError",
     "canonize",
+    "compact",
     "document_loader",
     "expand",
     "known_contexts",
@@ -180,6 +181,16 @@ def expand(doc: Mapping[str, Any], *, extra_contexts: Mapping[str, Any] | None =
     _check_document(doc)
     try:
         return _pyld.expand(copy.deepcopy(dict(doc)), _options(extra_contexts))
+    except Exception as exc:  # pyld fails in many ways on hostile input: all mean invalid
+        raise _plain_error(exc) from exc
+
+
+def compact(expanded: Any, context: Any, *, extra_contexts: Mapping[str, Any] | None = None) -> Any:
+    """JSON-LD compaction of an expanded form (``expand`` output, not expanded again) with ``context``, offline."""
+    options = _options(extra_contexts)
+    options["skipExpansion"] = True
+    try:
+        return _pyld.compact(copy.deepcopy(expanded), {"@context": copy.deepcopy(context)}, options)
     except Exception as exc:  # pyld fails in many ways on hostile input: all mean invalid
         raise _plain_error(exc) from exc
 

@@ -786,6 +786,13 @@ def state_changed(award: Award) -> None:
     _drop_memos()
 
 
+def issuer_changed() -> None:
+    """The issuer profile changed (name, site, address): every process drops what it remembers of the pages
+    that show it, as for a badge's change."""
+    _bump_state_version()
+    _drop_memos()
+
+
 def check_state_version() -> None:
     """Before reading a memo registered with ``badge_memo``: drop it if any badge changed since last asked."""
     _check_state_version(time.monotonic())

@@ -4,24 +4,28 @@ is valid and exactly what it attests — read from the signed credential itself,
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import uuid
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
-from flask import current_app, jsonify, make_response, redirect, render_template, request, url_for
+from flask import current_app, jsonify, redirect, render_template, request, url_for
 from flask_babel import force_locale, format_date, get_translations
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import func as sa_func
 from werkzeug.exceptions import HTTPException
 
 from badges import extensions, keys, openbadges, services, signing, verification
 from badges.forms import VerifyForm
 from badges.holder_views import linkedin_url
 from badges.models import Achievement, Award, SigningKey, Visibility
-from badges.presenters import reason_label
+from badges.presenters import IssuerProfile, email_address, issuer_of, reason_label, web_url
+from badges.resolver import WebResolver
+from badges.verification.fetcher import DEFAULT_ACCEPT, Fetched
 from badges.views import (
     badge_class_json,
     bp,
@@ -104,18 +108,33 @@ def _stored_checks(
 _VERDICTS: dict[tuple, bytes] = services.badge_memo({})
 
 
+#: (Accept-Language header, default locale) → language: browsers send a handful of values, each parsed once.
+_ACCEPTED_LANGUAGE: dict[tuple[str, str], str] = {}
+
+
 def verdict_language() -> str:
     """``?lang=``, else the request's language. A request without cookies has no logged-in user and no chosen
     language, so that is its Accept-Language (what ``core.i18n.select_locale`` would find, without Babel)."""
-    lang = request.args.get("lang")
-    if lang in openbadges.LANGS:
-        return lang
-    if "Cookie" in request.headers:
+    if request.query_string:
+        lang = request.args.get("lang")
+        if lang in openbadges.LANGS:
+            return lang
+    headers = request.headers
+    if "Cookie" in headers:
         return current_language()
-    if "Accept-Language" not in request.headers:
-        return openbadges.DEFAULT_LANG if current_app.config["BABEL_DEFAULT_LOCALE"] != "en" else "en"
-    best = request.accept_languages.best_match(current_app.config["LANGUAGES"])
-    return "en" if str(best or current_app.config["BABEL_DEFAULT_LOCALE"]).startswith("en") else "fr"
+    config = current_app.config
+    accept = headers.get("Accept-Language", "")
+    lang = _ACCEPTED_LANGUAGE.get((accept, config["BABEL_DEFAULT_LOCALE"]))
+    if lang is None:
+        if not accept:
+            lang = openbadges.DEFAULT_LANG if config["BABEL_DEFAULT_LOCALE"] != "en" else "en"
+        else:
+            best = request.accept_languages.best_match(config["LANGUAGES"])
+            lang = "en" if str(best or config["BABEL_DEFAULT_LOCALE"]).startswith("en") else "fr"
+        if len(_ACCEPTED_LANGUAGE) >= 256:
+            _ACCEPTED_LANGUAGE.clear()
+        _ACCEPTED_LANGUAGE[accept, config["BABEL_DEFAULT_LOCALE"]] = lang
+    return lang
 
 
 def verdict_json(award_uuid: uuid.UUID, extra: dict[str, Any] | None = None):
@@ -160,40 +179,131 @@ def verdict_json(award_uuid: uuid.UUID, extra: dict[str, Any] | None = None):
     return response
 
 
+_PAGES: dict[tuple, bytes] = services.badge_memo({})
+_PAGES_MAX = 2048  # pages of ~10 KB: at most ~20 MB per process
+_ISSUER: dict[str, IssuerProfile] = services.badge_memo({})
+
+
+def own_issuer_profile(credential: dict | None = None) -> IssuerProfile | None:
+    """This platform's issuer as employers read it: the name, site and contact address its badges carry, what it
+    is (its description, else a plain line), since when it issues badges — the earliest of the issuer's creation,
+    its first key and its first badge (badges imported or dated earlier than the platform count) — and its
+    identifiers for experts. Remembered per process, dropped with the badge memos (``badges issuer`` changes
+    bump the state version)."""
+    services.check_state_version()
+    profile = _ISSUER.get("own")
+    if profile is None:
+        issuer = keys.get_issuer()
+        if issuer is None:
+            return None
+        first_award = db.session.scalar(db.select(sa_func.min(Award.issued_at)).where(Award.issuer_id == issuer.id))
+        moments = [issuer.created_at, *(key.created_at for key in issuer.keys), first_award]
+        ids = [services.external_url("badges.issuer_profile"), openbadges.did_web(current_app.config["BASE_URL"])]
+        ids += [
+            signing.did_key(signing.ed25519_from_multikey(key.public_key))
+            for key in issuer.keys
+            if key.kind == "ed25519"
+        ]
+        profile = IssuerProfile(
+            name=issuer.name,
+            url=web_url(issuer.url),
+            email=email_address(issuer.email),
+            description=(issuer.description or "").strip() or None,
+            since=min(moment for moment in moments if moment is not None),
+            ids=tuple(dict.fromkeys(ids)),
+        )
+        _ISSUER["own"] = profile
+    if credential is not None:  # the badge says who signed it: its name, site and address come first
+        stated = issuer_of(credential)
+        ids = tuple(dict.fromkeys((*stated.ids, *profile.ids)))
+        profile = dataclasses.replace(
+            profile,
+            name=stated.name or profile.name,
+            url=stated.url or profile.url,
+            email=stated.email or profile.email,
+            ids=ids,
+        )
+    return profile
+
+
+def anonymous_request() -> bool:
+    """A request that carries nothing of a visitor: no cookie (so no session — no CSRF token, no flashed message,
+    no chosen language — and no remember-me login) and no credentials. Its page is the same for every such
+    visitor, so it may be served from memory."""
+    headers = request.headers
+    return "Cookie" not in headers and "Authorization" not in headers
+
+
+_PAGE_HEADERS = {
+    "Cache-Control": "no-cache",  # the status is read again on every request
+    "Vary": "Accept, Accept-Language, Cookie",
+}
+
+
+def _html(body: bytes | str, status: int = 200):
+    return current_app.response_class(body, status=status, mimetype="text/html", headers=_PAGE_HEADERS)
+
+
 @bp.route("/verify/<uuid:award_uuid>")
 @public
 def verify_badge(award_uuid: uuid.UUID):
-    """The verification page of a badge, or its verdict as JSON (``Accept: application/json``)."""
+    """The verification page of a badge, or its verdict as JSON (``Accept: application/json``).
+
+    For an anonymous visitor (an employer who scanned a QR code: no cookie) the page is served from memory, like
+    the JSON verdict: it is a function of the stored credential (which never changes), the language, the badge's
+    state (read on every request, as ``verdict_json`` does: a revocation shows within a second) and where ``now``
+    falls in its validity period — nothing of the visitor goes in it (the page has no form: its language switch
+    is a link). A visitor with a cookie (logged in, or with a session) gets a fresh page."""
     if wants_json_document():
         return verdict_json(award_uuid)
-    award = db.session.scalar(db.select(Award).where(Award.uuid == award_uuid))
-    return verification_page(award)
+    if not anonymous_request():
+        award = db.session.scalar(db.select(Award).where(Award.uuid == award_uuid))
+        return verification_page(award)
+    state = services.award_state(award_uuid)
+    if state is None or state.declined:
+        return verification_page(None)
+    lang = verdict_language()
+    checks, _urls = _stored_checks(award_uuid, lang)
+    key = (award_uuid, lang, state, checks.period(datetime.now(UTC)))
+    body = _PAGES.get(key)
+    if body is None:
+        award = db.session.scalar(db.select(Award).where(Award.uuid == award_uuid))
+        if award is None or award.visibility == Visibility.DECLINED.value:
+            return verification_page(None)
+        body = render_page(award, lang).encode("utf-8")
+        if len(_PAGES) >= _PAGES_MAX:
+            _PAGES.clear()
+        _PAGES[key] = body
+    return _html(body)
 
 
 def verification_page(award: Award | None, reached_by=None):
-    """The badge's verification page (404 for an unknown or declined badge). ``reached_by`` tells the
-    sections registered by other packages (``badges.extensions``) how the visitor came, e.g. by the code of a
-    printed certificate."""
+    """The badge's verification page (404 for an unknown or declined badge), rendered for this visitor, in the
+    language of ``?lang=`` or of the request. ``reached_by`` tells the sections registered by other packages
+    (``badges.extensions``) how the visitor came, e.g. by the code of a printed certificate."""
     if award is None or award.visibility == Visibility.DECLINED.value:
-        response = make_response(render_template("badges/verify_unknown.html"), 404)
-        response.vary.add("Accept")
-        return response
-    lang = current_language()
-    credential = award.documents["ob3"][lang]
-    now = datetime.now(UTC)
-    status = award.status(now)
-    stored, _urls = _stored_checks(award.uuid, lang, credential)
-    problems = [] if stored.signature.outcome == "passed" else [stored.signature.params.get("detail", "")]
-    subject = credential["credentialSubject"]
-    achievement = subject["achievement"]
-    names = [i["identityHash"] for i in subject.get("identifier", []) if i.get("identityType") == "name"]
-    response = make_response(
-        render_template(
+        return _html(render_template("badges/verify_unknown.html"), 404)
+    return _html(render_page(award, verdict_language(), reached_by))
+
+
+def render_page(award: Award, lang: str, reached_by=None) -> str:
+    """The verification page of ``award`` in ``lang``."""
+    with force_locale(lang):
+        credential = award.documents["ob3"][lang]
+        now = datetime.now(UTC)
+        status = award.status(now)
+        stored, _urls = _stored_checks(award.uuid, lang, credential)
+        problems = [] if stored.signature.outcome == "passed" else [stored.signature.params.get("detail", "")]
+        subject = credential["credentialSubject"]
+        achievement = subject["achievement"]
+        names = [i["identityHash"] for i in subject.get("identifier", []) if i.get("identityType") == "name"]
+        issuer = own_issuer_profile(credential) or issuer_of(credential)
+        return render_template(
             "badges/verify_badge.html",
             award=award,
             credential=credential,
             achievement=achievement,
-            issuer=credential["issuer"],
+            issuer=issuer,
             holder_name=names[0] if names else None,
             status=status,
             signature_ok=not problems,
@@ -208,25 +318,50 @@ def verification_page(award: Award | None, reached_by=None):
                 "badges.badge_class_image", achievement_uuid=award.achievement.uuid, ext="png", lang=lang
             ),
             linkedin=linkedin_url(award, lang) if status == "valid" else None,
+            lang_links={
+                other: url_for(request.endpoint, **(request.view_args or {}), lang=other)
+                for other in openbadges.LANGS
+                if other != lang
+            },
             now=now,
             sections=extensions.verification_sections(award, reached_by),
         )
-    )
-    response.vary.add("Accept")
-    return response
 
 
 # ------------------------------------------------------------------------------------------------ any badge
 
 
+def web_resolver() -> WebResolver:
+    """The transport for other issuers' URLs: one ``WebResolver`` per app (its small cache is shared by the
+    process's threads), built from ``VERIFY_ALLOW_NETWORKS``."""
+    web = current_app.extensions.get("tremplin_web_resolver")
+    if web is None:
+        web = current_app.extensions["tremplin_web_resolver"] = WebResolver.from_config(current_app.config)
+    return web
+
+
+def _served(url: str, status: int, document: dict | str, media_type: str) -> Fetched:
+    if isinstance(document, str):
+        return Fetched(url, status, document.encode("utf-8"), media_type)
+    return Fetched(url, status, json.dumps(document, ensure_ascii=False).encode("utf-8"), media_type)
+
+
 class LocalResolver:
-    """What the verifier may look up: this site's own documents, read from the database. Nothing is fetched
-    from the network (verification of other issuers' credentials is offline: did:key or an embedded JWK)."""
+    """The verifier's transport in the app (``badges.verification.Resolver``): this site's own documents are read
+    from the database and built by the same functions as the public routes (no HTTP to itself); any other URL goes
+    to ``web`` (``badges.resolver.WebResolver``: SSRF guard, timeouts, size cap)."""
+
+    def __init__(self, web=None) -> None:
+        self.web = web
 
     def _route(self, url: str) -> tuple[str, dict] | None:
         base = urlsplit(current_app.config["BASE_URL"])
-        parts = urlsplit(url)
-        if (parts.scheme, parts.netloc) != (base.scheme, base.netloc):
+        try:
+            parts = urlsplit(url)
+        except ValueError:
+            return None
+        # did:web resolution always uses https, even for a site served over http (e.g. in development)
+        if parts.netloc != base.netloc or parts.scheme not in (base.scheme, "https"):
             return None
         path = parts.path[len(base.path.rstrip("/")) :] if base.path.rstrip("/") else parts.path
         adapter = current_app.url_map.bind(base.netloc, url_scheme=base.scheme)
@@ -234,46 +369,68 @@ class LocalResolver:
             endpoint, values = adapter.match(path, method="GET")
         except HTTPException:
             return None
+        values = dict(values)
+        values["lang"] = parse_qs(parts.query).get("lang", [openbadges.DEFAULT_LANG])[0]
         return endpoint, values
 
-    def status_list(self, url: str) -> dict | None:
-        route = self._route(url)
-        if route is None or route[0] != "badges.status_list":
-            return None
-        key = db.session.scalar(db.select(SigningKey).where(SigningKey.uuid == route[1]["key_uuid"]))
-        return services.status_list_document(key) if key is not None and key.kind == "ed25519" else None
-
-    def ed25519_key(self, verification_method: str):
-        try:
-            return local_public_key(verification_method)
-        except signing.SigningError:
-            return None
-
-    def document(self, url: str) -> tuple[int, dict | None]:
-        """The JSON document the public route at ``url`` would serve (the same builders as the routes)."""
+    def fetch(self, url: str, *, accept: str = DEFAULT_ACCEPT) -> Fetched:
         route = self._route(url)
         if route is None:
-            return 404, None
-        endpoint, values = route
+            if self.web is None:
+                self.web = web_resolver()
+            return self.web.fetch(url, accept=accept)
+        try:
+            return self._local(url, *route)
+        except Exception:  # a transport never raises
+            current_app.logger.exception("local verification fetch failed: %s", url[:200])
+            return Fetched(url, 500, b"", "")
+
+    def _local(self, url: str, endpoint: str, values: dict) -> Fetched:
+        """The document the public route at ``url`` serves (status, body, media type)."""
+        not_found = Fetched(url, 404, b"", "")
         issuer = keys.get_issuer()
-        if endpoint == "badges.assertion":
+        lang = values["lang"] if values["lang"] in openbadges.LANGS else None
+        if endpoint in ("badges.assertion", "badges.assertion_jws", "badges.credential", "badges.credential_jwt"):
             award = db.session.scalar(db.select(Award).where(Award.uuid == values["award_uuid"]))
-            if award is None or award.visibility == Visibility.DECLINED.value:
-                return 404, None
-            return hosted_assertion(award)
+            if award is None or award.visibility == Visibility.DECLINED.value or lang is None:
+                return not_found
+            if endpoint == "badges.assertion":
+                status, document = hosted_assertion(award)
+                return _served(url, status, document, "application/ld+json")
+            if endpoint == "badges.assertion_jws":
+                return _served(url, 200, award.documents["ob2_jws"], "text/plain")
+            if endpoint == "badges.credential":
+                return _served(url, 200, award.documents["ob3"][lang], "application/vc+ld+json")
+            return _served(url, 200, award.documents["ob3_jwt"][lang], "application/vc+jwt")
         if endpoint == "badges.key_document":
             key = db.session.scalar(db.select(SigningKey).where(SigningKey.uuid == values["key_uuid"]))
-            return (404, None) if key is None else (200, key_json(key))
-        if endpoint == "badges.revocation_list" and issuer is not None:
-            return 200, services.revocation_list_document(issuer)
-        if endpoint == "badges.issuer_profile" and issuer is not None:
-            return 200, issuer_profile_json(issuer)
+            return not_found if key is None else _served(url, 200, key_json(key), "application/ld+json")
+        if endpoint == "badges.status_list":
+            key = db.session.scalar(db.select(SigningKey).where(SigningKey.uuid == values["key_uuid"]))
+            if key is None or key.kind != "ed25519":
+                return not_found
+            return _served(url, 200, services.status_list_document(key), "application/vc+ld+json")
         if endpoint == "badges.badge_class":
             achievement = db.session.scalar(
                 db.select(Achievement).where(Achievement.uuid == values["achievement_uuid"])
             )
-            return (404, None) if achievement is None else (200, badge_class_json(achievement))
-        return 404, None
+            if achievement is None or lang is None:
+                return not_found
+            return _served(url, 200, badge_class_json(achievement, lang), "application/ld+json")
+        if issuer is None:
+            return not_found
+        if endpoint == "badges.revocation_list":
+            return _served(url, 200, services.revocation_list_document(issuer), "application/ld+json")
+        if endpoint == "badges.issuer_profile":
+            return _served(url, 200, issuer_profile_json(issuer), "application/ld+json")
+        if endpoint == "badges.did_document":
+            ed25519 = [key for key in issuer.keys if key.kind == "ed25519"]
+            if not ed25519:
+                return not_found
+            did = openbadges.did_web(current_app.config["BASE_URL"])
+            document = openbadges.did_web_document(did, [(f"#{key.uuid}", key.public_key) for key in ed25519])
+            return _served(url, 200, document, "application/did+json")
+        return not_found
 
     def award_for(self, url: str) -> Award | None:
         """A link to one of this site's badge pages or documents → that badge."""
@@ -354,11 +511,17 @@ def verify():
     elif form.errors:
         status = 422
     ours = bool(verdict and verdict.summary and verdict.summary.get("issuer_id") in own_issuer_ids())
+    issuer = None
+    if verdict is not None and verdict.summary:
+        if ours:
+            issuer = own_issuer_profile(verdict.credential if verdict.format.startswith("ob3") else None)
+        issuer = issuer or issuer_of(verdict.credential, verdict.summary)
     return (
         render_template(
             "badges/verify.html",
             form=form,
             verdict=verdict,
+            issuer=issuer,
             check_labels=CHECK_LABELS,
             check_text=check_text,
             human_date=human_date,
@@ -405,7 +568,7 @@ def _api_spec() -> dict:
     check = obj(
         {
             "code": STRING,
-            "outcome": {"type": "string", "enum": ["passed", "failed", "skipped"]},
+            "outcome": {"type": "string", "enum": ["passed", "failed", "skipped", "indeterminate"]},
             "message": STRING,
             "params": {"type": "object", "additionalProperties": nullable(STRING)},
             "text": STRING,
@@ -414,6 +577,19 @@ def _api_spec() -> dict:
     result = obj(
         {
             "valid": BOOLEAN,
+            "outcome": {
+                "type": "string",
+                "enum": ["valid", "invalid", "indeterminate"],
+                "description": "valid; invalid (a check failed); indeterminate (nothing failed but something could "
+                "not be checked: the issuer's site did not answer, or an unsupported method) - not a refusal.",
+            },
+            "headline": {
+                "type": "string",
+                "enum": ["valid", "invalid", "indeterminate", "not-this-recipient"],
+                "description": "What to say first; not-this-recipient: a genuine badge, not issued to the "
+                "given e-mail address.",
+            },
+            "headline_text": STRING,
             "format": STRING,
             "checks": {"type": "array", "items": ref("VerificationCheck")},
             "summary": nullable({"type": "object"}),

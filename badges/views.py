@@ -39,12 +39,20 @@ def _json(document: dict, media_type: str = "application/ld+json"):
     return response
 
 
+_NEGOTIATED: dict[str, bool] = {}  # Accept header → JSON? (browsers send a handful of values: parsed once each)
+
+
 def wants_json_document() -> bool:
     accept = request.headers.get("Accept", "")
     if accept in JSON_TYPES or not accept:  # what the negotiation below answers, without parsing (machines)
         return bool(accept)
-    best = request.accept_mimetypes.best_match([*JSON_TYPES, "text/html"])
-    return best in JSON_TYPES
+    answer = _NEGOTIATED.get(accept)
+    if answer is None:
+        answer = request.accept_mimetypes.best_match([*JSON_TYPES, "text/html"]) in JSON_TYPES
+        if len(_NEGOTIATED) >= 256:
+            _NEGOTIATED.clear()
+        _NEGOTIATED[accept] = answer
+    return answer
 
 
 def _all_keys(issuer: BadgeIssuer, kind: KeyKind) -> list[SigningKey]:

@@ -16,6 +16,16 @@
    ``{"url": "<BASE_URL>/verify/<uuid>"}`` (the general verifier, fed a link), ``GET /verify/<uuid>`` (the HTML
    page), ``GET /badges/credentials/<uuid>`` (the stored credential) and ``GET /healthz`` (the request cycle and
    one ``SELECT 1``). Targets are measured in alternating rounds, for the same reason, after a warm-up.
+   The employer's page ``GET /verify/<uuid>`` (HTML, anonymous: what a scanned QR code opens) has the same
+   target as the JSON verdict: ≥ 50 % of bare Flask.
+3. Verifying other issuers' badges, in process, against the Digital Credentials Consortium's verifier in its own
+   node process (``bench/dcc_verify.mjs``, from the installed interop verifiers, ``DCC_NODE_MODULES``), both
+   verifying the same credentials in a loop after a warm-up, nothing fetched: OB 3.0 credentials with a
+   ``DataIntegrityProof`` ``eddsa-rdfc-2022`` signed by the DCC's own libraries (a did:key issuer), verified by
+   ``@digitalcredentials/verifier-core``; and RS256 VC-JWTs signed here with PyJWT (a did:jwk issuer, key also
+   in the ``jwk`` header), verified by ``jose`` (what the interop harness uses: verifier-core has no VC-JWT).
+   Each side verifies distinct credentials of one issuer (the verifier remembers documents it has verified).
+   Target: Tremplin's time per verification ≤ 1.0× the DCC's.
 
 It prints each figure and its ratio to the floor. Timings are never asserted (this is not a test).
 
@@ -58,6 +68,20 @@ KEY_PASSPHRASE = "bench-badges-key-passphrase"  # noqa: S105 - throw-away keys; 
 WORKERS, THREADS, CONNECTIONS = 2, 4, 8
 #: The public verification JSON endpoint of issue 4's target: what a verifier holding a badge's link asks for.
 VERDICT = "GET /verify/<uuid> JSON verdict"
+#: The employer's page (HTML), served to an anonymous visitor: the same target.
+PAGE = "GET /verify/<uuid> (HTML)"
+TARGETS = (VERDICT, PAGE)
+#: The installed interop verifiers (node): @digitalcredentials/verifier-core, jose, the DCC signing libraries.
+DCC_NODE_MODULES = ROOT / "interop" / "node_modules"  # installed by scripts/interop-setup (a link into .cache/)
+NODE_FILE = ROOT / ".cache" / "interop-node"  # the node scripts/interop-setup chose (TREMPLIN_NODE wins)
+
+
+def _node() -> str | None:
+    chosen = os.environ.get("TREMPLIN_NODE") or (NODE_FILE.read_text().strip() if NODE_FILE.is_file() else "")
+    return chosen or shutil.which("node")
+#: The official OB 3.0 JSON Schemas (1EdTech's files), served to verifier-core instead of fetching them.
+OB3_SCHEMAS = ROOT / "badges" / "schemas" / "ob3"
+FOREIGN_WARMUP, FOREIGN_TIMED = 10, 50
 
 
 def bare_app():
@@ -254,7 +278,7 @@ def profile_requests(app, base_url: str, award_uuid, count: int = 20) -> None:
     client = app.test_client()
     for label, call in (
         ("POST /api/v1/verify", lambda: client.post("/api/v1/verify", json={"url": f"{base_url}/verify/{award_uuid}"})),
-        ("GET /verify/<uuid> (HTML)", lambda: client.get(f"/verify/{award_uuid}")),
+        (PAGE, lambda: client.get(f"/verify/{award_uuid}", headers={"Accept": "text/html"})),
         ("GET /verify/<uuid> JSON verdict", lambda: client.get(f"/verify/{award_uuid}", headers=JSON_ACCEPT)),
     ):
         if call().status_code != 200:
@@ -450,7 +474,7 @@ def http_figures(args, url: str, base_url: str, port: int, award_uuids: list) ->
         ("floor: bare Flask JSON", bare_port, "POST", verify, bodies, None),
         (VERDICT, port, "GET", pages, None, "application/json"),
         ("POST /api/v1/verify {url}", port, "POST", verify, bodies, None),
-        ("GET /verify/<uuid> (HTML)", port, "GET", pages, None, None),
+        (PAGE, port, "GET", pages, None, "text/html"),
         ("GET /badges/credentials/<uuid>", port, "GET", [f"/badges/credentials/{u}" for u in samples], None, None),
         ("GET /healthz (SELECT 1)", port, "GET", ["/healthz"], None, None),
     ]
@@ -478,6 +502,8 @@ def http_figures(args, url: str, base_url: str, port: int, award_uuids: list) ->
                     raise RuntimeError(f"{label}: HTTP {status} {body[:300]!r}")
                 if accept == "application/json" and not json.loads(body).get("valid"):
                     raise RuntimeError(f"{label} did not find the badge valid: {body[:300]!r}")
+                if label == PAGE and b'class="verdict verdict--ok"' not in body:
+                    raise RuntimeError(f"{label} did not say the badge is valid: {body[:300]!r}")
                 load(target_port, method, paths, request_bodies, args.warmup, tmp, accept)
             for _round in range(args.rounds):
                 for label, target_port, method, paths, request_bodies, accept in targets:
@@ -503,8 +529,216 @@ def http_figures(args, url: str, base_url: str, port: int, award_uuids: list) ->
     print(f"  {targets[0][0]:<31} {bare_rate:8.0f} req/s")
     for label, rate in rates.items():
         share = rate / bare_rate
-        verdict = f"(target ≥ 50%: {'OK' if share >= 0.5 else 'MISSED'})" if label == VERDICT else "(reference)"
+        verdict = f"(target ≥ 50%: {'OK' if share >= 0.5 else 'MISSED'})" if label in TARGETS else "(reference)"
         print(f"  {label:<31} {rate:8.1f} req/s = {share:6.1%} of bare Flask  {verdict}")
+
+
+# ------------------------------------------------------------------------------------------------ foreign badges
+
+
+class NothingToFetch:
+    """The resolver of the in-process figures: nothing is fetched (keys come from did:key / did:jwk)."""
+
+    def document(self, url: str):
+        return 0, None
+
+    def status_list(self, url: str):
+        return None
+
+    def ed25519_key(self, verification_method: str):
+        return None
+
+
+def node_json(*args: str, timeout: float = 300) -> str:
+    """Run ``bench/dcc_verify.mjs`` with ``args``: its standard output."""
+    result = subprocess.run(  # noqa: S603 - node with our own script and fixed arguments
+        [_node() or "node", str(ROOT / "bench" / "dcc_verify.mjs"), str(DCC_NODE_MODULES), *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={**os.environ, "OB3_SCHEMA_DIR": str(OB3_SCHEMAS)},
+    )
+    if result.returncode != 0:
+        raise RuntimeError(f"dcc_verify.mjs {args[0]} failed: {result.stderr[-2000:]}")
+    return result.stdout
+
+
+_B58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
+
+
+def _base58btc(data: bytes) -> str:
+    number, out = int.from_bytes(data, "big"), ""
+    while number:
+        number, digit = divmod(number, 58)
+        out = _B58[digit] + out
+    return "1" * (len(data) - len(data.lstrip(b"\0"))) + out
+
+
+def python_signed_di(count: int) -> list[dict]:
+    """The fallback when the DCC's signing libraries are not installed: ``count`` OB 3.0 credentials of one
+    did:key issuer with a ``DataIntegrityProof`` ``eddsa-rdfc-2022`` made here with ``cryptography`` and PyLD
+    (RDFC-1.0 over the JSON-LD context files in ``badges/contexts``), following the W3C cryptosuite step by step —
+    not with Tremplin's signing code."""
+    import hashlib
+
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+    from pyld import jsonld
+
+    folder = ROOT / "badges" / "contexts"
+    files = json.loads((folder / "contexts.json").read_text())
+
+    def loader(url, options=None):
+        if url not in files:
+            raise RuntimeError(f"bench: no network ({url})")
+        document = json.loads((folder / files[url]).read_text())
+        return {"contentType": "application/ld+json", "contextUrl": None, "documentUrl": url, "document": document}
+
+    def canonical_hash(document) -> bytes:
+        nquads = jsonld.normalize(
+            document, {"algorithm": "URDNA2015", "format": "application/n-quads", "documentLoader": loader}
+        )
+        return hashlib.sha256(nquads.encode("utf-8")).digest()
+
+    key = Ed25519PrivateKey.generate()
+    multikey = "z" + _base58btc(b"\xed\x01" + key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw))
+    did = f"did:key:{multikey}"
+    out = []
+    for credential in foreign_credentials(did, count, "6f1d0c52-1b9e-4c57-9a3b"):
+        proof = {
+            "type": "DataIntegrityProof",
+            "cryptosuite": "eddsa-rdfc-2022",
+            "created": "2026-01-15T10:00:00Z",
+            "verificationMethod": f"{did}#{multikey}",
+            "proofPurpose": "assertionMethod",
+        }
+        signature = key.sign(canonical_hash({**proof, "@context": credential["@context"]}) + canonical_hash(credential))
+        out.append({**credential, "proof": [{**proof, "proofValue": "z" + _base58btc(signature)}]})
+    return out
+
+
+def foreign_credentials(issuer_id: str, count: int, id_prefix: str) -> list[dict]:
+    """``count`` unsigned OB 3.0 credentials of one foreign issuer (distinct ids and recipients)."""
+    return [
+        {
+            "@context": [
+                "https://www.w3.org/ns/credentials/v2",
+                "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
+            ],
+            "id": f"urn:uuid:{id_prefix}-{i:012d}",
+            "type": ["VerifiableCredential", "OpenBadgeCredential"],
+            "name": "Écoute active",
+            "issuer": {
+                "id": issuer_id,
+                "type": ["Profile"],
+                "name": "École Exemple du Nord",
+                "url": "https://ecole.example.net/",
+            },
+            "validFrom": "2026-01-15T10:00:00Z",
+            "credentialSubject": {
+                "type": ["AchievementSubject"],
+                "identifier": [
+                    {
+                        "type": "IdentityObject",
+                        "identityHash": f"learner{i}@example.net",
+                        "identityType": "emailAddress",
+                        "hashed": False,
+                    }
+                ],
+                "achievement": {
+                    "id": "https://ecole.example.net/badges/ecoute",
+                    "type": ["Achievement"],
+                    "name": "Écoute active",
+                    "description": "Savoir écouter.",
+                    "criteria": {"narrative": "Un atelier de deux jours suivi en entier."},
+                },
+            },
+        }
+        for i in range(count)
+    ]
+
+
+def rs256_vc_jwts(count: int) -> list[str]:
+    """``count`` OB 3.0 VC-JWTs (RS256) of one foreign issuer, signed with PyJWT and ``cryptography`` (not with
+    Tremplin's signing code): the issuer is a did:jwk of its RSA key, also given in the ``jwk`` header."""
+    import base64
+    import datetime as dt
+
+    import jwt
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from jwt.algorithms import RSAAlgorithm
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    jwk = json.loads(RSAAlgorithm.to_jwk(key.public_key()))
+    did = "did:jwk:" + base64.urlsafe_b64encode(json.dumps(jwk, separators=(",", ":")).encode()).rstrip(b"=").decode()
+    issued = dt.datetime(2026, 1, 15, 10, tzinfo=dt.UTC)
+    tokens = []
+    for credential in foreign_credentials(did, count, "9b2f7e4a-3c1d-4e8f-8a6b"):
+        claims = {**credential, "iss": did, "jti": credential["id"], "nbf": int(issued.timestamp())}
+        headers = {"kid": f"{did}#0", "jwk": jwk, "typ": "JWT"}
+        tokens.append(jwt.encode(claims, key, algorithm="RS256", headers=headers))
+    return tokens
+
+
+def in_process_ms(items: list, as_text) -> tuple[float | None, str]:
+    """Tremplin's time per verification of ``items`` (after the warm-up ones), or why it could not verify them."""
+    from datetime import UTC, datetime
+
+    from badges import verification
+
+    resolver, now = NothingToFetch(), datetime.now(UTC)
+    for item in items[:FOREIGN_WARMUP]:
+        verdict = verification.verify(as_text(item), resolver, now=now)
+        if not verdict.valid:
+            failed = [f"{c.code}: {c.message % dict(c.params)}" for c in verdict.checks if c.outcome == "failed"]
+            return None, "; ".join(failed) or "not valid"
+    timed = items[FOREIGN_WARMUP:]
+    started = time.perf_counter()
+    verdicts = [verification.verify(as_text(item), resolver, now=now) for item in timed]
+    elapsed = time.perf_counter() - started
+    if not all(v.valid for v in verdicts):
+        raise RuntimeError("a credential verified in the warm-up failed in the timed loop")
+    return elapsed / len(timed) * 1000, ""
+
+
+def foreign_figures() -> None:
+    """Print the in-process verification time of foreign credentials against the DCC's verifier (node)."""
+    count = FOREIGN_WARMUP + FOREIGN_TIMED
+    print(f"foreign badges: {FOREIGN_TIMED} verifications timed after {FOREIGN_WARMUP} of warm-up, nothing fetched")
+    if _node() is None or not (DCC_NODE_MODULES / "@digitalcredentials" / "verifier-core").is_dir():
+        print(f"  skipped: node or the DCC verifier is not installed ({DCC_NODE_MODULES}; scripts/interop-setup)")
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        rows = []
+        try:
+            credentials, signer = json.loads(node_json("sign-di", str(count))), "the DCC's libraries"
+        except RuntimeError as exc:  # e.g. the signing libraries are not installed with the verifier
+            print(f"  (node could not sign: {str(exc).splitlines()[-1][:200]}; signing in Python instead)")
+            credentials, signer = python_signed_di(count), "cryptography + PyLD"
+        print(f"  Data Integrity credentials signed by {signer}")
+        path = Path(tmp) / "di.json"
+        path.write_text(json.dumps(credentials))
+        rows.append(
+            ("OB 3.0 Data Integrity eddsa-rdfc-2022", "verifier-core", credentials, json.dumps, "verify-di", path)
+        )
+        tokens = rs256_vc_jwts(count)
+        path = Path(tmp) / "jwt.json"
+        path.write_text(json.dumps(tokens))
+        rows.append(("OB 3.0 VC-JWT RS256", "jose", tokens, str, "verify-jwt", path))
+        for label, dcc_name, items, as_text, mode, file in rows:
+            ours, why = in_process_ms(items, as_text)
+            dcc = json.loads(node_json(mode, str(file), str(FOREIGN_WARMUP)).strip().splitlines()[-1])
+            if dcc["valid"] != dcc["count"]:
+                raise RuntimeError(f"the DCC verifier ({dcc_name}) rejected {dcc['count'] - dcc['valid']} {label}")
+            theirs = dcc["ms_per_verification"]
+            if ours is None:
+                print(f"  {label:<38} Tremplin: not supported yet ({why}); DCC ({dcc_name}) {theirs:.2f} ms")
+                continue
+            ratio = ours / theirs
+            print(
+                f"  {label:<38} Tremplin {ours:.2f} ms, DCC ({dcc_name}, node) {theirs:.2f} ms per verification: "
+                f"ratio {ratio:.2f}× (target ≤ 1.0×: {'OK' if ratio <= 1 else 'MISSED'})"
+            )
 
 
 # ------------------------------------------------------------------------------------------------ main
@@ -533,7 +767,8 @@ def main() -> None:
         "credential once, ~15 ms each, before it serves it from memory)",
     )
     parser.add_argument("--load-generator", choices=("wrk", "python"), help="default: wrk when it is installed")
-    parser.add_argument("--skip-http", action="store_true", help="only the issuance figure")
+    parser.add_argument("--skip-http", action="store_true", help="no HTTP figures")
+    parser.add_argument("--skip-foreign", action="store_true", help="no comparison with the DCC verifier")
     parser.add_argument("--profile", action="store_true", help="also print cProfile summaries (issue, requests)")
     args, ignored = parser.parse_known_args()  # bench/run gives every benchmark the same arguments
     if ignored:
@@ -578,6 +813,9 @@ def main() -> None:
             db.engine.dispose()  # the servers get the database to themselves
         if not args.skip_http:
             http_figures(args, url, base_url, port, award_uuids)
+        if not args.skip_foreign:
+            foreign_figures()
+        print("load average (1, 5, 15 min): {:.1f} {:.1f} {:.1f}".format(*os.getloadavg()))
     finally:
         with app.app_context():
             db.session.remove()

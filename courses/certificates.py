@@ -37,6 +37,7 @@ from flask_babel import force_locale
 from jinja2 import TemplateNotFound
 
 from badges import keys
+from badges import services as badge_services
 from badges.models import Achievement, Award, Visibility
 from core import pdf
 from core.db import db, utcnow
@@ -146,6 +147,9 @@ def certificate_for(enrolment: Enrolment, *, create: bool = True) -> Certificate
                 )
                 db.session.add(certificate)
                 db.session.flush()
+                # The badge's verification page says that a printed certificate exists: pages kept in memory
+                # (badges.verify_views) are rendered again, in every process.
+                badge_services.state_changed(award)
             return certificate
         except sa.exc.IntegrityError:
             # Someone else created it at the same moment (award_id is unique), or, once in a blue moon, the code

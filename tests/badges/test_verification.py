@@ -16,6 +16,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 import jwt
@@ -28,7 +29,17 @@ from PIL import Image
 
 from badges import baking, signing, verification
 from badges import openbadges as ob
-from badges.verification import CHECK_CODES, UnreadableInput, Verdict, parse_input, verify
+from badges.verification import (
+    CHECK_CODES,
+    UnreadableInput,
+    Verdict,
+    jsonld_terms,
+    messages,
+    parse_input,
+    schema,
+    verify,
+)
+from badges.verification.fetcher import Fetched
 
 BASE = "https://tremplin.example"
 STATUS_URL = f"{BASE}/badges/status/1"
@@ -129,24 +140,50 @@ def status_list(*revoked: int) -> dict[str, Any]:
 
 @dataclass
 class FakeResolver:
-    """The network and the database of a verifier, in memory; every call is logged."""
+    """The network and the database of a verifier, in memory, behind the transport interface (``fetch``: bytes);
+    every call is logged. ``documents``: URL -> (HTTP status, body: a JSON value, a str served as text, or None);
+    ``status_lists``: URL -> JSON served with 200; ``keys``: did:web verification method -> Ed25519 key, served as
+    the DID's did.json; ``problems``: URL -> transport problem ("timeout", "unreachable"...)."""
 
     documents: dict[str, tuple[int, Any]] = field(default_factory=dict)
     status_lists: dict[str, Any] = field(default_factory=dict)
     keys: dict[str, Ed25519PublicKey] = field(default_factory=dict)
+    problems: dict[str, str] = field(default_factory=dict)
     calls: list[tuple[str, str]] = field(default_factory=list)
 
-    def document(self, url: str) -> tuple[int, Any]:
-        self.calls.append(("document", url))
-        return self.documents.get(url, (404, None))
+    def _did_documents(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for method, key in self.keys.items():
+            did = method.split("#", 1)[0]
+            url = verification.keys.did_web_url(did)
+            document = out.setdefault(url, {"id": did, "verificationMethod": [], "assertionMethod": []})
+            entry = {
+                "id": method,
+                "type": "Multikey",
+                "controller": did,
+                "publicKeyMultibase": signing.ed25519_multikey(key),
+            }
+            document["verificationMethod"].append(entry)
+            document["assertionMethod"].append(method)
+        return out
 
-    def status_list(self, url: str) -> Any:
-        self.calls.append(("status_list", url))
-        return copy.deepcopy(self.status_lists.get(url))
-
-    def ed25519_key(self, verification_method: str) -> Ed25519PublicKey | None:
-        self.calls.append(("ed25519_key", verification_method))
-        return self.keys.get(verification_method)
+    def fetch(self, url: str, *, accept: str = "") -> Fetched:
+        self.calls.append(("fetch", url))
+        if url in self.problems:
+            return Fetched(url, 0, b"", "", self.problems[url])
+        if url in self.status_lists:
+            status, body = 200, copy.deepcopy(self.status_lists[url])
+        elif url in self.documents:
+            status, body = self.documents[url]
+        elif url in self._did_documents():
+            status, body = 200, self._did_documents()[url]
+        else:
+            status, body = 404, None
+        if body is None:
+            return Fetched(url, status, b"", "")
+        if isinstance(body, str):
+            return Fetched(url, status, body.encode(), "text/plain")
+        return Fetched(url, status, json.dumps(body).encode(), "application/json")
 
 
 def signed_as(proof: str, credential: dict[str, Any]) -> str:
@@ -225,11 +262,12 @@ def test_valid_data_integrity_credential_passes_every_check() -> None:
         "credential_id": credential["id"],
     }
     assert params(verdict, "issuer-key") == {"issuer": did()}
-    assert resolver.calls == [("status_list", STATUS_URL)]  # did:key: nothing else to fetch
+    assert resolver.calls == [("fetch", STATUS_URL)]  # did:key: nothing else to fetch
     # bytes work as well as text, and the JSON answer is stable
     again = verify(json.dumps(credential).encode(), resolver, now=NOW)
     assert again.to_json() == verdict.to_json()
-    assert list(verdict.to_json()) == ["valid", "format", "checks", "summary", "credential"]
+    assert list(verdict.to_json()) == ["valid", "outcome", "headline", "format", "checks", "summary", "credential"]
+    assert verdict.outcome == "valid" and verdict.headline == "valid"
     translated = verdict.to_json(lambda msgid: msgid.replace("The signing key", "La clé"))["checks"][2]
     assert translated["text"] == f"La clé belongs to the issuer ({did()})."
 
@@ -241,12 +279,19 @@ def test_a_link_to_a_credential() -> None:
     verdict = verify(url, resolver, now=NOW)
     assert_all_passed(verdict)
     assert verdict.format == "ob3-data-integrity"
-    for answer in ((404, None), (0, None), (200, None), (500, {"error": "boom"})):
+    for answer, outcome in (
+        ((404, None), "invalid"),
+        ((0, None), "indeterminate"),
+        ((200, None), "invalid"),
+        ((500, {"error": "boom"}), "indeterminate"),
+        ((503, None), "indeterminate"),
+    ):
         resolver.documents[url] = answer
         verdict = verify(url, resolver, now=NOW)
-        assert not verdict.valid and verdict.format == "unknown"
+        assert not verdict.valid and verdict.format == "unknown" and verdict.outcome == outcome
         assert outcomes(verdict)["format"] == "passed" and message(verdict, "format") == verification.MSG_LINK
-        assert message(verdict, "signature") == verification.MSG_HOSTED_FETCH
+        expected = verification.MSG_HOSTED_FETCH if outcome == "invalid" else verification.MSG_LINK_UNREACHABLE
+        assert message(verdict, "signature") == expected
         assert params(verdict, "signature")["url"] == url
     resolver.documents[url] = (200, {"hello": "world"})
     verdict = verify(url, resolver, now=NOW)
@@ -800,31 +845,21 @@ def test_wrong_types_everywhere() -> None:
 
 def test_resolver_misbehaving_never_raises() -> None:
     class Broken:
-        def document(self, url: str) -> Any:
+        def fetch(self, url: str, *, accept: str = "") -> Any:
             raise ConnectionError("boom")
 
-        def status_list(self, url: str) -> Any:
-            return {"encodedList": float("nan"), "nested": [[[[[]]]]] * 3}
-
-        def ed25519_key(self, verification_method: str) -> Any:
-            return "not a key"
-
-    for data in (_signed_json(), OB2_ASSERTION_URL, ob2_world().token, json.dumps(ob2_world("hosted").assertion)):
-        verdict = verify(data, Broken(), now=NOW)  # type: ignore[arg-type]
-        assert not verdict.valid
-
     class Junk:
-        def document(self, url: str) -> Any:
-            return "not a tuple"
+        def fetch(self, url: str, *, accept: str = "") -> Any:
+            return "not a Fetched"
 
-        def status_list(self, url: str) -> Any:
-            return ["a list"]
+    class Garbage:
+        def fetch(self, url: str, *, accept: str = "") -> Any:
+            return Fetched(url, True, b'{"encodedList": NaN, "a": [[[[[]]]]]}', "application/json")  # type: ignore[arg-type]
 
-        def ed25519_key(self, verification_method: str) -> Any:
-            return None
-
-    for data in (_signed_json(), OB2_ASSERTION_URL, ob2_world().token):
-        assert not verify(data, Junk(), now=NOW).valid  # type: ignore[arg-type]
+    for resolver in (Broken(), Junk(), Garbage()):
+        for data in (_signed_json(), OB2_ASSERTION_URL, ob2_world().token, json.dumps(ob2_world("hosted").assertion)):
+            verdict = verify(data, resolver, now=NOW)  # type: ignore[arg-type]
+            assert not verdict.valid and verdict.outcome == "indeterminate", (resolver, data)
 
 
 def test_costly_shapes_are_refused_quickly() -> None:
@@ -863,17 +898,17 @@ def test_blank_node_hazards() -> None:
 
     # 63 blank nodes whose siblings differ only in their leaves: pyld canonicalises it in 0.15 s, 127 in 1.4 s,
     # 255 in 14 s (the limit on blank nodes stops the growth, this check the shape)
-    assert verification._blank_node_hazard({"@context": vocab, "p": tree(5)}) == "look-alike entries in one list"
-    assert verification._blank_node_hazard({"@context": vocab, "p": tree(5, labelled_nodes=True)}) is None
-    assert verification._blank_node_hazard({"@context": vocab, "p": tree(6, labelled_nodes=True)})  # 127 nodes
+    assert jsonld_terms.blank_node_hazard({"@context": vocab, "p": tree(5)}) == "look-alike entries in one list"
+    assert jsonld_terms.blank_node_hazard({"@context": vocab, "p": tree(5, labelled_nodes=True)}) is None
+    assert jsonld_terms.blank_node_hazard({"@context": vocab, "p": tree(6, labelled_nodes=True)})  # 127 nodes
     # aliases cannot hide a repeated property
     aliased = {"@context": {**vocab, "d": "https://example.org/c"}, "p": {"c": {"a": "x"}, "d": {"a": "x"}}}
-    assert verification._blank_node_hazard(aliased) == "look-alike entries in one list"
-    assert verification._blank_node_hazard({"@context": vocab, "@id": "_:b0", "p": {"@id": "_:b0"}})
-    assert verification._blank_node_hazard({"@context": vocab, "@reverse": {"p": {"a": "x"}}})
+    assert jsonld_terms.blank_node_hazard(aliased) == "look-alike entries in one list"
+    assert jsonld_terms.blank_node_hazard({"@context": vocab, "@id": "_:b0", "p": {"@id": "_:b0"}})
+    assert jsonld_terms.blank_node_hazard({"@context": vocab, "@reverse": {"p": {"a": "x"}}})
     credential = signed_credential()
     credential.pop("proof")
-    assert verification._blank_node_hazard(credential) is None
+    assert jsonld_terms.blank_node_hazard(credential) is None
 
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -945,7 +980,7 @@ def test_messages_are_plain_msgids() -> None:
 
 
 def test_every_message_is_marked_for_translation() -> None:
-    source = (verification.SCHEMAS_DIR.parents[1] / "verification.py").read_text(encoding="utf-8")
+    source = Path(messages.__file__).read_text(encoding="utf-8")
     marked = set(re.findall(r'N_\(\s*"((?:[^"\\]|\\.)*)"\s*\)', source))
     for message in _messages():
         assert message in marked, message
@@ -965,9 +1000,9 @@ def test_bundled_schemas_are_the_official_ones() -> None:
         path.name: hashlib.sha256(path.read_bytes()).hexdigest() for path in verification.SCHEMAS_DIR.glob("*.json")
     }
     assert found == BUNDLED_SCHEMAS
-    validator = verification._schema_validator()
+    validator = schema.schema_validator()
     type(validator).check_schema(validator.schema)
-    assert validator is verification._schema_validator()  # loaded once
+    assert validator is schema.schema_validator()  # loaded once
 
 
 # ------------------------------------------------------------------------------------------------------ memos
@@ -978,12 +1013,12 @@ def test_a_document_verified_once_is_not_canonicalised_or_validated_again(monkey
     first = verify(data, ob3_resolver(), now=NOW)
     assert first.valid
     calls: list[str] = []
-    real_verify_proof, real_validate = signing.verify_proof, verification._validate_schema
+    real_verify_proof, real_validate = signing.verify_proof, schema.validate_schema
     monkeypatch.setattr(signing, "verify_proof", lambda *a, **k: calls.append("proof") or real_verify_proof(*a, **k))
-    monkeypatch.setattr(verification, "_validate_schema", lambda *a: calls.append("schema") or real_validate(*a))
+    monkeypatch.setattr(schema, "validate_schema", lambda *a: calls.append("schema") or real_validate(*a))
     again = verify(data, ob3_resolver(), now=NOW)
     assert again.to_json() == first.to_json() and calls == []
-    revoked = verify(data, ob3_resolver(STATUS_INDEX), now=NOW)  # a new status list: verified once, then known
+    revoked = verify(data, ob3_resolver(STATUS_INDEX, 31), now=NOW)  # a status list no other test uses: verified once
     assert not revoked.valid and message(revoked, "status") == verification.MSG_REVOKED
     assert calls == ["proof"]
 

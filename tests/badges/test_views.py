@@ -6,11 +6,13 @@ from __future__ import annotations
 import copy
 import dataclasses
 import json
+import re
 import uuid
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from io import BytesIO
 
 import pytest
+from babel.dates import format_date
 
 from badges import baking, openbadges, services, signing
 from core.db import db, utcnow
@@ -18,6 +20,7 @@ from tests.badges.conftest import SPEC
 from tests.conftest import PASSWORD
 
 JSON = {"Accept": "application/ld+json"}
+SIGNED_AT = datetime(2026, 1, 15, 10, tzinfo=UTC)
 
 
 def _login(app, user):
@@ -82,6 +85,85 @@ def test_the_verification_page_says_valid_and_shows_only_what_the_credential_say
     assert holder.legal_name not in html and holder.email not in html
     english = client.get(f"/verify/{award.uuid}", headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert "Valid badge" in english and "Accompaniment and relational skills" in english
+    assert client.get(f"/verify/{award.uuid}?lang=en").get_data(as_text=True) == english  # the language link
+
+
+def test_the_issuer_is_a_profile_not_an_identifier(client, award):
+    """Name, what it is, web site, contact, since when it issues badges — the did: and URLs folded below."""
+    html = client.get(f"/verify/{award.uuid}").get_data(as_text=True)
+    profile = html[html.index('id="h-issuer"') :]
+    profile = profile[: profile.index("</section>")]
+    assert "Institut de formation Démo" in profile
+    assert "L'organisme de formation qui délivre les badges de cette plateforme." in profile
+    assert '<a href="https://formation.example.org" rel="noopener">formation.example.org</a>' in profile
+    assert '<a href="mailto:f@example.org">f@example.org</a>' in profile
+    since = format_date(award.issuer.created_at, "MMMM y", locale="fr")
+    assert f"Délivre des badges</dt><dd>depuis {since}</dd>" in profile
+    folded = profile.index('<details class="expert">')
+    assert 0 < folded < profile.index("did:key:") and folded < profile.index("did:web:")
+    first_did = html.index("did:")
+    assert first_did > html.index('id="h-issuer"')  # no identifier before the issuer's name
+    assert html.rfind("<details", 0, first_did) > html.rfind("</details>", 0, first_did)  # inside a fold
+    english = client.get(f"/verify/{award.uuid}?lang=en").get_data(as_text=True)
+    assert "Who issued it" in english and "Issues badges</dt><dd>since " in english
+
+
+def test_a_foreign_issuer_is_shown_from_what_its_badge_says_and_not_vouched_for(client):
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    key = Ed25519PrivateKey.generate()
+    did = signing.did_key(key.public_key())
+    credential = {
+        "@context": [openbadges.VC2_CONTEXT, openbadges.OB3_CONTEXT],
+        "id": "urn:uuid:2a3e5b0e-0000-4000-8000-000000000001",
+        "type": ["VerifiableCredential", "OpenBadgeCredential"],
+        "issuer": {
+            "id": did,
+            "type": ["Profile"],
+            "name": "École Exemple du Nord",
+            "url": "https://ecole.example.net/",
+            "email": "contact@ecole.example.net",
+            "description": "Une école de travail social.",
+        },
+        "validFrom": "2026-01-15T10:00:00Z",
+        "name": "Écoute active",
+        "credentialSubject": {
+            "type": ["AchievementSubject"],
+            "achievement": {
+                "id": "https://ecole.example.net/badges/ecoute",
+                "type": ["Achievement"],
+                "name": "Écoute active",
+                "description": "Savoir écouter.",
+                "criteria": {"narrative": "Un atelier suivi."},
+            },
+        },
+    }
+    signed = signing.add_proof(credential, key, f"{did}#{did.split(':')[-1]}", created=SIGNED_AT)
+    html = client.post("/verify", data={"text": json.dumps(signed)}).get_data(as_text=True)
+    assert "Badge valide" in html
+    profile = html[html.index('id="h-issuer"') :]
+    profile = profile[: profile.index("</section>")]
+    assert "École Exemple du Nord" in profile and "Une école de travail social." in profile
+    assert '<a href="https://ecole.example.net/" rel="noopener">ecole.example.net</a>' in profile
+    assert "mailto:contact@ecole.example.net" in profile
+    assert "ce site ne s'en porte pas garant" in profile and "Émis sur cette plateforme" not in profile
+    assert profile.index("<details") < profile.index(did)  # the identifier folded, for experts
+    signed_bad_url = copy.deepcopy(credential)
+    signed_bad_url["issuer"]["url"] = "javascript:alert(1)"
+    signed_bad_url = signing.add_proof(signed_bad_url, key, f"{did}#{did.split(':')[-1]}", created=SIGNED_AT)
+    html = client.post("/verify", data={"text": json.dumps(signed_bad_url)}).get_data(as_text=True)
+    assert "École Exemple du Nord" in html and 'href="javascript:' not in html  # never a link that runs script
+
+
+def test_the_upload_form_speaks_plainly(client):
+    html = client.get("/verify").get_data(as_text=True)
+    assert "Collez le lien du badge, ou le texte du badge" in html and "Ou choisissez l'image du badge" in html
+    form = html[html.index("<form") : html.index("</form>")]
+    labels = " ".join(re.findall(r"<label[^>]*>(.*?)</label>", form))
+    for jargon in ("JSON", "JWT", "OB 3.0", "Open Badges"):
+        assert jargon not in labels, jargon
+    help_ = html[html.index('<details id="formats-help">') : html.index("</details>")]
+    assert "JWT" in help_ and "Open Badges 2.0" in help_  # the formats, folded
 
 
 def test_revocation_shows_everywhere_at_once(client, award):
@@ -177,7 +259,7 @@ def test_anyone_verifies_a_link_a_file_or_a_baked_image(client, award):
     link = services.award_urls(award)["verify_url"]
     page = client.post("/verify", data={"text": link, "email": "camille.dupont@example.org"})
     html = page.get_data(as_text=True)
-    assert page.status_code == 200 and "Badge valide" in html and "émis sur cette plateforme" in html
+    assert page.status_code == 200 and "Badge valide" in html and "Émis sur cette plateforme" in html
     assert "Le badge a été émis pour cette adresse e-mail." in html
     png = client.get(f"/badges/awards/{award.uuid}/badge.png").data
     uploaded = client.post(
@@ -287,3 +369,107 @@ def test_stored_documents_are_served_as_issued_with_an_etag(client, award):
     jwt_response = client.get(f"{url}.jwt?lang=en")
     assert jwt_response.get_data(as_text=True) == award.documents["ob3_jwt"]["en"]
     assert client.get(f"{url}.jwt?lang=en", headers={"If-None-Match": jwt_response.headers["ETag"]}).status_code == 304
+
+
+# ------------------------------------------------------------------------------------------------ page in memory
+
+
+@pytest.fixture
+def renders(monkeypatch):
+    """Every rendering of a badge's verification page (the rest come from memory)."""
+    from badges import verify_views
+
+    calls = []
+    real = verify_views.render_page
+
+    def counted(award, lang, *args, **kwargs):
+        calls.append((award.uuid, lang))
+        return real(award, lang, *args, **kwargs)
+
+    monkeypatch.setattr(verify_views, "render_page", counted)
+    return calls
+
+
+def test_the_page_is_kept_for_anonymous_visitors_and_holds_nothing_of_a_visitor(app, award, holder, renders):
+    url = f"/verify/{award.uuid}"
+    anonymous = app.test_client()
+    first = anonymous.get(url)
+    second = anonymous.get(url)
+    assert first.status_code == second.status_code == 200 and first.data == second.data
+    assert renders == [(award.uuid, "fr")]  # the second came from memory
+    assert "Set-Cookie" not in first.headers and {"Accept", "Accept-Language", "Cookie"} <= set(first.vary)
+    assert first.headers["Cache-Control"] == "no-cache"
+    page = first.get_data(as_text=True)
+    assert "csrf_token" not in page and "<form" not in page and 'lang="en">English</a>' in page
+    assert anonymous.get(url, headers={"Accept-Language": "en"}).data != first.data
+    assert renders == [(award.uuid, "fr"), (award.uuid, "en")]
+
+    member = _login(app, holder)  # a logged-in visitor: a fresh page, with their menu and their token
+    mine = member.get(url).get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', mine).group(1)
+    assert "Se déconnecter" in mine and len(renders) == 3
+    with member.session_transaction() as session:
+        session["_flashes"] = [("info", "Message pour Camille seulement")]
+    assert "Message pour Camille seulement" in member.get(url).get_data(as_text=True)
+    again = anonymous.get(url).get_data(as_text=True)
+    assert again == page and len(renders) == 4  # from memory: nothing of the member's in it
+    assert token not in again and "Se déconnecter" not in again and "Camille seulement" not in again
+
+
+def test_the_page_in_memory_says_revoked_or_hidden_within_a_second(app, award, holder, monkeypatch, renders):
+    """Another server revokes the badge (written behind this process's back, as in test_services): the page
+    kept in memory says so once this process asks the state version again (at most half a second)."""
+    import sqlalchemy as sa
+
+    from badges.models import Award, StateVersion
+
+    clock = [1000.0]
+    monkeypatch.setattr(services.time, "monotonic", lambda: clock[0])
+    services.forget_states()
+    url = f"/verify/{award.uuid}"
+    anonymous = app.test_client()
+    assert "Badge valide" in anonymous.get(url).get_data(as_text=True)
+
+    def other_server(**values):
+        with db.engine.begin() as connection:
+            connection.execute(sa.update(Award).where(Award.id == award.id).values(**values))
+            connection.execute(sa.update(StateVersion).values(version=StateVersion.version + 1))
+
+    other_server(revoked_at=utcnow(), revocation_reason="Issued in error")
+    clock[0] += services.STATE_TTL_SECONDS / 2
+    assert "Badge valide" in anonymous.get(url).get_data(as_text=True)  # remembered for at most half a second
+    clock[0] += services.STATE_TTL_SECONDS
+    page = anonymous.get(url).get_data(as_text=True)
+    assert "Révoqué" in page and "Émis par erreur" in page and "Badge valide" not in page
+
+    other_server(revoked_at=None, revocation_reason=None, visibility="declined")
+    clock[0] += services.STATE_TTL_SECONDS * 2
+    assert anonymous.get(url).status_code == 404
+    other_server(visibility="unlisted")
+    clock[0] += services.STATE_TTL_SECONDS * 2
+    assert "Badge valide" in anonymous.get(url).get_data(as_text=True)
+
+    services.reissue(db.session.get(Award, award.id))  # in this process: seen at once
+    db.session.commit()
+    assert "Remplacé par une copie plus récente" in anonymous.get(url).get_data(as_text=True)
+
+
+def test_the_page_in_memory_rolls_over_at_the_end_date(app, issuer, holder, monkeypatch, renders):
+    from badges import verify_views
+
+    expiring = services.sync_achievement(dataclasses.replace(SPEC, key="test/module/M2-1d", valid_for_days=1), issuer)
+    award, _created = services.issue(expiring, holder, now=utcnow() - timedelta(hours=23))  # ends in an hour
+    db.session.commit()
+    anonymous = app.test_client()
+    url = f"/verify/{award.uuid}"
+    assert "Badge valide" in anonymous.get(url).get_data(as_text=True)
+    assert "Badge valide" in anonymous.get(url).get_data(as_text=True) and len(renders) == 1
+
+    class TwoHoursLater(datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return datetime.now(tz) + timedelta(hours=2)
+
+    monkeypatch.setattr(verify_views, "datetime", TwoHoursLater)
+    page = anonymous.get(url).get_data(as_text=True)
+    assert "Expiré" in page and "Badge valide" not in page and len(renders) == 2

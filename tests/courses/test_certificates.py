@@ -243,6 +243,22 @@ def test_the_qr_code_leads_to_a_page_that_verifies_and_shows_the_content(app, gr
     assert LEGAL_NAME not in badge_page and "attestation" in badge_page.lower()
 
 
+def test_the_badge_page_kept_in_memory_learns_that_a_certificate_exists(app, graduate, client):
+    """Anonymous visitors get the badge's page from memory (badges.verify_views): creating the certificate
+    renders it again, so the page says that a printed certificate goes with the badge — below the badge."""
+    url = f"/verify/{programme_award(graduate).uuid}"
+    note = "Une attestation imprimée accompagne ce badge."
+    assert note not in plain(client.get(url).get_data(as_text=True))
+    certificates.certificate_for(graduate.enrolment)
+    db.session.commit()
+    page = plain(client.get(url).get_data(as_text=True))
+    assert note in page
+    assert page.index("Ce que dit le badge") < page.index(note)  # the certificate below the badge, not above
+    code = certificates.display_code(certificates.certificate_for(graduate.enrolment).code)
+    by_code = plain(client.get(f"/verify/{code}").get_data(as_text=True))
+    assert by_code.index("Ce que dit le badge") < by_code.index("Ce que dit l'attestation imprimée")
+
+
 def test_revocation_makes_the_certificate_unavailable_and_its_page_say_revoked(app, graduate, client_for, client):
     certificate = certificates.certificate_for(graduate.enrolment)
     db.session.commit()

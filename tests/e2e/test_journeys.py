@@ -398,7 +398,7 @@ def step_12_employer_follows_the_qr_code_and_uploads_the_badge_image(browser_con
 
     page.goto("/verify")
     pages.check(page, "33-employer-verify-form")
-    page.get_by_label("Ou un fichier de badge").set_input_files(S.baked_png)
+    page.get_by_label("Ou choisissez l'image du badge").set_input_files(S.baked_png)
     page.get_by_role("button", name="Vérifier").tap()
     expect(main).to_contain_text("Badge valide")
     pages.check(page, "34-employer-png-valid")

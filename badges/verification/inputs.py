@@ -1,0 +1,244 @@
+"""What was presented, read safely: JSON hygiene, baked images, compact JWS, links.
+
+``parse_input`` recognises a credential or assertion as JSON, a compact JWS (OB 3.0 VC-JWT or OB 2.0 signed
+assertion), a baked PNG or SVG (``badges.baking``) or an http(s) URL. Every JSON value the verifier reads — the
+input and every fetched document — goes through ``load_json``/``check_tree``: no duplicate keys, no NaN, bounded
+depth and size, no lone surrogates.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from badges import baking
+from badges import openbadges as ob
+from badges.verification.common import MAX_INPUT_BYTES, as_list, b64url_decode, clip, is_http_url, types_of
+from badges.verification.messages import (
+    MSG_BAD_IMAGE,
+    MSG_BAD_JSON,
+    MSG_BAD_JWT,
+    MSG_BAD_PAYLOAD,
+    MSG_EMPTY,
+    MSG_NOT_A_BADGE,
+    MSG_NOT_BAKED,
+    MSG_TOO_LARGE,
+    MSG_UNKNOWN_INPUT,
+    MSG_UNSAFE_JSON,
+)
+
+MAX_DEPTH = 32  # JSON nesting; a real credential needs 6
+MAX_JSON_UNITS = 2 * MAX_INPUT_BYTES  # nodes + characters of any JSON value we accept (input or fetched)
+
+VC1_CONTEXT = "https://www.w3.org/2018/credentials/v1"
+OB3_TYPES = frozenset({"OpenBadgeCredential", "AchievementCredential"})
+JWS_RE = re.compile(r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$")
+SURROGATE = re.compile("[\ud800-\udfff]")
+JSON_SPACE = " \t\r\n\ufeff"
+
+
+class UnreadableInput(ValueError):
+    """The input is not something ``verify`` can read. ``message`` is an ``N_`` msgid, ``params`` its values."""
+
+    def __init__(self, message: str, params: Mapping[str, str | None] | None = None, detail: str | None = None):
+        super().__init__(detail or message)
+        self.message = message
+        self.params: dict[str, str | None] = dict(params or {})
+        if detail:
+            self.params["detail"] = clip(detail)
+
+
+@dataclass(frozen=True)
+class Presented:
+    """What ``parse_input`` found: ``form`` ``json`` (``value`` a dict), ``jws`` (a compact JWS / VC-JWT) or
+    ``url``; ``image`` ``png``/``svg`` when it was baked in one, ``baked_kind`` ``ob2``/``ob3`` (its keyword)."""
+
+    form: Literal["json", "jws", "url"]
+    value: Any
+    image: Literal["png", "svg"] | None = None
+    baked_kind: Literal["ob2", "ob3"] | None = None
+
+
+class Unsafe(ValueError):
+    pass
+
+
+def check_tree(value: Any) -> None:
+    """Refuse what JSON cannot carry or what costs too much: depth, size, non-finite numbers, lone surrogates."""
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    units = 0
+    while stack:
+        item, depth = stack.pop()
+        units += 1
+        if depth > MAX_DEPTH:
+            raise Unsafe(f"nested deeper than {MAX_DEPTH} levels")
+        if isinstance(item, str):
+            units += len(item)
+            if SURROGATE.search(item):
+                raise Unsafe("text with an invalid character (lone surrogate)")
+        elif isinstance(item, dict):
+            for key, child in item.items():
+                if not isinstance(key, str) or SURROGATE.search(key):
+                    raise Unsafe("invalid object key")
+                units += len(key)
+                stack.append((child, depth + 1))
+        elif isinstance(item, list):
+            stack.extend((child, depth + 1) for child in item)
+        elif isinstance(item, float):
+            if not math.isfinite(item):
+                raise Unsafe("non-finite number")
+        elif not (item is None or isinstance(item, bool | int)):
+            raise Unsafe(f"not a JSON value: {type(item).__name__}")
+        if units > MAX_JSON_UNITS:
+            raise Unsafe("JSON value too large")
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise Unsafe(f"duplicate key {key[:40]!r}")
+        out[key] = value
+    return out
+
+
+def _finite(text: str) -> float:
+    number = float(text)
+    if not math.isfinite(number):
+        raise Unsafe("number out of range")
+    return number
+
+
+def _refuse_constant(name: str) -> Any:
+    raise Unsafe(f"{name} is not JSON")
+
+
+def load_json(text: str | bytes) -> Any:
+    """Strict JSON: no duplicate keys, NaN/Infinity or huge numbers; bounded depth and size. Raises ValueError
+    (``Unsafe`` for valid-but-refused JSON)."""
+    try:
+        value = json.loads(text, object_pairs_hook=_no_duplicates, parse_float=_finite, parse_constant=_refuse_constant)
+    except RecursionError:
+        raise Unsafe("nested too deeply") from None
+    check_tree(value)
+    return value
+
+
+def sanitised(value: Any) -> Any:
+    """A document from the resolver, if it is plain, bounded JSON; else ``None``."""
+    try:
+        check_tree(value)
+    except Unsafe:
+        return None
+    return value
+
+
+def _size_checked(data: Any) -> bytes | str:
+    if isinstance(data, bytearray | memoryview):
+        data = bytes(data)
+    if not isinstance(data, bytes | str):
+        raise UnreadableInput(MSG_UNKNOWN_INPUT, detail=f"unsupported input type {type(data).__name__}")
+    limit = {"limit": str(MAX_INPUT_BYTES // (1024 * 1024))}
+    if len(data) > MAX_INPUT_BYTES:
+        raise UnreadableInput(MSG_TOO_LARGE, limit)
+    if isinstance(data, str):
+        try:
+            if len(data.encode("utf-8")) > MAX_INPUT_BYTES:
+                raise UnreadableInput(MSG_TOO_LARGE, limit)
+        except UnicodeEncodeError:
+            raise UnreadableInput(MSG_UNKNOWN_INPUT, detail="text with lone surrogates") from None
+    return data
+
+
+def _parse_json_object(text: str | bytes, not_object: str = MSG_NOT_A_BADGE) -> dict[str, Any]:
+    try:
+        value = load_json(text)
+    except Unsafe as exc:
+        raise UnreadableInput(MSG_UNSAFE_JSON, detail=str(exc)) from None
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise UnreadableInput(MSG_BAD_JSON, detail=str(exc)) from None
+    if not isinstance(value, dict):
+        raise UnreadableInput(not_object, detail=f"a JSON {type(value).__name__}, not an object")
+    return value
+
+
+def _from_text(text: str, image: Literal["png", "svg"] | None, kind: Literal["ob2", "ob3"] | None) -> Presented:
+    head = text.strip(JSON_SPACE)
+    if not head:
+        raise UnreadableInput(MSG_EMPTY if image is None else MSG_BAD_PAYLOAD)
+    if head.startswith(("{", "[")):
+        return Presented("json", _parse_json_object(head), image, kind)
+    if head.startswith(("http://", "https://")):
+        if not is_http_url(head):
+            raise UnreadableInput(MSG_UNKNOWN_INPUT if image is None else MSG_BAD_PAYLOAD, detail="invalid URL")
+        return Presented("url", head, image, kind)
+    if JWS_RE.match(head):
+        return Presented("jws", head, image, kind)
+    raise UnreadableInput(MSG_UNKNOWN_INPUT if image is None else MSG_BAD_PAYLOAD)
+
+
+def _from_image(data: bytes | str) -> Presented:
+    try:
+        if isinstance(data, str):
+            found = baking.extract_svg(data)
+            if not found:
+                raise baking.NotBaked("this SVG carries no Open Badges data")
+            baked = baking.Baked(found["kind"], "svg", found["payload"], found["verify"])  # type: ignore[arg-type]
+        else:
+            baked = baking.extract(data)
+    except baking.NotBaked:
+        raise UnreadableInput(MSG_NOT_BAKED) from None
+    except (baking.BakingError, RecursionError, ValueError) as exc:
+        raise UnreadableInput(MSG_BAD_IMAGE, detail=str(exc)) from None
+    return _from_text(baked.payload, baked.format, baked.kind)
+
+
+def parse_input(data: bytes | str) -> Presented:
+    """Recognise what was presented: a credential or assertion as JSON, a compact JWS (OB 3.0 VC-JWT or OB 2.0
+    signed assertion), a baked PNG or SVG (``badges.baking``) or an http(s) URL. Raises ``UnreadableInput`` (a
+    ValueError with an ``N_`` message) for anything else, for more than ``MAX_INPUT_BYTES``, and for JSON that is
+    ambiguous (duplicate keys) or costly (deeper than ``MAX_DEPTH``)."""
+    data = _size_checked(data)
+    if isinstance(data, bytes):
+        if data.startswith(baking.PNG_SIGNATURE) or data.startswith((b"\xff\xfe", b"\xfe\xff")):
+            return _from_image(data)
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            if data.lstrip(b" \t\r\n\xef\xbb\xbf").startswith(b"<"):
+                return _from_image(data)  # an SVG in another declared encoding
+            raise UnreadableInput(MSG_UNKNOWN_INPUT, detail="binary data that is not a PNG") from None
+        if text.lstrip(JSON_SPACE).startswith("<"):
+            return _from_image(data)
+        return _from_text(text, None, None)
+    if data.lstrip(JSON_SPACE).startswith("<"):
+        return _from_image(data)
+    return _from_text(data, None, None)
+
+
+def kind_of(doc: Mapping[str, Any]) -> Literal["ob3", "vc", "ob2"] | None:
+    contexts = as_list(doc.get("@context"))
+    if ob.VC2_CONTEXT in contexts or VC1_CONTEXT in contexts or "credentialSubject" in doc:
+        return "ob3" if types_of(doc) & OB3_TYPES else "vc"
+    if ob.OB2_CONTEXT in contexts or "Assertion" in types_of(doc) or ("badge" in doc and "recipient" in doc):
+        return "ob2"
+    return None
+
+
+def jws_parts(token: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Header and payload of a compact JWS, unverified (for routing only)."""
+    header_segment, payload_segment, _ = token.split(".")
+    try:
+        header = load_json(b64url_decode(header_segment))
+        payload = load_json(b64url_decode(payload_segment))
+    except Unsafe as exc:
+        raise UnreadableInput(MSG_UNSAFE_JSON, detail=str(exc)) from None
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise UnreadableInput(MSG_BAD_JWT, detail=str(exc)) from None
+    if not isinstance(header, dict) or not isinstance(payload, dict):
+        raise UnreadableInput(MSG_BAD_JWT, detail="header and payload must be JSON objects")
+    return header, payload
