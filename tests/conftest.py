@@ -71,6 +71,16 @@ def s3_test_url() -> str | None:
     return os.environ.get("TREMPLIN_TEST_STORAGE_URL") or None
 
 
+def require_s3() -> None:
+    """Skip the calling test without an S3 server; fail it where one is required (``scripts/test``'s PostgreSQL
+    pass sets ``TREMPLIN_S3_REQUIRED``, and CI)."""
+    if s3_test_url():
+        return
+    if os.environ.get("TREMPLIN_S3_REQUIRED") or os.environ.get("CI"):
+        pytest.fail("no S3 server (TREMPLIN_TEST_STORAGE_URL): scripts/test starts SeaweedFS")
+    pytest.skip("no S3 server: TREMPLIN_TEST_STORAGE_URL is not set (scripts/test starts SeaweedFS)")
+
+
 def fresh_storage_url(backend: str | None = None) -> str:
     """A storage of its own for one app: a new folder, or a new prefix in the test bucket. ``backend`` "file" or
     "s3"; by default S3 when the run has a bucket (the PostgreSQL pass of ``scripts/test``), else a folder."""

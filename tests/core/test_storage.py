@@ -5,7 +5,6 @@
 from __future__ import annotations
 
 import io
-import os
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -15,21 +14,13 @@ import pytest
 from core import create_app
 from core.config import ConfigError
 from core.storage import FileStorage, S3Storage, Storage, StorageError, from_url
-from tests.conftest import fresh_storage_url, make_config, s3_test_url
-
-
-def _s3_or_skip() -> None:
-    if s3_test_url():
-        return
-    if os.environ.get("TREMPLIN_S3_REQUIRED") or os.environ.get("CI"):
-        pytest.fail("no S3 server (TREMPLIN_TEST_STORAGE_URL): scripts/test starts SeaweedFS")
-    pytest.skip("no S3 server: TREMPLIN_TEST_STORAGE_URL is not set (scripts/test starts SeaweedFS)")
+from tests.conftest import fresh_storage_url, make_config, require_s3
 
 
 @pytest.fixture(params=["file", "s3"])
 def store(request) -> Storage:
     if request.param == "s3":
-        _s3_or_skip()
+        require_s3()
     return from_url(fresh_storage_url(request.param), default_root="/nowhere")
 
 
