@@ -21,11 +21,11 @@ from core.db import db
 from core.models import AuditEntry, Job, OutboxMessage, User
 from core.privacy import services
 from core.privacy.models import ErasureRecord
-from core.storage import storage
+from core.storage import S3Storage, from_url, storage
 from courses import certificates
 from courses import services as course_services
 from courses.models import Certificate, Competency, Enrolment, EvidenceFile, HoursEntry, Placement, Validation
-from tests.conftest import make_config, stored_evidence
+from tests.conftest import fresh_storage_url, make_config, require_s3, stored_evidence
 
 AMINA = "amina.exemple@example.org"
 DARIO = "dario.exemple@example.org"
@@ -478,3 +478,64 @@ def test_purge_forgets_refused_logins_older_than_the_window(app, runner):
     assert "Deleted 2 refused login attempts" in done.output
     db.session.expire_all()
     assert db.session.scalars(sa.select(LoginFailure.email)).all() == ["recent@example.org"]
+
+
+# ------------------------------------------------------------------------------------------------ on S3
+# The download and the erasure with the files in an S3 bucket (a real SeaweedFS server, started by scripts/test):
+# what the bucket holds is read through a storage of its own (a client of its own), never the app's.
+
+
+def on_s3(app) -> S3Storage:
+    """Move this app's files to a fresh prefix of the test bucket; a separate view of that prefix."""
+    require_s3()
+    app.config["STORAGE_URL"] = fresh_storage_url("s3")
+    assert isinstance(storage(), S3Storage)
+    bucket = from_url(app.config["STORAGE_URL"], default_root="/nowhere")
+    assert isinstance(bucket, S3Storage) and bucket.client is not storage().client
+    return bucket
+
+
+def test_on_s3_the_download_holds_the_evidence_read_from_the_bucket(app, demo):
+    bucket = on_s3(app)
+    amina = user(AMINA)
+    evidence = add_evidence(amina, "Analyse rangée dans le seau.")
+    stored = next(k for k in bucket.list("evidence/") if evidence.sha256 in k)  # the upload went to the bucket
+    assert not (Path(app.instance_path) / "evidence").exists()  # nothing on this host's disk
+    archive, data = read_zip(login(app, AMINA).post("/account/data").data)
+    path = next(v["evidence_file"]["file"] for v in data["training"][0]["validations"] if v.get("evidence_file"))
+    assert archive.read(path) == bucket.read_bytes(stored) == PDF + "Analyse rangée dans le seau.".encode()
+
+
+def test_on_s3_erasure_deletes_her_objects_and_keeps_the_others(app, demo):
+    bucket = on_s3(app)
+    amina, dario = user(AMINA), user(DARIO)
+    hers = _name_the_trainee_everywhere(app, amina)
+    his = add_evidence(dario, "Le travail de Dario reste.")
+    keys = bucket.list()
+    assert any(hers.sha256 in k for k in keys) and any(his.sha256 in k for k in keys)
+    assert any(k.startswith("jobs/") and k.endswith(".csv") for k in keys)
+    services.erase(amina)
+    db.session.commit()
+    left = bucket.list()
+    assert not any(hers.sha256 in k for k in left)
+    assert not any(k.endswith(".csv") for k in left)  # the export that named her
+    assert any(his.sha256 in k for k in left)
+    for key in left:
+        assert b"amina" not in bucket.read_bytes(key).lower()
+
+
+def test_on_s3_a_failed_erasure_deletes_no_object(app, demo):
+    bucket = on_s3(app)
+    amina = user(AMINA)
+    _name_the_trainee_everywhere(app, amina)
+    before = {key: bucket.read_bytes(key) for key in bucket.list()}
+    failing = privacy.Provider(name="zz-broken", order=15, erase=lambda erasure: 1 / 0)
+    privacy.register_provider(failing)
+    try:
+        with pytest.raises(ZeroDivisionError):
+            services.erase(amina)
+        db.session.rollback()
+    finally:
+        privacy._PROVIDERS.pop("zz-broken")
+    assert {key: bucket.read_bytes(key) for key in bucket.list()} == before
+    assert user(AMINA).active
