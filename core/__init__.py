@@ -20,7 +20,7 @@ migrate = Migrate()
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the app: defaults, then the environment, then ``config`` (tests pass theirs here)."""
-    from core import audit, cli, errors, i18n, logs, security
+    from core import audit, cli, errors, i18n, logs, security, storage
     from core import config as configuration
     from core.db import configure_sqlite, db
     from core.security import require_login, security_headers
@@ -40,6 +40,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         count = int(app.config["PROXY_COUNT"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
 
+    storage.init_app(app)  # refuses a malformed STORAGE_URL at start, before any request
     db.init_app(app)
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
