@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import uuid
 from typing import Any
 
@@ -28,7 +29,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app = Flask(
         "tremplin",
         root_path=str(ROOT),
-        instance_path=str(ROOT / "instance"),
+        # One folder per app server when several run on one host (scripts/cluster); default: the checkout's.
+        instance_path=os.environ.get("TREMPLIN_INSTANCE_PATH") or str(ROOT / "instance"),
         template_folder="templates",
         static_folder="static",
     )
