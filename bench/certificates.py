@@ -9,7 +9,7 @@ through the services, so their programme badges are issued on the event as in re
    HTML** (``weasyprint.HTML(string=…).write_pdf()``, default options, with the same fetcher so that the same
    fonts and images load). Target: at most 1.5× the floor. Rounds alternate, so both see the same machine.
 2. A cohort of 20 as a ZIP: the background job itself (``core.jobs``, kind ``certificates-zip``), queued and run
-   to the end; the 20 certificates are created on the way (codes and content) and the ZIP written to ``JOBS_DIR``.
+   to the end; the 20 certificates are created on the way (codes and content) and the ZIP written to storage.
    Target: under 10 s on 2 cores. Its CPU time is printed too: on a busy machine, wall time includes waiting.
 
     python bench/certificates.py                                 # SQLite in a temporary file
@@ -21,6 +21,7 @@ through the services, so their programme badges are issued on the event as in re
 from __future__ import annotations
 
 import argparse
+import io
 import statistics
 import sys
 import tempfile
@@ -125,6 +126,7 @@ def main() -> None:
     from bench.eligibility import fresh_database
     from core import create_app, jobs, pdf
     from core.db import db
+    from core.storage import storage
     from courses import certificates
     from courses.certificate_views import JOB_KIND
     from courses.models import Enrolment
@@ -137,7 +139,7 @@ def main() -> None:
             "SECRET_KEY": SECRET_KEY,
             "SQLALCHEMY_DATABASE_URI": url,
             "BASE_URL": "https://formation.example.org",
-            "JOBS_DIR": folder.name,
+            "STORAGE_URL": Path(folder.name).as_uri(),
         }
     )
     try:
@@ -160,9 +162,9 @@ def main() -> None:
             zip_s, zip_cpu = time.perf_counter() - started, time.process_time() - cpu_started
             db.session.refresh(job)
             assert job.status == "done", job.error
-            archive = jobs.result_file(job)
-            written = len(zipfile.ZipFile(archive).namelist())
-            size = archive.stat().st_size
+            key = jobs.result_file(job)
+            written = len(zipfile.ZipFile(io.BytesIO(storage().read_bytes(key))).namelist())
+            size = storage().size(key)
 
             # 1. One certificate, downloaded, against a bare WeasyPrint render of the same HTML.
             enrolment = db.session.scalar(db.select(Enrolment).where(Enrolment.cohort_id == cohort_id).limit(1))

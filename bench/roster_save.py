@@ -46,8 +46,7 @@ def main() -> None:
                 "SECRET_KEY": "bench-roster-save-" * 3,
                 "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/bench.db",
                 "BASE_URL": "http://localhost",
-                "JOBS_DIR": f"{tmp}/jobs",
-                "EVIDENCE_DIR": f"{tmp}/evidence",
+                "STORAGE_URL": Path(tmp).as_uri(),
             }
         )
         with app.app_context():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import uuid
 from typing import Any
 
@@ -21,15 +22,16 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the app: defaults, then the environment, then ``config`` (tests pass theirs here)."""
     # The composition root imports the modules it wires in its body, so that importing ``core`` (every
     # module does) does not import them all.
-    from core import audit, cli, errors, i18n, logs, security  # why: the composition root
+    from core import audit, cli, errors, i18n, logs, security, storage  # why: the composition root
     from core import config as configuration  # why: the composition root
-    from core.db import configure_sqlite  # why: the composition root
+    from core.db import configure_sqlite, db  # why: the composition root
     from core.security import require_login, security_headers  # why: the composition root
 
     app = Flask(
         "tremplin",
         root_path=str(ROOT),
-        instance_path=str(ROOT / "instance"),
+        # One folder per app server when several run on one host (scripts/cluster); default: the checkout's.
+        instance_path=os.environ.get("TREMPLIN_INSTANCE_PATH") or str(ROOT / "instance"),
         template_folder="templates",
         static_folder="static",
     )
@@ -41,6 +43,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         count = int(app.config["PROXY_COUNT"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
 
+    storage.init_app(app)  # refuses a malformed STORAGE_URL at start, before any request
     db.init_app(app)
     with app.app_context():
         if db.engine.dialect.name == "sqlite":

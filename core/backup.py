@@ -7,8 +7,10 @@ The archive (``.tar.gz``) holds:
 * ``tables/<table>.jsonl``: every row of every table, one JSON object a line, tables in foreign-key order, rows
   in primary-key order. Values are written portably (ISO dates and times in UTC, UUIDs as text, bytes in base64),
   so a backup made on SQLite restores into PostgreSQL and the other way round;
-* ``files/<area>/…``: the instance's files (today: ``evidence``, the evidence files, ``EVIDENCE_DIR``). Job
-  results are not kept: they are exports, made again on demand, and deleted after ``JOBS_KEEP_DAYS`` anyway.
+* ``files/<area>/…``: the instance's files (today: ``evidence``, the evidence files), read from the storage
+  (:mod:`core.storage`: a folder or an S3 bucket) and written back to the storage of the restoring instance, which
+  may be of the other kind. Job results are not kept: they are exports, made again on demand, and deleted after
+  ``JOBS_KEEP_DAYS`` anyway.
 
 The private signing keys are in the database, encrypted with ``BADGES_KEY_PASSPHRASE`` (by default derived from
 ``SECRET_KEY``): a backup holds no secret in clear, and the restored instance needs the same passphrase to issue
@@ -20,15 +22,18 @@ SQLite), written to a temporary file renamed at the end: a backup cut short neve
 The restore checks everything before writing anything (the manifest, the schema revision of the target database,
 then every member: exactly the ones the manifest lists, once each, plain files, with names that resolve inside
 their area — :mod:`core.backup_files`), refuses a database that already holds data unless ``--force``, stages the
-files in a folder beside their area while checking every SHA-256, then in one transaction writes every table,
-resets PostgreSQL's sequences and moves the files in place (the previous ones aside), and only then commits. Any
-error before the commit rolls the database back and puts the previous files back: all or nothing, files included.
+files in a folder beside their area (an S3 storage: under a temporary prefix of the bucket, each file checked
+against its SHA-256 before it is uploaded) while checking every SHA-256, then in one transaction writes every table,
+resets PostgreSQL's sequences and moves the files in place (the previous ones aside: renamed in a folder, copied
+then deleted in S3), and only then commits. Any error before the commit rolls the database back and puts the
+previous files back: all or nothing, files included.
 Afterwards it sends :data:`database_restored` so that packages forget what they cached (badges' revocation states).
 """
 
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import io
 import json
@@ -52,8 +57,9 @@ from blinker import Namespace
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
-from core.backup_files import ChecksumError, Staging, UnsafeName, check_name, check_place
+from core.backup_files import ChecksumError, Staging, StoreStaging, UnsafeName, check_name
 from core.db import db, utcnow
+from core.storage import FileStorage, Storage, storage
 
 log = logging.getLogger(__name__)
 
@@ -71,11 +77,25 @@ class BackupError(click.ClickException):
     """The backup or the restore cannot go on; nothing was written (the message says why and what to do)."""
 
 
+#: The storage prefixes whose files a backup keeps (``evidence/``). Job results are not kept (see above).
+AREAS = ("evidence",)
+
+
 def file_areas(app: Flask | None = None) -> dict[str, Path]:
-    """The instance's folders of files kept in a backup, by name."""
-    app = app or current_app
-    evidence = app.config.get("EVIDENCE_DIR") or Path(app.instance_path) / "evidence"
-    return {"evidence": Path(evidence)}
+    """The folders of the areas, by name, when the files are kept in a folder storage (else empty)."""
+    store = storage(app or current_app)
+    if not isinstance(store, FileStorage):
+        return {}
+    return {area: store.root / area for area in AREAS}
+
+
+def _staging(app: Flask, spool: Path | None = None) -> Staging | StoreStaging:
+    """Where a restore puts its files: folders beside the areas (a rename on one filesystem), or a temporary
+    prefix of the object storage."""
+    store = storage(app)
+    if isinstance(store, FileStorage):
+        return Staging(file_areas(app))
+    return StoreStaging(store, AREAS, spool)
 
 
 # ------------------------------------------------------------------------------------------------ values
@@ -198,11 +218,12 @@ def backup(target: Path, app: Flask | None = None) -> Summary:
                         handle.write("\n")
                         count += 1
                 tables[table.name] = {"rows": count, "sha256": _sha256(path)}
-        files: dict[str, str] = {}
-        for area, folder in file_areas(app).items():
-            for source in sorted(p for p in folder.rglob("*") if p.is_file()) if folder.is_dir() else []:
-                name = f"files/{area}/{source.relative_to(folder).as_posix()}"
-                files[name] = _sha256(source)
+        store = storage(app)
+        files: dict[str, str] = {}  # member name → SHA-256
+        sizes: dict[str, int] = {}
+        for area in AREAS:
+            for key in store.list(f"{area}/"):
+                files[f"files/{key}"], sizes[f"files/{key}"] = _stored_sha256(store, key)
         manifest = {
             "format": FORMAT,
             "version": FORMAT_VERSION,
@@ -219,14 +240,54 @@ def backup(target: Path, app: Flask | None = None) -> Summary:
                 _add_bytes(archive, "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=2).encode())
                 for name in tables:
                     archive.add(work / "tables" / f"{name}.jsonl", arcname=f"tables/{name}.jsonl", recursive=False)
-                areas = file_areas(app)
-                for name in files:
-                    _prefix, area, relative = name.split("/", 2)
-                    archive.add(areas[area] / relative, arcname=name, recursive=False)
+                for name, digest in files.items():
+                    _add_stored(archive, store, name, digest, sizes[name])
             os.replace(partial, target)
         finally:
             partial.unlink(missing_ok=True)
     return Summary(target, revision, {name: meta["rows"] for name, meta in tables.items()}, len(files))
+
+
+def _stored_sha256(store: Storage, key: str) -> tuple[str, int]:
+    """The SHA-256 and the size of a stored object, read as a stream."""
+    digest, size = hashlib.sha256(), 0
+    for block in store.stream(key):
+        digest.update(block)
+        size += len(block)
+    return digest.hexdigest(), size
+
+
+class _Checked(io.RawIOBase):
+    """A stored object read into the archive, hashed on the way."""
+
+    def __init__(self, handle: Any) -> None:
+        self.handle = handle
+        self.digest = hashlib.sha256()
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int = -1) -> bytes:
+        block = self.handle.read(size)
+        self.digest.update(block)
+        return block
+
+
+def _add_stored(archive: tarfile.TarFile, store: Storage, name: str, digest: str, size: int) -> None:
+    """Add the stored object of the member ``name`` (``files/<key>``); refused if it changed since it was hashed."""
+    key = name.removeprefix("files/")
+    info = tarfile.TarInfo(name)
+    info.size = size
+    info.mtime = int(utcnow().timestamp())
+    try:
+        with contextlib.closing(store.open(key)) as handle:
+            reader = _Checked(handle)
+            archive.addfile(info, reader)
+            changed = reader.digest.hexdigest() != digest or handle.read(1)
+    except (FileNotFoundError, OSError) as exc:
+        raise BackupError(f"{key} changed or disappeared during the backup ({exc}): try again.") from exc
+    if changed:
+        raise BackupError(f"{key} changed during the backup: try again.")
 
 
 def _add_bytes(archive: tarfile.TarFile, name: str, data: bytes) -> None:
@@ -287,22 +348,22 @@ def _read_manifest(archive: tarfile.TarFile, source: Path) -> dict[str, Any]:
 
 
 def _check_members(
-    archive: tarfile.TarFile, source: Path, manifest: dict[str, Any], areas: dict[str, Path]
+    archive: tarfile.TarFile, source: Path, manifest: dict[str, Any], staging: Staging | StoreStaging
 ) -> dict[str, tuple[tarfile.TarInfo, str | None, PurePosixPath, str]]:
     """Every member, checked before anything is written: ``name → (member, area or None, path, sha256)``.
 
     The archive is refused as a whole unless it holds exactly the members its manifest lists (and manifest.json),
     each once (names that differ only by case count as the same), each a plain file, each with a safe name that
-    resolves inside its area (:func:`core.backup_files.check_name` and ``check_place``)."""
+    resolves inside its area (:func:`core.backup_files.check_name`, then the staging's ``check``)."""
     tables = [table.name for table in _tables()]
     expected = {f"tables/{name}.jsonl": meta["sha256"] for name, meta in manifest["tables"].items()}
     expected.update(manifest["files"])
     checked: dict[str, tuple[tarfile.TarInfo, str | None, PurePosixPath, str]] = {}
     for name, digest in expected.items():
         try:
-            area, relative = check_name(name, areas, tables)
+            area, relative = check_name(name, AREAS, tables)
             if area is not None:
-                check_place(areas[area], relative)
+                staging.check(area, relative)
         except UnsafeName as reason:
             raise BackupError(f"{source}: the member {name!r} is refused ({reason}).") from None
         checked[name] = (None, area, relative, digest)  # type: ignore[assignment]
@@ -336,7 +397,7 @@ def _unpack(
     members: dict[str, tuple[tarfile.TarInfo, str | None, PurePosixPath, str]],
     manifest: dict[str, Any],
     work: Path,
-    staging: Staging,
+    staging: Staging | StoreStaging,
 ) -> None:
     """The tables into ``work``, the files into their areas' staging folders; every checksum and count verified."""
     for name, (member, area, relative, digest) in members.items():
@@ -459,19 +520,24 @@ def restore(source: Path, *, force: bool = False, app: Flask | None = None) -> S
     if not source.is_file():
         raise BackupError(f"{source}: no such file.")
     db.session.remove()  # nothing of this process's session may survive the change
-    staging = Staging(file_areas(app))
+    with tempfile.TemporaryDirectory(prefix="tremplin-restore-") as work_dir:
+        return _restore(app, source, force, Path(work_dir))
+
+
+def _restore(app: Flask, source: Path, force: bool, work: Path) -> Summary:
+    staging = _staging(app, spool=work)
     try:
-        with tempfile.TemporaryDirectory(prefix="tremplin-restore-") as work_dir, _open_archive(source) as archive:
+        with _open_archive(source) as archive:
             manifest, occupied = _check(archive, source, force)
-            members = _check_members(archive, source, manifest, file_areas(app))
-            _unpack(archive, source, members, manifest, Path(work_dir), staging)
+            members = _check_members(archive, source, manifest, staging)
+            _unpack(archive, source, members, manifest, work, staging)
             engine = db.engine
             with engine.connect() as connection:
                 raw = connection.connection.dbapi_connection
                 with connection.begin():
                     if raw is not None and engine.dialect.name == "sqlite" and not raw.in_transaction:
                         raw.execute("BEGIN IMMEDIATE")  # one transaction from the first DELETE to the last INSERT
-                    counts = _load_tables(connection, Path(work_dir), manifest)
+                    counts = _load_tables(connection, work, manifest)
                     staging.place(replace=bool(occupied))  # the commit comes after the files are in place
     except BaseException as exc:
         left = staging.undo()

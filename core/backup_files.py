@@ -11,6 +11,7 @@ exactly ``<area>/<a>/<b>…``: a symbolic link on the way (even one that stays i
 them in place is a rename on one filesystem), checking each SHA-256 as it writes; :meth:`Staging.place` moves the
 files the previous ones aside (kept until :meth:`Staging.finish`) and the staged ones in; :meth:`Staging.undo`
 puts everything back as it was — the restore calls it on any error before its transaction has committed.
+:class:`StoreStaging` does the same in an object storage (S3), under a temporary prefix of the bucket.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ MAX_NAME_BYTES = 1024  # a whole member name
 # marks), surrogates, private use, unassigned, line and paragraph separators.
 _REFUSED_CATEGORIES = {"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"}
 BLOCK = 1 << 16
+SPOOL = 8 << 20  # a file staged into an object storage is held in memory up to this size, then on disk
 
 
 class UnsafeName(ValueError):
@@ -125,6 +127,10 @@ class Staging:
             staging = Path(tempfile.mkdtemp(prefix=f".{root.name}.restoring-", dir=beside))
             self.areas[area] = _Area(root.resolve(), staging)
         return self.areas[area]
+
+    def check(self, area: str, relative: PurePosixPath) -> None:
+        """Refuse (:class:`UnsafeName`) a file that may not be written at its place."""
+        check_place(Path(self.roots[area]), relative)
 
     def stage(self, area: str, relative: PurePosixPath, data: IO[bytes], sha256: str) -> None:
         """Write one file into the area's staging folder, refusing it unless its content has ``sha256``."""
@@ -224,3 +230,107 @@ class Staging:
         self.aside.clear()
         self.placed.clear()
         self.created.clear()
+
+
+class StoreStaging:
+    """The files of one restore into an object storage (S3), with :class:`Staging`'s guarantees: every file is
+    checked against its SHA-256 before it is uploaded under a temporary prefix (``.restoring-<random>/new/…``);
+    :meth:`place` moves the previous objects aside (``…/old/…``) and the staged ones in; :meth:`undo` puts
+    everything back as it was; :meth:`finish` deletes the previous objects and the temporary prefix.
+
+    ``store`` is a :class:`core.storage.Storage` (``put``, ``open``, ``exists``, ``list``, ``move``, ``delete``,
+    ``delete_prefix``); a member's key is ``<area>/<path>``, refused unless the store accepts it as a plain key."""
+
+    def __init__(self, store, areas: Iterable[str], spool: Path | None = None) -> None:
+        self.store = store
+        self.area_names = list(areas)
+        self.spool = spool
+        self.prefix = f".restoring-{os.urandom(8).hex()}/"
+        self.files: dict[str, str] = {}  # target key → staged key
+        self.staged_any = False
+        self.placed: list[str] = []  # target keys now holding a staged object
+        self.aside: list[tuple[str, str]] = []  # (previous key, where it waits)
+
+    def key(self, area: str, relative: PurePosixPath) -> str:
+        """The key of ``relative`` in ``area``, or :class:`UnsafeName`."""
+        key = f"{area}/{relative.as_posix()}"
+        if area not in self.area_names or any(part in {"", ".", ".."} for part in key.split("/")):
+            raise UnsafeName("not a plain key of a known area")
+        if "\\" in key or "\x00" in key:
+            raise UnsafeName("not a plain key")
+        return key
+
+    def check(self, area: str, relative: PurePosixPath) -> None:
+        self.key(area, relative)
+
+    def stage(self, area: str, relative: PurePosixPath, data: IO[bytes], sha256: str) -> None:
+        """Upload one file under the temporary prefix, refusing it (before the upload) unless its content has
+        ``sha256``."""
+        target = self.key(area, relative)
+        digest = hashlib.sha256()
+        with tempfile.SpooledTemporaryFile(max_size=SPOOL, dir=self.spool) as copy:
+            for block in iter(lambda: data.read(BLOCK), b""):
+                digest.update(block)
+                copy.write(block)
+            if digest.hexdigest() != sha256:
+                raise ChecksumError(f"files/{target}")
+            copy.seek(0)
+            staged = f"{self.prefix}new/{target}"
+            self.staged_any = True
+            self.store.put(staged, copy)
+        self.files[target] = staged
+
+    def place(self, replace: bool) -> None:
+        """Move the staged objects in place (the previous ones aside); with ``replace``, also move aside every
+        object of the areas that the backup does not hold."""
+        for target, staged in sorted(self.files.items()):
+            if self.store.exists(target):
+                self._aside(target)
+            self.store.move(staged, target)
+            self.placed.append(target)
+        if replace:
+            for area in self.area_names:
+                for previous in self.store.list(f"{area}/"):
+                    if previous not in self.files:
+                        self._aside(previous)
+
+    def _aside(self, key: str) -> None:
+        waiting = f"{self.prefix}old/{key}"
+        self.store.move(key, waiting)
+        self.aside.append((key, waiting))
+
+    def undo(self) -> list[str]:
+        """Put every object back as it was before this restore; returns what could not be (empty: all done)."""
+        problems = []
+        for target in reversed(self.placed):
+            try:
+                self.store.delete(target)
+            except Exception as exc:  # noqa: BLE001 — every object is tried, the failures are listed
+                problems.append(f"{target}: {exc}")
+        self.placed.clear()
+        kept = False
+        for previous, waiting in reversed(self.aside):
+            try:
+                self.store.move(waiting, previous)
+            except Exception as exc:  # noqa: BLE001 — as above
+                kept = True
+                problems.append(f"{previous} (it waits in {waiting}): {exc}")
+        self.aside.clear()
+        if not kept and self.staged_any:
+            try:
+                self.store.delete_prefix(self.prefix)
+            except Exception as exc:  # noqa: BLE001 — as above
+                problems.append(f"{self.prefix} (staged copies): {exc}")
+        for problem in problems:
+            log.error("restore: could not put back %s", problem)
+        return problems
+
+    def finish(self) -> None:
+        """After the database committed: delete the previous objects and the temporary prefix."""
+        if self.staged_any or self.aside:
+            try:
+                self.store.delete_prefix(self.prefix)
+            except Exception:  # the restore is done; what is left is only a copy of the old files
+                log.exception("restore: could not delete the temporary prefix %s", self.prefix)
+        self.aside.clear()
+        self.placed.clear()

@@ -64,19 +64,21 @@ DEFAULTS: dict[str, Any] = {
     "SMTP_PASSWORD": None,
     "SMTP_STARTTLS": True,
     "MAIL_FROM": "Tremplin <no-reply@localhost>",
-    # Private folder for evidence files (never served as static files); default instance/evidence.
-    "EVIDENCE_DIR": None,
+    # Where every kept file goes (core.storage): evidence, job results. file:///absolute/folder (default: the
+    # instance folder, whose evidence/ and jobs/ hold them) or s3://bucket/prefix (endpoint and credentials from
+    # the standard AWS_* variables; "path" addressing for most self-hosted stores, also ?addressing=path).
+    "STORAGE_URL": None,
+    "S3_ADDRESSING_STYLE": None,
     # Privacy: evidence files are deleted this many days after their cohort ended, by `tremplin privacy purge
     # --apply` (0: kept until erased by hand); who is responsible for the data and how to reach them (shown on
     # the privacy notice; default: the badge issuer's name and address).
     "EVIDENCE_RETENTION_DAYS": 365,
     "PRIVACY_CONTROLLER": None,
     "PRIVACY_CONTACT": None,
-    # Background jobs (core.jobs), run by `tremplin worker` processes (never by web processes): result files
-    # (default instance/jobs), how often a worker polls (slowing down to the idle poll when there is nothing to
-    # do), the heartbeat of a running job, when a silent running job counts as abandoned, how many tries a job
-    # gets and the backoff between them (RETRY_SECONDS × 2^(n-1), at most RETRY_MAX_SECONDS).
-    "JOBS_DIR": None,
+    # Background jobs (core.jobs), run by `tremplin worker` processes (never by web processes; result files go to
+    # storage, jobs/…): how often a worker polls (slowing down to the idle poll when there is nothing to do), the
+    # heartbeat of a running job, when a silent running job counts as abandoned, how many tries a job gets and the
+    # backoff between them (RETRY_SECONDS × 2^(n-1), at most RETRY_MAX_SECONDS).
     "JOBS_POLL_SECONDS": 0.5,
     "JOBS_IDLE_POLL_SECONDS": 2,
     "JOBS_HEARTBEAT_SECONDS": 30,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, send_file, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -13,6 +13,7 @@ from core import jobs
 from core.db import db
 from core.models import Job, JobStatus, Role
 from core.security import roles_required
+from core.storage import download_response
 
 bp = Blueprint("jobs", __name__, url_prefix="/jobs")
 
@@ -68,14 +69,13 @@ def status(job_uuid: uuid.UUID):
 @bp.route("/<uuid:job_uuid>/download")
 def download(job_uuid: uuid.UUID):
     job = job_or_404(job_uuid)
-    path = jobs.result_file(job) if job.status == "done" else None
-    if path is None:
+    key = jobs.result_file(job) if job.status == "done" else None
+    if key is None:
         abort(404)
-    response = send_file(
-        path, mimetype=job.result_type or "application/octet-stream", as_attachment=True, download_name=job.result_name
+    # Streamed from storage after the owner check (any app server can serve what any worker stored).
+    return download_response(
+        key, mimetype=job.result_type or "application/octet-stream", filename=job.result_name or "result"
     )
-    response.headers["Cache-Control"] = "no-store"
-    return response
 
 
 ATTENTION = (JobStatus.DEAD.value, JobStatus.FAILED.value, JobStatus.QUEUED.value, JobStatus.RUNNING.value)

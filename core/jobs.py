@@ -15,8 +15,9 @@ job; web processes never run jobs (``scripts/serve`` starts one worker next to t
   is **dead**, and coordinators see it (``/jobs/all``) with a button to retry it. :class:`JobFailed` (a reason its
   owner can act on) is not retried: the job is ``failed`` at once;
 * the job function receives a :class:`JobContext`: its parameters, its owner, its attempt,
-  ``progress(done, total)``, ``output(filename, mimetype)``, the path of the result file under ``JOBS_DIR``
-  (default ``instance/jobs``), and ``problem(message)``: a job that could not do one of its items (one
+  ``progress(done, total)``, ``output(filename, mimetype)``, a context manager giving a scratch file to write the
+  result to, stored (``core.storage``, key ``jobs/<uuid>/<name>``) when the block ends without error, so that
+  any app server can serve it, and ``problem(message)``: a job that could not do one of its items (one
   certificate out of twenty) says so and goes on; it ends ``done`` with its problems in ``error`` ("done with
   problems"), its owner told which items are missing, rather than failing for everyone;
 * :class:`Worker` is the loop of ``tremplin worker``: on SIGTERM or SIGINT it finishes the job in hand within a
@@ -30,12 +31,13 @@ from __future__ import annotations
 
 import logging
 import os
-import shutil
 import signal
 import socket
+import tempfile
 import threading
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -47,6 +49,7 @@ from flask import Flask, current_app
 from core import audit
 from core.db import db, utcnow
 from core.models import FINISHED_STATUSES, Job, JobStatus, User
+from core.storage import storage
 
 log = logging.getLogger(__name__)
 
@@ -78,18 +81,23 @@ def job_kind(name: str) -> JobKind | None:
     return _KINDS.get(name)
 
 
-def jobs_dir(app: Flask | None = None) -> Path:
-    app = app or current_app
-    configured = app.config.get("JOBS_DIR")
-    return Path(configured) if configured else Path(app.instance_path) / "jobs"
+JOBS_PREFIX = "jobs/"  # result files are stored under jobs/<job uuid>/ (job.result_path is the part after it)
 
 
-def result_file(job: Job) -> Path | None:
-    if not job.result_path:
+def result_prefix(job: Job) -> str:
+    """The storage prefix of a job's files (deleted with the job)."""
+    return f"{JOBS_PREFIX}{job.uuid}/"
+
+
+def result_file(job: Job) -> str | None:
+    """The storage key of a job's result file, if it has one and it is there."""
+    if not job.result_path or not job.result_path.startswith(f"{job.uuid}/"):
         return None
-    base = jobs_dir().resolve()
-    path = (base / job.result_path).resolve()
-    return path if path.is_relative_to(base) and path.is_file() else None
+    key = JOBS_PREFIX + job.result_path
+    try:
+        return key if storage().exists(key) else None
+    except ValueError:  # a malformed path (never written by output()): no file
+        return None
 
 
 @dataclass
@@ -119,14 +127,19 @@ class JobContext:
             values["progress_total"] = total
         _update_now(self.job_id, values)
 
-    def output(self, filename: str, mimetype: str) -> Path:
-        """The path to write the result to; ``filename`` is what the owner downloads."""
-        safe = "".join(c if c.isalnum() or c in "._-" else "_" for c in filename)[:120] or "result"
+    @contextmanager
+    def output(self, filename: str, mimetype: str) -> Iterator[Path]:
+        """``with context.output(name, mimetype) as path:`` write the result to ``path`` (a scratch file on this
+        host); when the block ends without error it is stored (``jobs/<uuid>/<name>``) and becomes the job's
+        result, then the scratch file goes. ``filename`` is what the owner downloads."""
+        safe = "".join(c if c.isalnum() or c in "._-" else "_" for c in filename)[:120].lstrip(".") or "result"
         relative = f"{self.uuid}/{safe}"
-        path = jobs_dir() / relative
-        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(prefix="tremplin-job-") as scratch:
+            path = Path(scratch) / safe
+            yield path
+            with path.open("rb") as result:
+                storage().put(JOBS_PREFIX + relative, result)
         self._output = (relative, filename[:200], mimetype)
-        return path
 
 
 def _update_now(job_id: int, values: dict[str, Any]) -> None:
@@ -422,9 +435,9 @@ def purge(older_than_days: int = 7) -> int:
     """Delete finished jobs older than ``older_than_days`` and their files (flushed, not committed)."""
     cutoff = utcnow() - timedelta(days=older_than_days)
     old = db.session.scalars(sa.select(Job).where(Job.status.in_(FINISHED_STATUSES), Job.created_at < cutoff)).all()
-    base = jobs_dir()
+    store = storage()
     for job in old:
-        shutil.rmtree(base / str(job.uuid), ignore_errors=True)
+        store.delete_prefix(result_prefix(job))
         db.session.delete(job)
     db.session.flush()
     return len(old)

@@ -189,7 +189,7 @@ class Job(PublicIdMixin, db.Model):
     status: Mapped[str] = mapped_column(sa.String(10), default=JobStatus.QUEUED.value)
     progress_done: Mapped[int] = mapped_column(default=0)
     progress_total: Mapped[int | None]
-    result_path: Mapped[str | None] = mapped_column(sa.String(300))  # relative to JOBS_DIR
+    result_path: Mapped[str | None] = mapped_column(sa.String(300))  # key in storage, after jobs/
     result_name: Mapped[str | None] = mapped_column(sa.String(200))  # the download's file name
     result_type: Mapped[str | None] = mapped_column(sa.String(100))  # its MIME type
     error: Mapped[str | None] = mapped_column(sa.String(500))

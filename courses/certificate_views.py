@@ -144,13 +144,13 @@ def run_zip(context: jobs.JobContext) -> None:
     rows = certificates.cohort_certificates(cohort)
     db.session.commit()  # the new certificates (and their codes) are saved before the long part
     word = "certificates" if lang == "en" else "attestations"
-    path = context.output(f"{word}-{cohort.code}.zip", "application/zip")
     try:
-        written = certificates.write_zip(rows, lang, path, progress=context.progress, problem=context.problem)
+        with context.output(f"{word}-{cohort.code}.zip", "application/zip") as path:
+            written = certificates.write_zip(rows, lang, path, progress=context.progress, problem=context.problem)
+            if rows and not written:
+                raise jobs.JobFailed(context.problems[0])
     except OSError as exc:  # the ZIP itself could not be finished (its last bytes): nothing to download
         raise jobs.JobFailed(_disk_message(exc, lang)) from exc
-    if rows and not written:
-        raise jobs.JobFailed(context.problems[0])
 
 
 def _disk_message(exc: OSError, lang: str) -> str:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
-from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -20,6 +20,7 @@ from core.models import Role, User, UserRole
 from core.pdf import pdf_response, render_template_pdf
 from core.security import roles_required
 from core.services import ServiceError
+from core.storage import download_response
 from courses import eligibility, permissions, queries, services
 from courses.blueprint import bp
 from courses.forms import FinalWorkForm, PauseForm, PlacementForm, ReviewForm, ValidationForm, WithdrawForm
@@ -196,12 +197,11 @@ def evidence_download(file_uuid: uuid.UUID):
     record = db.first_or_404(db.select(EvidenceFile).where(EvidenceFile.uuid == file_uuid))
     enrolment = db.session.get(Enrolment, record.validation.enrolment_id)
     permissions.require_enrolment(enrolment)
-    path = services.evidence_path(record.sha256)
-    if not path.exists():
-        abort(404)
-    response = send_file(path, mimetype=record.content_type, as_attachment=True, download_name=record.filename)
+    # Streamed from storage after the check (never a redirect to the store: these headers must apply).
+    response = download_response(
+        services.evidence_key(record.sha256), mimetype=record.content_type, filename=record.filename
+    )
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response.headers["Cache-Control"] = "no-store"
     return response
 
 

@@ -4,7 +4,7 @@ certificates in their data download; what erasure does to them; and the retentio
 **Erasure** keeps what the programme needs to account for a cohort without naming anyone (enrolment dates,
 attendance marks, hours totals, which competencies were validated, final-work result: the funders' reports
 count them) and removes the person's words and files: the activity notes of their hours and the referent's
-comments, the trainers' comments on their validations, their evidence files (rows, and the files on disk once
+comments, the trainers' comments on their validations, their evidence files (rows, and the stored files once
 the transaction commits), their calendar feed; every link already sent to a referent for their placements stops
 working. Certificates carry the legal name: the programme badge they belong to is revoked ("Withdrawn at the
 holder's request") and the certificate keeps only the pseudonym, so its QR code and printed code say "revoked".
@@ -30,6 +30,7 @@ from core.i18n import localized
 from core.models import User
 from core.privacy import Provider, RetentionReport, register_provider, register_retention
 from core.privacy.services import Erasure, ExportBundle, iso
+from core.storage import Stored
 from courses import certificates, evidence_store, services
 from courses.models import (
     Attendance,
@@ -154,7 +155,7 @@ def _export(user: User, bundle: ExportBundle) -> None:
                     "added_at": iso(evidence.created_at),
                     "file": bundle.add_file(
                         f"preuves/{validation.competency.code}-{evidence.filename}",
-                        services.evidence_path(evidence.sha256),
+                        Stored(services.evidence_key(evidence.sha256)),
                     ),
                 }
             validations.append(row)
@@ -286,7 +287,7 @@ def _erase(erasure: Erasure) -> None:
 
 
 def _delete_evidence(files: Iterable[EvidenceFile]) -> int:
-    """Delete these evidence records; their files go from disk after the commit unless another record shares
+    """Delete these evidence records; their files go from storage after the commit unless another record shares
     them then (files are stored once per content: ``courses.evidence_store``). Returns the bytes freed, as far
     as this transaction can tell."""
     files = list(files)
@@ -301,9 +302,7 @@ def _delete_evidence(files: Iterable[EvidenceFile]) -> int:
         else set()
     )
     for digest in digests - still_used:
-        path = evidence_store.evidence_path(digest)
-        if path.exists():
-            freed += path.stat().st_size
+        freed += evidence_store.evidence_size(digest) or 0
     for digest in digests:  # decided after the commit, on what is committed then
         evidence_store.release(digest)
     return freed

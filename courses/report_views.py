@@ -160,8 +160,8 @@ def run_export(context: jobs.JobContext) -> None:
     as_of = date.fromisoformat(params.get("as_of") or date.today().isoformat())
     with force_locale(params.get("lang") or "fr"):
         report = build_report(kind, params.get("cohort"), as_of, progress=context.progress)
-        path = context.output(exports.filename(report, fmt), exports.MIMETYPES[fmt].split(";")[0])
-        exports.write_file(report, fmt, path, delimiter=params.get("delimiter") or ";")
+        with context.output(exports.filename(report, fmt), exports.MIMETYPES[fmt].split(";")[0]) as path:
+            exports.write_file(report, fmt, path, delimiter=params.get("delimiter") or ";")
 
 
 def build_report(kind: str, cohort_code: str | None, as_of: date, progress=None) -> reports.Report:

@@ -609,7 +609,7 @@ def sniff_evidence(data: bytes) -> tuple[str, str]:
     raise ServiceError(_l("Only PDF, PNG or JPEG files can be attached."), field="file")
 
 
-evidence_path = evidence_store.evidence_path  # where an evidence file lives (by content hash)
+evidence_key = evidence_store.evidence_key  # the storage key of an evidence file (by content hash)
 
 
 def validate_competency(

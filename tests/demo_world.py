@@ -15,6 +15,7 @@ from typing import Any
 
 from core.db import db
 from core.models import ApiToken, Job, OutboxMessage, User
+from core.storage import storage
 
 DEMO_PASSWORD = "demo-tremplin"
 #: The demo person who plays each role (``None``: nobody logged in).
@@ -111,10 +112,9 @@ def world(app) -> World:
     db.session.flush()
     from core import jobs
 
-    result = jobs.jobs_dir() / f"{job.uuid}.zip"
-    result.parent.mkdir(parents=True, exist_ok=True)
-    result.write_bytes(b"PK\x05\x06" + b"\0" * 18)
-    job.result_path, job.result_name, job.result_type = result.name, "certificats.zip", "application/zip"
+    job.result_path, job.result_name = f"{job.uuid}/certificats.zip", "certificats.zip"
+    job.result_type = "application/zip"
+    storage().put(f"{jobs.JOBS_PREFIX}{job.result_path}", b"PK\x05\x06" + b"\0" * 18)
     api_token, api_secret = api_auth.create_token(admin, "export", ["read"], 30)
     calendar_token = course_services.new_calendar_feed(trainee)
     tutor_token = course_services.tutor_link(placement).rsplit("/", 1)[1]

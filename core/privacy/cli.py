@@ -41,7 +41,7 @@ def export_command(email: str, out: str) -> None:
         tmp.replace(target)
     click.echo(f"Wrote {target} ({target.stat().st_size} bytes, {len(bundle.files)} file(s)).")
     if missing:
-        click.echo(f"{len(missing)} file(s) no longer on disk (listed in README.txt).")
+        click.echo(f"{len(missing)} file(s) no longer in storage (listed in README.txt).")
     click.echo("It holds personal data: send it to the person only, then delete your copy.")
 
 

@@ -16,6 +16,7 @@ disk only once the transaction has committed. Erasing twice does nothing the sec
 from __future__ import annotations
 
 import json
+import logging
 import re
 import secrets
 import shutil
@@ -31,13 +32,15 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_sqlalchemy.session import Session
 
-from core import audit
+from core import audit, jobs
 from core.db import db, utcnow
-from core.jobs import jobs_dir
 from core.models import ApiToken, AuditEntry, Job, JobStatus, LoginFailure, OutboxMessage, User
 from core.privacy import ObjectRef, Provider, RetentionReport, providers
 from core.privacy.models import ConsentDecision, ConsentRecord, ErasureRecord
 from core.services import ServiceError
+from core.storage import CHUNK, Stored, check_key, storage
+
+log = logging.getLogger(__name__)
 
 ERASED = "(erased)"
 PSEUDONYM_DOMAIN = "erased.invalid"  # .invalid never resolves (RFC 2606): no mail can ever reach it
@@ -51,17 +54,26 @@ FORMAT_VERSION = 1
 _PENDING = "privacy_delete_after_commit"
 
 
-def delete_after_commit(path: Path | str) -> None:
-    """Delete ``path`` (a file or a folder) once the current transaction commits; never if it rolls back."""
-    db.session.info.setdefault(_PENDING, set()).add(Path(path))
+def delete_after_commit(key: str) -> None:
+    """Delete the stored object ``key`` (or, ending with ``/``, every object under it) once the current
+    transaction commits; never if it rolls back."""
+    check_key(key.rstrip("/"))
+    db.session.info.setdefault(_PENDING, set()).add(key)
 
 
 def _after_commit(session) -> None:
-    for path in session.info.pop(_PENDING, None) or ():
-        if path.is_dir():
-            shutil.rmtree(path, ignore_errors=True)
-        else:
-            path.unlink(missing_ok=True)
+    pending = session.info.pop(_PENDING, None)
+    if not pending:
+        return
+    store = storage()
+    for key in sorted(pending):
+        try:
+            if key.endswith("/"):
+                store.delete_prefix(key)
+            else:
+                store.delete(key)
+        except Exception:  # the commit is done: log, and let the retention purge or the operator finish
+            log.exception("privacy: could not delete %s from storage after the commit", key)
 
 
 def _after_soft_rollback(session, previous_transaction) -> None:
@@ -91,14 +103,14 @@ class ExportBundle:
 
     user: User
     data: dict[str, Any] = field(default_factory=dict)
-    files: list[tuple[str, Path | bytes]] = field(default_factory=list)
+    files: list[tuple[str, Stored | bytes]] = field(default_factory=list)
     readme: list[tuple[str, str]] = field(default_factory=list)  # (what, explanation in French)
 
     def add_section(self, key: str, value: Any, explanation: str) -> None:
         self.data[key] = value
         self.readme.append((f"data.json → « {key} »", explanation))
 
-    def add_file(self, path: str, content: Path | bytes) -> str:
+    def add_file(self, path: str, content: Stored | bytes) -> str:
         """Add a file under ``path`` (made unique if taken); returns the path used."""
         taken = {p for p, _c in self.files}
         candidate, n = path, 1
@@ -213,15 +225,20 @@ def readme_text(bundle: ExportBundle, missing: Iterable[str] = ()) -> str:
 
 
 def write_zip(bundle: ExportBundle, target: IO[bytes] | Path | str) -> list[str]:
-    """Write the ZIP (``README.txt``, ``data.json``, the files); returns the paths of files missing on disk."""
+    """Write the ZIP (``README.txt``, ``data.json``, the files, streamed from storage); returns the paths of
+    files missing from storage."""
     missing: list[str] = []
+    store = storage()
     with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
         for path, content in bundle.files:
-            if isinstance(content, Path):
-                if content.is_file():
-                    archive.write(content, path)
-                else:
+            if isinstance(content, Stored):
+                try:
+                    source = store.open(content.key)
+                except FileNotFoundError:
                     missing.append(path)
+                    continue
+                with source, archive.open(path, "w") as out:
+                    shutil.copyfileobj(source, out, CHUNK)
             else:
                 archive.writestr(path, content)
         document = {
@@ -307,8 +324,8 @@ class Erasure:
         if n:
             self.summary[key] = self.summary.get(key, 0) + n
 
-    def delete_after_commit(self, path: Path | str) -> None:
-        delete_after_commit(path)
+    def delete_after_commit(self, key: str) -> None:
+        delete_after_commit(key)
 
     def mentions(self, text: str | None) -> bool:
         return bool(text) and any(p.search(text) for p in self._patterns)
@@ -550,14 +567,13 @@ def _core_erase(erasure: Erasure) -> None:
     )
     # Finished exports may name the person (cohort reports, certificates): they are deleted with their files.
     # (They are deleted after JOBS_KEEP_DAYS anyway; whoever needs one runs it again.)
-    base = jobs_dir()
     finished = db.session.scalars(
         sa.select(Job).where(
             sa.or_(Job.owner_id == user.id, Job.status.in_([JobStatus.DONE.value, JobStatus.FAILED.value]))
         )
     ).all()
     for job in finished:
-        erasure.delete_after_commit(base / str(job.uuid))
+        erasure.delete_after_commit(jobs.result_prefix(job))
         db.session.delete(job)
     erasure.count("exports_deleted", len(finished))
 

@@ -158,7 +158,7 @@ MATRIX: dict[str, tuple[int, int, int, int, int, int]] = {
 
 @pytest.fixture
 def app_config(app_config, tmp_path):
-    return {**app_config, "EVIDENCE_DIR": str(tmp_path / "evidence"), "JOBS_DIR": str(tmp_path / "jobs")}
+    return {**app_config}
 
 
 def routes(app):

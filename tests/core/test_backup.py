@@ -26,7 +26,8 @@ from core import backup, create_app
 from core import services as core_services
 from core.db import db
 from core.models import User
-from tests.conftest import _admin_url, _empty_all_tables, make_config
+from core.storage import S3Storage, Storage, storage
+from tests.conftest import _admin_url, _empty_all_tables, fresh_storage_url, make_config, require_s3
 
 EVIDENCE_NAME = "ab/abcdef0123456789.pdf"
 EVIDENCE_BYTES = b"%PDF-1.7 evidence of a competency\n"
@@ -87,8 +88,8 @@ def fresh_database(database_url: str, tmp_path: Path) -> Iterator[Callable[[str]
 @pytest.fixture
 def source(app: Flask, demo: str, tmp_path: Path) -> Flask:
     """The demo, with one evidence file, in the test's app."""
-    evidence = tmp_path / "evidence-source"
-    app.config["EVIDENCE_DIR"] = str(evidence)
+    app.config["STORAGE_URL"] = (tmp_path / "source-files").as_uri()
+    evidence = tmp_path / "source-files" / "evidence"
     (evidence / EVIDENCE_NAME).parent.mkdir(parents=True)
     (evidence / EVIDENCE_NAME).write_bytes(EVIDENCE_BYTES)
     return app
@@ -102,7 +103,7 @@ def make_backup(app: Flask, path: Path) -> Path:
 
 
 def target_app(url: str, tmp_path: Path, **extra) -> Flask:
-    return create_app(make_config(url, EVIDENCE_DIR=str(tmp_path / "evidence-restored"), **extra))
+    return create_app(make_config(url, STORAGE_URL=(tmp_path / "restored-files").as_uri(), **extra))
 
 
 def verifies(app: Flask, award_uuid) -> dict:
@@ -143,7 +144,7 @@ def test_the_demo_comes_back_row_for_row_and_its_badges_still_verify(
         db.session.remove()
     assert forgotten == [True]
     assert after == before
-    assert (tmp_path / "evidence-restored" / EVIDENCE_NAME).read_bytes() == EVIDENCE_BYTES
+    assert (tmp_path / "restored-files" / "evidence" / EVIDENCE_NAME).read_bytes() == EVIDENCE_BYTES
     # The badges' signatures, keys and status lists came back: a badge verifies, a revoked one says so.
     verdict = verifies(restored, awards[0])
     assert verdict["valid"] is True, verdict
@@ -201,7 +202,7 @@ def test_a_database_holding_data_is_refused_unless_forced(source, runner, tmp_pa
     user.display_name = "Changée après"
     core_services.create_user("apres@example.org", "Après Sauvegarde", ["trainee"])
     db.session.commit()
-    stray = Path(source.config["EVIDENCE_DIR"]) / "zz" / "stray.pdf"
+    stray = (tmp_path / "source-files" / "evidence") / "zz" / "stray.pdf"
     stray.parent.mkdir()
     stray.write_bytes(b"not in the backup")
     # …are replaced by the backup's state with --force (files too).
@@ -209,7 +210,7 @@ def test_a_database_holding_data_is_refused_unless_forced(source, runner, tmp_pa
     assert forced.exit_code == 0, forced.output
     assert all_rows() == before
     assert not stray.exists()
-    assert (Path(source.config["EVIDENCE_DIR"]) / EVIDENCE_NAME).read_bytes() == EVIDENCE_BYTES
+    assert ((tmp_path / "source-files" / "evidence") / EVIDENCE_NAME).read_bytes() == EVIDENCE_BYTES
 
 
 def test_a_restore_that_fails_half_way_writes_nothing(source, runner, tmp_path, monkeypatch):
@@ -269,7 +270,7 @@ def test_a_damaged_archive_is_refused_and_nothing_is_written(source, fresh_datab
         assert result.exit_code != 0 and "not a Tremplin backup" in result.output
         assert not_written(all_rows())
         db.engine.dispose()
-    assert not (tmp_path / "evidence-restored").exists()
+    assert not (tmp_path / "restored-files" / "evidence").exists()
 
 
 def test_a_restore_with_another_passphrase_warns_that_no_badge_can_be_signed(source, fresh_database, tmp_path):
@@ -294,8 +295,8 @@ SMALL_FILES = {"ab/" + "ab" * 32: b"%PDF-1.7 first\n", "cd/" + "cd" * 32: b"%PDF
 @pytest.fixture
 def small(app: Flask, tmp_path: Path) -> Path:
     """A small instance (a few users, two evidence files under ``tmp_path/area/evidence``) and its backup."""
+    app.config["STORAGE_URL"] = (tmp_path / "area").as_uri()
     evidence = tmp_path / "area" / "evidence"
-    app.config["EVIDENCE_DIR"] = str(evidence)
     for name, data in SMALL_FILES.items():
         (evidence / name).parent.mkdir(parents=True, exist_ok=True)
         (evidence / name).write_bytes(data)
@@ -587,3 +588,134 @@ def test_a_restore_into_an_empty_instance_that_fails_while_placing_leaves_it_emp
         assert (tmp_path / "area" / "evidence" / name).read_bytes() == data
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
     assert sorted(p.name for p in (tmp_path / "area").iterdir()) == ["evidence"]  # no staging folder left
+
+
+# ------------------------------------------------------------------------------------------------ on S3
+# The same guarantees when the files are kept in an S3 bucket (a real SeaweedFS server, started by scripts/test):
+# the archive's files are read from the bucket and written back to it, all or nothing, and a crafted archive
+# writes nothing there. ``objects`` compares the whole prefix of the app before and after (staging included).
+
+
+def objects(store: Storage) -> dict[str, bytes]:
+    """Every object of the app's storage, with its bytes."""
+    return {key: store.read_bytes(key) for key in store.list()}
+
+
+@pytest.fixture
+def s3_small(app: Flask, tmp_path: Path) -> Path:
+    """As ``small``, with the evidence files in a prefix of the test bucket."""
+    require_s3()
+    app.config["STORAGE_URL"] = fresh_storage_url("s3")
+    store = storage(app)
+    assert isinstance(store, S3Storage)
+    for name, data in SMALL_FILES.items():
+        store.put(f"evidence/{name}", data)
+    store.put("jobs/00000000-0000-0000-0000-000000000000/export.zip", b"PK a job result, not backed up")
+    core_services.create_user("avant@example.org", "Avant Sauvegarde", ["trainee"])
+    core_services.create_user("formatrice@example.org", "Formatrice", ["trainer"])
+    db.session.commit()
+    return make_backup(app, tmp_path / "small.tar.gz")
+
+
+@pytest.mark.parametrize("kind", ["s3", "file"])
+def test_s3_files_are_backed_up_and_restored_into_s3_or_a_folder(
+    app, s3_small, fresh_database, tmp_path, database_url, kind
+):
+    with tarfile.open(s3_small) as tar:
+        manifest = json.loads(tar.extractfile("manifest.json").read())
+        held = {name: tar.extractfile(name).read() for name in manifest["files"]}
+    assert held == {f"files/evidence/{name}": data for name, data in SMALL_FILES.items()}  # jobs/ is not kept
+    before = all_rows()
+    db.session.remove()
+    restored = create_app(make_config(fresh_database(), STORAGE_URL=fresh_storage_url(kind)))
+    with restored.app_context():
+        result = restored.test_cli_runner().invoke(args=["restore", str(s3_small)])
+        assert result.exit_code == 0, result.output
+        assert f"{len(SMALL_FILES)} files" in result.output
+        assert all_rows() == before
+        assert objects(storage(restored)) == {f"evidence/{name}": data for name, data in SMALL_FILES.items()}
+        db.engine.dispose()
+
+
+def test_a_forced_restore_on_s3_replaces_the_files_and_leaves_no_staging(app, s3_small, runner):
+    store = storage(app)
+    before_rows = all_rows()
+    first = "evidence/ab/" + "ab" * 32
+    changed_after_backup()
+    store.put(first, b"%PDF-1.7 replaced after the backup\n")
+    store.put("evidence/zz/after.pdf", b"%PDF-1.7 added after the backup\n")
+    result = runner.invoke(args=["restore", str(s3_small), "--force"])
+    assert result.exit_code == 0, result.output
+    assert all_rows() == before_rows
+    assert objects(store) == {
+        **{f"evidence/{name}": data for name, data in SMALL_FILES.items()},
+        "jobs/00000000-0000-0000-0000-000000000000/export.zip": b"PK a job result, not backed up",
+    }
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_a_crafted_member_refuses_the_whole_archive_on_s3(app, s3_small, runner, tmp_path, case):
+    store = storage(app)
+    extra, listed = crafted_cases(tmp_path / "outside")[case]
+    bad = craft(s3_small, tmp_path / "crafted.tar.gz", extra, listed)
+    before_rows, before_objects = all_rows(), objects(store)
+    result = runner.invoke(args=["restore", str(bad), "--force"])
+    assert result.exit_code == 1, result.output
+    assert isinstance(result.exception, SystemExit), result.exception
+    assert "refused" in result.output and "nothing was restored" in result.output.lower(), result.output
+    assert all_rows() == before_rows
+    assert objects(store) == before_objects  # nothing uploaded, nothing left behind, nothing deleted
+    assert not (tmp_path / "outside").exists()
+
+
+def test_a_damaged_file_is_refused_before_it_reaches_s3(app, s3_small, runner, tmp_path, monkeypatch):
+    first = "files/evidence/ab/" + "ab" * 32
+
+    def damaged(name: str, data: bytes) -> bytes:
+        return data.replace(b"first", b"forged") if name == first else data
+
+    bad = rewrite(s3_small, tmp_path / "damaged.tar.gz", damaged)
+    store = storage(app)
+    uploads = []
+    monkeypatch.setattr(store, "put", lambda key, data: uploads.append(key))
+    before_rows, before_objects = all_rows(), objects(store)
+    result = runner.invoke(args=["restore", str(bad), "--force"])
+    assert result.exit_code == 1 and "checksum" in result.output, result.output
+    assert first.removeprefix("files/") not in " ".join(uploads)  # checked before the upload, not after
+    monkeypatch.undo()
+    assert all_rows() == before_rows and objects(store) == before_objects
+
+
+@pytest.mark.parametrize("failure", ["upload fails", "placing the second file fails", "last table"])
+def test_a_forced_restore_on_s3_that_fails_keeps_the_previous_data_and_objects(
+    app, s3_small, runner, monkeypatch, failure
+):
+    store = storage(app)
+    changed_after_backup()
+    store.put("evidence/ab/" + "ab" * 32, b"%PDF-1.7 replaced after the backup\n")
+    store.put("evidence/zz/after.pdf", b"%PDF-1.7 added after the backup\n")
+    before_rows, before_objects = all_rows(), objects(store)
+    refused = OSError(errno.EIO, "The store refused the request")
+    if failure == "upload fails":
+        monkeypatch.setattr(store, "put", fail_when(store.put, lambda key, _data: True, refused, after=1))
+    elif failure == "placing the second file fails":
+        # A staged object moved into evidence/: the first succeeds, the second fails after its previous one was
+        # moved aside.
+        placing = lambda source, target: ".restoring-" in source and "/new/" in source  # noqa: E731
+        monkeypatch.setattr(store, "move", fail_when(store.move, placing, refused, after=1, times=1))
+    else:
+        original, last = backup._rows, db.metadata.sorted_tables[-1].name
+
+        def rows(path, table):
+            if table.name == last:
+                raise DISK_FULL
+            return original(path, table)
+
+        monkeypatch.setattr(backup, "_rows", rows)
+    result = runner.invoke(args=["restore", str(s3_small), "--force"])
+    monkeypatch.undo()
+    assert result.exit_code == 1, result.output
+    assert isinstance(result.exception, SystemExit), result.exception
+    assert "nothing was restored" in result.output.lower(), result.output
+    assert all_rows() == before_rows
+    assert objects(store) == before_objects  # the previous objects are back, the staged ones gone

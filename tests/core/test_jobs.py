@@ -11,13 +11,13 @@ import pytest
 from core import jobs
 from core.db import db, utcnow
 from core.models import AuditEntry, Job, JobStatus
+from core.storage import storage
 from tests.conftest import PASSWORD
 
 
 def _write_numbers(context: jobs.JobContext) -> None:
     total = int(context.params["n"])
-    path = context.output("numbers.txt", "text/plain")
-    with path.open("w") as out:
+    with context.output("numbers.txt", "text/plain") as path, path.open("w") as out:
         for i in range(total):
             out.write(f"{i}\n")
             context.progress(i + 1, total)
@@ -33,7 +33,6 @@ def _refuse(context: jobs.JobContext) -> None:
 
 @pytest.fixture(autouse=True)
 def _kinds(app, tmp_path):
-    app.config["JOBS_DIR"] = str(tmp_path / "jobs")
     jobs.register_job_kind("test-numbers", _write_numbers, "Numbers")
     jobs.register_job_kind("test-explode", _explode)
     jobs.register_job_kind("test-refuse", _refuse)
@@ -48,8 +47,9 @@ def test_a_job_runs_reports_progress_and_keeps_its_result(app, create_user):
     job = db.session.scalar(db.select(Job).where(Job.uuid == job.uuid))
     assert job.status == "done" and job.progress_done == 5 and job.progress_total == 5 and job.percent == 100
     assert job.worker == "w1" and job.attempts == 1 and job.finished_at is not None
-    path = jobs.result_file(job)
-    assert path is not None and path.read_text().splitlines() == ["0", "1", "2", "3", "4"]
+    key = jobs.result_file(job)
+    assert key == f"jobs/{job.uuid}/numbers.txt"
+    assert storage().read_bytes(key).decode().splitlines() == ["0", "1", "2", "3", "4"]
     assert job.result_name == "numbers.txt" and job.result_type == "text/plain"
     assert jobs.run_pending("w1") == 0  # nothing left
 
@@ -266,10 +266,12 @@ def test_purge_removes_old_jobs_and_files(app, create_user):
     jobs.run_pending()
     db.session.expire_all()
     job = db.session.get(Job, job.id)
-    path = jobs.result_file(job)
+    key = jobs.result_file(job)
+    assert key is not None and storage().exists(key)
     job.created_at = utcnow() - timedelta(days=30)
     db.session.commit()
     assert jobs.purge(7) == 1
     db.session.commit()
-    assert not path.exists() and db.session.get(Job, job.id) is None
+    assert not storage().exists(key) and db.session.get(Job, job.id) is None
+    assert storage().list("jobs/") == []
     assert JobStatus.DONE == "done"

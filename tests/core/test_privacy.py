@@ -21,10 +21,11 @@ from core.db import db
 from core.models import AuditEntry, Job, OutboxMessage, User
 from core.privacy import services
 from core.privacy.models import ErasureRecord
+from core.storage import S3Storage, from_url, storage
 from courses import certificates
 from courses import services as course_services
 from courses.models import Certificate, Competency, Enrolment, EvidenceFile, HoursEntry, Placement, Validation
-from tests.conftest import make_config
+from tests.conftest import fresh_storage_url, make_config, require_s3, stored_evidence
 
 AMINA = "amina.exemple@example.org"
 DARIO = "dario.exemple@example.org"
@@ -35,7 +36,7 @@ PDF = b"%PDF-1.4\n% analyse de pratique anonymisee\n%%EOF\n"
 
 @pytest.fixture
 def app_config(database_url, tmp_path):
-    return make_config(database_url, EVIDENCE_DIR=str(tmp_path / "evidence"), JOBS_DIR=str(tmp_path / "jobs"))
+    return make_config(database_url)
 
 
 def user(email: str) -> User:
@@ -186,7 +187,7 @@ def test_trainee_downloads_all_her_data_and_none_of_anyone_else(app, demo):
 
 
 def services_evidence_bytes(record: EvidenceFile) -> bytes:
-    return course_services.evidence_path(record.sha256).read_bytes()
+    return stored_evidence(record.sha256).read_bytes()
 
 
 def test_download_needs_login_and_csrf(app, demo, client):
@@ -225,7 +226,7 @@ def test_coordinator_exports_by_command_and_from_the_person_page(app, demo, runn
 # ------------------------------------------------------------------------------------------------ erasure
 
 
-def _name_the_trainee_everywhere(app, person: User, jobs_dir: Path) -> EvidenceFile:
+def _name_the_trainee_everywhere(app, person: User) -> EvidenceFile:
     """Evidence, an hours note, a message to someone else and a finished export that all name ``person``."""
     evidence = add_evidence(person, f"Travail de {person.legal_name}, très clair.")
     entry = db.session.scalar(sa.select(HoursEntry).where(HoursEntry.enrolment_id == enrolment_of(person).id).limit(1))
@@ -238,12 +239,11 @@ def _name_the_trainee_everywhere(app, person: User, jobs_dir: Path) -> EvidenceF
             purpose="test",
         )
     )
-    job = Job(kind="cohort-report", params={"note": person.legal_name}, status="done", result_path="x/report.csv")
+    job = Job(kind="cohort-report", params={"note": person.legal_name}, status="done")
     db.session.add(job)
     db.session.flush()
-    folder = jobs_dir / str(job.uuid)
-    folder.mkdir(parents=True)
-    (folder / "report.csv").write_text(f"{person.legal_name};{person.email}\n", encoding="utf-8")
+    job.result_path = f"{job.uuid}/report.csv"
+    storage().put(f"jobs/{job.result_path}", f"{person.legal_name};{person.email}\n".encode())
     db.session.commit()
     return evidence
 
@@ -251,8 +251,8 @@ def _name_the_trainee_everywhere(app, person: User, jobs_dir: Path) -> EvidenceF
 def test_erasure_leaves_no_trace_of_the_name_or_address(app, demo, tmp_path):
     amina = user(AMINA)
     client = login(app, AMINA)  # a session open before the erasure
-    evidence = _name_the_trainee_everywhere(app, amina, tmp_path / "jobs")
-    evidence_file = course_services.evidence_path(evidence.sha256)
+    evidence = _name_the_trainee_everywhere(app, amina)
+    evidence_file = stored_evidence(evidence.sha256)
     assert evidence_file.exists()
     before = database_text()
     assert "amina" in before and AMINA in before
@@ -276,12 +276,11 @@ def test_erasure_leaves_no_trace_of_the_name_or_address(app, demo, tmp_path):
     erased = db.session.get(User, amina.id)
     assert erased.email == f"{record.pseudonym}@erased.invalid" and erased.legal_name == record.pseudonym
     assert not erased.active and erased.password_hash is None and erased.display_name is None
-    # Her files are gone from disk, and so are exports that may name her.
+    # Her files are gone from storage, and so are exports that may name her.
     assert not evidence_file.exists()
-    assert not any((tmp_path / "jobs").rglob("*.csv"))
-    for path in [*(tmp_path / "evidence").rglob("*"), *(tmp_path / "jobs").rglob("*")]:
-        if path.is_file():
-            assert b"amina" not in path.read_bytes().lower()
+    assert not any(key.endswith(".csv") for key in storage().list("jobs/"))
+    for key in storage().list(""):
+        assert b"amina" not in storage().read_bytes(key).lower()
     # The audit log is kept (more entries, never fewer), without her IP addresses.
     assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEntry)) > audit_count
     assert (
@@ -395,8 +394,8 @@ def test_erasure_by_command_compacts_sqlite_so_the_file_itself_forgets(app, demo
 
 def test_erasure_is_all_or_nothing(app, demo, tmp_path, monkeypatch):
     amina = user(AMINA)
-    evidence = _name_the_trainee_everywhere(app, amina, tmp_path / "jobs")
-    path = course_services.evidence_path(evidence.sha256)
+    evidence = _name_the_trainee_everywhere(app, amina)
+    path = stored_evidence(evidence.sha256)
     before = database_text()
 
     def broken(erasure):
@@ -411,7 +410,7 @@ def test_erasure_is_all_or_nothing(app, demo, tmp_path, monkeypatch):
     finally:
         privacy._PROVIDERS.pop("zz-broken")
     assert database_text() == before
-    assert path.exists() and any((tmp_path / "jobs").rglob("*.csv"))
+    assert path.exists() and any(key.endswith(".csv") for key in storage().list("jobs/"))
     assert user(AMINA).active
 
 
@@ -423,7 +422,7 @@ def test_a_shared_evidence_file_stays_on_disk_while_someone_else_uses_it(app, de
     assert mine.sha256 == theirs.sha256
     services.erase(amina)
     db.session.commit()
-    assert course_services.evidence_path(theirs.sha256).exists()
+    assert stored_evidence(theirs.sha256).exists()
     assert (
         db.session.scalar(
             sa.select(sa.func.count()).select_from(EvidenceFile).where(EvidenceFile.sha256 == mine.sha256)
@@ -479,3 +478,64 @@ def test_purge_forgets_refused_logins_older_than_the_window(app, runner):
     assert "Deleted 2 refused login attempts" in done.output
     db.session.expire_all()
     assert db.session.scalars(sa.select(LoginFailure.email)).all() == ["recent@example.org"]
+
+
+# ------------------------------------------------------------------------------------------------ on S3
+# The download and the erasure with the files in an S3 bucket (a real SeaweedFS server, started by scripts/test):
+# what the bucket holds is read through a storage of its own (a client of its own), never the app's.
+
+
+def on_s3(app) -> S3Storage:
+    """Move this app's files to a fresh prefix of the test bucket; a separate view of that prefix."""
+    require_s3()
+    app.config["STORAGE_URL"] = fresh_storage_url("s3")
+    assert isinstance(storage(), S3Storage)
+    bucket = from_url(app.config["STORAGE_URL"], default_root="/nowhere")
+    assert isinstance(bucket, S3Storage) and bucket.client is not storage().client
+    return bucket
+
+
+def test_on_s3_the_download_holds_the_evidence_read_from_the_bucket(app, demo):
+    bucket = on_s3(app)
+    amina = user(AMINA)
+    evidence = add_evidence(amina, "Analyse rangée dans le seau.")
+    stored = next(k for k in bucket.list("evidence/") if evidence.sha256 in k)  # the upload went to the bucket
+    assert not (Path(app.instance_path) / "evidence").exists()  # nothing on this host's disk
+    archive, data = read_zip(login(app, AMINA).post("/account/data").data)
+    path = next(v["evidence_file"]["file"] for v in data["training"][0]["validations"] if v.get("evidence_file"))
+    assert archive.read(path) == bucket.read_bytes(stored) == PDF + "Analyse rangée dans le seau.".encode()
+
+
+def test_on_s3_erasure_deletes_her_objects_and_keeps_the_others(app, demo):
+    bucket = on_s3(app)
+    amina, dario = user(AMINA), user(DARIO)
+    hers = _name_the_trainee_everywhere(app, amina)
+    his = add_evidence(dario, "Le travail de Dario reste.")
+    keys = bucket.list()
+    assert any(hers.sha256 in k for k in keys) and any(his.sha256 in k for k in keys)
+    assert any(k.startswith("jobs/") and k.endswith(".csv") for k in keys)
+    services.erase(amina)
+    db.session.commit()
+    left = bucket.list()
+    assert not any(hers.sha256 in k for k in left)
+    assert not any(k.endswith(".csv") for k in left)  # the export that named her
+    assert any(his.sha256 in k for k in left)
+    for key in left:
+        assert b"amina" not in bucket.read_bytes(key).lower()
+
+
+def test_on_s3_a_failed_erasure_deletes_no_object(app, demo):
+    bucket = on_s3(app)
+    amina = user(AMINA)
+    _name_the_trainee_everywhere(app, amina)
+    before = {key: bucket.read_bytes(key) for key in bucket.list()}
+    failing = privacy.Provider(name="zz-broken", order=15, erase=lambda erasure: 1 / 0)
+    privacy.register_provider(failing)
+    try:
+        with pytest.raises(ZeroDivisionError):
+            services.erase(amina)
+        db.session.rollback()
+    finally:
+        privacy._PROVIDERS.pop("zz-broken")
+    assert {key: bucket.read_bytes(key) for key in bucket.list()} == before
+    assert user(AMINA).active

@@ -41,7 +41,7 @@ class Workers:
             SECRET_KEY=SECRET,
             TREMPLIN_ENV="testing",
             TREMPLIN_BASE_URL="http://localhost",
-            TREMPLIN_JOBS_DIR=str(self.tmp / "jobs"),
+            TREMPLIN_STORAGE_URL=(self.tmp / "files").as_uri(),
             TREMPLIN_JOBS_POLL_SECONDS="0.05",
             TREMPLIN_JOBS_IDLE_POLL_SECONDS="0.2",
             TREMPLIN_JOBS_HEARTBEAT_SECONDS="0.2",

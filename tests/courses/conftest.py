@@ -175,13 +175,6 @@ def admin(create_user) -> User:
     return create_user(roles=("admin",), email="coordination@example.org", legal_name="Coordination Test")
 
 
-@pytest.fixture
-def evidence_dir(app: Flask, tmp_path: Path, monkeypatch) -> Path:
-    """Evidence files go under the app's instance folder: point it at a temporary one."""
-    monkeypatch.setattr(app, "instance_path", str(tmp_path / "instance"))
-    return tmp_path / "instance" / "evidence"
-
-
 def tiny_png() -> bytes:
     """A valid 1×1 PNG, built by hand."""
 

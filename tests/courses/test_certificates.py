@@ -20,11 +20,14 @@ from pypdf import PdfReader
 from badges import keys, verification
 from badges import services as badge_services
 from badges.models import Award, KeyKind
-from core import jobs
+from core import create_app, jobs
 from core.db import db
 from core.models import Job
+from core.storage import S3Storage, from_url, storage
 from courses import certificates, services
+from courses.certificate_views import JOB_KIND
 from courses.models import Certificate, Competency, Programme
+from tests.conftest import PASSWORD, CSRFClient, fresh_storage_url, make_config, require_s3
 from tests.courses.conftest import HETIS, load_programme, placement_with_hours
 
 LEGAL_NAME = "Élise Noël-Lefèvre"
@@ -416,7 +419,6 @@ def test_the_command_writes_one_pdf_per_badge_holder(app, issuer, build_cohort, 
 
 
 def test_the_cohort_zip_is_a_background_job_with_progress(app, issuer, build_cohort, client_for, tmp_path):
-    app.config["JOBS_DIR"] = str(tmp_path / "jobs")
     people = [("zip.ana@example.org", "Ana Lopès"), ("zip.ben@example.org", "Ben Müller")]
     world = graduate_world(build_cohort, "PROMO-ZIP", people=people)
     staff = client_for(world.trainer)
@@ -459,8 +461,54 @@ def test_the_cohort_zip_is_a_background_job_with_progress(app, issuer, build_coh
     assert intruder.get(job_url).status_code == 403
 
 
+def test_on_s3_the_cohort_zip_is_stored_in_the_bucket_and_downloaded_through_another_app(
+    app, issuer, build_cohort, client_for, database_url, tmp_path
+):
+    """Two app processes that share the database and the bucket, nothing on disk: the ZIP requested and built
+    through one is downloaded through the other, after its permission check."""
+    require_s3()
+    app.config["STORAGE_URL"] = fresh_storage_url("s3")
+    bucket = from_url(app.config["STORAGE_URL"], default_root="/nowhere")  # a client of its own
+    assert isinstance(storage(), S3Storage) and isinstance(bucket, S3Storage)
+    people = [("s3zip.ana@example.org", "Ana Lopès"), ("s3zip.ben@example.org", "Ben Müller")]
+    world = graduate_world(build_cohort, "PROMO-S3", people=people)
+    response = client_for(world.trainer).post(f"/cohorts/{world.cohort.uuid}/certificates/zip", data={"lang": "fr"})
+    assert response.status_code == 302
+    job_url = response.headers["Location"]
+    assert jobs.run_pending() == 1
+    job = db.session.scalar(sa.select(Job).where(Job.kind == JOB_KIND))  # not the badge jobs of the roster saves
+    assert job.status == "done" and job.result_path.startswith(f"{job.uuid}/")
+    key = f"jobs/{job.result_path}"
+    assert bucket.list("jobs/") == [key]
+    assert not (Path(app.instance_path) / "jobs").exists()  # not on this host's disk
+    intruder = build_cohort("AUTRE-S3", trainees=1, past=1, future=1).trainer
+    db.session.commit()
+    other = create_app(make_config(database_url, STORAGE_URL=app.config["STORAGE_URL"]))
+    other.test_client_class = CSRFClient
+    with other.app_context():
+        trainer = other.test_client()
+        login = trainer.post("/login", data={"email": world.trainer.email, "password": PASSWORD})
+        assert login.status_code == 302
+        status = trainer.get(job_url + "/status").json
+        assert status["status"] == "done", status
+        with trainer.get(status["download_url"]) as download:
+            assert download.status_code == 200 and download.headers["Cache-Control"] == "no-store"
+            data = download.data
+        stranger = other.test_client()
+        assert stranger.post("/login", data={"email": intruder.email, "password": PASSWORD}).status_code == 302
+        assert stranger.get(status["download_url"]).status_code == 403
+        db.session.remove()
+        db.engine.dispose()
+    assert data == bucket.read_bytes(key)
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    assert sorted(archive.namelist()) == ["s3zip.ana@example.org.pdf", "s3zip.ben@example.org.pdf"]
+    assert "Ana Lopès" in plain(text_of(read(archive.read("s3zip.ana@example.org.pdf"))))
+    # The app the bucket was given to answers 404, not someone else's file, once the object is gone.
+    bucket.delete(key)
+    assert client_for(world.trainer).get(status["download_url"]).status_code == 404
+
+
 def test_a_zip_job_refuses_an_owner_no_longer_on_the_team(app, issuer, build_cohort, create_user, tmp_path):
-    app.config["JOBS_DIR"] = str(tmp_path / "jobs")
     world = graduate_world(build_cohort, "PROMO-PARTI")
     outsider = create_user(roles=("trainer",), email="partie@example.org", legal_name="Partie")
     job = jobs.enqueue("certificates-zip", {"cohort": str(world.cohort.uuid), "lang": "fr"}, outsider)

@@ -13,8 +13,10 @@ import sqlalchemy as sa
 from core.db import db
 from core.models import User
 from core.privacy import services as privacy
+from core.storage import storage
 from courses import evidence_store, services
 from courses.models import Competency, EvidenceFile, Validation
+from tests.conftest import stored_evidence
 
 PDF = b"%PDF-1.4\n% la meme piece, deux fois\n%%EOF\n"
 YESTERDAY = date.today() - timedelta(days=1)
@@ -22,8 +24,7 @@ YESTERDAY = date.today() - timedelta(days=1)
 
 @pytest.fixture
 def evidence_root(app, tmp_path):
-    app.config["EVIDENCE_DIR"] = str(tmp_path / "evidence")
-    return tmp_path / "evidence"
+    return storage()
 
 
 def _validation(world, code: str = "C-M1-01") -> Validation:
@@ -62,7 +63,7 @@ def test_an_erasure_committed_while_the_same_content_is_attached_keeps_the_file(
     app, two_trainees, client_for, monkeypatch
 ):
     anna, bilal, waiting = two_trainees
-    path = services.evidence_path(db.session.scalar(sa.select(EvidenceFile.sha256)))
+    path = stored_evidence(db.session.scalar(sa.select(EvidenceFile.sha256)))
     real_secure_filename = services.secure_filename
 
     def erase_anna_now(name: str) -> str:
@@ -81,12 +82,12 @@ def test_an_erasure_committed_while_the_same_content_is_attached_keeps_the_file(
     assert path.read_bytes() == PDF  # Bilal's record has its file
     with client_for(bilal.trainer).get(f"/evidence/{record.uuid}") as response:
         assert response.status_code == 200 and response.data == PDF
-    assert [p.name for p in path.parent.iterdir()] == [path.name]  # nothing left aside
+    assert path.siblings() == [path.key]  # nothing left aside
 
 
 def test_an_attachment_committed_between_the_erasures_check_and_removal_keeps_the_file(app, two_trainees, monkeypatch):
     anna, _bilal, waiting = two_trainees
-    path = services.evidence_path(db.session.scalar(sa.select(EvidenceFile.sha256)))
+    path = stored_evidence(db.session.scalar(sa.select(EvidenceFile.sha256)))
     real_check = evidence_store.is_referenced
     waiting_id, anna_id = waiting.id, anna.trainee.id  # read now: the hook runs after the commit
     calls = []
@@ -106,12 +107,12 @@ def test_an_attachment_committed_between_the_erasures_check_and_removal_keeps_th
     db.session.expire_all()
     assert db.session.scalar(sa.select(sa.func.count()).select_from(EvidenceFile)) == 1
     assert path.read_bytes() == PDF
-    assert [p.name for p in path.parent.iterdir()] == [path.name]
+    assert path.siblings() == [path.key]
 
 
 def test_an_attachment_committed_before_the_erasures_check_keeps_the_file(app, two_trainees, monkeypatch):
     anna, _bilal, waiting = two_trainees
-    path = services.evidence_path(db.session.scalar(sa.select(EvidenceFile.sha256)))
+    path = stored_evidence(db.session.scalar(sa.select(EvidenceFile.sha256)))
     real_check = evidence_store.is_referenced
     waiting_id, anna_id = waiting.id, anna.trainee.id  # read now: the hook runs after the commit
 
@@ -125,12 +126,12 @@ def test_an_attachment_committed_before_the_erasures_check_keeps_the_file(app, t
     db.session.commit()
     monkeypatch.undo()
     assert path.read_bytes() == PDF
-    assert [p.name for p in path.parent.iterdir()] == [path.name]
+    assert path.siblings() == [path.key]
 
 
 def test_the_last_record_erased_removes_the_file_and_a_shared_one_stays(app, two_trainees):
     anna, bilal, waiting = two_trainees
-    path = services.evidence_path(db.session.scalar(sa.select(EvidenceFile.sha256)))
+    path = stored_evidence(db.session.scalar(sa.select(EvidenceFile.sha256)))
     services.attach_evidence(waiting, "piece.pdf", PDF)
     db.session.commit()
     privacy.erase(db.session.get(User, anna.trainee.id))
@@ -138,21 +139,21 @@ def test_the_last_record_erased_removes_the_file_and_a_shared_one_stays(app, two
     assert path.read_bytes() == PDF  # Bilal's record still uses it
     privacy.erase(db.session.get(User, bilal.trainee.id))
     db.session.commit()
-    assert not path.exists() and list(path.parent.iterdir()) == []
+    assert not path.exists() and path.siblings() == []
 
 
 def test_a_rolled_back_attachment_leaves_no_file_behind(app, build_cohort, evidence_root):
     world = build_cohort("PROMO-ROLLBACK", trainees=1)
     validation = _validation(world)
     services.attach_evidence(validation, "piece.pdf", PDF + b"unique")
-    path = services.evidence_path(db.session.scalar(sa.select(EvidenceFile.sha256)))
+    path = stored_evidence(db.session.scalar(sa.select(EvidenceFile.sha256)))
     assert path.exists()
     db.session.rollback()
     assert not path.exists()
     # A rolled-back attachment of content that was already there leaves that file alone.
     services.attach_evidence(validation, "piece.pdf", PDF)
     db.session.commit()
-    path = services.evidence_path(db.session.scalar(sa.select(EvidenceFile.sha256)))
+    path = stored_evidence(db.session.scalar(sa.select(EvidenceFile.sha256)))
     other = build_cohort("PROMO-ROLLBACK-2", trainees=1, email_prefix="other")
     services.attach_evidence(_validation(other), "piece.pdf", PDF)
     db.session.rollback()

@@ -27,6 +27,7 @@ from core import jobs
 from core import pdf as core_pdf
 from core.db import db
 from core.models import Job, User
+from core.storage import storage
 from courses import certificates, services
 from courses.models import Attendance, Certificate, Competency
 from tests.conftest import SECRET
@@ -51,7 +52,6 @@ def issuer(app):
 
 @pytest.fixture
 def zip_world(app, issuer, build_cohort, tmp_path):
-    app.config["JOBS_DIR"] = str(tmp_path / "jobs")
     return graduate_world(build_cohort, "PROMO-FAUTE", people=PEOPLE)
 
 
@@ -67,9 +67,9 @@ def finished(job: Job | int) -> Job:
 
 
 def zip_of(job: Job) -> zipfile.ZipFile:
-    path = jobs.result_file(job)
-    assert path is not None
-    archive = zipfile.ZipFile(io.BytesIO(path.read_bytes()))
+    key = jobs.result_file(job)
+    assert key is not None
+    archive = zipfile.ZipFile(io.BytesIO(storage().read_bytes(key)))
     assert archive.testzip() is None  # every member whole (CRC checked)
     return archive
 
@@ -242,7 +242,7 @@ from core import create_app, jobs
 from courses import certificates
 
 marker = Path(sys.argv[1])
-app = create_app({"TESTING": True, "JOBS_DIR": sys.argv[2]})
+app = create_app({"TESTING": True, "STORAGE_URL": sys.argv[2]})
 original = certificates.render
 
 def render_then_hang(certificate, lang):
@@ -281,7 +281,7 @@ def test_a_zip_job_whose_process_is_killed_is_finished_by_another(zip_world, dat
     job = queue_zip(zip_world).id
     db.session.remove()
     marker = tmp_path / "marker"
-    child = _kill_once_marked(database_url, marker, ZIP_CHILD, app.config["JOBS_DIR"])
+    child = _kill_once_marked(database_url, marker, ZIP_CHILD, app.config["STORAGE_URL"])
     assert child.returncode == -signal.SIGKILL
     job = finished(job)
     assert job.status == "running" and job.worker == "doomed-worker" and job.result_path is None

@@ -38,7 +38,7 @@ from tests.demo_world import PDF, login, user
 
 @pytest.fixture
 def app_config(app_config, tmp_path):
-    return {**app_config, "EVIDENCE_DIR": str(tmp_path / "evidence"), "JOBS_DIR": str(tmp_path / "jobs")}
+    return {**app_config}
 
 
 def enrolment_of(email: str) -> Enrolment:

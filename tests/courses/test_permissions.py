@@ -46,7 +46,7 @@ def validate(world, enrolment, code: str, comment: str, file: bytes | None = Non
 # --- trainees -----------------------------------------------------------------------------------------------
 
 
-def test_a_trainee_sees_only_their_own_training(client_for, cohort, evidence_dir):
+def test_a_trainee_sees_only_their_own_training(client_for, cohort):
     alice, bruno = cohort.enrolments[0], cohort.enrolments[1]
     mine = validate(cohort, alice, "C-M1-01", "Observation neutre pour la première", tiny_png())
     theirs = validate(cohort, bruno, "C-M1-02", "Observation neutre pour le second", tiny_png() + b"autre")
@@ -222,7 +222,7 @@ def test_a_funder_gets_no_cohort_page(client, login_as, cohort):
         assert client.get(url).status_code == 403, url
 
 
-def test_a_coordinator_sees_everything(client_for, admin, cohort, other, make_tutor, evidence_dir):
+def test_a_coordinator_sees_everything(client_for, admin, cohort, other, make_tutor):
     rita = make_tutor(email="rita@example.org", legal_name="Rita Référente")
     _, mine = placement_with_hours(cohort.enrolment, rita, "Structure A", 240)
     _, theirs = placement_with_hours(other.enrolment, rita, "Structure B", 300)

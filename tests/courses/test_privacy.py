@@ -10,8 +10,10 @@ import sqlalchemy as sa
 
 from core.db import db
 from core.models import AuditEntry
+from core.storage import storage
 from courses import services
 from courses.models import Competency, EvidenceFile, Validation
+from tests.conftest import stored_evidence
 from tests.courses.conftest import tiny_png
 
 PDF = b"%PDF-1.4\n% piece anonymisee\n%%EOF\n"
@@ -19,9 +21,8 @@ PDF = b"%PDF-1.4\n% piece anonymisee\n%%EOF\n"
 
 @pytest.fixture
 def evidence_root(app, tmp_path):
-    app.config["EVIDENCE_DIR"] = str(tmp_path / "evidence")
     app.config["EVIDENCE_RETENTION_DAYS"] = 365
-    return tmp_path / "evidence"
+    return storage()
 
 
 def _validate(world, code: str, data: bytes) -> EvidenceFile:
@@ -60,14 +61,14 @@ def test_purge_is_a_dry_run_by_default(runner, old_and_recent):
     assert "Would delete 1 evidence files" in result.output and "OLD-PROMO" in result.output
     assert "RECENT-PROMO" not in result.output and "p.pdf" not in result.output  # never a file's name
     assert "Dry run" in result.output
-    assert services.evidence_path(old_file.sha256).exists()
+    assert stored_evidence(old_file.sha256).exists()
     assert db.session.scalar(sa.select(sa.func.count()).select_from(EvidenceFile)) == 2
     assert db.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "privacy.purged")) is None
 
 
 def test_purge_apply_deletes_old_evidence_keeps_validations_and_is_audited(runner, old_and_recent):
     old, _recent, old_file, recent_file = old_and_recent
-    old_path, recent_path = services.evidence_path(old_file.sha256), services.evidence_path(recent_file.sha256)
+    old_path, recent_path = stored_evidence(old_file.sha256), stored_evidence(recent_file.sha256)
     old_uuid = str(old_file.uuid)
     result = runner.invoke(args=["privacy", "purge", "--apply"])
     assert result.exit_code == 0, result.output
@@ -96,7 +97,7 @@ def test_a_file_shared_with_a_recent_cohort_stays_on_disk(runner, build_cohort, 
     assert old_file.sha256 == recent_file.sha256
     _ended(old, 400)
     assert runner.invoke(args=["privacy", "purge", "--apply"]).exit_code == 0
-    assert services.evidence_path(shared_digest := recent_file.sha256).exists()
+    assert stored_evidence(shared_digest := recent_file.sha256).exists()
     assert (
         db.session.scalar(
             sa.select(sa.func.count()).select_from(EvidenceFile).where(EvidenceFile.sha256 == shared_digest)
@@ -123,6 +124,6 @@ def test_a_failed_purge_deletes_no_file(app, runner, old_and_recent, monkeypatch
     monkeypatch.setattr(audit, "record", broken)
     result = runner.invoke(args=["privacy", "purge", "--apply"])
     assert result.exit_code != 0
-    assert services.evidence_path(old_file.sha256).exists()
+    assert stored_evidence(old_file.sha256).exists()
     db.session.expire_all()
     assert db.session.scalar(sa.select(sa.func.count()).select_from(EvidenceFile)) == 2

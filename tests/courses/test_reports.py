@@ -370,7 +370,6 @@ def test_summary_page_queries_do_not_grow(app, build_cohort, client_for, admin):
 
 
 def test_platform_export_runs_as_a_job(app, build_cohort, client_for, admin, tmp_path):
-    app.config["JOBS_DIR"] = str(tmp_path / "jobs")
     build_cohort("PROMO-A", trainees=3)
     build_cohort("PROMO-B", trainees=4)
     client = client_for(admin)

@@ -14,6 +14,7 @@ from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
 from core.db import db
+from courses.evidence_store import evidence_key
 from courses.models import EvidenceFile, Validation
 from tests.courses.conftest import count, tiny_png
 from tests.courses.test_validations import form, stored_files
@@ -43,14 +44,12 @@ def upload(client, enrolment, data: bytes, filename: str, content_type: str | No
     ],
     ids=["svg", "svg named png", "svg claimed pdf", "html", "pdf magic not first"],
 )
-def test_active_content_is_refused_whatever_its_name_or_claimed_type(
-    client_for, cohort, evidence_dir, data, filename, claimed
-):
+def test_active_content_is_refused_whatever_its_name_or_claimed_type(client_for, cohort, data, filename, claimed):
     response = upload(client_for(cohort.trainer), cohort.enrolment, data, filename, claimed)
     assert response.status_code == 422
     assert "PDF, PNG" in response.get_data(as_text=True)  # the message says what is accepted
     assert count(Validation) == 0 and count(EvidenceFile) == 0
-    assert stored_files(evidence_dir) == []
+    assert stored_files() == []
 
 
 @pytest.mark.parametrize(
@@ -67,9 +66,7 @@ def test_active_content_is_refused_whatever_its_name_or_claimed_type(
     ],
     ids=["traversal", "windows traversal", "html name png bytes", "accents", "arabic", "quote", "markup", "dotfile"],
 )
-def test_names_are_cleaned_and_the_type_comes_from_the_bytes(
-    client_for, cohort, evidence_dir, filename, claimed, data, kind
-):
+def test_names_are_cleaned_and_the_type_comes_from_the_bytes(client_for, cohort, filename, claimed, data, kind):
     trainer = client_for(cohort.trainer)
     assert upload(trainer, cohort.enrolment, data, filename, claimed).status_code == 302
     record = db.session.scalar(db.select(EvidenceFile))
@@ -77,7 +74,7 @@ def test_names_are_cleaned_and_the_type_comes_from_the_bytes(
     assert SAFE_NAME.fullmatch(record.filename), record.filename
     assert ".." not in record.filename and "/" not in record.filename and "\\" not in record.filename
     # Stored under the evidence folder, by content hash: the name plays no part in the path.
-    assert stored_files(evidence_dir) == [evidence_dir / record.sha256[:2] / record.sha256]
+    assert stored_files() == [evidence_key(record.sha256)]
     with trainer.get(f"/evidence/{record.uuid}") as download:
         assert download.status_code == 200
         assert download.mimetype == kind
@@ -89,13 +86,13 @@ def test_names_are_cleaned_and_the_type_comes_from_the_bytes(
         assert "Set-Cookie" not in download.headers
 
 
-def test_a_request_over_the_size_limit_gets_a_clear_page(app, client_for, cohort, evidence_dir):
+def test_a_request_over_the_size_limit_gets_a_clear_page(app, client_for, cohort):
     app.config["MAX_CONTENT_LENGTH"] = 64 * 1024  # the production cap is 16 MB: same code path, smaller body
     response = upload(client_for(cohort.trainer), cohort.enrolment, PDF + b"0" * 70 * 1024, "gros.pdf")
     assert response.status_code == 413
     page = response.get_data(as_text=True)
     assert "volumineux" in page  # « Le fichier envoyé est trop volumineux. »
-    assert count(EvidenceFile) == 0 and stored_files(evidence_dir) == []
+    assert count(EvidenceFile) == 0 and stored_files() == []
 
 
 @pytest.mark.parametrize(

@@ -12,7 +12,9 @@ from werkzeug.test import encode_multipart
 
 from core.db import db
 from core.models import AuditEntry
+from core.storage import storage
 from courses import eligibility, services
+from courses.evidence_store import evidence_key
 from courses.models import Competency, EvidenceFile, TrainerKind, Validation
 from courses.programme_spec import EVIDENCE_TYPES
 from tests.courses.conftest import HETIS, count, load_programme, programme_variant, tiny_png
@@ -34,8 +36,10 @@ def validated(enrolment) -> int:
     return eligibility.evaluate_enrolment(enrolment).competencies_validated
 
 
-def stored_files(evidence_dir) -> list:
-    return sorted(p for p in evidence_dir.rglob("*") if p.is_file()) if evidence_dir.exists() else []
+def stored_files() -> list[str]:
+    """The keys of the evidence files in the app's storage (each test's app has a storage of its own: a folder, or
+    a prefix of the S3 bucket in the PostgreSQL pass)."""
+    return storage().list("evidence/")
 
 
 def test_a_trainer_of_the_cohort_validates_a_competency(client_for, cohort):
@@ -89,16 +93,14 @@ def upload(client, enrolment, data: bytes, filename: str, **fields):
     )
 
 
-def test_an_evidence_file_is_stored_and_downloaded_by_the_trainee_and_the_staff(
-    client_for, cohort, admin, evidence_dir
-):
+def test_an_evidence_file_is_stored_and_downloaded_by_the_trainee_and_the_staff(client_for, cohort, admin):
     png = tiny_png()
     response = upload(client_for(cohort.trainer), cohort.enrolment, png, "grille d'observation.PNG")
     assert response.status_code == 302
     record = db.session.scalar(db.select(EvidenceFile))
     assert (record.content_type, record.size, record.filename) == ("image/png", len(png), "grille_dobservation.png")
-    assert stored_files(evidence_dir) == [evidence_dir / record.sha256[:2] / record.sha256]
-    assert (evidence_dir / record.sha256[:2] / record.sha256).read_bytes() == png
+    assert stored_files() == [evidence_key(record.sha256)]
+    assert storage().read_bytes(evidence_key(record.sha256)) == png
 
     for person in (cohort.trainee, cohort.trainer, admin):
         with client_for(person).get(f"/evidence/{record.uuid}") as download:
@@ -123,20 +125,20 @@ def test_an_evidence_file_is_stored_and_downloaded_by_the_trainee_and_the_staff(
     ],
     ids=["html named pdf", "exe named pdf", "gif named png", "empty"],
 )
-def test_a_file_that_is_not_pdf_png_or_jpeg_is_refused(client_for, cohort, evidence_dir, data, filename):
+def test_a_file_that_is_not_pdf_png_or_jpeg_is_refused(client_for, cohort, data, filename):
     response = upload(client_for(cohort.trainer), cohort.enrolment, data, filename)
     assert response.status_code == 422
     assert count(Validation) == 0 and count(EvidenceFile) == 0
-    assert stored_files(evidence_dir) == []
+    assert stored_files() == []
     assert validated(cohort.enrolment) == 0
 
 
-def test_a_file_over_5_mb_is_refused(client_for, cohort, evidence_dir):
+def test_a_file_over_5_mb_is_refused(client_for, cohort):
     big = b"%PDF-1.7\n" + b"0" * (5 * 1024 * 1024)
     response = upload(client_for(cohort.trainer), cohort.enrolment, big, "gros.pdf")
     assert response.status_code == 422
     assert count(Validation) == 0 and count(EvidenceFile) == 0
-    assert stored_files(evidence_dir) == []
+    assert stored_files() == []
     # exactly 5 MB is accepted
     just = b"%PDF-1.7\n" + b"0" * (5 * 1024 * 1024 - 9)
     assert upload(client_for(cohort.trainer), cohort.enrolment, just, "juste.pdf").status_code == 302

@@ -123,7 +123,7 @@ def _copy_database(template_url: str, database_url: str) -> tuple[str, Callable[
     return f"sqlite:///{path}", lambda: path.unlink(missing_ok=True)
 
 
-def _start_worker(database_url: str, base_url: str, tmp: Path) -> subprocess.Popen:
+def _start_worker(database_url: str, base_url: str, storage_url: str, tmp: Path) -> subprocess.Popen:
     """``tremplin worker`` on the live app's database, with the same settings as the app (make_config)."""
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith("TREMPLIN_") and k != "DATABASE_URL"},
@@ -131,8 +131,7 @@ def _start_worker(database_url: str, base_url: str, tmp: Path) -> subprocess.Pop
         "SECRET_KEY": SECRET,
         "TREMPLIN_ENV": "testing",
         "TREMPLIN_BASE_URL": base_url,
-        "TREMPLIN_EVIDENCE_DIR": str(tmp / "evidence"),
-        "TREMPLIN_JOBS_DIR": str(tmp / "jobs"),
+        "TREMPLIN_STORAGE_URL": storage_url,  # the app's own: what the worker stores, the app serves
         "TREMPLIN_JOBS_IDLE_POLL_SECONDS": "0.5",
         "PYTHONPATH": str(ROOT),
     }
@@ -170,11 +169,11 @@ def live(_demo_template, database_url: str, tmp_path_factory) -> Iterator[Live]:
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
     badge_services.forget_states()  # the demo copy brings back badges other tests saw
-    app = create_app(make_config(url, BASE_URL=base, EVIDENCE_DIR=str(tmp / "evidence"), JOBS_DIR=str(tmp / "jobs")))
+    app = create_app(make_config(url, BASE_URL=base))
     server = make_server("127.0.0.1", port, app, threaded=True, request_handler=QuietHandler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    worker = _start_worker(url, base, tmp)
+    worker = _start_worker(url, base, app.config["STORAGE_URL"], tmp)
     try:
         yield Live(app=app, url=base, tmp=tmp)
     finally:
