@@ -24,7 +24,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     # module does) does not import them all.
     from core import audit, cli, errors, i18n, logs, security, storage  # why: the composition root
     from core import config as configuration  # why: the composition root
-    from core.db import configure_sqlite, db  # why: the composition root
+    from core.db import configure_sqlite  # why: the composition root
     from core.security import require_login, security_headers  # why: the composition root
 
     app = Flask(
