@@ -21,6 +21,7 @@ import copy
 import json
 import re
 import threading
+import uuid
 from collections.abc import Callable, Iterator, Mapping
 from functools import cache
 from pathlib import Path
@@ -149,6 +150,49 @@ def _options(extra_contexts: Mapping[str, Any] | None) -> dict[str, Any]:
     }
 
 
+_FROZEN = type(_pyld.freeze({}))  # pyld's frozendict: the type of every context pyld has processed
+
+
+class _Processor(_pyld.JsonLdProcessor):
+    """pyld's processor, with the child context of a type-scoped context made once per parent context.
+
+    A type-scoped context (OB 3.0 defines one per type: ``OpenBadgeCredential``, ``Achievement``...) does not
+    propagate, so pyld first clones the active context into a child that remembers its parent, then processes the
+    scoped context on that child. pyld caches a processed context under the ``_uuid`` of the context it was
+    processed on, but the child is a fresh object with a fresh ``_uuid`` every time: every type-scoped context of
+    every document was processed again from scratch (~150 term definitions each, most of a verification's cost).
+    Here the child is made once per parent: a pure function of the parent, which must be frozen (pyld freezes every
+    processed context, so its mappings never change); pyld only reads the child (it clones it before defining
+    terms), and its ``_uuid`` is set here, so the child is never written after it is shared. Output is unchanged;
+    the processed-context and inverse-context caches that pyld already has now hit.
+    """
+
+    def _process_context(self, active_ctx: Any, local_ctx: Any, options: Any, *args: Any, **kwargs: Any) -> Any:
+        propagate = kwargs.get("propagate", args[1] if len(args) > 1 else True)
+        if (
+            not propagate
+            and isinstance(active_ctx, _FROZEN)
+            and isinstance(active_ctx.get("_uuid"), str)
+            and not active_ctx.get("previousContext")
+        ):
+            active_ctx = _scoped_child(self, active_ctx)
+        return super()._process_context(active_ctx, local_ctx, options, *args, **kwargs)
+
+
+def _scoped_child(processor: _pyld.JsonLdProcessor, parent: Any) -> Any:
+    """The non-propagating child of the frozen context ``parent``: one per parent (per thread, bounded)."""
+    children = getattr(_local, "children", None)
+    if children is None:
+        children = _local.children = _BoundedCache(256)
+    child = children.get(parent["_uuid"])
+    if child is None or child["previousContext"] is not parent:
+        child = processor._clone_active_context(parent)
+        child["previousContext"] = parent
+        child["_uuid"] = str(uuid.uuid1())
+        children[parent["_uuid"]] = child
+    return child
+
+
 def _plain_error(exc: BaseException) -> JsonLdError:
     """Turn pyld's nested error chain into one readable message (our own refusal wins when it is in the chain)."""
     seen: list[BaseException] = []
@@ -180,7 +224,7 @@ def expand(doc: Mapping[str, Any], *, extra_contexts: Mapping[str, Any] | None =
     """JSON-LD expansion with the offline loader."""
     _check_document(doc)
     try:
-        return _pyld.expand(copy.deepcopy(dict(doc)), _options(extra_contexts))
+        return _Processor().expand(copy.deepcopy(dict(doc)), _options(extra_contexts))
     except Exception as exc:  # pyld fails in many ways on hostile input: all mean invalid
         raise _plain_error(exc) from exc
 
@@ -190,7 +234,7 @@ def compact(expanded: Any, context: Any, *, extra_contexts: Mapping[str, Any] | 
     options = _options(extra_contexts)
     options["skipExpansion"] = True
     try:
-        return _pyld.compact(copy.deepcopy(expanded), {"@context": copy.deepcopy(context)}, options)
+        return _Processor().compact(copy.deepcopy(expanded), {"@context": copy.deepcopy(context)}, options)
     except Exception as exc:  # pyld fails in many ways on hostile input: all mean invalid
         raise _plain_error(exc) from exc
 
@@ -205,7 +249,7 @@ def canonize(doc: Mapping[str, Any], *, extra_contexts: Mapping[str, Any] | None
     return canonize_expanded(copy.deepcopy(dict(doc)), extra_contexts)
 
 
-class _FromExpanded(_pyld.JsonLdProcessor):
+class _FromExpanded(_Processor):
     """pyld's toRdf for a document already in expanded form (``expand`` output): pyld's toRdf always expands its
     input first, and expanding an expanded document is a second full pass for nothing (expansion is idempotent)."""
 
@@ -219,7 +263,7 @@ def canonize_expanded(document: Any, extra_contexts: Mapping[str, Any] | None = 
     options = _options(extra_contexts)
     options["rdfDirection"] = "i18n-datatype"
     options["produceGeneralizedRdf"] = False
-    processor = _FromExpanded() if isinstance(document, list) else _pyld.JsonLdProcessor()
+    processor = _FromExpanded() if isinstance(document, list) else _Processor()
     try:
         dataset = processor.to_rdf(document, options)
     except Exception as exc:  # pyld fails in many ways on hostile input: all mean invalid
@@ -298,15 +342,14 @@ def canonize_checked(doc: Mapping[str, Any], *, extra_contexts: Mapping[str, Any
     return canonize_expanded(expanded, extra_contexts)
 
 
-def expand_checked(
-    doc: Mapping[str, Any], extra_contexts: Mapping[str, Any] | None = None
-) -> tuple[list[str], Any]:
+def expand_checked(doc: Mapping[str, Any], extra_contexts: Mapping[str, Any] | None = None) -> tuple[list[str], Any]:
     """``(undefined_terms(doc), expanded form)`` from one expansion; hand the expanded form to
     :func:`canonize_expanded` rather than canonizing ``doc`` again."""
     _check_document(doc)
     dropped: list[str | None] = []
     try:
-        expanded = _pyld.expand(copy.deepcopy(dict(doc)), _options(extra_contexts), on_property_dropped=dropped.append)
+        processor = _Processor(on_property_dropped=dropped.append)
+        expanded = processor.expand(copy.deepcopy(dict(doc)), _options(extra_contexts))
     except Exception as exc:  # pyld fails in many ways on hostile input: all mean invalid
         raise _plain_error(exc) from exc
 

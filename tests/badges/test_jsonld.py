@@ -1,0 +1,87 @@
+"""badges.jsonld's processor reuses pyld's processed contexts across documents, and reads exactly as stock pyld does.
+
+OB 3.0 gives each type (``OpenBadgeCredential``, ``Achievement``...) a type-scoped context; stock pyld processed
+each of them again for every document (a fresh child context each time defeats its own cache), which was most of
+the cost of reading a credential. The processor of ``badges.jsonld`` makes that child once per parent context.
+Here: the cache really hits (no term is defined again for a document already seen in shape), and expansion,
+compaction with the reading context and canonicalisation are identical to stock pyld's (a fresh processor and a
+fresh context cache) on our credential and on every alias rewrite of the JSON-LD tests (inline, scoped, ``@vocab``,
+``@nest``, compact and full IRIs, keyword aliases, split values).
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import pytest
+from pyld import jsonld as pyld_jsonld
+from pyld.canon import URDNA2015
+from pyld.context_resolver import ContextResolver
+
+from badges import jsonld
+from badges.verification.jsonld_terms import READING_CONTEXT
+from tests.badges.test_verification import signed_credential
+from tests.badges.test_verification_jsonld import READ_KEYS, TECHNIQUES, rewrite
+
+
+def _stock_options() -> dict[str, Any]:
+    return {
+        "documentLoader": jsonld.document_loader,
+        "contextResolver": ContextResolver({}, jsonld.document_loader),
+        "base": None,
+        "processingMode": "json-ld-1.1",
+    }
+
+
+def _stock(doc: dict[str, Any]) -> tuple[Any, Any, str]:
+    """Expanded form, reading, canonical N-Quads of ``doc`` by stock pyld, every context processed afresh."""
+    expanded = pyld_jsonld.expand(copy.deepcopy(doc), _stock_options())
+    options = {**_stock_options(), "skipExpansion": True}
+    compacted = pyld_jsonld.compact(copy.deepcopy(expanded), {"@context": copy.deepcopy(READING_CONTEXT)}, options)
+    rdf_options = {**_stock_options(), "rdfDirection": "i18n-datatype", "produceGeneralizedRdf": False}
+    dataset = pyld_jsonld.JsonLdProcessor().to_rdf(copy.deepcopy(doc), rdf_options)
+    return expanded, compacted, URDNA2015().main(dataset, {"format": "application/n-quads"})
+
+
+def _ours(doc: dict[str, Any]) -> tuple[Any, Any, str]:
+    expanded = jsonld.expand(doc)
+    return expanded, jsonld.compact(expanded, READING_CONTEXT), jsonld.canonize(doc)
+
+
+def _documents() -> list[dict[str, Any]]:
+    unsigned = {key: value for key, value in signed_credential().items() if key != "proof"}
+    documents = [unsigned]
+    for key in READ_KEYS:
+        for technique in TECHNIQUES:
+            for where in ("top", "node"):
+                document = copy.deepcopy(unsigned)
+                if rewrite(document, key, technique, where, 1):
+                    documents.append(document)
+    return documents
+
+
+def test_reading_is_stock_pyld_on_every_rewrite() -> None:
+    documents = _documents()
+    assert len(documents) > 40
+    for _ in range(2):  # the second round reads through the processor's warm caches
+        for document in documents:
+            assert _ours(document) == _stock(document), document
+
+
+def test_scoped_contexts_are_processed_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    document = {key: value for key, value in signed_credential().items() if key != "proof"}
+    jsonld.compact(jsonld.expand(document), READING_CONTEXT)  # warm
+    defined: list[str] = []
+    original = pyld_jsonld.JsonLdProcessor._create_term_definition
+
+    def counting(self: Any, active_ctx: Any, local_ctx: Any, term: str, *args: Any, **kwargs: Any) -> Any:
+        defined.append(term)
+        return original(self, active_ctx, local_ctx, term, *args, **kwargs)
+
+    monkeypatch.setattr(pyld_jsonld.JsonLdProcessor, "_create_term_definition", counting)
+    other = copy.deepcopy(document)
+    other["id"] = "urn:uuid:4f1c8e1a-0000-4000-8000-000000000001"  # another credential, same contexts
+    assert jsonld.compact(jsonld.expand(other), READING_CONTEXT)["id"] == other["id"]
+    jsonld.canonize(other)
+    assert defined == []
