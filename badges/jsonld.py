@@ -18,6 +18,7 @@ hash differently.
 from __future__ import annotations
 
 import copy
+import hashlib
 import json
 import re
 import threading
@@ -258,11 +259,42 @@ def _check_document(doc: Any) -> None:
 
 def expand(doc: Mapping[str, Any], *, extra_contexts: Mapping[str, Any] | None = None) -> list[Any]:
     """JSON-LD expansion with the offline loader."""
+    return _expanded(doc, extra_contexts)[1]
+
+
+#: Expansions of documents (bundled contexts only) by SHA-256 of their JSON text: a Data Integrity verification
+#: expands the same credential for its cost guard, its proof and its reading. Bounded; entries are copied out.
+_EXPANDED: _BoundedCache = _BoundedCache(128)
+_MAX_MEMO_TEXT = 256 * 1024
+
+
+def _expanded(doc: Mapping[str, Any], extra_contexts: Mapping[str, Any] | None) -> tuple[tuple[str | None, ...], Any]:
+    """``(names of dropped properties, expanded form)`` of ``doc``; the expanded form is the caller's to change.
+
+    Expansion is a deterministic function of the document, and the memo key is the document's whole JSON text, key
+    order included (two documents share it only if they are the same document, written the same way).
+    """
     _check_document(doc)
+    key = None
+    if not extra_contexts:
+        try:
+            text = json.dumps(doc, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+        except (TypeError, ValueError, RecursionError):
+            text = None
+        if text is not None and len(text) <= _MAX_MEMO_TEXT:
+            key = hashlib.sha256(text.encode("utf-8", "surrogatepass")).digest()
+            known = _EXPANDED.get(key)
+            if known is not None:
+                return known[0], copy.deepcopy(known[1])
+    dropped: list[str | None] = []
     try:
-        return _Processor().expand(copy.deepcopy(dict(doc)), _options(extra_contexts))
+        processor = _Processor(on_property_dropped=dropped.append)
+        expanded = processor.expand(copy.deepcopy(dict(doc)), _options(extra_contexts))
     except Exception as exc:  # pyld fails in many ways on hostile input: all mean invalid
         raise _plain_error(exc) from exc
+    if key is not None:
+        _EXPANDED[key] = (tuple(dropped), copy.deepcopy(expanded))
+    return tuple(dropped), expanded
 
 
 def compact(expanded: Any, context: Any, *, extra_contexts: Mapping[str, Any] | None = None) -> Any:
@@ -381,13 +413,7 @@ def canonize_checked(doc: Mapping[str, Any], *, extra_contexts: Mapping[str, Any
 def expand_checked(doc: Mapping[str, Any], extra_contexts: Mapping[str, Any] | None = None) -> tuple[list[str], Any]:
     """``(undefined_terms(doc), expanded form)`` from one expansion; hand the expanded form to
     :func:`canonize_expanded` rather than canonizing ``doc`` again."""
-    _check_document(doc)
-    dropped: list[str | None] = []
-    try:
-        processor = _Processor(on_property_dropped=dropped.append)
-        expanded = processor.expand(copy.deepcopy(dict(doc)), _options(extra_contexts))
-    except Exception as exc:  # pyld fails in many ways on hostile input: all mean invalid
-        raise _plain_error(exc) from exc
+    dropped, expanded = _expanded(doc, extra_contexts)
 
     problems: list[str] = []
     names = {name for name in dropped if name}

@@ -100,3 +100,21 @@ def test_object_contexts_are_keyed_without_the_pure_python_canonicaliser(monkeyp
     reading = jsonld.compact(jsonld.expand(document), READING_CONTEXT)
     assert reading["credentialStatus"] == signed_credential()["credentialStatus"] and "cs" not in reading
     assert calls == []
+
+
+def test_a_document_is_expanded_once_and_each_caller_gets_its_own_copy(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A Data Integrity verification expands the credential for its cost guard, its proof and its reading: once."""
+    document = {key: value for key, value in signed_credential().items() if key != "proof"}
+    document["id"] = "urn:uuid:4f1c8e1a-0000-4000-8000-000000000002"
+    first = jsonld.expand(document)
+    expansions: list[Any] = []
+    original = pyld_jsonld.JsonLdProcessor.expand
+    monkeypatch.setattr(
+        pyld_jsonld.JsonLdProcessor, "expand", lambda self, *a: expansions.append(a) or original(self, *a)
+    )
+    first[0].clear()  # a caller changing its copy changes nobody else's
+    problems, again = jsonld.expand_checked(document)
+    assert problems == [] and again == jsonld.expand(copy.deepcopy(document)) and again[0]
+    assert expansions == []
+    reordered = dict(reversed(list(document.items())))  # another spelling: expanded afresh, same result
+    assert jsonld.expand(reordered) == again and len(expansions) == 1
