@@ -18,9 +18,11 @@ hash differently.
 from __future__ import annotations
 
 import copy
+import hashlib
 import json
 import re
 import threading
+import uuid
 from collections.abc import Callable, Iterator, Mapping
 from functools import cache
 from pathlib import Path
@@ -29,6 +31,7 @@ from typing import Any
 from pyld import jsonld as _pyld
 from pyld.canon import URDNA2015
 from pyld.context_resolver import ContextResolver
+from pyld.resolved_context import ResolvedContext
 
 __all__ = [
     "CONTEXTS_DIR",
@@ -143,10 +146,88 @@ def _options(extra_contexts: Mapping[str, Any] | None) -> dict[str, Any]:
             cache_ = _local.cache = _BoundedCache()
     return {
         "documentLoader": loader,
-        "contextResolver": ContextResolver(cache_, loader),
+        "contextResolver": _Resolver(cache_, loader),
         "base": None,
         "processingMode": "json-ld-1.1",
     }
+
+
+_FROZEN = type(_pyld.freeze({}))  # pyld's frozendict: the type of every context pyld has processed
+
+
+class _Processor(_pyld.JsonLdProcessor):
+    """pyld's processor, with the child context of a type-scoped context made once per parent context.
+
+    A type-scoped context (OB 3.0 defines one per type: ``OpenBadgeCredential``, ``Achievement``...) does not
+    propagate, so pyld first clones the active context into a child that remembers its parent, then processes the
+    scoped context on that child. pyld caches a processed context under the ``_uuid`` of the context it was
+    processed on, but the child is a fresh object with a fresh ``_uuid`` every time: every type-scoped context of
+    every document was processed again from scratch (~150 term definitions each, most of a verification's cost).
+    Here the child is made once per parent: a pure function of the parent, which must be frozen (pyld freezes every
+    processed context, so its mappings never change); pyld only reads the child (it clones it before defining
+    terms), and its ``_uuid`` is set here, so the child is never written after it is shared. Output is unchanged;
+    the processed-context and inverse-context caches that pyld already has now hit.
+    """
+
+    def _process_context(self, active_ctx: Any, local_ctx: Any, options: Any, *args: Any, **kwargs: Any) -> Any:
+        propagate = kwargs.get("propagate", args[1] if len(args) > 1 else True)
+        if (
+            not propagate
+            and isinstance(active_ctx, _FROZEN)
+            and isinstance(active_ctx.get("_uuid"), str)
+            and not active_ctx.get("previousContext")
+        ):
+            active_ctx = _scoped_child(self, active_ctx)
+        return super()._process_context(active_ctx, local_ctx, options, *args, **kwargs)
+
+
+def _scoped_child(processor: _pyld.JsonLdProcessor, parent: Any) -> Any:
+    """The non-propagating child of the frozen context ``parent``: one per parent (per thread, bounded)."""
+    children = getattr(_local, "children", None)
+    if children is None:
+        children = _local.children = _BoundedCache(256)
+    child = children.get(parent["_uuid"])
+    if child is None or child["previousContext"] is not parent:
+        child = processor._clone_active_context(parent)
+        child["previousContext"] = parent
+        child["_uuid"] = str(uuid.uuid1())
+        children[parent["_uuid"]] = child
+    return child
+
+
+class _Resolver(ContextResolver):
+    """pyld's context resolver, with a cheaper cache key for contexts written as objects.
+
+    pyld keys an object context (an inline context, and every scoped context of OB 3.0, resolved again at each use)
+    by its JCS canonical form, computed by a pure-Python serialiser: a fifth of the cost of reading a credential.
+    Here the key is ``json.dumps`` with sorted keys (C-accelerated), marked so that it can never equal a URL or a
+    JCS key. It is as faithful: two contexts share a key only if they are the same JSON value (JCS also merges
+    ``1`` and ``1.0``, this key does not: at worst one more cache miss). A context this key cannot write (non-string
+    keys, NaN) goes to pyld's own path.
+    """
+
+    def resolve(self, active_ctx: Any, context: Any, base: Any, cycles: Any = None) -> list[Any]:
+        if isinstance(context, dict | _FROZEN) and "@context" in context:
+            context = context["@context"]
+        resolved: list[Any] = []
+        for ctx in context if isinstance(context, list) else [context]:
+            key = _context_key(ctx) if isinstance(ctx, dict | _FROZEN) else None
+            if key is None:
+                resolved.extend(super().resolve(active_ctx, [ctx], base, cycles))
+                continue
+            known = self._get(key)
+            if not known:
+                known = self._cache_resolved_context(key, ResolvedContext(ctx), "static")
+            resolved.append(known)
+        return resolved
+
+
+def _context_key(ctx: Any) -> str | None:
+    try:
+        text = json.dumps(ctx, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False, default=dict)
+    except (TypeError, ValueError, RecursionError):
+        return None
+    return "\x00json:" + text
 
 
 def _plain_error(exc: BaseException) -> JsonLdError:
@@ -178,11 +259,42 @@ def _check_document(doc: Any) -> None:
 
 def expand(doc: Mapping[str, Any], *, extra_contexts: Mapping[str, Any] | None = None) -> list[Any]:
     """JSON-LD expansion with the offline loader."""
+    return _expanded(doc, extra_contexts)[1]
+
+
+#: Expansions of documents (bundled contexts only) by SHA-256 of their JSON text: a Data Integrity verification
+#: expands the same credential for its cost guard, its proof and its reading. Bounded; entries are copied out.
+_EXPANDED: _BoundedCache = _BoundedCache(128)
+_MAX_MEMO_TEXT = 256 * 1024
+
+
+def _expanded(doc: Mapping[str, Any], extra_contexts: Mapping[str, Any] | None) -> tuple[tuple[str | None, ...], Any]:
+    """``(names of dropped properties, expanded form)`` of ``doc``; the expanded form is the caller's to change.
+
+    Expansion is a deterministic function of the document, and the memo key is the document's whole JSON text, key
+    order included (two documents share it only if they are the same document, written the same way).
+    """
     _check_document(doc)
+    key = None
+    if not extra_contexts:
+        try:
+            text = json.dumps(doc, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+        except (TypeError, ValueError, RecursionError):
+            text = None
+        if text is not None and len(text) <= _MAX_MEMO_TEXT:
+            key = hashlib.sha256(text.encode("utf-8", "surrogatepass")).digest()
+            known = _EXPANDED.get(key)
+            if known is not None:
+                return known[0], copy.deepcopy(known[1])
+    dropped: list[str | None] = []
     try:
-        return _pyld.expand(copy.deepcopy(dict(doc)), _options(extra_contexts))
+        processor = _Processor(on_property_dropped=dropped.append)
+        expanded = processor.expand(copy.deepcopy(dict(doc)), _options(extra_contexts))
     except Exception as exc:  # pyld fails in many ways on hostile input: all mean invalid
         raise _plain_error(exc) from exc
+    if key is not None:
+        _EXPANDED[key] = (tuple(dropped), copy.deepcopy(expanded))
+    return tuple(dropped), expanded
 
 
 def compact(expanded: Any, context: Any, *, extra_contexts: Mapping[str, Any] | None = None) -> Any:
@@ -190,7 +302,7 @@ def compact(expanded: Any, context: Any, *, extra_contexts: Mapping[str, Any] | 
     options = _options(extra_contexts)
     options["skipExpansion"] = True
     try:
-        return _pyld.compact(copy.deepcopy(expanded), {"@context": copy.deepcopy(context)}, options)
+        return _Processor().compact(copy.deepcopy(expanded), {"@context": copy.deepcopy(context)}, options)
     except Exception as exc:  # pyld fails in many ways on hostile input: all mean invalid
         raise _plain_error(exc) from exc
 
@@ -205,7 +317,7 @@ def canonize(doc: Mapping[str, Any], *, extra_contexts: Mapping[str, Any] | None
     return canonize_expanded(copy.deepcopy(dict(doc)), extra_contexts)
 
 
-class _FromExpanded(_pyld.JsonLdProcessor):
+class _FromExpanded(_Processor):
     """pyld's toRdf for a document already in expanded form (``expand`` output): pyld's toRdf always expands its
     input first, and expanding an expanded document is a second full pass for nothing (expansion is idempotent)."""
 
@@ -219,7 +331,7 @@ def canonize_expanded(document: Any, extra_contexts: Mapping[str, Any] | None = 
     options = _options(extra_contexts)
     options["rdfDirection"] = "i18n-datatype"
     options["produceGeneralizedRdf"] = False
-    processor = _FromExpanded() if isinstance(document, list) else _pyld.JsonLdProcessor()
+    processor = _FromExpanded() if isinstance(document, list) else _Processor()
     try:
         dataset = processor.to_rdf(document, options)
     except Exception as exc:  # pyld fails in many ways on hostile input: all mean invalid
@@ -298,17 +410,10 @@ def canonize_checked(doc: Mapping[str, Any], *, extra_contexts: Mapping[str, Any
     return canonize_expanded(expanded, extra_contexts)
 
 
-def expand_checked(
-    doc: Mapping[str, Any], extra_contexts: Mapping[str, Any] | None = None
-) -> tuple[list[str], Any]:
+def expand_checked(doc: Mapping[str, Any], extra_contexts: Mapping[str, Any] | None = None) -> tuple[list[str], Any]:
     """``(undefined_terms(doc), expanded form)`` from one expansion; hand the expanded form to
     :func:`canonize_expanded` rather than canonizing ``doc`` again."""
-    _check_document(doc)
-    dropped: list[str | None] = []
-    try:
-        expanded = _pyld.expand(copy.deepcopy(dict(doc)), _options(extra_contexts), on_property_dropped=dropped.append)
-    except Exception as exc:  # pyld fails in many ways on hostile input: all mean invalid
-        raise _plain_error(exc) from exc
+    dropped, expanded = _expanded(doc, extra_contexts)
 
     problems: list[str] = []
     names = {name for name in dropped if name}
