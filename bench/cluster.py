@@ -197,8 +197,8 @@ def throughput(cluster: Cluster, args, tmp: str) -> None:
     print(f"   failed requests: {failures}")
     print(
         "   Not scale: on this 2-core machine (shared with PostgreSQL, the S3 server, the workers and wrk) each app\n"
-        "   server is one Python process, one core at most; A alone leaves the second core idle-ish, A and B take\n"
-        "   both. What the ratio falls short of 2x is overhead; more app servers need cores of their own."
+        "   server is one Python process, one core at most; A alone leaves the second core to the others, A and B\n"
+        "   take both. What the ratio falls short of 2x is overhead; more app servers need cores of their own."
     )
 
 
