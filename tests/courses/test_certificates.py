@@ -485,19 +485,18 @@ def test_on_s3_the_cohort_zip_is_stored_in_the_bucket_and_downloaded_through_ano
     db.session.commit()
     other = create_app(make_config(database_url, STORAGE_URL=app.config["STORAGE_URL"]))
     other.test_client_class = CSRFClient
+    trainer = other.test_client()  # each request in an app context of its own (CSRFClient)
+    login = trainer.post("/login", data={"email": world.trainer.email, "password": PASSWORD})
+    assert login.status_code == 302
+    status = trainer.get(job_url + "/status").json
+    assert status["status"] == "done", status
+    download = trainer.get(status["download_url"], buffered=True)
+    assert download.status_code == 200 and download.headers["Cache-Control"] == "no-store"
+    data = download.data
+    stranger = other.test_client()
+    assert stranger.post("/login", data={"email": intruder.email, "password": PASSWORD}).status_code == 302
+    assert stranger.get(status["download_url"]).status_code == 403
     with other.app_context():
-        trainer = other.test_client()
-        login = trainer.post("/login", data={"email": world.trainer.email, "password": PASSWORD})
-        assert login.status_code == 302
-        status = trainer.get(job_url + "/status").json
-        assert status["status"] == "done", status
-        with trainer.get(status["download_url"]) as download:
-            assert download.status_code == 200 and download.headers["Cache-Control"] == "no-store"
-            data = download.data
-        stranger = other.test_client()
-        assert stranger.post("/login", data={"email": intruder.email, "password": PASSWORD}).status_code == 302
-        assert stranger.get(status["download_url"]).status_code == 403
-        db.session.remove()
         db.engine.dispose()
     assert data == bucket.read_bytes(key)
     archive = zipfile.ZipFile(io.BytesIO(data))
