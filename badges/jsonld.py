@@ -38,6 +38,7 @@ __all__ = [
     "JsonLdError",
     "canonize",
     "compact",
+    "context_document",
     "document_loader",
     "expand",
     "known_contexts",
@@ -95,6 +96,11 @@ def _bundled(url: str) -> str:
 def known_contexts() -> tuple[str, ...]:
     """The context URLs that the offline loader serves."""
     return tuple(_index())
+
+
+def context_document(url: str) -> Any:
+    """A fresh copy of the bundled context document at ``url`` (one of ``known_contexts()``)."""
+    return json.loads(_bundled(url))
 
 
 def make_document_loader(extra_contexts: Mapping[str, Any] | None = None) -> DocumentLoader:
