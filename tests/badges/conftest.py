@@ -6,7 +6,32 @@ import pytest
 
 from badges import keys, services
 from badges.models import KeyKind
+from badges.verification import jsonld_terms
 from core.db import db
+
+
+@pytest.fixture(autouse=True)
+def fast_reading_agrees_with_the_full_reading(monkeypatch):
+    """Every document that any badge test reads through the fast path (``jsonld_terms.fast_reading``) is also read
+    the full way (expand + compact), and the two must be equal: the fast path is checked on every credential and
+    status list of the test suite, ours and other issuers'."""
+    fast_reading = jsonld_terms.fast_reading
+    disagreements: list[str] = []
+
+    def checked(unsigned, context):
+        fast = fast_reading(unsigned, context)
+        if fast is not None:
+            try:
+                full = jsonld_terms.full_reading(unsigned, context)
+            except jsonld_terms.UnreadableTerms as exc:
+                full = exc
+            if full != fast:
+                disagreements.append(f"{unsigned!r:.300}: fast {fast!r:.300} != full {full!r:.300}")
+        return fast
+
+    monkeypatch.setattr(jsonld_terms, "fast_reading", checked)
+    yield
+    assert not disagreements, disagreements
 
 
 @pytest.fixture
