@@ -75,7 +75,7 @@ def _route_jws(ctx: Context, presented: Presented, token: str) -> Result | Verdi
     if kind is None:
         kind = {"EdDSA": "ob3", "RS256": "ob2"}.get(header.get("alg"))  # type: ignore[arg-type]
     if kind == "ob3":
-        return verify_ob3(ctx, presented, "ob3-vc-jwt", payload, token)
+        return verify_ob3(ctx, presented, "ob3-vc-jwt", payload, token, header)
     if kind == "ob2":
         return verify_ob2_signed(ctx, presented, token)
     return failed_format(MSG_NOT_A_BADGE_VC if kind == "vc" else MSG_BAD_JWT)

@@ -37,11 +37,19 @@ from badges.verification.vc_jwt import JWT_CLAIMS, verify_vc_jwt
 from badges.verification.verdict import Check, Result, Status, format_check
 
 
-def verify_ob3(ctx: Context, presented: Presented, fmt: str, doc: dict[str, Any], token: str | None) -> Result:
-    """``doc``: the credential (Data Integrity) or the unverified JWT payload (VC-JWT, ``token`` given)."""
+def verify_ob3(
+    ctx: Context,
+    presented: Presented,
+    fmt: str,
+    doc: dict[str, Any],
+    token: str | None,
+    header: dict[str, Any] | None = None,
+) -> Result:
+    """``doc``: the credential (Data Integrity) or the unverified JWT payload (VC-JWT, ``token`` given, with its
+    ``header`` as ``inputs.jws_parts`` read it)."""
     ctx.unresolved = []
     if token is not None:
-        credential, signature, methods = verify_vc_jwt(ctx, token)
+        credential, signature, methods = verify_vc_jwt(ctx, token, (header, doc) if header is not None else None)
         presented_doc = credential or {k: v for k, v in doc.items() if k not in JWT_CLAIMS}
     else:
         credential, signature, methods = _di(ctx, doc)

@@ -428,3 +428,45 @@ def test_a_status_list_secured_as_a_vc_jwt() -> None:
     assert verdict.outcome == "invalid" and outcomes(verdict)["status"] == "failed"
     forged = verify(token, served(STATUS_INDEX, key=other), now=NOW)  # the issuer's kid, another key
     assert forged.outcome == "invalid"
+
+
+@pytest.mark.parametrize(("private", "alg"), [(rsa_private, "RS256"), (ec_private, "ES256"), (ed_private, "EdDSA")])
+def test_a_vc_jwt_is_read_as_strictly_as_pyjwt_reads_it(private, alg) -> None:
+    """The token is parsed once (``inputs.jws_parts``) and its signature checked with PyJWT's algorithm, not with
+    ``jwt.decode``: what PyJWT's parser refuses is still refused — a signature segment that is not canonical
+    base64url, a ``kid`` that is not a string, ``sub``/``jti`` claims that are not strings."""
+    issuer = did_jwk(private())
+    credential = credential_for(issuer)
+    token = vc_jwt(credential, private(), alg, {"kid": f"{issuer}#0"})
+    assert_valid(token, FakeResolver())
+    header, payload, signature = token.split(".")
+    last = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".index(signature[-1])
+    loose = signature[:-1] + "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"[last ^ 1]
+    assert base64.urlsafe_b64decode(loose + "==") == base64.urlsafe_b64decode(signature + "==")  # same bytes
+    for forged in (f"{header}.{payload}.{loose}", f"{header}.{payload}.{signature}A"):
+        verdict = verify(forged, FakeResolver(), now=NOW)
+        assert outcomes(verdict)["signature"] == "failed", forged
+    claims = jwt.decode(token, options={"verify_signature": False})
+    assert_valid(hand_signed({"alg": alg, "kid": f"{issuer}#0"}, claims, private(), alg), FakeResolver())
+    for changed in ({"kid": 7, "jwk": public_jwk(private())}, {"kid": ["#0"], "jwk": public_jwk(private())}):
+        verdict = verify(hand_signed({"alg": alg, **changed}, claims, private(), alg), FakeResolver(), now=NOW)
+        assert outcomes(verdict)["signature"] == "failed", changed
+    for claim in ("sub", "jti"):
+        verdict = verify(
+            jwt.encode({**claims, claim: 42}, private(), algorithm=alg, headers={"kid": f"{issuer}#0"}),
+            FakeResolver(),
+            now=NOW,
+        )
+        assert outcomes(verdict)["signature"] == "failed", claim
+
+
+def hand_signed(header: dict[str, Any], claims: dict[str, Any], private: Any, alg: str) -> str:
+    """A compact JWS signed with PyJWT's algorithm but a header that ``jwt.encode`` would refuse to write."""
+
+    def b64(data: dict[str, Any]) -> str:
+        return base64.urlsafe_b64encode(json.dumps(data).encode()).rstrip(b"=").decode()
+
+    signing_input = f"{b64(header)}.{b64(claims)}"
+    algorithm = jwt.get_algorithm_by_name(alg)
+    signature = algorithm.sign(signing_input.encode(), algorithm.prepare_key(private))
+    return f"{signing_input}.{base64.urlsafe_b64encode(signature).rstrip(b'=').decode()}"
