@@ -70,31 +70,42 @@ class Unsafe(ValueError):
 def check_tree(value: Any) -> None:
     """Refuse what JSON cannot carry or what costs too much: depth, size, non-finite numbers, lone surrogates."""
     stack: list[tuple[Any, int]] = [(value, 0)]
+    pop, push = stack.pop, stack.append
+    texts: list[str] = []  # searched for lone surrogates once, joined (one regex call instead of one per string)
+    keys: list[str] = []
     units = 0
     while stack:
-        item, depth = stack.pop()
+        item, depth = pop()
         units += 1
         if depth > MAX_DEPTH:
             raise Unsafe(f"nested deeper than {MAX_DEPTH} levels")
-        if isinstance(item, str):
+        kind = type(item)
+        if kind is str:
             units += len(item)
-            if SURROGATE.search(item):
-                raise Unsafe("text with an invalid character (lone surrogate)")
-        elif isinstance(item, dict):
+            texts.append(item)
+        elif kind is dict or (kind is not list and isinstance(item, dict)):
             for key, child in item.items():
-                if not isinstance(key, str) or SURROGATE.search(key):
+                if not isinstance(key, str):
                     raise Unsafe("invalid object key")
                 units += len(key)
-                stack.append((child, depth + 1))
-        elif isinstance(item, list):
-            stack.extend((child, depth + 1) for child in item)
-        elif isinstance(item, float):
+                keys.append(key)
+                push((child, depth + 1))
+        elif kind is list or isinstance(item, list):
+            stack.extend([(child, depth + 1) for child in item])
+        elif kind is float or isinstance(item, float):
             if not math.isfinite(item):
                 raise Unsafe("non-finite number")
+        elif isinstance(item, str):
+            units += len(item)
+            texts.append(str(item))
         elif not (item is None or isinstance(item, bool | int)):
             raise Unsafe(f"not a JSON value: {type(item).__name__}")
         if units > MAX_JSON_UNITS:
             raise Unsafe("JSON value too large")
+    if SURROGATE.search("".join(keys)):
+        raise Unsafe("invalid object key")
+    if SURROGATE.search("".join(texts)):
+        raise Unsafe("text with an invalid character (lone surrogate)")
 
 
 def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:

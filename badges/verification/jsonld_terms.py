@@ -197,14 +197,27 @@ def inert_iri(value: str, vocab: _Vocabulary | None = None) -> bool:
     )
 
 
+MAX_STRINGS = 2048  # distinct strings of a document the fast path takes (a credential has ~30)
+_PLACEHOLDERS: tuple[str, ...] = tuple(PLACEHOLDER + str(index) for index in range(MAX_STRINGS))
+_PLACEHOLDER_INDEX: dict[str, int] = {text: index for index, text in enumerate(_PLACEHOLDERS)}
+
+
 def _skeleton(value: Any, strings: dict[str, int], vocab: _Vocabulary, top: bool = False) -> Any:
-    if isinstance(value, str):
-        if value.startswith(PLACEHOLDER):
-            raise _Declined
-        return PLACEHOLDER + str(strings.setdefault(value, len(strings)))
-    if isinstance(value, list):
+    """``value`` with each distinct string replaced by its placeholder (``strings``: string -> index), types,
+    numbers, booleans, nulls and keys kept. Raises ``_Declined`` for the shapes the fast path does not take."""
+    kind = type(value)
+    if kind is str:
+        index = strings.get(value)
+        if index is None:
+            index = strings[value] = len(strings)
+            if index >= MAX_STRINGS:
+                raise _Declined
+        return _PLACEHOLDERS[index]
+    if kind is list:
         return [_skeleton(item, strings, vocab) for item in value]
-    if not isinstance(value, dict):
+    if kind is not dict:
+        if isinstance(value, str | list | dict):
+            raise _Declined  # a subclass: not what JSON parsing gives
         return value  # numbers, booleans, null: as they are
     out: dict[str, Any] = {}
     for key, item in value.items():
@@ -213,11 +226,11 @@ def _skeleton(value: Any, strings: dict[str, int], vocab: _Vocabulary, top: bool
             if not top or not contexts or not all(isinstance(c, str) and c in vocab.contexts for c in contexts):
                 raise _Declined
             out[key] = item
-        elif key.startswith("@") or ":" in key or key in vocab.refused_keys:
+        elif key[:1] == "@" or ":" in key or key in vocab.refused_keys:
             raise _Declined
         elif key in vocab.type_keys:
             types = item if isinstance(item, list) else [item]
-            if not all(isinstance(t, str) and not t.startswith(PLACEHOLDER) for t in types):
+            if not all(isinstance(t, str) and PLACEHOLDER not in t for t in types):
                 raise _Declined
             out[key] = item
         else:
@@ -226,10 +239,7 @@ def _skeleton(value: Any, strings: dict[str, int], vocab: _Vocabulary, top: bool
 
 
 def _placeholder_index(text: str) -> int | None:
-    if not text.startswith(PLACEHOLDER):
-        return None
-    digits = text[len(PLACEHOLDER) :]
-    return int(digits) if digits.isdigit() and str(int(digits)) == digits else None
+    return _PLACEHOLDER_INDEX.get(text)
 
 
 def _iri_positions(expanded: Any) -> set[int]:
@@ -302,12 +312,13 @@ def _template(skeleton: dict[str, Any], context: list[Any]) -> _Template | None:
 
 
 def _fill(value: Any, strings: list[str]) -> Any:
-    if isinstance(value, str):
-        index = _placeholder_index(value)
+    kind = type(value)
+    if kind is str:
+        index = _PLACEHOLDER_INDEX.get(value)
         return value if index is None else strings[index]
-    if isinstance(value, list):
+    if kind is list:
         return [_fill(item, strings) for item in value]
-    if isinstance(value, dict):
+    if kind is dict:
         return {key: _fill(item, strings) for key, item in value.items()}
     return value
 
@@ -321,12 +332,12 @@ def fast_reading(unsigned: Mapping[str, Any], context: list[Any]) -> dict[str, A
         skeleton = _skeleton(dict(unsigned), strings, vocab, top=True)
     except (_Declined, RecursionError):
         return None
-    if "@context" not in skeleton:
+    values = list(strings)
+    if "@context" not in skeleton or PLACEHOLDER in "\x00".join(values):
         return None
     template = _template(skeleton, context)
     if template is None:
         return None
-    values = list(strings)
     if not all(inert_iri(values[index], vocab) for index in template.iri_positions):
         return None
     return _fill(template.reading, values)

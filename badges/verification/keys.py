@@ -16,6 +16,8 @@ when the issuer's answer has no usable key for this method (the check *fails*). 
 
 from __future__ import annotations
 
+import functools
+import json
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -126,9 +128,32 @@ def jwk_key(jwk: Any) -> PublicKey:
     raise KeyNotFound(f"unsupported JWK (kty {str(kty)[:20]!r}, crv {str(jwk.get('crv'))[:20]!r})")
 
 
+def header_jwk_key(jwk: Any) -> PublicKey:
+    """``jwk_key`` of a JWK given in a JWT header, remembered by its JSON text (one issuer sends the same key with
+    every badge; keys are immutable, a failure is not kept)."""
+    try:
+        text = json.dumps(jwk, sort_keys=True, separators=(",", ":"), allow_nan=False)
+    except (TypeError, ValueError, RecursionError):
+        return jwk_key(jwk)
+    return _jwk_key_of_text(text)
+
+
+@functools.lru_cache(maxsize=256)
+def _jwk_key_of_text(text: str) -> PublicKey:
+    return jwk_key(json.loads(text))
+
+
 def did_jwk_key(did_url: str) -> PublicKey:
     """The key a ``did:jwk`` encodes (its only verification method is ``#0``), offline."""
-    match = DID_JWK_RE.match(did_url) if isinstance(did_url, str) else None
+    if not isinstance(did_url, str):
+        raise KeyNotFound("not a did:jwk identifier (or not its #0 verification method)")
+    return _did_jwk_key(did_url)
+
+
+@functools.lru_cache(maxsize=256)
+def _did_jwk_key(did_url: str) -> PublicKey:
+    """``did_jwk_key``, remembered: a function of the string alone, and keys are immutable (a failure is not kept)."""
+    match = DID_JWK_RE.match(did_url)
     if not match:
         raise KeyNotFound("not a did:jwk identifier (or not its #0 verification method)")
     try:

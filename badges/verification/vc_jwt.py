@@ -35,7 +35,7 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from badges.verification.common import clip, id_of, parse_date
 from badges.verification.fetcher import Context
 from badges.verification.inputs import jws_parts
-from badges.verification.keys import KeyNotFound, KeyUnreachable, PublicKey, did_jwk_key, jwk_key, key_for
+from badges.verification.keys import KeyNotFound, KeyUnreachable, PublicKey, did_jwk_key, header_jwk_key, key_for
 from badges.verification.messages import (
     MSG_JWT_CLAIMS,
     MSG_KEY_NOT_FOUND,
@@ -52,6 +52,7 @@ REFUSED_ALGORITHMS = frozenset({"none", "HS256", "HS384", "HS512"})
 #: PyJWT's signature algorithms (``jwt.decode`` would parse and decode the token a second time: see ``_signed_parts``).
 ALGORITHMS = {name: jwt.get_algorithm_by_name(name) for name in SUPPORTED_ALGORITHMS}
 SEGMENT_RE = re.compile(r"[A-Za-z0-9_-]*")
+B64URL_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 
 
 def algorithm_of(key: PublicKey) -> str | None:
@@ -105,35 +106,39 @@ def _key(ctx: Context, header: dict[str, Any], issuer: str | None) -> tuple[Publ
     if isinstance(kid, str) and kid:
         method = f"{issuer}{kid}" if kid.startswith("#") and isinstance(issuer, str) else kid
         key = key_for(ctx, method)
-        if "jwk" in header and not _same_key(jwk_key(header["jwk"]), key):
+        if "jwk" in header and not _same_key(header_jwk_key(header["jwk"]), key):
             raise KeyNotFound("the jwk header is not the key that kid resolves to")
         return key, method
     if "jwk" in header:
         if not (isinstance(issuer, str) and issuer.startswith("did:jwk:")):
             raise KeyNotFound("a jwk header alone is trusted only when the issuer is the did:jwk of that key")
-        key = jwk_key(header["jwk"])
+        key = header_jwk_key(header["jwk"])
         if not _same_key(did_jwk_key(issuer), key):
             raise KeyNotFound("the jwk header is not the issuer's did:jwk key")
         return key, f"{issuer}#0"
     raise KeyNotFound("the JWT header has neither kid nor jwk")
 
 
+def canonical_segment(segment: str) -> bool:
+    """Whether ``segment`` is canonical unpadded base64url (PyJWT's test: it re-encodes to itself): the alphabet,
+    no impossible length, and the bits past the last whole byte all zero."""
+    if not SEGMENT_RE.fullmatch(segment):
+        return False
+    spare = {0: 0, 2: 0b1111, 3: 0b11}.get(len(segment) % 4)
+    return spare is not None and (not segment or not B64URL_ALPHABET.index(segment[-1]) & spare)
+
+
 def _signed_parts(token: str) -> tuple[bytes, bytes] | None:
     """``(signing input, signature)`` of a compact JWS whose three segments are canonical base64url (what PyJWT's
     own parser demands), or ``None``. The header and payload were read once, by ``inputs.jws_parts``."""
     segments = token.split(".")
-    if len(segments) != 3:
+    if len(segments) != 3 or not all(canonical_segment(segment) for segment in segments):
         return None
-    decoded = b""
-    for segment in segments:
-        if not SEGMENT_RE.fullmatch(segment) or len(segment) % 4 == 1:
-            return None
-        try:
-            decoded = base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4))
-        except (binascii.Error, ValueError):
-            return None
-        if base64.urlsafe_b64encode(decoded).rstrip(b"=").decode("ascii") != segment:
-            return None
+    signature = segments[2]
+    try:
+        decoded = base64.urlsafe_b64decode(signature + "=" * (-len(signature) % 4))
+    except (binascii.Error, ValueError):
+        return None
     return f"{segments[0]}.{segments[1]}".encode("ascii"), decoded
 
 
