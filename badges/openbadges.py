@@ -73,7 +73,7 @@ OB3_EXTENSIONS_CONTEXT = "https://purl.imsglobal.org/spec/ob/v3p0/extensions.jso
 OB3_SCHEMA_URL = "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_achievementcredential_schema.json"
 DID_CONTEXTS = ("https://www.w3.org/ns/did/v1", "https://w3id.org/security/multikey/v1")
 
-LANGS = ("fr", "en")
+LANGS = ("fr", "en", "nl")
 DEFAULT_LANG = "fr"
 
 #: Achievement.kind -> OB 3.0 AchievementType (B.1.28). See the module docstring for the reasons.
@@ -90,7 +90,7 @@ MIN_STATUS_LIST_BITS = 16 * 1024 * 8
 MAX_STATUS_LIST_BYTES = 16 * 1024 * 1024
 
 Text = str | Mapping[str, str]
-"""A display string: one string for every language, or ``{"fr": ..., "en": ...}``."""
+"""A display string: one string for every language, or ``{"fr": ..., "en": ..., "nl": ...}``."""
 
 # ---------------------------------------------------------------------------------------------------- inputs
 
@@ -221,10 +221,22 @@ def _text(value: Text, lang: str, what: str) -> str:
         raise ValueError(f"{what} has no {lang!r} text") from None
 
 
-def _other_langs(value: Text, lang: str) -> list[str]:
-    if isinstance(value, str):
-        return []
-    return [other for other in LANGS if other != lang and other in value]
+def editions(achievement: Achievement) -> tuple[str, ...]:
+    """The languages ``achievement`` is written in: those of :data:`LANGS` in which its name, description and
+    criteria (and every alignment's name) all have a text. An achievement defined before a language was added
+    has no edition in it: its badges are issued in the languages it has."""
+    texts = [achievement.name, achievement.description, achievement.criteria]
+    texts += [a.target_name for a in achievement.alignments]
+    texts += [a.target_framework for a in achievement.alignments if a.target_framework is not None]
+    return tuple(lang for lang in LANGS if all(isinstance(t, str) or t.get(lang) for t in texts))
+
+
+def edition(available: Iterable[str], lang: str) -> str:
+    """``lang`` when it is among the ``available`` editions, else French (the reference), else the first one."""
+    available = list(available)
+    if lang in available:
+        return lang
+    return DEFAULT_LANG if DEFAULT_LANG in available or not available else available[0]
 
 
 def achievement_url(achievement_id: str, lang: str = DEFAULT_LANG) -> str:
@@ -376,7 +388,7 @@ def ob2_badge_class(achievement: Achievement, issuer_url: str, lang: str = DEFAU
         doc["tags"] = list(achievement.tags)
     if achievement.alignments:
         doc["alignment"] = [_alignment_fields(a, lang) for a in achievement.alignments]
-    others = _other_langs(achievement.name, lang)
+    others = [other for other in editions(achievement) if other != lang]
     if others:
         doc["related"] = [{"id": achievement_url(achievement.id, other), "@language": other} for other in others]
     return doc
@@ -516,7 +528,7 @@ def ob3_achievement(achievement: Achievement, lang: str = DEFAULT_LANG) -> dict[
         out["tag"] = list(achievement.tags)
     if achievement.alignments:
         out["alignment"] = [{"type": ["Alignment"], **_alignment_fields(a, lang)} for a in achievement.alignments]
-    others = _other_langs(achievement.name, lang)
+    others = [other for other in editions(achievement) if other != lang]
     if others:
         out["related"] = [
             {"id": achievement_url(achievement.id, other), "type": ["Related"], "inLanguage": other} for other in others

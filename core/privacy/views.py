@@ -37,7 +37,7 @@ def controller() -> dict[str, str | None]:
 @public
 def notice():
     wanted = request.args.get("lang")
-    lang = wanted if wanted in ("fr", "en") else ("en" if current_language() == "en" else "fr")
+    lang = wanted if wanted in ("fr", "en") else ("en" if current_language() in ("en", "nl") else "fr")
     return render_template(
         "core/privacy_notice.html",
         body=f"core/privacy_notice_{lang}.html",

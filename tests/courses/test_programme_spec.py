@@ -158,7 +158,7 @@ def test_shipped_programmes_use_only_known_evidence_types(path):
     assert set(used) <= set(EVIDENCE_TYPES), f"{path.name}: unknown {sorted(set(used) - set(EVIDENCE_TYPES))}"
 
 
-def test_evidence_types_are_the_eight_known_codes_with_both_labels():
+def test_evidence_types_are_the_eight_known_codes_with_their_three_labels():
     assert set(EVIDENCE_TYPES) == {
         "E-OBS",
         "E-ANALYSE",
@@ -169,7 +169,7 @@ def test_evidence_types_are_the_eight_known_codes_with_both_labels():
         "E-PRESENCE",
         "E-RECIT",
     }
-    assert all(set(labels) == {"fr", "en"} and all(labels.values()) for labels in EVIDENCE_TYPES.values())
+    assert all(set(labels) == {"fr", "en", "nl"} and all(labels.values()) for labels in EVIDENCE_TYPES.values())
 
 
 def test_umons_structure_and_rules():
@@ -229,7 +229,8 @@ BAD_FILES = [
     pytest.param(_changed(("title.en", ...)), "title.en", "missing required key", id="missing-title-en"),
     pytest.param(_changed(("rules", ...)), "rules", "missing required key", id="missing-rules"),
     pytest.param(_changed(("title.fr", "  ")), "title.fr", "must not be empty", id="empty-title-fr"),
-    pytest.param(_changed(("title.nl", "Titel")), "title.nl", "unknown key 'nl'", id="unknown-language"),
+    pytest.param(_changed(("title.de", "Titel")), "title.de", "unknown key 'de'", id="unknown-language"),
+    pytest.param(_changed(("title.nl", " ")), "title.nl", "must not be empty", id="empty-title-nl"),
     pytest.param(_changed(("credential_name", "Attestation")), "credential_name", "expected a mapping", id="text-str"),
     pytest.param(_changed(("id", "Demo_Programme")), "id", "lowercase letters, digits", id="id-not-a-slug"),
     pytest.param(
