@@ -1,352 +1,325 @@
 """Translations to nl to complete, then: python scripts/i18n.py fill THIS_FILE nl"""
 
 NL = {
-    # fr: Travail de fin de formation (email, result)
-    'Final work (email, result)': '',
-    # fr: Travail de fin de formation (jury)
-    'Final work (jury)': '',
-    # fr: Travail de fin de formation : %(state)s.
-    'Final work: %(state)s.': '',
-    # fr: Exports terminés supprimés
-    'Finished exports deleted': '',
-    # fr: Premier jour
-    'First day': '',
-    # fr: Pour une arrivée en retard ou un départ plus tôt, indiquez les minutes de présence (de 0 à %(total)d).
-    'For a late arrival or an early departure, give the minutes attended (0 to %(total)d).': '',
-    # fr: Pour le compte %(email)s.
-    'For the account %(email)s.': '',
-    # fr: Pour votre sécurité, attendez quelques minutes avant de réessayer.
-    'For your security, please wait a few minutes before trying again.': '',
-    # fr: Mot de passe oublié
-    'Forgot your password': '',
-    # fr: Mot de passe oublié, ou jamais reçu ?
-    'Forgot your password, or never received it?': '',
-    # fr: Format
-    'Format': '',
-    # fr: Du
-    'From': '',
-    # fr: Financeur
-    'Funder': '',
-    # fr: Rapport pour les financeurs
-    'Funder report': '',
-    # fr: Rapport pour les financeurs (totaux)
-    'Funder report (aggregates)': '',
-    # fr: Obtenir une nouvelle adresse privée
-    'Get a new private address': '',
-    # fr: Obtenez une adresse privée à ajouter dans l'agenda de votre téléphone ou de votre ordinateur. Gardez-la pour vous : toute personne qui l'a peut voir vos séances.
-    "Get a private address to subscribe to in your phone's or computer's calendar. Keep it for yourself: anyone with it sees your sessions.": '',
-    # fr: Indiquez une durée entre quelques minutes et 24 heures.
-    'Give a duration between a few minutes and 24 hours.': '',
-    # fr: Donnez une raison : elle est montrée à quiconque vérifie le badge.
-    'Give a reason: it is shown to whoever verifies the badge.': '',
-    # fr: Donnez au jeton un nom court (à quoi il sert).
-    'Give the token a short name (what it is for).': '',
-    # fr: Donnez ce lien à un employeur : il voit tout de suite que le badge est authentique et ce qu'il atteste.
-    'Give this link to an employer: they see at once that the badge is real and what it attests.': '',
-    # fr: Demi-journées de formation
-    'Half-day sessions': '',
-    # fr: Bonjour %(name)s
-    'Hello %(name)s': '',
-    # fr: Bonjour %(name)s,
-    # fr: 
-    # fr: Un compte a été créé pour vous sur Tremplin, la plateforme de la formation.
-    # fr: Pour choisir votre mot de passe, ouvrez ce lien (valable %(days)d jours, une seule fois) :
-    # fr: 
-    # fr: %(link)s
-    # fr: 
-    # fr: Si vous n'attendiez pas ce message, vous pouvez l'ignorer.
-    'Hello %(name)s,\n\nAn account has been created for you on Tremplin, the training platform.\nTo choose your password, open this link (valid %(days)d days, usable once):\n\n%(link)s\n\nIf you were not expecting this message, you can ignore it.\n': '',
-    # fr: Bonjour %(name)s,
-    # fr: 
-    # fr: Quelqu'un a demandé à changer le mot de passe de votre compte Tremplin.
-    # fr: Pour en choisir un nouveau, ouvrez ce lien (valable %(minutes)d minutes, une seule fois) :
-    # fr: 
-    # fr: %(link)s
-    # fr: 
-    # fr: Si ce n'était pas vous, ignorez ce message : votre mot de passe reste le même.
-    'Hello %(name)s,\n\nSomeone asked to change the password of your Tremplin account.\nTo choose a new one, open this link (valid %(minutes)d minutes, usable once):\n\n%(link)s\n\nIf it was not you, ignore this message: your password stays the same.\n': '',
-    # fr: Bonjour %(person)s,
-    # fr: 
-    # fr: Bravo : vous avez obtenu le badge « %(name)s ».
-    # fr: 
-    # fr: Il est à vous. Il reste privé tant que vous n'en décidez pas autrement : personne ne le voit si vous ne le partagez pas. Vous choisissez quoi en faire sur cette page :
-    # fr: 
-    # fr: %(link)s
-    # fr: 
-    # fr: Vous pouvez le partager avec un employeur, le rendre public avec votre nom, ou le refuser.
-    'Hello %(person)s,\n\nCongratulations: you have earned the badge “%(name)s”.\n\nIt is yours. It stays private until you decide otherwise: nobody sees it unless you share it. You choose what to do with it on this page:\n\n%(link)s\n\nYou can share it with an employer, make it public with your name, or decline it.\n': '',
-    # fr: Bonjour,
-    # fr: 
-    # fr: %(name)s note ses heures de pratique chez %(host)s sur Tremplin. En tant que référent·e, vous pouvez les confirmer ici, sans créer de compte (lien valable 45 jours) :
-    # fr: 
-    # fr: %(link)s
-    # fr: 
-    # fr: Merci !
-    'Hello,\n\n%(name)s logs their practice hours at %(host)s on Tremplin. As their referent, you can confirm them here, without an account (link valid 45 days):\n\n%(link)s\n\nThank you!\n': '',
-    # fr: Voici votre adresse d'agenda privée. L'ancienne adresse, s'il y en avait une, ne fonctionne plus.
-    'Here is your private calendar address. Any previous one no longer works.': '',
-    # fr: Historique de ce badge pour cette personne
-    'History of this badge for this person': '',
-    # fr: Titulaire
-    'Holder': '',
-    # fr: Adresse de la personne titulaire
-    "Holder's address": '',
-    # fr: Accueil
-    'Home': '',
-    # fr: Structure d'accueil
-    'Host organisation': '',
-    # fr: Heures
-    'Hours': '',
-    # fr: Les heures se notent une fois faites : le %(date)s n'est pas encore passé.
-    'Hours are logged once done: %(date)s is in the future.': '',
-    # fr: Les heures se notent une fois faites : cette date n'est pas encore passée.
-    'Hours are logged once done: this date is in the future.': '',
-    # fr: Heures suivies
-    'Hours attended': '',
-    # fr: Heures comptées
-    'Hours counted': '',
-    # fr: Heures du %(date)s
-    'Hours of %(date)s': '',
-    # fr: Heures de formation suivies
-    'Hours of training attended': '',
-    # fr: Heures enregistrées. Votre référent·e les confirmera.
-    'Hours saved. Your referent will confirm them.': '',
-    # fr: Heures à confirmer
-    'Hours to confirm': '',
-    # fr: Comment la plateforme m'appelle
-    'How the platform names me': '',
-    # fr: Comment la plateforme protège vos données
-    'How the platform protects your data': '',
-    # fr: Je refuse ce badge. Il est caché partout, sauf dans le registre de l'organisme de formation. Je peux changer d'avis à tout moment.
-    "I decline this badge. It is hidden everywhere, except in the training body's register. I can change my mind at any time.": '',
-    # fr: Je refuse ce badge : le masquer
-    'I decline this badge: hide it': '',
-    # fr: Je garde ce badge privé. Il ne montre pas mon nom et n'est affiché nulle part : seules les personnes à qui j'envoie le lien ou le fichier peuvent le voir.
-    'I keep this badge private. It does not show my name and it is not listed anywhere: only the people I send the link or the file to can see it.': '',
-    # fr: Je rends ce badge public. Il montre mon nom, « %(name)s », et il est affiché sur ma page publique : toute personne qui a le lien peut le voir. Je peux le rendre privé à nouveau à tout moment ; les copies avec mon nom indiqueront alors qu'elles ont été remplacées.
-    'I make this badge public. It shows my name, “%(name)s”, and it is listed on my public page: anyone who has the link can see it. I can make it private again at any time; the copies with my name then say that they were replaced.': '',
-    # fr: Si un compte existe pour cette adresse, un message avec un lien vient d'y être envoyé. Pas de message ? Demandez à votre coordination : elle peut vous donner le lien.
-    'If an account exists for this address, a message with a link has been sent to it. No message? Ask your coordinator: they can give you the link.': '',
-    # fr: Importer
-    'Import': '',
-    # fr: Importer un tableau
-    'Import a spreadsheet': '',
-    # fr: Importer un tableau dans %(code)s
-    'Import a spreadsheet into %(code)s': '',
-    # fr: Import terminé : %(rows)d lignes lues, %(created)d ajoutées, %(updated)d modifiées, %(same)d déjà présentes.
-    'Import done: %(rows)d rows read, %(created)d added, %(updated)d changed, %(same)d already there.': '',
-    # fr: En néerlandais
-    'In Dutch': '',
-    # fr: En anglais
-    'In English': '',
-    # fr: En français
-    'In French': '',
-    # fr: Dans l'agenda de mon téléphone
-    "In my phone's calendar": '',
-    # fr: En cours
-    'In progress': '',
-    # fr: Inviter
-    'Invite': '',
-    # fr: Inviter une personne
-    'Invite someone': '',
-    # fr: Invité·e
-    'Invited': '',
-    # fr: Invité·e : n'a pas encore choisi de mot de passe
-    'Invited: has not chosen a password yet': '',
-    # fr: Délivrances et révocations
-    'Issuances and revocations': '',
-    # fr: Émis par %(issuer)s le %(date)s
-    'Issued by %(issuer)s on %(date)s': '',
-    # fr: Fait à %(place)s, le %(date)s
-    'Issued in %(place)s on %(date)s': '',
-    # fr: Émis par erreur
-    'Issued in error': '',
-    # fr: Émis le
-    'Issued on': '',
-    # fr: Émis sur cette plateforme
-    'Issued on this platform': '',
-    # fr: Clé de l'émetteur
-    'Issuer key': '',
-    # fr: Émetteur : le badge a été signé avec une clé de %(issuer)s.
-    'Issuer: the badge was signed with a key of %(issuer)s.': '',
-    # fr: Émetteur : la signature n'est pas celle de %(issuer)s.
-    'Issuer: the signature is not from %(issuer)s.': '',
-    # fr: Délivre des badges
-    'Issues badges': '',
-    # fr: Cela n'a pas marché
-    'It did not work': '',
-    # fr: Cela arrive à tout le monde. Indiquez votre adresse e-mail : nous vous enverrons un lien pour choisir un nouveau mot de passe.
-    'It happens to everyone. Enter your e-mail address: we will send you a link to choose a new password.': '',
-    # fr: Il est préparé en arrière-plan : vous pouvez quitter la page et revenir le télécharger.
-    'It is prepared in the background: you can leave the page and come back to download it.': '',
-    # fr: Emploi
-    'Job (emploi)': '',
-    # fr: Le commentaire doit faire moins de 1000 caractères.
-    'Keep the comment under 1000 characters.': '',
-    # fr: Gardez une note courte (300 caractères au maximum).
-    'Keep the note short (300 characters at most).': '',
-    # fr: Type
-    'Kind': '',
-    # fr: Langue
-    'Language': '',
-    # fr: Langue des attestations
-    'Language of the certificates': '',
-    # fr: Dernier jour
-    'Last day': '',
-    # fr: Dernière erreur
-    'Last error': '',
-    # fr: Dernière erreur :
-    'Last error:': '',
-    # fr: Dernière connexion
-    'Last login': '',
-    # fr: Dernière utilisation :
-    'Last used:': '',
-    # fr: En retard
-    'Late': '',
-    # fr: Arrivée tardive
-    'Late arrival': '',
-    # fr: Arrivée tardive ou départ anticipé
-    'Late arrival or early departure': '',
-    # fr: Laissez les minutes vides quand le statut est %(status)s : les minutes servent seulement pour late et left_early.
-    'Leave the minutes empty when the status is %(status)s: minutes are only used for late and left_early.': '',
-    # fr: Départ de la formation
-    'Leaving the training': '',
-    # fr: Parti·e plus tôt
-    'Left early': '',
-    # fr: A quitté la formation
-    'Left the training': '',
-    # fr: A quitté la formation.
-    'Left the training.': '',
-    # fr: Nom officiel
-    'Legal name': '',
-    # fr: Nom officiel (utilisé sur les attestations) : %(name)s. Pour le corriger, demandez à votre coordination.
-    'Legal name (used on certificates): %(name)s. To correct it, ask your coordinator.': '',
-    # fr: Lien à envoyer
-    'Link to send': '',
-    # fr: Sont listées les personnes dont le seuil de présence n'est plus atteignable, qui sont sous le seuil aujourd'hui, ou qui peuvent manquer moins d'une séance de plus.
-    'Listed: attendance threshold out of reach, below the threshold today, or able to miss less than one more session.': '',
-    # fr: Noter une journée
-    'Log a day': '',
-    # fr: Déclarer et confirmer des heures de pratique
-    'Log and confirm practice hours': '',
-    # fr: Se connecter
-    'Log in': '',
-    # fr: Noter mes heures
-    'Log my hours': '',
-    # fr: Se déconnecter
-    'Log out': '',
-    # fr: Logo de %(issuer)s
-    'Logo of %(issuer)s': '',
-    # fr: Menu principal
-    'Main menu': '',
-    # fr: Présence
-    'Mark': '',
-    # fr: Messages
-    'Messages': '',
-    # fr: Messages envoyés à cette personne
-    'Messages sent to this person': '',
-    # fr: Minutes
-    'Minutes': '',
-    # fr: Minutes de présence
-    'Minutes attended': '',
-    # fr: Colonne(s) manquante(s) : %(columns)s. Les colonnes attendues sont : %(expected)s.
-    'Missing column(s): %(columns)s. The expected columns are: %(expected)s.': '',
-    # fr: Module
-    'Module': '',
-    # fr: Modules
-    'Modules': '',
-    # fr: Modules suivis
-    'Modules completed': '',
-    # fr: Déplacer, modifier ou annuler
-    'Move, change or cancel': '',
-    # fr: Mon compte
-    'My account': '',
-    # fr: Mes présences
-    'My attendance': '',
-    # fr: Mes badges
-    'My badges': '',
-    # fr: Mon agenda
-    'My calendar': '',
-    # fr: Mon attestation
-    'My certificate': '',
-    # fr: Mes choix pour ce badge
-    'My choices for this badge': '',
-    # fr: Mes compétences
-    'My competencies': '',
-    # fr: Mes données
-    'My data': '',
-    # fr: Mes données : voir et télécharger tout ce que la plateforme garde sur moi
-    'My data: see and download everything the platform keeps about me': '',
-    # fr: Mes exports
-    'My exports': '',
-    # fr: Mes heures
-    'My hours': '',
-    # fr: Mes prochaines séances
-    'My next sessions': '',
-    # fr: Mes heures de pratique
-    'My practice hours': '',
-    # fr: Ma page publique
-    'My public page': '',
-    # fr: Mes séances
-    'My sessions': '',
-    # fr: Mes jetons
-    'My tokens': '',
-    # fr: Ma formation
-    'My training': '',
-    # fr: Nom
-    'Name': '',
-    # fr: Nom (facultatif)
-    'Name (optional)': '',
-    # fr: Nom affiché
-    'Name shown': '',
-    # fr: Nom affiché dans la plateforme (facultatif)
-    'Name shown in the platform (optional)': '',
-    # fr: Neutre et centré sur la pratique observée ; le ou la stagiaire peut le lire.
-    'Neutral and about the practice observed; the trainee can read it.': '',
-    # fr: Des mots neutres seulement : la raison est publique. Jamais rien sur la personne.
-    'Neutral words only: the reason is public. Never anything about the person.': '',
-    # fr: Nouvelle promotion
-    'New cohort': '',
-    # fr: Nouveau mot de passe
-    'New password': '',
-    # fr: Nouveau jeton
-    'New token': '',
-    # fr: Suivante
-    'Next': '',
-    # fr: Prochaines séances
-    'Next sessions': '',
-    # fr: Aucune présence comptée pour l'instant.
-    'No attendance counted yet.': '',
-    # fr: Aucun badge n'a encore été délivré ni révoqué pour cette promotion.
-    'No badge has been issued or revoked for this cohort yet.': '',
-    # fr: Aucun badge émis pour l'instant.
-    'No badge issued yet.': '',
-    # fr: Pas encore de badge. Les badges arrivent au fil de la formation : quand un module est terminé et ses compétences validées, vous recevez son badge ici.
-    'No badge yet. Badges come as your training goes on: when a module is finished and its skills are validated, you get its badge here.': '',
-    # fr: Aucune attestation ne porte ce code.
-    'No certificate has this code.': '',
-    # fr: Aucune promotion en cours.
-    'No cohort running.': '',
-    # fr: Aucune promotion pour l'instant.
-    'No cohort yet.': '',
-    # fr: Pas d'adresse e-mail, ou pas d'accès à celle-ci ? Votre coordination peut vous donner le lien directement.
-    'No e-mail address, or no access to it? Your coordinator can give you the link directly.': '',
-    # fr: Sans date de fin
-    'No end date': '',
-    # fr: Aucun export pour l'instant.
-    'No export yet.': '',
-    # fr: Pas de travail de fin de formation.
-    'No final work.': '',
-    # fr: Aucune heure notée pour l'instant.
-    'No hours logged yet.': '',
-    # fr: Aucun serveur de courrier n'est configuré : les messages sont gardés ici. Ouvrez-en un pour copier son lien et le transmettre vous-même.
-    'No mail server is configured: messages are kept here. Open one to copy its link and pass it on by hand.': '',
-    # fr: Aucun serveur de courrier n'est configuré : les messages attendent dans la boîte d'envoi, où vous pouvez copier les liens.
-    'No mail server is configured: messages wait in the outbox, where you can copy the links.': '',
-    # fr: Aucun message pour l'instant.
-    'No message yet.': '',
-    # fr: Aucun module
-    'No module': '',
-    # fr: Aucune pause.
-    'No pause.': '',
+    # fr: Aucun stage ni emploi pour l'instant.
+    'No placement yet.': '',
+    # fr: Pas d'heures de pratique demandées.
+    'No practice hours required.': '',
+    # fr: Aucun programme chargé pour l'instant : lancez `tremplin programmes load --shipped`.
+    'No programme loaded yet: run `tremplin programmes load --shipped`.': '',
+    # fr: Aucune séance comptée pour l'instant.
+    'No session counted yet.': '',
+    # fr: Aucune séance n'a encore eu lieu.
+    'No session held yet.': '',
+    # fr: Aucune séance prévue.
+    'No session planned.': '',
+    # fr: Aucune séance pour l'instant.
+    'No session yet.': '',
+    # fr: Aucun jeton pour l'instant.
+    'No token yet.': '',
+    # fr: Pas encore de stagiaire dans cette promotion.
+    'No trainee in this cohort yet.': '',
+    # fr: Pas encore de stagiaire.
+    'No trainee yet.': '',
+    # fr: Aucun·e stagiaire pour l'instant : importez la liste depuis un tableau.
+    'No trainee yet: import them from a spreadsheet.': '',
+    # fr: Aucun·e formateur·rice pour l'instant (tremplin cohorts add-trainer).
+    'No trainer assigned yet (tremplin cohorts add-trainer).': '',
+    # fr: Personne dans cette promotion n'a encore le badge de la formation.
+    'Nobody in this cohort has the programme badge yet.': '',
+    # fr: Aujourd'hui, personne ne risque de passer sous le seuil de présence.
+    'Nobody is at risk of missing the attendance threshold today.': '',
+    # fr: Personne ne correspond à cette recherche.
+    'Nobody matches this search.': '',
+    # fr: Aucun·e
+    'None': '',
+    # fr: Pas encore évalué
+    'Not assessed yet': '',
+    # fr: Non vérifié, car la signature du badge n'a pas pu être vérifiée.
+    "Not checked, because the badge's signature could not be checked.": '',
+    # fr: Non vérifié, car la signature du badge n'a pas pu être vérifiée.
+    "Not checked, because the badge's signature could not be verified.": '',
+    # fr: Non vérifié, car la clé de signature n'a pas pu être rattachée à l'émetteur.
+    'Not checked, because the signing key could not be tied to the issuer.': '',
+    # fr: Non vérifié : le serveur de l'émetteur ne sert plus ce badge.
+    "Not checked: the issuer's server no longer serves this badge.": '',
+    # fr: Non vérifié : le schéma officiel Open Badges 3.0 décrit le format de badge plus récent (VC 2.0), pas celui-ci.
+    'Not checked: the official Open Badges 3.0 schema describes the newer credential format (VC 2.0), not this one.': '',
+    # fr: Non confirmé
+    'Not confirmed': '',
+    # fr: Non comptées
+    'Not counted': '',
+    # fr: Non comptée (%(reason)s)
+    'Not counted (%(reason)s)': '',
+    # fr: Pas émis pour cette adresse
+    'Not issued to this address': '',
+    # fr: Pas encore créée
+    'Not made yet': '',
+    # fr: Non relevé
+    'Not marked': '',
+    # fr: Non réussi
+    'Not passed': '',
+    # fr: Pas possible ici
+    'Not possible here': '',
+    # fr: Non enregistrée
+    'Not recorded': '',
+    # fr: Non envoyé
+    'Not sent': '',
+    # fr: Pas encore envoyé : nouvel essai bientôt
+    'Not sent yet: will try again': '',
+    # fr: Pas envoyé : pas de serveur de courrier, à transmettre vous-même
+    'Not sent: no mail server, pass it on by hand': '',
+    # fr: Non affiché : la personne titulaire garde ce badge privé.
+    'Not shown: the holder keeps this badge private.': '',
+    # fr: Non valide
+    'Not valid': '',
+    # fr: Non valide : ne vous fiez pas à ce badge.
+    'Not valid: do not rely on this badge.': '',
+    # fr: Non valide : la signature ne correspond pas
+    'Not valid: the signature does not match': '',
+    # fr: Notes des heures de stage effacées
+    'Notes of placement hours cleared': '',
+    # fr: Rien d'enregistré pour l'instant.
+    'Nothing recorded yet.': '',
+    # fr: Rien à confirmer pour le moment.
+    'Nothing to confirm right now.': '',
+    # fr: Rien à afficher.
+    'Nothing to show.': '',
+    # fr: Rien en attente : toutes les tâches sont faites.
+    'Nothing waiting: every task is done.': '',
+    # fr: Rien n'a été importé : %(num)d problème à corriger.
+    # fr: Rien n'a été importé : %(num)d problèmes à corriger.
+    ('Nothing was imported: %(num)d problem to fix.', 'Nothing was imported: %(num)d problems to fix.'): ('', ''),
+    # fr: Rien n'a été fourni.
+    'Nothing was provided.': '',
+    # fr: Rien n'a été enregistré. Réessayez dans quelques minutes.
+    'Nothing was saved. Please try again in a few minutes.': '',
+    # fr: Rien n'a été enregistré. Réessayez dans un instant ; si cela se reproduit, prévenez votre coordination.
+    'Nothing was saved. Please try again in a moment; if it happens again, tell your coordinator.': '',
+    # fr: Rien de ce que vous envoyez ici n'est conservé.
+    'Nothing you send here is stored.': '',
+    # fr: Nombre de stagiaires dans chaque tranche de taux de présence. %(below)d sur %(total)d sont sous le seuil de %(threshold)s %% (tranches hachurées).
+    'Number of trainees in each band of attendance rate. %(below)d of %(total)d are below the %(threshold)s%% threshold (hatched bands).': '',
+    # fr: Au %(date)s.
+    'On %(date)s.': '',
+    # fr: Sur quoi
+    'On what': '',
+    # fr: Une colonne par séance ; une case vide : personne non attendue (avant l'inscription, pendant une pause, après un départ).
+    'One column per session; an empty cell: not expected (before enrolment, on a pause, after leaving).': '',
+    # fr: Une séance (heures)
+    'One session (hours)': '',
+    # fr: Un seul mot, par exemple DEMO-2026-27. Il apparaît dans les exports et les commandes.
+    'One word, e.g. DEMO-2026-27. It appears in exports and commands.': '',
+    # fr: Seuls les fichiers PDF, PNG ou JPEG peuvent être joints.
+    'Only PDF, PNG or JPEG files can be attached.': '',
+    # fr: Seul·es les formateur·rices et la coordination valident les compétences.
+    'Only trainers and coordinators validate competencies.': '',
+    # fr: Open Badge émis par %(issuer)s
+    'Open Badge issued by %(issuer)s': '',
+    # fr: Assertion Open Badges 2.0
+    'Open Badges 2.0 assertion': '',
+    # fr: Les badges Open Badges 2.0 n'ont pas de schéma officiel à vérifier.
+    'Open Badges 2.0 badges have no official schema to check.': '',
+    # fr: Open Badges 2.0 : un lien vers une assertion hébergée, une assertion signée (JWS), ou une image de badge PNG ou SVG.
+    'Open Badges 2.0: a link to a hosted assertion, a signed assertion (JWS), or a PNG or SVG badge image.': '',
+    # fr: Open Badges 3.0 (attestations vérifiables W3C) : l'attestation en JSON, en JWT (VC-JWT), ou dans une image de badge PNG ou SVG.
+    'Open Badges 3.0 (W3C Verifiable Credentials): the credential as JSON, as a JWT (VC-JWT), or inside a PNG or SVG badge image.': '',
+    # fr: Les Open Badges que %(name)s a choisi de rendre publics.
+    'Open Badges that %(name)s chose to make public.': '',
+    # fr: Ouvrir le rapport pour les financeurs
+    'Open the funder report': '',
+    # fr: Ouvrir la boîte d'envoi
+    'Open the outbox': '',
+    # fr: Ou choisissez l'image du badge
+    "Or choose the badge's image": '',
+    # fr: Autres e-mails nettoyés du nom
+    'Other e-mails cleaned of the name': '',
+    # fr: Autre raison
+    'Other reason': '',
+    # fr: Boîte d'envoi
+    'Outbox': '',
+    # fr: Hors module
+    'Outside modules': '',
+    # fr: PDF en néerlandais
+    'PDF in Dutch': '',
+    # fr: PDF en anglais
+    'PDF in English': '',
+    # fr: PDF en français
+    'PDF in French': '',
+    # fr: Page %(n)d sur %(total)d
+    'Page %(n)d of %(total)d': '',
+    # fr: Page introuvable
+    'Page not found': '',
+    # fr: Pages
+    'Pages': '',
+    # fr: Réussi
+    'Passed': '',
+    # fr: Mot de passe
+    'Password': '',
+    # fr: Collez un lien ou une attestation, ou choisissez un fichier.
+    'Paste a link or a credential, or choose a file.': '',
+    # fr: Collez le lien du badge, ou le texte du badge
+    "Paste the badge's link, or the badge's text": '',
+    # fr: Pause
+    'Pause': '',
+    # fr: Pause enregistrée. Les séances pendant la pause ne comptent pas.
+    'Pause recorded. The sessions during the pause do not count.': '',
+    # fr: Pause supprimée.
+    'Pause removed.': '',
+    # fr: Pauses
+    'Pauses': '',
+    # fr: Pauses (email, from, to)
+    'Pauses (email, from, to)': '',
+    # fr: Personnes
+    'People': '',
+    # fr: Permissions
+    'Permissions': '',
+    # fr: Personne
+    'Person': '',
+    # fr: Données personnelles
+    'Personal data': '',
+    # fr: Données personnelles de %(name)s
+    'Personal data of %(name)s': '',
+    # fr: Données personnelles : télécharger ou effacer (à la demande de la personne)
+    "Personal data: download or erase (on the person's request)": '',
+    # fr: Lieu (facultatif)
+    'Place (optional)': '',
+    # fr: Stage
+    'Placement (stage)': '',
+    # fr: Stage ou emploi ajouté.
+    'Placement added.': '',
+    # fr: Heures de pratique (email, date, minutes, state)
+    'Placement hours (email, date, minutes, state)': '',
+    # fr: Référent·e de stage
+    'Placement referent': '',
+    # fr: Référent·e de stage ayant un compte
+    'Placement referent with an account': '',
+    # fr: Stages et emplois
+    'Placements': '',
+    # fr: Stages dont les liens envoyés au ou à la référent·e ne marchent plus
+    'Placements whose links to the referent stopped working': '',
+    # fr: Merci de vérifier le formulaire
+    'Please check the form': '',
+    # fr: Merci de vérifier le formulaire :
+    'Please check the form:': '',
+    # fr: Choisissez un mot de passe.
+    'Please choose a password.': '',
+    # fr: Indiquez un nom.
+    'Please enter a name.': '',
+    # fr: Indiquez une adresse e-mail.
+    'Please enter an e-mail address.': '',
+    # fr: Indiquez le nom de la structure d'accueil.
+    'Please enter the name of the host organisation.': '',
+    # fr: Indiquez le nom.
+    'Please enter the name.': '',
+    # fr: Indiquez votre mot de passe actuel.
+    'Please enter your current password.': '',
+    # fr: Indiquez votre adresse e-mail.
+    'Please enter your e-mail address.': '',
+    # fr: Indiquez votre mot de passe.
+    'Please enter your password.': '',
+    # fr: Indiquez un code.
+    'Please give a code.': '',
+    # fr: Indiquez une date.
+    'Please give a date.': '',
+    # fr: Indiquez une heure.
+    'Please give a time.': '',
+    # fr: Indiquez les heures.
+    'Please give the hours.': '',
+    # fr: Connectez-vous
+    'Please log in': '',
+    # fr: Connectez-vous pour voir cette page.
+    'Please log in to see this page.': '',
+    # fr: Dites en quelques mots pourquoi ces heures ne sont pas confirmées.
+    'Please say in a few words why these hours are not confirmed.': '',
+    # fr: Retapez le mot de passe.
+    'Please type the password again.': '',
+    # fr: Heures de pratique
+    'Practice hours': '',
+    # fr: Heures de pratique (stage ou emploi)
+    'Practice hours (placement or job)': '',
+    # fr: Heures de pratique confirmées
+    'Practice hours confirmed': '',
+    # fr: Heures de pratique confirmées par rapport à l'objectif
+    'Practice hours confirmed against the target': '',
+    # fr: Heures de pratique de %(name)s
+    'Practice hours of %(name)s': '',
+    # fr: Objectif d'heures de pratique
+    'Practice hours target': '',
+    # fr: Heures de pratique à confirmer
+    'Practice hours to confirm': '',
+    # fr: Heures de pratique : %(done)s confirmées sur %(target)s.
+    'Practice hours: %(done)s confirmed out of %(target)s.': '',
+    # fr: Heures de pratique : %(done)s confirmées, objectif atteint.
+    'Practice hours: %(done)s confirmed, target reached.': '',
+    # fr: Heures de pratique : encore %(left)s à faire confirmer pour atteindre l'objectif.
+    'Practice hours: %(left)s still to confirm to reach the target.': '',
+    # fr: Heures de pratique : objectif atteint.
+    'Practice hours: target reached.': '',
+    # fr: Pratique : %(h)d heures confirmées par la personne référente.
+    'Practice: %(h)d hours confirmed by the referent.': '',
+    # fr: Préparer un ZIP des %(num)d attestations
+    'Prepare a ZIP of the %(num)d certificates': '',
+    # fr: Préparer l'export
+    'Prepare the export': '',
+    # fr: Préparés récemment
+    'Prepared recently': '',
+    # fr: Présent·e
+    'Present': '',
+    # fr: Précédente
+    'Previous': '',
+    # fr: Confidentialité
+    'Privacy': '',
+    # fr: Privé, c'est le choix par défaut : le badge ne montre pas votre nom, et personne ne le trouve si vous ne donnez pas le lien ou le fichier.
+    'Private is the default: the badge does not show your name, and nobody finds it unless you give them the link or the file.': '',
+    # fr: Privé : seulement les personnes à qui j'envoie le lien ou le fichier (sans mon nom)
+    'Private: only the people I send the link or the file to (no name shown)': '',
+    # fr: Programme
+    'Programme': '',
+    # fr: Programmes
+    'Programmes': '',
+    # fr: Les programmes sont décrits sous forme de données (fichiers YAML) : modules, compétences et conditions de réussite.
+    'Programmes are defined as data (YAML files): modules, competencies and completion rules.': '',
+    # fr: Avancement
+    'Progress': '',
+    # fr: Avancement de chaque stagiaire au %(date)s
+    'Progress of each trainee on %(date)s': '',
+    # fr: Public : sur ma page publique, avec mon nom
+    'Public: on my public page, with my name': '',
+    # fr: QR code menant à la page de vérification : %(url)s
+    'QR code leading to the verification page: %(url)s': '',
+    # fr: Taux
+    'Rate': '',
+    # fr: Réémettre
+    'Re-issue': '',
+    # fr: Lire (tout ce que votre rôle permet de voir dans l'API)
+    'Read (every page of the API your role allows)': '',
+    # fr: Lire comment la plateforme protège vos données
+    'Read how the platform protects your data': '',
+    # fr: Prêt
+    'Ready': '',
+    # fr: Prêt, mais incomplet
+    'Ready, but not complete': '',
+    # fr: Motif
+    'Reason': '',
+    # fr: Raison (montrée à quiconque vérifie le badge)
+    'Reason (shown to whoever verifies the badge)': '',
+    # fr: Raison : %(reason)s.
+    'Reason: %(reason)s.': '',
+    # fr: Reçu le %(date)s
+    'Received on %(date)s': '',
+    # fr: Relever les présences (listes des séances)
+    'Record attendance (session rosters)': '',
+    # fr: Enregistrer le résultat du jury
+    "Record the jury's result": '',
+    # fr: Choix enregistrés nettoyés du nom
+    'Recorded choices cleaned of the name': '',
+    # fr: Coordonnées de référent·e effacées
+    'Referent contact details cleared': '',
+    # fr: Actualiser
+    'Refresh': '',
+    # fr: Refusée
+    'Refused': '',
+    # fr: Tentatives de connexion refusées supprimées
+    'Refused login attempts deleted': '',
 }
