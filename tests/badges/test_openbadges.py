@@ -720,6 +720,25 @@ def test_guard_names_list_positions_and_reports_all_findings() -> None:
         "réfugié",
         "asylum seeker",
         "https://example.org/badges/sante-mentale",
+        # Dutch: badges have a Dutch edition too
+        "Herstel na een verslaving",
+        "verslaafd geweest",
+        "ervaring met dakloosheid",
+        "thuislozen begeleiden",
+        "geestelijke gezondheidszorg",
+        "psychische aandoening",
+        "schizofrenie",
+        "ex-gedetineerde",
+        "gevangenis",
+        "strafblad",
+        "armoede",
+        "bestaansonzekerheid",
+        "vluchtelingen",
+        "asielzoeker",
+        "drugsgebruik",
+        "clean sinds 2019",
+        "hervallen",
+        "sekswerk",
     ],
 )
 def test_guard_flags_life_history_terms(text: str) -> None:
@@ -743,6 +762,11 @@ def test_guard_flags_life_history_terms(text: str) -> None:
         "psychosocial",
         "Toxicologie",
         "Complémentarité plutôt que substitution",
+        # the same concepts in Dutch
+        "Zich herstel, empowerment, schadebeperking en ervaringskennis eigen maken",
+        "Doorleefde ervaring op het juiste moment en met mate inzetten",
+        "Interculturele bemiddeling",
+        "Drempels tot rechten opmerken en noden signaleren",
     ],
 )
 def test_guard_leaves_professional_vocabulary_alone(text: str) -> None:
