@@ -395,7 +395,11 @@ def test_signatories_fall_back_to_the_platform_then_the_issuer(app, graduate):
     assert certificates.signatories(programme, "Institut") == [
         {
             "name": "Institut",
-            "role": {"fr": "Pour l'organisme de formation", "en": "For the training body"},
+            "role": {
+                "fr": "Pour l'organisme de formation",
+                "en": "For the training body",
+                "nl": "Voor de vormingsorganisatie",
+            },
             "signature": None,
         }
     ]
