@@ -66,6 +66,13 @@ _LABELS = {
         "participation": "Participation",
         "desc": "Tremplin {kind} badge",
     },
+    "nl": {
+        "module": "Module",
+        "programme": "Opleiding",
+        "skill": "Competentie",
+        "participation": "Deelname",
+        "desc": "Tremplin-badge {kind}",
+    },
 }
 
 # Advance widths of DejaVu Sans Bold, in hundredths of an em (measured once from the font; the fallbacks of the
@@ -462,7 +469,7 @@ def badge_svg(
     """An SVG badge (512 × 512 user units) for an achievement.
 
     ``code`` ("M1") is the big text; ``title`` is wrapped on up to three lines; ``subtitle`` is the small eyebrow
-    line above the code (the kind's name when empty). ``lang`` ("fr" or "en") picks the words of the accessible
+    line above the code (the kind's name when empty). ``lang`` ("fr", "en" or "nl") picks the words of the accessible
     description and of the default eyebrow.
     """
     if kind not in _LAYOUTS:

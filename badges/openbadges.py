@@ -73,7 +73,7 @@ OB3_EXTENSIONS_CONTEXT = "https://purl.imsglobal.org/spec/ob/v3p0/extensions.jso
 OB3_SCHEMA_URL = "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_achievementcredential_schema.json"
 DID_CONTEXTS = ("https://www.w3.org/ns/did/v1", "https://w3id.org/security/multikey/v1")
 
-LANGS = ("fr", "en")
+LANGS = ("fr", "en", "nl")
 DEFAULT_LANG = "fr"
 
 #: Achievement.kind -> OB 3.0 AchievementType (B.1.28). See the module docstring for the reasons.
@@ -90,7 +90,7 @@ MIN_STATUS_LIST_BITS = 16 * 1024 * 8
 MAX_STATUS_LIST_BYTES = 16 * 1024 * 1024
 
 Text = str | Mapping[str, str]
-"""A display string: one string for every language, or ``{"fr": ..., "en": ...}``."""
+"""A display string: one string for every language, or ``{"fr": ..., "en": ..., "nl": ...}``."""
 
 # ---------------------------------------------------------------------------------------------------- inputs
 
@@ -221,10 +221,22 @@ def _text(value: Text, lang: str, what: str) -> str:
         raise ValueError(f"{what} has no {lang!r} text") from None
 
 
-def _other_langs(value: Text, lang: str) -> list[str]:
-    if isinstance(value, str):
-        return []
-    return [other for other in LANGS if other != lang and other in value]
+def editions(achievement: Achievement) -> tuple[str, ...]:
+    """The languages ``achievement`` is written in: those of :data:`LANGS` in which its name, description and
+    criteria (and every alignment's name) all have a text. An achievement defined before a language was added
+    has no edition in it: its badges are issued in the languages it has."""
+    texts = [achievement.name, achievement.description, achievement.criteria]
+    texts += [a.target_name for a in achievement.alignments]
+    texts += [a.target_framework for a in achievement.alignments if a.target_framework is not None]
+    return tuple(lang for lang in LANGS if all(isinstance(t, str) or t.get(lang) for t in texts))
+
+
+def edition(available: Iterable[str], lang: str) -> str:
+    """``lang`` when it is among the ``available`` editions, else French (the reference), else the first one."""
+    available = list(available)
+    if lang in available:
+        return lang
+    return DEFAULT_LANG if DEFAULT_LANG in available or not available else available[0]
 
 
 def achievement_url(achievement_id: str, lang: str = DEFAULT_LANG) -> str:
@@ -376,7 +388,7 @@ def ob2_badge_class(achievement: Achievement, issuer_url: str, lang: str = DEFAU
         doc["tags"] = list(achievement.tags)
     if achievement.alignments:
         doc["alignment"] = [_alignment_fields(a, lang) for a in achievement.alignments]
-    others = _other_langs(achievement.name, lang)
+    others = [other for other in editions(achievement) if other != lang]
     if others:
         doc["related"] = [{"id": achievement_url(achievement.id, other), "@language": other} for other in others]
     return doc
@@ -516,7 +528,7 @@ def ob3_achievement(achievement: Achievement, lang: str = DEFAULT_LANG) -> dict[
         out["tag"] = list(achievement.tags)
     if achievement.alignments:
         out["alignment"] = [{"type": ["Alignment"], **_alignment_fields(a, lang)} for a in achievement.alignments]
-    others = _other_langs(achievement.name, lang)
+    others = [other for other in editions(achievement) if other != lang]
     if others:
         out["related"] = [
             {"id": achievement_url(achievement.id, other), "type": ["Related"], "inLanguage": other} for other in others
@@ -787,43 +799,62 @@ def did_web_document(did: str, verification_methods: Iterable[tuple[str, str]]) 
 # the UMONS programme title "... santé mentale et précarités" cannot be published as badge text; use the
 # competency titles and a neutral credential name. "diagnostic" is flagged even in "diagnostic de territoire"
 # (social-work jargon): write "état des lieux du territoire" instead.
+# Dutch (badges have a Dutch edition) follows the same lines: "verslaving", "dakloosheid", "geestelijke
+# gezondheid", "armoede", "vluchteling"... are flagged; "herstel", "ervaringskennis", "schadebeperking" are not.
 
 _LIFE_HISTORY_PATTERNS: tuple[tuple[str, str], ...] = (
     # health status and diagnoses
     ("diagnostic/diagnosis", r"\bdiagnos\w*"),
     ("psychiatry", r"\bpsychiatr\w*"),
-    ("santé mentale/mental health", r"\bsante[\s_-]+mentale|\bmental[\s_-]+(?:health|illness\w*|disorders?)\b"),
-    ("maladie/illness", r"\bmaladies?\b|\bmalades?\b|\billness(?:es)?\b|\bdiseases?\b"),
-    ("trouble psychique", r"\btroubles?\s+(?:psychiques?|mentaux|mental|psychiatriques?|psychotiques?)\b"),
-    ("diagnosis name", r"\bschizophren\w*|\bbipolaires?\b|\bbipolar\b|\bdepressi\w*|\bpsychos[ei]s?\b"),
+    (
+        "santé mentale/mental health",
+        r"\bsante[\s_-]+mentale|\bmental[\s_-]+(?:health|illness\w*|disorders?)\b|\bgeestelijke[\s_-]+gezondheid\w*",
+    ),
+    ("maladie/illness", r"\bmaladies?\b|\bmalades?\b|\billness(?:es)?\b|\bdiseases?\b|\bziekt\w*|\bziek\b"),
+    (
+        "trouble psychique",
+        r"\btroubles?\s+(?:psychiques?|mentaux|mental|psychiatriques?|psychotiques?)\b"
+        r"|\bpsychische\s+(?:aandoening|stoornis|ziekte|problem)\w*|\bstoornis\w*",
+    ),
+    (
+        "diagnosis name",
+        r"\bschizo(?:ph|f)ren\w*|\bbipolaires?\b|\bbipolai?r\b|\bdepressi\w*|\bpsychos[ei]s?\b|\bpsychosen\b",
+    ),
     ("infection status", r"\b(?:vih|hiv|sida)\b|\bhepatit\w*|\bseropositi\w*"),
     # addiction and substances
-    ("addiction", r"\baddict\w*"),
+    ("addiction", r"\baddict\w*|\bversla(?:v|af)\w*"),
     ("toxicomanie", r"\btoxicoman\w*|\b(?:ex[\s_-]?)?tox\b"),
-    ("alcoholism", r"\balcooli(?:sme|ques?)\b|\balcoholi(?:sm|cs?)\b"),
-    ("substance", r"\b(?:cocaine|heroin|crack|methadone|opiaces?|opioides?|opioids?|opiates?)\b"),
+    ("alcoholism", r"\balcooli(?:sme|ques?)\b|\balcoholi(?:sm|cs?)\b|\balcoholis(?:me|ten?)\b"),
+    ("substance", r"\b(?:cocaine|heroine?|crack|methadone?|opiaces?|opioides?|opioids?|opiates?|opiaten)\b"),
     (
         "drug use",
-        r"\b(?:usage|usagers?|consommation|consommateurs?)\s+de\s+drogues?\b|\bdrugs?\s+(?:use|users?|abuse)\b",
+        r"\b(?:usage|usagers?|consommation|consommateurs?)\s+de\s+drogues?\b|\bdrugs?\s+(?:use|users?|abuse)\b"
+        r"|\bdrugs?[\s_-]*(?:gebruik|verslav)\w*",
     ),
-    ("abstinence/withdrawal", r"\babstinen\w*|\bsevrage\b"),
-    ("rechute/relapse", r"\brechut\w*|\brelaps\w*"),
+    ("abstinence/withdrawal", r"\babstinen\w*|\bsevrage\b|\bontwenning\w*"),
+    ("rechute/relapse", r"\brechut\w*|\brelaps\w*|\bherval\w*|\bterugval\w*"),
     (
         "recovery duration",
-        r"\b(?:retabli|stabilise)e?s?\s+depuis\b|\b(?:recovered|stable|clean|sober)\s+(?:for|since)\b",
+        r"\b(?:retabli|stabilise)e?s?\s+depuis\b|\b(?:recovered|stable|clean|sober)\s+(?:for|since)\b"
+        r"|\b(?:hersteld|stabiel|clean|nuchter)\s+sinds\b",
     ),
     # housing, justice, sex work, poverty
-    ("sans-abri/homeless", r"\bsans[\s_-]*abri\w*|\bhomeless\w*|\bsdf\b"),
-    ("prison", r"\bprisons?\b|\bprisonni\w*|\bemprisonn\w*|\bincarcer\w*|\bex[\s_-]?detenue?s?\b"),
-    ("criminal record", r"\bcasier\s+judiciaire\b|\bcriminal\s+record\b"),
-    ("prostitution", r"\bprostitu\w*|\btravail\s+du\s+sexe\b|\bsex[\s_-]+work\w*"),
-    ("précarité/poverty", r"\bprecarit\w*|\bpauvrete\b|\bpoverty\b"),
+    ("sans-abri/homeless", r"\bsans[\s_-]*abri\w*|\bhomeless\w*|\bsdf\b|\b(?:dak|thuis)[\s_-]*lo(?:os|z)\w*"),
+    (
+        "prison",
+        r"\bprisons?\b|\bprisonni\w*|\bemprisonn\w*|\bincarcer\w*|\bex[\s_-]?detenue?s?\b"
+        r"|\bgevangen\w*|\bgedetineerd\w*|\bdetentie\w*",
+    ),
+    ("criminal record", r"\bcasier\s+judiciaire\b|\bcriminal\s+record\b|\bstrafblad\w*"),
+    ("prostitution", r"\bprostitu\w*|\btravail\s+du\s+sexe\b|\bsex[\s_-]+work\w*|\bsekswerk\w*"),
+    ("précarité/poverty", r"\bprecarit\w*|\bpauvrete\b|\bpoverty\b|\barmoede\w*|\bbestaansonzeker\w*"),
     # migration status (not the field: see above)
     (
         "migration status",
         r"\bparcours\s+migratoires?\b|\b(?:im)?migrante?s?\b|\bimmigre(?:e|s|es)?\b|\bsans[\s_-]*papiers?\b"
         r"|\bdemandeu(?:r|se|rs|ses)\s+d.asile\b|\brefugie(?:e|s|es)?\b|\bexile(?:e|s|es)?\b"
-        r"|\bundocumented\b|\basylum[\s_-]+seekers?\b|\brefugees?\b",
+        r"|\bundocumented\b|\basylum[\s_-]+seekers?\b|\brefugees?\b"
+        r"|\b(?:im)?migranten\b|\bvluchteling\w*|\basielzoek\w*|\bzonder[\s_-]+(?:papieren|wettig[\s_-]+verblijf)\b",
     ),
 )
 _LIFE_HISTORY_RES = tuple((label, re.compile(pattern)) for label, pattern in _LIFE_HISTORY_PATTERNS)

@@ -21,11 +21,12 @@ from collections.abc import Iterable
 
 import sqlalchemy as sa
 
-from badges import baking, keys, services
+from badges import baking, keys, openbadges, services
 from badges.consent import HOLDER_REQUEST
 from badges.models import Award, KeyKind, Visibility
 from badges.views import achievement_image
 from core.db import db, utcnow
+from core.i18n import LANGUAGES
 from core.models import User
 from core.privacy import Provider, register_provider
 from core.privacy.services import Erasure, ExportBundle, iso
@@ -66,7 +67,7 @@ def _export(user: User, bundle: ExportBundle) -> None:
             "links": services.award_urls(award),
         }
         if award.revoked_at is None and award.visibility != Visibility.DECLINED.value and award.documents:
-            lang = user.language if user.language in ("fr", "en") else "fr"
+            lang = openbadges.edition(award.documents["ob3"], user.language if user.language in LANGUAGES else "fr")
             payload = json.dumps(award.documents["ob3"][lang], ensure_ascii=False)
             image = baking.bake_png(achievement_image(award.achievement, "png", lang), baking.OB3_KEYWORD, payload)
             code = award.achievement.code or award.achievement.kind

@@ -106,8 +106,9 @@ def sync_achievement(spec: AchievementSpec, issuer: BadgeIssuer | None = None) -
         for name, value in values.items():
             if getattr(achievement, name) != value:
                 setattr(achievement, name, value)
-    for lang in ob.LANGS:
-        findings = ob.life_history_findings(ob.ob3_achievement(as_dataclass(achievement), lang))
+    definition = as_dataclass(achievement)
+    for lang in ob.editions(definition):
+        findings = ob.life_history_findings(ob.ob3_achievement(definition, lang))
         if findings:
             where, label, text = findings[0]
             raise ServiceError(
@@ -185,7 +186,7 @@ def build_documents(
     method = keys.verification_method(issuer, ed_key)
     ob3: dict[str, Any] = {}
     ob3_jwt: dict[str, str] = {}
-    for lang in ob.LANGS:
+    for lang in ob.editions(definition):
         credential = ob.ob3_credential(award, definition, issuer_for_documents(issuer, ed_key), lang=lang)
         ob.assert_no_life_history(credential)
         ob3[lang] = signing.add_proof(credential, private_ed, method, created=issued_at)

@@ -36,7 +36,7 @@ from badges.views import (
 )
 from core.db import db
 from core.extensions import csrf
-from core.i18n import current_language
+from core.i18n import current_language, language_of
 from core.openapi import BOOLEAN, STRING, json_response, nullable, obj, ref
 from core.security import public, rate_limited
 
@@ -97,7 +97,7 @@ def _stored_checks(
     if stored is None:
         if credential is None:
             documents = db.session.scalar(db.select(Award.documents).where(Award.uuid == award_uuid))
-            credential = documents["ob3"][lang]
+            credential = documents["ob3"][openbadges.edition(documents["ob3"], lang)]
         checks = verification.stored_checks(credential, _signature_problems(credential))
         stored = (checks, services.award_urls(award_uuid))
         if len(_VERIFIED) >= _VERIFIED_MAX:
@@ -128,10 +128,10 @@ def verdict_language() -> str:
     lang = _ACCEPTED_LANGUAGE.get((accept, config["BABEL_DEFAULT_LOCALE"]))
     if lang is None:
         if not accept:
-            lang = openbadges.DEFAULT_LANG if config["BABEL_DEFAULT_LOCALE"] != "en" else "en"
+            lang = language_of(config["BABEL_DEFAULT_LOCALE"])
         else:
             best = request.accept_languages.best_match(config["LANGUAGES"])
-            lang = "en" if str(best or config["BABEL_DEFAULT_LOCALE"]).startswith("en") else "fr"
+            lang = language_of(best or config["BABEL_DEFAULT_LOCALE"])
         if len(_ACCEPTED_LANGUAGE) >= 256:
             _ACCEPTED_LANGUAGE.clear()
         _ACCEPTED_LANGUAGE[accept, config["BABEL_DEFAULT_LOCALE"]] = lang
@@ -290,7 +290,8 @@ def verification_page(award: Award | None, reached_by=None):
 def render_page(award: Award, lang: str, reached_by=None) -> str:
     """The verification page of ``award`` in ``lang``."""
     with force_locale(lang):
-        credential = award.documents["ob3"][lang]
+        # A badge issued before a language was added has no edition in it: the page speaks it, the badge is French.
+        credential = award.documents["ob3"][openbadges.edition(award.documents["ob3"], lang)]
         now = datetime.now(UTC)
         status = award.status(now)
         stored, _urls = _stored_checks(award.uuid, lang, credential)
@@ -400,6 +401,8 @@ class LocalResolver:
                 return _served(url, status, document, "application/ld+json")
             if endpoint == "badges.assertion_jws":
                 return _served(url, 200, award.documents["ob2_jws"], "text/plain")
+            if lang not in award.documents["ob3"]:
+                return not_found
             if endpoint == "badges.credential":
                 return _served(url, 200, award.documents["ob3"][lang], "application/vc+ld+json")
             return _served(url, 200, award.documents["ob3_jwt"][lang], "application/vc+jwt")
@@ -415,7 +418,7 @@ class LocalResolver:
             achievement = db.session.scalar(
                 db.select(Achievement).where(Achievement.uuid == values["achievement_uuid"])
             )
-            if achievement is None or lang is None:
+            if achievement is None or lang not in openbadges.editions(services.as_dataclass(achievement)):
                 return not_found
             return _served(url, 200, badge_class_json(achievement, lang), "application/ld+json")
         if issuer is None:
@@ -479,7 +482,8 @@ def verify_input(data: bytes | str, email: str | None = None) -> verification.Ve
     if isinstance(data, str) and data.strip().startswith(("http://", "https://")):
         award = resolver.award_for(data.strip())
         if award is not None and award.visibility != Visibility.DECLINED.value:
-            data = json.dumps(award.documents["ob3"][current_language()], ensure_ascii=False)
+            lang = openbadges.edition(award.documents["ob3"], current_language())
+            data = json.dumps(award.documents["ob3"][lang], ensure_ascii=False)
     return verification.verify(data, resolver, now=datetime.now(UTC), recipient_email=email or None)
 
 

@@ -9,6 +9,7 @@ import functools
 import hashlib
 import json
 import uuid
+from collections.abc import Iterable
 
 from flask import Blueprint, Response, abort, current_app, jsonify, redirect, render_template, request, url_for
 
@@ -129,9 +130,10 @@ def did_document():
 # ------------------------------------------------------------------------------------------------ achievements
 
 
-def _lang() -> str:
+def _lang(available: Iterable[str] = openbadges.LANGS) -> str:
+    """``?lang=`` (French by default); 404 for a language this badge or achievement has no edition in."""
     lang = request.args.get("lang", openbadges.DEFAULT_LANG)
-    if lang not in openbadges.LANGS:
+    if lang not in openbadges.LANGS or lang not in available:
         abort(404)
     return lang
 
@@ -149,7 +151,7 @@ def _achievement_or_404(achievement_uuid: uuid.UUID) -> Achievement:
 def badge_class(achievement_uuid: uuid.UUID):
     """OB 2.0 BadgeClass (also the OB 3.0 Achievement id); ``?lang=en`` for the English edition."""
     achievement = _achievement_or_404(achievement_uuid)
-    lang = _lang()
+    lang = _lang(openbadges.editions(services.as_dataclass(achievement)))
     if wants_json_document():
         return _json(badge_class_json(achievement, lang))
     return render_template("badges/achievement.html", achievement=achievement, issuer=achievement.issuer)
@@ -249,7 +251,9 @@ def _stored_document(award_uuid: uuid.UUID, kind: str, lang: str) -> Response:
         documents = db.session.scalar(db.select(Award.documents).where(Award.uuid == award_uuid))
         if documents is None:
             abort(404)
-        document = documents[kind][lang]
+        document = documents[kind].get(lang)
+        if document is None:  # a badge issued before this language was added has no edition in it
+            abort(404)
         data = (
             document.encode("utf-8")
             if kind == "ob3_jwt"
@@ -287,7 +291,7 @@ def credential_jwt(award_uuid: uuid.UUID):
 def baked(award_uuid: uuid.UUID, ext: str):
     """The badge image with the OB 3.0 credential baked in (PNG iTXt ``openbadgecredential`` / SVG)."""
     award = _award_or_404(award_uuid)
-    lang = _lang()
+    lang = _lang(award.documents["ob3"])
     payload = json.dumps(award.documents["ob3"][lang], ensure_ascii=False)
     image = achievement_image(award.achievement, ext, lang)
     if ext == "png":

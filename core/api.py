@@ -36,7 +36,7 @@ def me():
 
 @bp.route("/me", methods=["PATCH"])
 def me_update():
-    """Change one's own display name and language: ``{"display_name": "…", "language": "fr"|"en"}``."""
+    """Change one's own display name and language: ``{"display_name": "…", "language": "fr"|"en"|"nl"}``."""
     payload = request.get_json(silent=True)
     if not isinstance(payload, dict) or not set(payload) <= {"display_name", "language"}:
         return error("Send a JSON object with display_name and/or language.", 400)

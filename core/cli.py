@@ -79,7 +79,7 @@ def _read_password(from_stdin: bool) -> str | None:
 )
 @click.option("--name", "legal_name", help="Legal name (defaults to the part of the address before @).")
 @click.option("--display-name", help="Chosen name shown in the interface.")
-@click.option("--language", type=click.Choice(["fr", "en"]), default="fr", show_default=True)
+@click.option("--language", type=click.Choice(["fr", "en", "nl"]), default="fr", show_default=True)
 @click.option("--password-stdin", is_flag=True, help="Read the password from the first line of standard input.")
 @click.option("--invite", is_flag=True, help="Queue an invitation e-mail with a link to choose a password.")
 @with_appcontext

@@ -39,7 +39,7 @@ DEFAULTS: dict[str, Any] = {
     "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
     "BABEL_DEFAULT_LOCALE": "fr",
     "BABEL_DEFAULT_TIMEZONE": "Europe/Brussels",
-    "LANGUAGES": ["fr", "en"],
+    "LANGUAGES": ["fr", "en", "nl"],
     # Login lock-outs (OWASP): within the window, LOGIN_MAX_FAILURES failures for one account from one address
     # lock that account from that address; LOGIN_MAX_FAILURES_PER_ADDRESS failures from one address (any
     # accounts) lock the address; LOGIN_MAX_FAILURES_PER_ACCOUNT failures against one account from browsers that

@@ -20,7 +20,7 @@ ROLE_LABELS = {
     Role.TRAINEE.value: _l("Trainee"),
     Role.FUNDER.value: _l("Funder"),
 }
-LANGUAGE_LABELS = {"fr": "Français", "en": "English"}
+LANGUAGE_LABELS = {"fr": "Français", "en": "English", "nl": "Nederlands"}
 
 
 def role_choices() -> list[SelectChoice]:

@@ -1,4 +1,4 @@
-"""Languages: French first, English second (Flask-Babel).
+"""Languages: French first, then English and Dutch (Belgian usage) (Flask-Babel).
 
 In a request, the language is the user's preference when logged in, else the one chosen with the language
 switch, else the browser's Accept-Language, else French. Outside requests (the ``tremplin`` command), English.
@@ -33,17 +33,27 @@ def select_locale() -> str:
     return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
+#: The languages of the interface, French (the reference) first.
+LANGUAGES = ("fr", "en", "nl")
+
+
+def language_of(value: object, default: str = "fr") -> str:
+    """The interface language of a locale or language tag: "en_GB" → "en", "nl-BE" → "nl", "de" → ``default``."""
+    text = str(value or "").lower()
+    return next((lang for lang in LANGUAGES if text.startswith(lang)), default)
+
+
 def localized(value: Mapping[str, str] | None, lang: str = "fr") -> str:
-    """Pick ``lang`` from a ``{"fr": …, "en": …}`` mapping (data defined in both languages), falling back to
-    French, then to any language present."""
+    """Pick ``lang`` from a ``{"fr": …, "en": …, "nl": …}`` mapping (data defined in several languages),
+    falling back to French, then to any language present."""
     if not value:
         return ""
     return value.get(lang) or value.get("fr") or next(iter(value.values()), "")
 
 
 def current_language() -> str:
-    """The language of the current request ("fr" or "en"); French outside requests' own choice."""
-    return "en" if str(get_locale() or "fr").startswith("en") else "fr"
+    """The language of the current request ("fr", "en" or "nl"); French outside requests' own choice."""
+    return language_of(get_locale() or "fr")
 
 
 def init_app(app) -> None:

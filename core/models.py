@@ -24,7 +24,7 @@ class Role(enum.StrEnum):
     FUNDER = "funder"  # financeur: aggregates only
 
 
-LANGUAGES = ("fr", "en")
+LANGUAGES = ("fr", "en", "nl")
 
 
 class User(PublicIdMixin, UserMixin, db.Model):
@@ -46,7 +46,7 @@ class User(PublicIdMixin, UserMixin, db.Model):
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"
     )
 
-    __table_args__ = (sa.CheckConstraint("language IN ('fr', 'en')", name="language"),)
+    __table_args__ = (sa.CheckConstraint("language IN ('fr', 'en', 'nl')", name="language"),)
 
     @property
     def name(self) -> str:

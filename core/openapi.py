@@ -54,7 +54,7 @@ BOOLEAN = {"type": "boolean"}
 DATE = {"type": "string", "format": "date"}
 DATE_TIME = {"type": "string", "format": "date-time"}
 UUID = {"type": "string", "format": "uuid"}
-TEXT = {"fr": STRING, "en": STRING}
+TEXT = {"fr": STRING, "en": STRING, "nl": STRING}
 
 
 def json_response(schema: dict[str, Any], description: str) -> dict[str, Any]:
@@ -106,7 +106,7 @@ def _core() -> dict[str, Any]:
             "name": STRING,
             "legal_name": STRING,
             "display_name": nullable(STRING),
-            "language": {"type": "string", "enum": ["fr", "en"]},
+            "language": {"type": "string", "enum": ["fr", "en", "nl"]},
             "roles": {"type": "array", "items": {"type": "string"}},
         }
     )

@@ -2,8 +2,9 @@
 
 Achievements come from the programme's YAML: one per module that has required competencies, one for the whole
 programme, and the skill badges of its ``badges:`` block. Their text is written here from the programme's data,
-in French and English, and says what was required — competency titles, never their descriptions (which may
-name fields of lived experience) and never anything about a person.
+in French and English (and in Dutch when the programme gives every text it needs in Dutch), and says what was
+required — competency titles, never their descriptions (which may name fields of lived experience) and never
+anything about a person.
 
 Earning rules (decided by the pure rules engine's evaluation, read here):
 - a **module** badge once the module's sessions are over (its last session is past, and the trainee was still
@@ -83,6 +84,11 @@ def _bullets(competencies: Sequence[Competency], lang: str) -> str:
     return "\n".join(f"- {c.title.get(lang) or c.title['fr']}" for c in competencies)
 
 
+def _dutch(*texts: dict[str, str]) -> bool:
+    """Whether every one of ``texts`` (``{lang: text}``) has Dutch: a badge is written in Dutch only then."""
+    return all(text.get("nl") for text in texts)
+
+
 def programme_name(programme: Programme) -> dict[str, str]:
     """The programme's name on its badges and certificates (``{lang: text}``)."""
     return dict((programme.badges or {}).get("name") or programme.title)
@@ -98,7 +104,7 @@ def _module_criteria(
 ) -> dict[str, str]:
     """``required``: the module's required competencies that may be named; ``unpublished``: how many others."""
     attendance = programme.rules["attendance"]
-    evidence = {lang: _evidence_phrase(required, lang) for lang in ("fr", "en")}
+    evidence = {lang: _evidence_phrase(required, lang) for lang in ("fr", "en", "nl")}
     fr = (
         f"Avoir suivi le module « {module.title['fr']} » jusqu'à son terme et fait valider par l'équipe de formation "
         f"les compétences suivantes :\n\n{_bullets(required, 'fr')}\n\n"
@@ -107,16 +113,26 @@ def _module_criteria(
         f"Follow the module “{module.title['en']}” to its end and have the following competencies validated by "
         f"the training team:\n\n{_bullets(required, 'en')}\n\n"
     )
+    nl = (
+        f"De module ‘{module.title.get('nl')}’ tot het einde volgen en de volgende competenties laten valideren door "
+        f"het opleidingsteam:\n\n{_bullets(required, 'nl')}\n\n"
+    )
     if unpublished:
         fr += "Ainsi que les autres compétences du module (travail sur la posture, non détaillé ici).\n\n"
         en += "And the module's other competencies (work on one's stance, not detailed here).\n\n"
+        nl += "En de andere competenties van de module (werk aan de eigen houding, hier niet uitgewerkt).\n\n"
     if attendance["scope"] == "each_module":
         fr += f"Être présent·e à au moins {attendance['threshold_percent']} % de la formation du module.\n\n"
         en += f"Attend at least {attendance['threshold_percent']}% of the module's training.\n\n"
+        nl += f"Minstens {attendance['threshold_percent']}% van de opleiding van de module aanwezig zijn.\n\n"
     if evidence["fr"]:
         fr += f"Preuves examinées : {evidence['fr']}."
         en += f"Evidence examined: {evidence['en']}."
-    return {"fr": fr.strip(), "en": en.strip()}
+        nl += f"Onderzochte bewijzen: {evidence['nl']}."
+    criteria = {"fr": fr.strip(), "en": en.strip()}
+    if _dutch(module.title, *(c.title for c in required)):
+        criteria["nl"] = nl.strip()
+    return criteria
 
 
 def _programme_criteria(programme: Programme, modules: Sequence[Module]) -> dict[str, str]:
@@ -124,20 +140,29 @@ def _programme_criteria(programme: Programme, modules: Sequence[Module]) -> dict
     attendance = config["attendance"]
     unit_fr = "des heures de formation" if attendance["basis"] == "hours" else "des séances de formation"
     unit_en = "of the training hours" if attendance["basis"] == "hours" else "of the training sessions"
+    unit_nl = "van de opleidingsuren" if attendance["basis"] == "hours" else "van de opleidingssessies"
     fr = [f"Être présent·e à au moins {attendance['threshold_percent']} % {unit_fr}."]
     en = [f"Attend at least {attendance['threshold_percent']}% {unit_en}."]
+    nl = [f"Minstens {attendance['threshold_percent']}% {unit_nl} aanwezig zijn."]
     if config.get("placement_hours"):
         fr.append(f"Accomplir au moins {config['placement_hours']} heures de pratique (stage ou emploi), confirmées.")
         en.append(f"Complete at least {config['placement_hours']} hours of practice (placement or job), confirmed.")
+        nl.append(f"Minstens {config['placement_hours']} bevestigde uren praktijk (stage of job) presteren.")
     if config.get("final_work"):
         fr.append("Réussir le travail de fin de formation.")
         en.append("Pass the final piece of work.")
+        nl.append("Slagen voor het eindwerk.")
     if config.get("competencies") != "none":
         titles_fr = ", ".join(f"« {m.title['fr']} »" for m in modules)
         titles_en = ", ".join(f"“{m.title['en']}”" for m in modules)
+        titles_nl = ", ".join(f"‘{m.title.get('nl')}’" for m in modules)
         fr.append(f"Faire valider les compétences des modules {titles_fr}.")
         en.append(f"Have the competencies of the modules {titles_en} validated.")
-    return {"fr": "\n".join(f"- {line}" for line in fr), "en": "\n".join(f"- {line}" for line in en)}
+        nl.append(f"De competenties van de modules {titles_nl} laten valideren.")
+    criteria = {"fr": "\n".join(f"- {line}" for line in fr), "en": "\n".join(f"- {line}" for line in en)}
+    if _dutch(*(m.title for m in modules)):
+        criteria["nl"] = "\n".join(f"- {line}" for line in nl)
+    return criteria
 
 
 def achievement_specs(programme: Programme) -> list[badges.AchievementSpec]:
@@ -164,23 +189,40 @@ def achievement_specs(programme: Programme) -> list[badges.AchievementSpec]:
             continue
         badge_modules.append(module)
         published = [c for c in required if c.code not in unpublished]
+        description = {
+            "fr": f"Module {module.code} de la formation « {name['fr']} » : "
+            f"{len(required)} compétences validées par l'équipe de formation.",
+            "en": f"Module {module.code} of the training “{name['en']}”: "
+            f"{len(required)} competencies validated by the training team.",
+        }
+        if _dutch(name, module.title):
+            description["nl"] = (
+                f"Module {module.code} van de opleiding ‘{name['nl']}’: "
+                f"{len(required)} competenties gevalideerd door het opleidingsteam."
+            )
         specs.append(
             badges.AchievementSpec(
                 key=module_key(programme, module.code),
                 kind="module",
                 code=module.code,
                 name=dict(module.title),
-                description={
-                    "fr": f"Module {module.code} de la formation « {name['fr']} » : "
-                    f"{len(required)} compétences validées par l'équipe de formation.",
-                    "en": f"Module {module.code} of the training “{name['en']}”: "
-                    f"{len(required)} competencies validated by the training team.",
-                },
+                description=description,
                 criteria=_module_criteria(programme, module, published, len(required) - len(published)),
                 tags=(*tags, module.code),
                 alignments=_alignments(programme, published),
                 valid_for_days=valid_for_days,
             )
+        )
+    description = {
+        "fr": f"Formation complète « {name['fr']} », en alternance entre formation et pratique "
+        f"professionnelle : {programme.credential_name['fr'].lower()}.",
+        "en": f"Complete training “{name['en']}”, alternating training and professional practice: "
+        f"{programme.credential_name['en'].lower()}.",
+    }
+    if _dutch(name, programme.credential_name):
+        description["nl"] = (
+            f"Volledige opleiding ‘{name['nl']}’, afwisselend opleiding en beroepspraktijk: "
+            f"{programme.credential_name['nl'].lower()}."
         )
     specs.append(
         badges.AchievementSpec(
@@ -188,12 +230,7 @@ def achievement_specs(programme: Programme) -> list[badges.AchievementSpec]:
             kind="programme",
             code="",
             name=name,
-            description={
-                "fr": f"Formation complète « {name['fr']} », en alternance entre formation et pratique "
-                f"professionnelle : {programme.credential_name['fr'].lower()}.",
-                "en": f"Complete training “{name['en']}”, alternating training and professional practice: "
-                f"{programme.credential_name['en'].lower()}.",
-            },
+            description=description,
             criteria=_programme_criteria(programme, badge_modules),
             tags=tags,
             alignments=_alignments(
@@ -207,23 +244,32 @@ def achievement_specs(programme: Programme) -> list[badges.AchievementSpec]:
         if len(grouped) != len(skill["competencies"]):
             continue  # a retired competency: the badge can no longer be earned
         title = skill["title"]
+        description = {
+            "fr": f"Compétence professionnelle de travailleur·se pair·e « {title['fr']} », validée dans la "
+            f"formation « {name['fr']} ».",
+            "en": f"Peer worker professional skill “{title['en']}”, validated in the training “{name['en']}”.",
+        }
+        criteria = {
+            "fr": "Avoir fait valider par l'équipe de formation les compétences suivantes :\n\n"
+            + _bullets(grouped, "fr"),
+            "en": "Have the following competencies validated by the training team:\n\n" + _bullets(grouped, "en"),
+        }
+        if _dutch(name, title, *(c.title for c in grouped)):
+            description["nl"] = (
+                f"Beroepscompetentie van de ervaringsdeskundige ‘{title['nl']}’, gevalideerd in de "
+                f"opleiding ‘{name['nl']}’."
+            )
+            criteria["nl"] = "De volgende competenties laten valideren door het opleidingsteam:\n\n" + _bullets(
+                grouped, "nl"
+            )
         specs.append(
             badges.AchievementSpec(
                 key=skill_key(programme, skill["code"]),
                 kind="skill",
                 code=skill["code"].removeprefix("B-")[:12],
                 name=dict(title),
-                description={
-                    "fr": f"Compétence professionnelle de travailleur·se pair·e « {title['fr']} », validée dans la "
-                    f"formation « {name['fr']} ».",
-                    "en": f"Peer worker professional skill “{title['en']}”, validated in the training “{name['en']}”.",
-                },
-                criteria={
-                    "fr": "Avoir fait valider par l'équipe de formation les compétences suivantes :\n\n"
-                    + _bullets(grouped, "fr"),
-                    "en": "Have the following competencies validated by the training team:\n\n"
-                    + _bullets(grouped, "en"),
-                },
+                description=description,
+                criteria=criteria,
                 tags=(*tags, skill["code"]),
                 alignments=_alignments(programme, grouped),
                 valid_for_days=valid_for_days,

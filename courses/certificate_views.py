@@ -25,7 +25,8 @@ from badges.verify_views import verdict_json, verdict_language, verification_pag
 from badges.views import wants_json_document
 from core import jobs
 from core.db import db, utcnow
-from core.i18n import current_language
+from core.forms import LANGUAGE_LABELS
+from core.i18n import LANGUAGES, current_language
 from core.models import Job, Role
 from core.pdf import pdf_response
 from core.security import public, roles_required
@@ -50,7 +51,7 @@ def register_converter(app) -> None:
 
 def _lang() -> str:
     wanted = request.args.get("lang")
-    return wanted if wanted in ("fr", "en") else current_language()
+    return wanted if wanted in LANGUAGES else current_language()
 
 
 def enrolment_or_404(enrolment_uuid: uuid.UUID) -> Enrolment:
@@ -99,7 +100,7 @@ def cohort_certificates(cohort_uuid: uuid.UUID):
 
 
 class BulkForm(FlaskForm):
-    lang = SelectField(choices=[SelectChoice("fr", "Français"), SelectChoice("en", "English")], default="fr")
+    lang = SelectField(choices=[SelectChoice(code, name) for code, name in LANGUAGE_LABELS.items()], default="fr")
 
 
 def _bulk_context(cohort: Cohort) -> dict[str, Any]:
@@ -133,7 +134,7 @@ def run_zip(context: jobs.JobContext) -> None:
     Killed half-way and run again (a stale job is claimed again), it starts over: the certificates made the first
     time are found again (one per badge, by a unique key), never made twice, and the ZIP is written anew. A
     certificate that cannot be made is left out and named on the job's page; the job fails only if none could."""
-    lang = context.params.get("lang") if context.params.get("lang") in ("fr", "en") else "fr"
+    lang = context.params.get("lang") if context.params.get("lang") in LANGUAGES else "fr"
     cohort = db.session.scalar(db.select(Cohort).where(Cohort.uuid == uuid.UUID(context.params["cohort"])))
     owner = context.owner
     with force_locale(lang):  # the job's page shows the reason as written, in the language the job was asked in
@@ -143,7 +144,7 @@ def run_zip(context: jobs.JobContext) -> None:
             raise jobs.JobFailed(_("You are no longer on this cohort's team."))
     rows = certificates.cohort_certificates(cohort)
     db.session.commit()  # the new certificates (and their codes) are saved before the long part
-    word = "certificates" if lang == "en" else "attestations"
+    word = {"en": "certificates", "nl": "attesten"}.get(lang, "attestations")
     try:
         with context.output(f"{word}-{cohort.code}.zip", "application/zip") as path:
             written = certificates.write_zip(rows, lang, path, progress=context.progress, problem=context.problem)

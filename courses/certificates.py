@@ -45,7 +45,7 @@ from badges import services as badge_services
 from badges.models import Achievement, Award, Visibility
 from core import pdf
 from core.db import db, utcnow
-from core.i18n import localized
+from core.i18n import language_of, localized
 from core.models import User
 from core.services import ServiceError, external_url
 from courses import awarding, eligibility
@@ -192,13 +192,17 @@ def signatories(programme: Programme, issuer_name: str) -> list[dict[str, Any]]:
     for item in chosen[:3]:
         role = item.get("role") or {}
         if isinstance(role, str):
-            role = {"fr": role, "en": role}
+            role = {"fr": role, "en": role, "nl": role}
         out.append({"name": str(item["name"]), "role": dict(role), "signature": item.get("signature") or None})
     if not out:
         out = [
             {
                 "name": issuer_name,
-                "role": {"fr": "Pour l'organisme de formation", "en": "For the training body"},
+                "role": {
+                    "fr": "Pour l'organisme de formation",
+                    "en": "For the training body",
+                    "nl": "Voor de vormingsorganisatie",
+                },
                 "signature": None,
             }
         ]
@@ -261,9 +265,12 @@ def build_content(enrolment: Enrolment, award: Award) -> dict[str, Any]:
 
 
 def hours_text(minutes: int, lang: str) -> str:
-    """Whole hours for people: 7 530 minutes → "125 h 30"; a multiple of 60 → "126 heures"/"126 hours"."""
+    """Whole hours for people: 7 530 minutes → "125 h 30" ("125 u 30" in Dutch); a multiple of 60 →
+    "126 heures"/"126 hours"/"126 uur"."""
     hours, rest = divmod(int(minutes), 60)
     nbsp = "\u00a0"
+    if lang == "nl":
+        return f"{hours}{nbsp}u{nbsp}{rest:02d}" if rest else f"{hours}{nbsp}uur"
     if rest:
         return f"{hours}{nbsp}h{nbsp}{rest:02d}"
     if lang == "en":
@@ -339,7 +346,7 @@ def credential_attachment(certificate: Certificate, lang: str) -> pdf.Attachment
 
 def document(certificate: Certificate, lang: str) -> dict[str, Any]:
     """What ``core.pdf.render_pdf`` needs to render the certificate (its keyword arguments)."""
-    lang = "en" if str(lang).startswith("en") else "fr"
+    lang = language_of(lang)
     return {
         "html": html(certificate, lang),
         "title": title_of(certificate, lang),
@@ -359,7 +366,7 @@ def render(certificate: Certificate, lang: str) -> bytes:
 
 def filename(certificate: Certificate, lang: str) -> str:
     content = certificate.content
-    word = "certificate" if lang == "en" else "attestation"
+    word = {"en": "certificate", "nl": "attest"}.get(lang, "attestation")
     name = re.sub(r"[^\w]+", "-", content["legal_name"]).strip("-").lower()
     return f"{word}-{content['cohort']['code'].lower()}-{name}.pdf"
 
@@ -454,7 +461,7 @@ def write_zip(
     return written
 
 
-_MISSING_FILE = {"fr": "LISEZ-MOI-erreurs.txt", "en": "README-errors.txt"}
+_MISSING_FILE = {"fr": "LISEZ-MOI-erreurs.txt", "en": "README-errors.txt", "nl": "LEESMIJ-fouten.txt"}
 
 
 def content_name(certificate: Certificate, user: User) -> str:

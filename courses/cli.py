@@ -241,7 +241,7 @@ def certificates_group() -> None:
 @certificates_group.command("render")
 @click.argument("code")
 @click.option("--out", "out", required=True, type=click.Path(file_okay=False, path_type=Path), help="Folder to write.")
-@click.option("--lang", type=click.Choice(["fr", "en"]), default="fr", show_default=True)
+@click.option("--lang", type=click.Choice(["fr", "en", "nl"]), default="fr", show_default=True)
 @with_appcontext
 def certificates_render(code: str, out: Path, lang: str) -> None:
     """Write OUT/<email>.pdf for each trainee of cohort CODE whose programme badge is active (certificates are
@@ -269,7 +269,7 @@ def certificates_render(code: str, out: Path, lang: str) -> None:
 @click.option("--delimiter", type=click.Choice([";", ","]), default=";", show_default=True, help="CSV separator.")
 @click.option("--part", help="CSV: which table of the report (default: the first).")
 @click.option("--as-of", "as_of", type=click.DateTime(["%Y-%m-%d"]), help="Evaluation date (default: today).")
-@click.option("--lang", type=click.Choice(["fr", "en"]), default="fr", show_default=True)
+@click.option("--lang", type=click.Choice(["fr", "en", "nl"]), default="fr", show_default=True)
 @with_appcontext
 def report_command(kind, code, fmt, out, delimiter, part, as_of, lang) -> None:
     """Write a report of the cohort CODE (or of every cohort with CODE "all": summary and funder only)."""

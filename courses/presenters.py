@@ -64,16 +64,17 @@ def lang() -> str:
 
 
 def hm(minutes: int | None) -> str:
-    """125 → "2 h 05"; 60 → "1 h"; 45 → "45 min"."""
+    """125 → "2 h 05"; 60 → "1 h"; 45 → "45 min" (in Dutch, the Belgian "2 u 05", "1 u")."""
     if minutes is None:
         return "—"
     sign = "−" if minutes < 0 else ""
     hours, rest = divmod(abs(int(minutes)), 60)
     nbsp = "\u00a0"  # "15 h" never breaks across two lines
+    unit = "u" if lang() == "nl" else "h"
     if hours and rest:
-        return f"{sign}{hours}{nbsp}h{nbsp}{rest:02d}"
+        return f"{sign}{hours}{nbsp}{unit}{nbsp}{rest:02d}"
     if hours:
-        return f"{sign}{hours}{nbsp}h"
+        return f"{sign}{hours}{nbsp}{unit}"
     return f"{sign}{rest}{nbsp}min"
 
 

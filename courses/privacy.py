@@ -26,7 +26,7 @@ from flask import current_app
 from badges import services as badge_services
 from badges.consent import HOLDER_REQUEST
 from core.db import db
-from core.i18n import localized
+from core.i18n import LANGUAGES, localized
 from core.models import User
 from core.privacy import Provider, RetentionReport, register_provider, register_retention
 from core.privacy.services import Erasure, ExportBundle, iso
@@ -103,7 +103,7 @@ def _person_name(user_id: int | None) -> str | None:
 
 
 def _export(user: User, bundle: ExportBundle) -> None:
-    lang = user.language if user.language in ("fr", "en") else "fr"
+    lang = user.language if user.language in LANGUAGES else "fr"
     rows = []
     for enrolment in _enrolments(user):
         cohort = enrolment.cohort

@@ -30,34 +30,42 @@ EVIDENCE_TYPES: dict[str, dict[str, str]] = {
     "E-OBS": {
         "fr": "Grille d'observation en mise en situation / jeu de rôle",
         "en": "Observation grid from a role play",
+        "nl": "Observatierooster bij een rollenspel",
     },
     "E-ANALYSE": {
         "fr": "Analyse de pratique ou étude de situation écrite",
         "en": "Written practice analysis or situation study",
+        "nl": "Geschreven praktijkanalyse of situatiestudie",
     },
     "E-TUTEUR": {
         "fr": "Attestation du référent de stage (heures + observations)",
         "en": "Placement referent attestation (hours + observations)",
+        "nl": "Attest van de stagebegeleider (uren + observaties)",
     },
     "E-COANIM": {
         "fr": "Plan et débriefing d'une co-animation",
         "en": "Co-facilitation plan and debrief",
+        "nl": "Plan en nabespreking van een co-begeleiding",
     },
     "E-ECRIT": {
         "fr": "Écrit professionnel anonymisé",
         "en": "Anonymised writing sample",
+        "nl": "Geanonimiseerde professionele tekst",
     },
     "E-TRAVAIL": {
         "fr": "Travail de fin de formation",
         "en": "Final piece of work",
+        "nl": "Eindwerk",
     },
     "E-PRESENCE": {
         "fr": "Présence aux intervisions (présence seulement)",
         "en": "Intervision attendance only",
+        "nl": "Aanwezigheid op intervisies (alleen aanwezigheid)",
     },
     "E-RECIT": {
         "fr": "Travail biographique réalisé et discuté (case à cocher + date; contenu jamais versé)",
         "en": "Biographical work done and discussed (tick + date only; content never uploaded)",
+        "nl": "Biografisch werk gedaan en besproken (vinkje + datum; inhoud nooit opgeladen)",
     },
 }
 
@@ -102,19 +110,26 @@ _ATTENDANCE_REQUIRED = ("threshold_percent", "basis", "scope", "excused")
 
 @dataclass(frozen=True)
 class Text:
-    """A text in French (first) and English; both are required."""
+    """A text in French (first) and English, both required, and Dutch (Belgian usage) when given."""
 
     fr: str
     en: str
+    nl: str | None = None
 
     def get(self, lang: str | None = None) -> str:
-        """The text in ``lang`` ("en", "en_GB"…); French for any other language or when English is empty."""
-        if lang and lang.lower().startswith("en") and self.en:
+        """The text in ``lang`` ("en", "en_GB", "nl_BE"…); French for any other language or when it is empty."""
+        lowered = (lang or "").lower()
+        if lowered.startswith("en") and self.en:
             return self.en
+        if lowered.startswith("nl") and self.nl:
+            return self.nl
         return self.fr
 
     def to_data(self) -> dict[str, str]:
-        return {"fr": self.fr, "en": self.en}
+        data = {"fr": self.fr, "en": self.en}
+        if self.nl:
+            data["nl"] = self.nl
+        return data
 
 
 @dataclass(frozen=True)
@@ -481,11 +496,11 @@ class _Checker:
         return value
 
     def text(self, value: object, path: str) -> Text | None:
-        data = self.mapping(value, path, required=("fr", "en"))
+        data = self.mapping(value, path, required=("fr", "en"), optional=("nl",))
         if data is None:
             return None
         parts: dict[str, str] = {}
-        for lang in ("fr", "en"):
+        for lang in ("fr", "en", "nl"):
             if lang not in data:
                 continue
             item = data[lang]
@@ -495,7 +510,7 @@ class _Checker:
                 self.error(_key(path, lang), "must not be empty")
             else:
                 parts[lang] = item.strip()
-        return Text(**parts) if len(parts) == 2 else None
+        return Text(**parts) if len(parts) == len(data) and "fr" in parts and "en" in parts else None
 
     def integer(self, value: object, path: str, minimum: int | None = None, maximum: int | None = None) -> int | None:
         if isinstance(value, bool) or not isinstance(value, int):

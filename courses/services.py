@@ -52,7 +52,7 @@ TUTOR_LINK_PURPOSE = "tutor-hours"
 
 
 def _text(value) -> dict[str, str] | None:
-    return None if value is None else {"fr": value.fr, "en": value.en}
+    return None if value is None else value.to_data()
 
 
 def load_programme(spec: ProgrammeSpec, source: str) -> tuple[Programme, bool]:

@@ -41,7 +41,7 @@ class ConsentRecord(PublicIdMixin, db.Model):
 
     __table_args__ = (
         sa.CheckConstraint("decision IN ('given', 'refused', 'withdrawn')", name="decision"),
-        sa.CheckConstraint("language IN ('fr', 'en')", name="language"),
+        sa.CheckConstraint("language IN ('fr', 'en', 'nl')", name="language"),
     )
 
 

@@ -34,7 +34,7 @@ from flask_sqlalchemy.session import Session
 
 from core import audit, jobs
 from core.db import db, utcnow
-from core.models import ApiToken, AuditEntry, Job, JobStatus, LoginFailure, OutboxMessage, User
+from core.models import LANGUAGES, ApiToken, AuditEntry, Job, JobStatus, LoginFailure, OutboxMessage, User
 from core.privacy import ObjectRef, Provider, RetentionReport, providers
 from core.privacy.models import ConsentDecision, ConsentRecord, ErasureRecord
 from core.services import ServiceError
@@ -280,7 +280,7 @@ def record_consent(
         decision=ConsentDecision(decision).value,
         wording=wording,
         wording_version=wording_version,
-        language=language if language in ("fr", "en") else "fr",
+        language=language if language in LANGUAGES else "fr",
         at=utcnow(),
     )
     db.session.add(record)

@@ -14,7 +14,7 @@ from wtforms import StringField
 from wtforms.validators import DataRequired
 
 from core.db import db
-from core.i18n import current_language
+from core.i18n import LANGUAGES, current_language
 from core.models import Role, User
 from core.privacy import services
 from core.security import public, roles_required
@@ -37,7 +37,7 @@ def controller() -> dict[str, str | None]:
 @public
 def notice():
     wanted = request.args.get("lang")
-    lang = wanted if wanted in ("fr", "en") else ("en" if current_language() == "en" else "fr")
+    lang = wanted if wanted in LANGUAGES else current_language()
     return render_template(
         "core/privacy_notice.html",
         body=f"core/privacy_notice_{lang}.html",

@@ -39,14 +39,22 @@ BASE = "https://localhost:5443"
 DID = "did:web:localhost%3A5443"
 STATUS_URL = f"{BASE}/status/1"
 ISSUED = datetime(2027, 2, 11, 17, 30, 5, 123456, tzinfo=UTC)
-FRAMEWORK = {"fr": "Référentiel de compétences du travail-pair", "en": "Peer work competency framework"}
+FRAMEWORK = {
+    "fr": "Référentiel de compétences du travail-pair",
+    "en": "Peer work competency framework",
+    "nl": "Competentiekader ervaringswerk",
+}
 
 ISSUER = ob.Issuer(
     id=DID,
-    name={"fr": "Institut de formation Démo", "en": "Demo training institute"},
+    name={"fr": "Institut de formation Démo", "en": "Demo training institute", "nl": "Demo-vormingsorganisatie"},
     url=BASE,
     email="contact@example.org",
-    description={"fr": "Organisme de formation (fictif).", "en": "Training organisation (fictional)."},
+    description={
+        "fr": "Organisme de formation (fictif).",
+        "en": "Training organisation (fictional).",
+        "nl": "Vormingsorganisatie (fictief).",
+    },
     image=f"{BASE}/static/issuer.png",
     public_keys=(
         ob.PublicKey(id=f"{BASE}/ob2/keys/1", pem="-----BEGIN PUBLIC KEY-----\nMIIB\n-----END PUBLIC KEY-----\n"),
@@ -56,7 +64,7 @@ ISSUER = ob.Issuer(
 
 def _alignment(code: str, fr: str, en: str) -> ob.Alignment:
     return ob.Alignment(
-        target_name={"fr": fr, "en": en},
+        target_name={"fr": fr, "en": en, "nl": f"{en} (nl)"},
         target_url=f"{BASE}/competencies/{code}",
         target_code=code,
         target_framework=FRAMEWORK,
@@ -66,9 +74,21 @@ def _alignment(code: str, fr: str, en: str) -> ob.Alignment:
 ACHIEVEMENTS = {
     "module": ob.Achievement(
         id=f"{BASE}/achievements/b-m1",
-        name={"fr": "Environnement institutionnel et métiers du social", "en": "Institutional environment"},
-        description={"fr": "Module 1 de la formation initiale.", "en": "Module 1 of the initial training."},
-        criteria={"fr": "Compétences du module validées ; présence au module.", "en": "Module competencies validated."},
+        name={
+            "fr": "Environnement institutionnel et métiers du social",
+            "en": "Institutional environment",
+            "nl": "Institutionele omgeving",
+        },
+        description={
+            "fr": "Module 1 de la formation initiale.",
+            "en": "Module 1 of the initial training.",
+            "nl": "Module 1 van de basisopleiding.",
+        },
+        criteria={
+            "fr": "Compétences du module validées ; présence au module.",
+            "en": "Module competencies validated.",
+            "nl": "Competenties van de module gevalideerd.",
+        },
         image=f"{BASE}/static/b-m1.png",
         kind="module",
         tags=("travail-pair", "M1"),
@@ -79,26 +99,54 @@ ACHIEVEMENTS = {
     ),
     "programme": ob.Achievement(
         id=f"{BASE}/achievements/b-prog",
-        name={"fr": "Attestation de réussite", "en": "Certificate of achievement"},
-        description={"fr": "Formation initiale au travail-pair.", "en": "Initial training in peer work."},
-        criteria={"fr": "Trois modules, présence, stage et travail final.", "en": "Three modules, attendance, work."},
+        name={"fr": "Attestation de réussite", "en": "Certificate of achievement", "nl": "Getuigschrift"},
+        description={
+            "fr": "Formation initiale au travail-pair.",
+            "en": "Initial training in peer work.",
+            "nl": "Basisopleiding ervaringswerk.",
+        },
+        criteria={
+            "fr": "Trois modules, présence, stage et travail final.",
+            "en": "Three modules, attendance, work.",
+            "nl": "Drie modules, aanwezigheid, werk.",
+        },
         image=f"{BASE}/static/b-prog.png",
         kind="programme",
     ),
     "skill": ob.Achievement(
         id=f"{BASE}/achievements/b-lien",
-        name={"fr": "Créer le lien et la confiance", "en": "Build contact and trust"},
-        description={"fr": "Aller vers, écouter, donner de l'espoir.", "en": "Reach out, listen, convey hope."},
-        criteria={"fr": "C-M2-03, C-M2-04 et C-M2-08 validées.", "en": "C-M2-03, C-M2-04 and C-M2-08 validated."},
+        name={
+            "fr": "Créer le lien et la confiance",
+            "en": "Build contact and trust",
+            "nl": "Contact en vertrouwen opbouwen",
+        },
+        description={
+            "fr": "Aller vers, écouter, donner de l'espoir.",
+            "en": "Reach out, listen, convey hope.",
+            "nl": "Op mensen afstappen, luisteren, hoop geven.",
+        },
+        criteria={
+            "fr": "C-M2-03, C-M2-04 et C-M2-08 validées.",
+            "en": "C-M2-03, C-M2-04 and C-M2-08 validated.",
+            "nl": "C-M2-03, C-M2-04 en C-M2-08 gevalideerd.",
+        },
         image=f"{BASE}/static/b-lien.png",
         kind="skill",
         alignments=(_alignment("C-M2-03", "Créer le lien et la confiance ; aller vers", "Build contact and trust"),),
     ),
     "participation": ob.Achievement(
         id=f"{BASE}/achievements/b-intervision",
-        name={"fr": "Cycle d'intervision", "en": "Intervision cycle"},
-        description={"fr": "Participation à un cycle d'intervision.", "en": "Took part in an intervision cycle."},
-        criteria={"fr": "Présence aux séances du cycle.", "en": "Attendance at the sessions of the cycle."},
+        name={"fr": "Cycle d'intervision", "en": "Intervision cycle", "nl": "Intervisiecyclus"},
+        description={
+            "fr": "Participation à un cycle d'intervision.",
+            "en": "Took part in an intervision cycle.",
+            "nl": "Nam deel aan een intervisiecyclus.",
+        },
+        criteria={
+            "fr": "Présence aux séances du cycle.",
+            "en": "Attendance at the sessions of the cycle.",
+            "nl": "Aanwezigheid op de sessies van de cyclus.",
+        },
         image=f"{BASE}/static/b-intervision.png",
         kind="participation",
     ),
@@ -116,7 +164,11 @@ def make_award(*, public: bool = False, expires: bool = False, evidence: bool = 
         "status_list_url": STATUS_URL,
         "status_list_index": 94567,
         "evidence_narrative": (
-            {"fr": "Grille d'observation d'une mise en situation.", "en": "Observation grid from a role play."}
+            {
+                "fr": "Grille d'observation d'une mise en situation.",
+                "en": "Observation grid from a role play.",
+                "nl": "Observatierooster bij een rollenspel.",
+            }
             if evidence
             else None
         ),
@@ -271,10 +323,11 @@ def test_ob3_credential_shape(case: tuple) -> None:
     assert achievement["inLanguage"] == lang
     assert achievement["name"] == ACHIEVEMENTS[kind].name[lang] == cred["name"]
     assert achievement["criteria"] == {"narrative": ACHIEVEMENTS[kind].criteria[lang]}
-    other = "en" if lang == "fr" else "fr"
+    others = [other for other in ("fr", "en", "nl") if other != lang]
     assert achievement["id"] == ob.achievement_url(ACHIEVEMENTS[kind].id, lang)
     assert achievement["related"] == [
         {"id": ob.achievement_url(ACHIEVEMENTS[kind].id, other), "type": ["Related"], "inLanguage": other}
+        for other in others
     ]
     for alignment in achievement.get("alignment", []):
         assert alignment["type"] == ["Alignment"]
@@ -287,8 +340,23 @@ def test_language_editions_have_their_own_ids() -> None:
     assert ob.achievement_url(canonical, "fr") == canonical
     assert ob.achievement_url(canonical, "en") == f"{canonical}?lang=en"
     assert ob.achievement_url(f"{canonical}?v=2", "en") == f"{canonical}?v=2&lang=en"
+    assert ob.achievement_url(canonical, "nl") == f"{canonical}?lang=nl"
     with pytest.raises(ValueError):
-        ob.achievement_url(canonical, "nl")
+        ob.achievement_url(canonical, "de")
+
+
+def test_editions_are_the_languages_every_text_is_written_in() -> None:
+    """An achievement defined before Dutch was added (French and English only) is issued in those two; its
+    editions link each other and never an edition that does not exist."""
+    assert ob.editions(ACHIEVEMENTS["module"]) == ("fr", "en", "nl")
+    older = dataclasses.replace(
+        ACHIEVEMENTS["programme"],
+        name={"fr": "Attestation de réussite", "en": "Certificate of achievement"},
+    )
+    assert ob.editions(older) == ("fr", "en")
+    related = ob.ob3_achievement(older, "en")["related"]
+    assert [r["inLanguage"] for r in related] == ["fr"]
+    assert ob.edition(["fr", "en"], "nl") == "fr" and ob.edition(["fr", "en", "nl"], "nl") == "nl"
 
 
 def test_missing_translation_is_an_error_not_a_silent_fallback() -> None:
@@ -403,8 +471,10 @@ def test_ob2_badge_class() -> None:
         assert doc["tags"] == ["travail-pair", "M1"]
         assert all({"targetName", "targetUrl"} <= a.keys() for a in doc["alignment"])
     assert fr["id"] == ACHIEVEMENTS["module"].id and fr["@language"] == "fr"
-    assert fr["related"] == [{"id": en["id"], "@language": "en"}]
-    assert en["id"] == f"{ACHIEVEMENTS['module'].id}?lang=en" and en["related"] == [{"id": fr["id"], "@language": "fr"}]
+    dutch = {"id": f"{ACHIEVEMENTS['module'].id}?lang=nl", "@language": "nl"}
+    assert fr["related"] == [{"id": en["id"], "@language": "en"}, dutch]
+    assert en["id"] == f"{ACHIEVEMENTS['module'].id}?lang=en"
+    assert en["related"] == [{"id": fr["id"], "@language": "fr"}, dutch]
     assert en["criteria"] == {"narrative": "Module competencies validated."}
 
 
@@ -650,6 +720,25 @@ def test_guard_names_list_positions_and_reports_all_findings() -> None:
         "réfugié",
         "asylum seeker",
         "https://example.org/badges/sante-mentale",
+        # Dutch: badges have a Dutch edition too
+        "Herstel na een verslaving",
+        "verslaafd geweest",
+        "ervaring met dakloosheid",
+        "thuislozen begeleiden",
+        "geestelijke gezondheidszorg",
+        "psychische aandoening",
+        "schizofrenie",
+        "ex-gedetineerde",
+        "gevangenis",
+        "strafblad",
+        "armoede",
+        "bestaansonzekerheid",
+        "vluchtelingen",
+        "asielzoeker",
+        "drugsgebruik",
+        "clean sinds 2019",
+        "hervallen",
+        "sekswerk",
     ],
 )
 def test_guard_flags_life_history_terms(text: str) -> None:
@@ -673,6 +762,11 @@ def test_guard_flags_life_history_terms(text: str) -> None:
         "psychosocial",
         "Toxicologie",
         "Complémentarité plutôt que substitution",
+        # the same concepts in Dutch
+        "Zich herstel, empowerment, schadebeperking en ervaringskennis eigen maken",
+        "Doorleefde ervaring op het juiste moment en met mate inzetten",
+        "Interculturele bemiddeling",
+        "Drempels tot rechten opmerken en noden signaleren",
     ],
 )
 def test_guard_leaves_professional_vocabulary_alone(text: str) -> None:

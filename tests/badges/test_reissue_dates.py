@@ -40,7 +40,8 @@ def assert_dated_as_earned(award: Award, signed_at: datetime | None) -> None:
     earned_on = openbadges.xsd_datetime(EARNED)
     assert award.earned_at == EARNED
     documents = award.documents
-    for lang in openbadges.LANGS:
+    assert set(documents["ob3"]) == set(openbadges.editions(services.as_dataclass(award.achievement)))
+    for lang in documents["ob3"]:
         credential = documents["ob3"][lang]
         assert credential["validFrom"] == earned_on, lang
         if signed_at is not None:

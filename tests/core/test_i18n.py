@@ -1,17 +1,28 @@
-"""French first, English second; no string left untranslated."""
+"""French first, then English and Dutch; no string left untranslated in French nor in Dutch."""
 
 from __future__ import annotations
 
+import importlib.util
 import subprocess
 import sys
 
+import pytest
 from babel.messages.pofile import read_po
 
 from core.config import ROOT
 
 
-def test_french_catalogue_is_complete(tmp_path):
-    """Extract every string from the code now, and require a French translation for each."""
+def _tooling():
+    """scripts/i18n.py, the tool translators use (its placeholder check is the one the tests apply)."""
+    spec = importlib.util.spec_from_file_location("i18n_tool", ROOT / "scripts" / "i18n.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize("lang", ["fr", "nl"])
+def test_catalogue_is_complete(tmp_path, lang):
+    """Extract every string from the code now, and require a French and a Dutch translation for each."""
     pot = tmp_path / "messages.pot"
     subprocess.run(  # noqa: S603 - our interpreter, fixed arguments
         [sys.executable, "-m", "babel.messages.frontend", "extract", "-F", "babel.cfg", "-k", "_l",
@@ -20,16 +31,40 @@ def test_french_catalogue_is_complete(tmp_path):
     )  # fmt: skip
     with pot.open("rb") as handle:
         wanted = {m.id for m in read_po(handle) if m.id}
-    with (ROOT / "translations/fr/LC_MESSAGES/messages.po").open("rb") as handle:
-        french = {m.id: m for m in read_po(handle, locale="fr") if m.id}
+    with (ROOT / f"translations/{lang}/LC_MESSAGES/messages.po").open("rb") as handle:
+        catalogue = {m.id: m for m in read_po(handle, locale=lang) if m.id}
     assert len(wanted) > 100
-    missing = sorted(str(i) for i in wanted if i not in french)
+    missing = sorted(str(i) for i in wanted if i not in catalogue)
     empty = sorted(
-        str(i) for i, m in french.items()
+        str(i) for i, m in catalogue.items()
         if i in wanted and (m.fuzzy or not all(m.string if isinstance(m.string, tuple) else (m.string,)))
     )  # fmt: skip
-    assert not missing, f"run `python scripts/i18n.py update` and translate: {missing}"
-    assert not empty, f"untranslated or fuzzy in fr: {empty}"
+    hint = f"python scripts/i18n.py update, then python scripts/i18n.py todo {lang}"
+    assert not missing, f"run `{hint}` and translate: {missing}"
+    assert not empty, f"untranslated or fuzzy in {lang} (`{hint}`): {empty}"
+
+
+@pytest.mark.parametrize("lang", ["fr", "nl"])
+def test_translations_keep_every_placeholder_and_tag(lang):
+    """%(name)s, {name} and HTML tags pass unchanged into every translation (a lost one breaks the page)."""
+    assert _tooling().placeholder_problems(lang) == []
+
+
+def test_the_placeholder_check_catches_a_lost_or_renamed_placeholder():
+    tool = _tooling()
+    assert tool.markers("%(name)s has <strong>%(num)d</strong> {kind}") == sorted(
+        ["%(name)s", "<strong>", "%(num)d", "</strong>", "{kind}"]
+    )
+    assert tool.markers("Hallo %(naam)s") != tool.markers("Hello %(name)s")
+
+
+def test_the_missing_command_lists_dutch_and_french():
+    """`python scripts/i18n.py missing` checks both catalogues (what a merge must keep true)."""
+    result = subprocess.run(
+        [sys.executable, "scripts/i18n.py", "missing"], cwd=ROOT, capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stdout
+    assert "# fr: catalogue complete." in result.stdout and "# nl: catalogue complete." in result.stdout
 
 
 def test_french_is_the_default(client):
@@ -73,3 +108,66 @@ def test_api_errors_are_json(client, login_as):
     login_as("trainee")
     response = client.get("/api/v1/nothing-here")
     assert response.status_code == 404 and response.is_json and response.json["status"] == 404
+
+
+# ------------------------------------------------------------------------------------------------ Dutch
+
+
+def test_a_dutch_browser_gets_dutch(client):
+    page = client.get("/login", headers={"Accept-Language": "nl-BE,nl;q=0.9,fr;q=0.5"}).get_data(as_text=True)
+    assert '<html lang="nl">' in page and "Aanmelden" in page and "Wachtwoord" in page
+    assert "Se connecter" not in page
+
+
+def test_the_switch_offers_the_two_other_languages(client):
+    french = client.get("/login").get_data(as_text=True)
+    assert 'value="en" lang="en">English<' in french and 'value="nl" lang="nl">Nederlands<' in french
+    dutch = client.get("/login", headers={"Accept-Language": "nl"}).get_data(as_text=True)
+    assert 'value="fr" lang="fr">Français<' in dutch and 'value="en" lang="en">English<' in dutch
+    assert 'value="nl"' not in dutch
+
+
+def test_language_switch_to_dutch_for_visitors(client):
+    response = client.post("/language", data={"lang": "nl", "next": "/password/forgot"})
+    assert response.headers["Location"] == "/password/forgot"
+    page = client.get("/password/forgot", headers={"Accept-Language": "fr"}).get_data(as_text=True)
+    assert '<html lang="nl">' in page and "Wachtwoord vergeten" in page
+
+
+def test_dutch_preference_wins_and_the_switch_saves_it(client, login_as):
+    from core.db import db
+
+    user = login_as("trainee", language="nl")
+    page = client.get("/", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "Mijn account" in page and "Afmelden" in page
+    client.post("/language", data={"lang": "en", "next": "/"})
+    client.post("/language", data={"lang": "nl", "next": "/"})
+    db.session.refresh(user)
+    assert user.language == "nl"
+
+
+def test_an_unknown_language_changes_nothing(client, login_as):
+    from core.db import db
+
+    user = login_as("trainee", language="nl")
+    client.post("/language", data={"lang": "de", "next": "/"})
+    db.session.refresh(user)
+    assert user.language == "nl"
+
+
+def test_error_pages_in_dutch(client):
+    response = client.get("/nowhere", headers={"Accept-Language": "nl"})
+    assert response.status_code == 404 and "Pagina niet gevonden" in response.get_data(as_text=True)
+
+
+def test_mail_is_written_in_the_recipients_language(app, create_user):
+    from core import services
+    from core.db import db
+    from core.models import OutboxMessage
+
+    person = create_user(password=None, language="nl", legal_name="Lotte Peeters")
+    services.invite(person)
+    db.session.commit()
+    message = db.session.scalar(db.select(OutboxMessage).where(OutboxMessage.recipient == person.email))
+    assert message.subject == "Je Tremplin-account"
+    assert message.body.startswith("Hallo Lotte Peeters,") and "Er is een account voor je aangemaakt" in message.body

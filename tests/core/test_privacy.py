@@ -134,6 +134,18 @@ def test_privacy_notice_shows_the_configured_controller_and_retention(app, clien
     assert "effacées 200 jours après la fin de votre promotion" in text
 
 
+def test_privacy_notice_in_dutch(app, client):
+    """A Dutch reader gets the notice in Dutch (by the browser, or by the link at the foot of the others)."""
+    app.config.update(PRIVACY_CONTACT="dpo@example.org", EVIDENCE_RETENTION_DAYS=200)
+    page = client.get("/privacy", headers={"Accept-Language": "nl-BE"}).get_data(as_text=True)
+    for words in ("Wie is verantwoordelijk?", "Wie ziet wat?", "standaard privé", "Gegevensbeschermingsautoriteit"):
+        assert words in page, words
+    assert "verwijderd 200 dagen na het einde van je groep" in page and "mailto:dpo@example.org" in page
+    french = client.get("/confidentialite").get_data(as_text=True)
+    assert 'href="/confidentialite?lang=nl" hreflang="nl">Deze pagina in het Nederlands' in french
+    assert "Wie ziet wat?" in client.get("/privacy?lang=nl").get_data(as_text=True)
+
+
 # ------------------------------------------------------------------------------------------------ download
 
 

@@ -103,3 +103,20 @@ def test_nobody_else_gets_a_trainees_summary(cohort, chloe, client_for, build_co
     assert client_for(make_tutor("autre.referente@example.org")).get(url).status_code == 403
     assert client.get(url).status_code == 302  # anonymous: to the login page
     assert alice.get("/enrolments/00000000-0000-0000-0000-000000000000/attendance.pdf").status_code == 404
+
+
+def test_the_summary_speaks_dutch_to_a_dutch_speaker(cohort, chloe, client_for):
+    client = client_for(cohort.trainees[2])
+    client.post("/language", data={"lang": "nl", "next": "/"})
+    page = client.get("/my/training").get_data(as_text=True)
+    assert "Het overzicht van mijn aanwezigheden downloaden (pdf)" in page
+    response = client.get(f"/enrolments/{chloe.uuid}/attendance.pdf")
+    assert response.status_code == 200
+    assert PdfReader(io.BytesIO(response.data)).trailer["/Root"]["/Lang"] == "nl"
+    text = pdf_text(response.data)
+    assert "Overzicht van de aanwezigheden — Chloé Lambert" in text
+    for label in ("Aanwezig", "Te laat gekomen", "Gewettigde afwezigheid", "Komt nog"):
+        assert label in text, label
+    assert "43,7 %" in text  # Dutch (Belgian) decimals
+    assert "2 u 15" in text  # the late arrival's time, the Belgian way
+    assert "Présent" not in text and "Absence excusée" not in text

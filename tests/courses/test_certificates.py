@@ -27,6 +27,7 @@ from core.storage import S3Storage, from_url, storage
 from courses import certificates, services
 from courses.certificate_views import JOB_KIND
 from courses.models import Certificate, Competency, Programme
+from tests.badges.test_openbadges import ob3_validator  # noqa: F401 - the 1EdTech JSON Schema, as a fixture
 from tests.conftest import PASSWORD, CSRFClient, fresh_storage_url, make_config, require_s3
 from tests.courses.conftest import HETIS, load_programme, placement_with_hours
 
@@ -394,7 +395,11 @@ def test_signatories_fall_back_to_the_platform_then_the_issuer(app, graduate):
     assert certificates.signatories(programme, "Institut") == [
         {
             "name": "Institut",
-            "role": {"fr": "Pour l'organisme de formation", "en": "For the training body"},
+            "role": {
+                "fr": "Pour l'organisme de formation",
+                "en": "For the training body",
+                "nl": "Voor de vormingsorganisatie",
+            },
             "signature": None,
         }
     ]
@@ -544,3 +549,98 @@ def test_the_code_typed_on_the_verify_page_leads_to_the_certificate(app, graduat
         assert response.headers["Location"].endswith(f"/verify/{code}")
     # Anything else is verified as before (here: not a badge at all).
     assert client.post("/verify", data={"text": "ZZZZZ-ZZZZZ"}).status_code == 200
+
+
+# ------------------------------------------------------------------------------------------------ Dutch
+
+
+def test_the_certificate_in_dutch(app, graduate, client_for):
+    """The PDF in Dutch: the Dutch of the programme file, Belgian hours, the Dutch badge attached, and it verifies."""
+    response = client_for(graduate.trainee).get(f"/enrolments/{graduate.enrolment.uuid}/certificate.pdf?lang=nl")
+    assert response.status_code == 200
+    assert "attest-diplome-" in response.headers["Content-Disposition"]
+    reader = read(response.data)
+    assert reader.trailer["/Root"]["/Lang"] == "nl"
+    assert reader.metadata.title == f"Attest van slagen — {LEGAL_NAME}"
+    text = plain(text_of(reader))
+    for words in (
+        "Attest van slagen",
+        "Basisopleiding voor ervaringsdeskundigen in het sociaal werk",
+        "Hierbij verklaren wij dat",
+        "heeft met succes de opleiding gevolgd",
+        "12 uur",
+        "140 uur",
+        "De regio en het netwerk van hulp en zorg kennen",
+        "Pedagogisch coördinator",
+    ):
+        assert words in text, words
+    for french in ("Attestation de réussite", "Connaître le territoire", "heures"):
+        assert french not in text, french
+    embedded = reader.attachments[certificates.ATTACHMENT_NAME][0]
+    credential = json.loads(embedded)
+    assert credential == programme_award(graduate).documents["ob3"]["nl"]
+    assert credential["credentialSubject"]["achievement"]["inLanguage"] == "nl"
+    from badges.verify_views import LocalResolver
+
+    with app.test_request_context():
+        verdict = verification.verify(
+            embedded, LocalResolver(), now=datetime.now(UTC), recipient_email=graduate.trainee.email
+        )
+    assert verdict.valid, [(c.name, c.message, c.params) for c in verdict.checks if not c.ok]
+
+
+def test_the_dutch_credential_is_one_more_edition_that_verifies(app, graduate, client, ob3_validator):  # noqa: F811
+    """OB 3.0: the Dutch credential names its edition (``inLanguage``) and links the French and English ones
+    with ``related``; they link it back. Each passes the 1EdTech JSON Schema and our verifier; the public URLs
+    serve it (``?lang=nl``)."""
+    award = programme_award(graduate)
+    editions = award.documents["ob3"]
+    assert list(editions) == ["fr", "en", "nl"]
+    dutch = editions["nl"]
+    achievement = dutch["credentialSubject"]["achievement"]
+    assert achievement["name"] == dutch["name"] == "Basisopleiding voor ervaringsdeskundigen in het sociaal werk"
+    assert "attest van slagen" in achievement["description"]
+    assert achievement["id"].endswith("?lang=nl")
+    assert [(r["inLanguage"], r["id"]) for r in achievement["related"]] == [
+        ("fr", editions["fr"]["credentialSubject"]["achievement"]["id"]),
+        ("en", editions["en"]["credentialSubject"]["achievement"]["id"]),
+    ]
+    for lang in ("fr", "en"):
+        related = editions[lang]["credentialSubject"]["achievement"]["related"]
+        assert {"id": achievement["id"], "type": ["Related"], "inLanguage": "nl"} in related
+    assert {a["targetName"] for a in achievement["alignment"]} >= {"De regio en het netwerk van hulp en zorg kennen"}
+    for lang, credential in editions.items():
+        errors = sorted(ob3_validator.iter_errors(credential), key=lambda e: list(e.path))
+        assert errors == [], (lang, [e.message for e in errors])
+    from badges.verify_views import LocalResolver
+
+    with app.test_request_context():
+        verdict = verification.verify(
+            json.dumps(dutch), LocalResolver(), now=datetime.now(UTC), recipient_email=graduate.trainee.email
+        )
+    assert verdict.valid, [(c.name, c.message, c.params) for c in verdict.checks if not c.ok]
+    served = client.get(f"/badges/credentials/{award.uuid}?lang=nl")
+    assert served.status_code == 200 and json.loads(served.data) == dutch
+    edition = urlsplit(achievement["id"])
+    badge_class = client.get(f"{edition.path}?{edition.query}", headers={"Accept": "application/ld+json"})
+    assert badge_class.status_code == 200 and badge_class.json["@language"] == "nl"
+    page = client.get(f"/verify/{award.uuid}?lang=nl").get_data(as_text=True)
+    assert '<html lang="nl">' in page and "Basisopleiding voor ervaringsdeskundigen" in page
+
+
+def test_a_badge_issued_before_dutch_still_shows_in_dutch(app, graduate, client):
+    """A badge signed before Dutch existed has no Dutch edition: its Dutch URL is a 404, never a 500, and its
+    verification page speaks Dutch around the French credential."""
+    award = programme_award(graduate)
+    documents = dict(award.documents)
+    documents["ob3"] = {k: v for k, v in documents["ob3"].items() if k != "nl"}
+    documents["ob3_jwt"] = {k: v for k, v in documents["ob3_jwt"].items() if k != "nl"}
+    award.documents = documents
+    db.session.commit()
+    assert client.get(f"/badges/credentials/{award.uuid}?lang=nl").status_code == 404
+    assert client.get(f"/badges/awards/{award.uuid}/badge.png?lang=nl").status_code == 404
+    page = client.get(f"/verify/{award.uuid}?lang=nl")
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert '<html lang="nl">' in text and "Geldige badge" in text
+    assert "Formation initiale pour travailleurs pairs du secteur social" in text

@@ -1,4 +1,4 @@
-"""The demo, as each role meets it: load it, then follow every link each person can see, in both languages.
+"""The demo, as each role meets it: load it, then follow every link each person can see, in every language.
 
 No page may fail (no 5xx), every link a person is shown must open for them (no 403/404 behind a visible
 link), and the demo must hold the outcomes domain.md §5 describes.
@@ -59,10 +59,13 @@ def crawl(client, start: str = "/", limit: int = 400) -> dict[str, int]:
     [
         ("coordination@example.org", "fr"),
         ("coordination@example.org", "en"),
+        ("coordination@example.org", "nl"),
         ("formatrice.paire@example.org", "fr"),
         ("referent.a@example.org", "fr"),
         ("dario.exemple@example.org", "fr"),
         ("dario.exemple@example.org", "en"),
+        ("dario.exemple@example.org", "nl"),
+        ("adele.exemple@example.org", "nl"),
         ("adele.exemple@example.org", "fr"),  # an alumna: the finished promotion, all her badges
         ("financeur@example.org", "fr"),
     ],

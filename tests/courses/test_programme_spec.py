@@ -114,7 +114,7 @@ def test_hetis_structure_and_rules():
         assert all(c.description is not None for c in module.competencies)
     assert spec.competency("C-M2-01").evidence == ("E-RECIT",)
     assert spec.competency("C-M2-09").evidence == ("E-PRESENCE",)
-    assert spec.credential_name == Text("Attestation de réussite", "Certificate of achievement")
+    assert spec.credential_name == Text("Attestation de réussite", "Certificate of achievement", "Attest van slagen")
     assert spec.rules == RulesSpec(
         attendance=AttendanceSpec(threshold_percent=75, basis="hours", scope="programme", excused="absent"),
         placement_hours=140,
@@ -136,7 +136,7 @@ def test_hetis_matches_the_reference_framework():
     spec = load_programme_file(PROGRAMMES_DIR / "hetis-initial.yaml")
     assert [m["id"] for m in framework["modules"]] == [m.code for m in spec.modules]
     for expected_module, module in zip(framework["modules"], spec.modules, strict=True):
-        assert module.title == Text(expected_module["title_fr"], expected_module["title_en"])
+        assert (module.title.fr, module.title.en) == (expected_module["title_fr"], expected_module["title_en"])
         expected = [
             (c["id"], c["title_fr"], c["title_en"], tuple(c["evidence"])) for c in expected_module["competencies"]
         ]
@@ -158,7 +158,7 @@ def test_shipped_programmes_use_only_known_evidence_types(path):
     assert set(used) <= set(EVIDENCE_TYPES), f"{path.name}: unknown {sorted(set(used) - set(EVIDENCE_TYPES))}"
 
 
-def test_evidence_types_are_the_eight_known_codes_with_both_labels():
+def test_evidence_types_are_the_eight_known_codes_with_their_three_labels():
     assert set(EVIDENCE_TYPES) == {
         "E-OBS",
         "E-ANALYSE",
@@ -169,7 +169,7 @@ def test_evidence_types_are_the_eight_known_codes_with_both_labels():
         "E-PRESENCE",
         "E-RECIT",
     }
-    assert all(set(labels) == {"fr", "en"} and all(labels.values()) for labels in EVIDENCE_TYPES.values())
+    assert all(set(labels) == {"fr", "en", "nl"} and all(labels.values()) for labels in EVIDENCE_TYPES.values())
 
 
 def test_umons_structure_and_rules():
@@ -229,7 +229,8 @@ BAD_FILES = [
     pytest.param(_changed(("title.en", ...)), "title.en", "missing required key", id="missing-title-en"),
     pytest.param(_changed(("rules", ...)), "rules", "missing required key", id="missing-rules"),
     pytest.param(_changed(("title.fr", "  ")), "title.fr", "must not be empty", id="empty-title-fr"),
-    pytest.param(_changed(("title.nl", "Titel")), "title.nl", "unknown key 'nl'", id="unknown-language"),
+    pytest.param(_changed(("title.de", "Titel")), "title.de", "unknown key 'de'", id="unknown-language"),
+    pytest.param(_changed(("title.nl", " ")), "title.nl", "must not be empty", id="empty-title-nl"),
     pytest.param(_changed(("credential_name", "Attestation")), "credential_name", "expected a mapping", id="text-str"),
     pytest.param(_changed(("id", "Demo_Programme")), "id", "lowercase letters, digits", id="id-not-a-slug"),
     pytest.param(
@@ -460,6 +461,29 @@ def test_text_get_falls_back_to_french():
     assert text.get("nl") == "Bonjour"
     assert text.get(None) == "Bonjour"
     assert Text(fr="Bonjour", en="").get("en") == "Bonjour"
+    dutch = Text(fr="Bonjour", en="Hello", nl="Hallo")
+    assert dutch.get("nl") == dutch.get("nl_BE") == "Hallo" and dutch.get("de") == "Bonjour"
+    assert dutch.to_data() == {"fr": "Bonjour", "en": "Hello", "nl": "Hallo"}
+    assert text.to_data() == {"fr": "Bonjour", "en": "Hello"}
+
+
+def _texts(node) -> list[dict]:
+    """Every ``{fr, en, …}`` mapping in a parsed YAML document."""
+    if isinstance(node, dict):
+        own = [node] if "fr" in node and "en" in node else []
+        return own + [text for value in node.values() for text in _texts(value)]
+    if isinstance(node, list):
+        return [text for value in node for text in _texts(value)]
+    return []
+
+
+def test_shipped_programmes_carry_dutch_wherever_they_carry_english():
+    """Every text of the shipped programmes (titles, descriptions, badge names, signatories' roles) has Dutch."""
+    for path in sorted(PROGRAMMES_DIR.glob("*.yaml")):
+        texts = _texts(yaml.safe_load(path.read_text(encoding="utf-8")))
+        assert len(texts) > 20, path.name
+        assert [t["en"] for t in texts if not str(t.get("nl") or "").strip()] == [], path.name
+        load_programme_file(path)  # and the file is still valid
 
 
 def test_texts_are_stripped():
