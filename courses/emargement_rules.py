@@ -24,7 +24,7 @@ STEP_SECONDS = 15
 VALID_SECONDS = 30
 CODE_DIGITS = 6
 OPENS_BEFORE = timedelta(minutes=15)
-PASSWORD_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"  # no 0/O, 1/I/L, U: read aloud and typed on a phone
+PASSWORD_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"  # noqa: S105 - no 0/O, 1/I/L, U: read aloud, typed on a phone
 
 
 class Method(enum.StrEnum):

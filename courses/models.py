@@ -479,7 +479,7 @@ class RosterCorrection(PublicIdMixin, db.Model):
 
 
 class ExcusedAbsence(PublicIdMixin, db.Model):
-    """"Excused absence: justification provided" — never why. The optional file (a scan) is private and deleted
+    """ "Excused absence: justification provided" — never why. The optional file (a scan) is private and deleted
     after a short retention (``EXCUSE_FILE_RETENTION_DAYS``); only then are its key fields emptied."""
 
     __tablename__ = "excused_absence"
