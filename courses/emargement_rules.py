@@ -50,7 +50,7 @@ def step_of(moment: datetime) -> int:
 
 def code_for_step(secret: bytes, step: int) -> str:
     """RFC 4226's dynamic truncation of HMAC-SHA256(secret, step), as ``CODE_DIGITS`` digits."""
-    digest = hmac.new(secret, step.to_bytes(8, "big"), hashlib.sha256).digest()
+    digest = hmac.new(secret, step.to_bytes(8, "big", signed=True), hashlib.sha256).digest()
     offset = digest[-1] & 0x0F
     number = int.from_bytes(digest[offset : offset + 4], "big") & 0x7FFFFFFF
     return str(number % 10**CODE_DIGITS).zfill(CODE_DIGITS)
