@@ -416,3 +416,34 @@ def test_session_form_saves_seats_and_warns_of_a_holiday(cohort, client_for, adm
     assert session.seats == 12
     assert "jour férié" in body or "public holiday" in body
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Countersignature)) == 0
+
+
+def test_the_demo_running_promotion_has_signed_sessions(demo, app):
+    from core.models import User
+
+    from courses.demo import CURRENT
+
+    if not CURRENT.first_day < date.today() <= CURRENT.last_day:
+        pytest.skip("the demo's running promotion is not running today: it has no recent session to sign")
+    assert "signed and countersigned" in demo
+    counters = db.session.scalars(sa.select(Countersignature)).all()
+    assert len(counters) == 4  # two training days, morning and afternoon
+    session = db.session.get(TrainingSession, counters[-1].session_id)
+    assert session.cohort.code == "DEMO-2026-27" and session.on < date.today()
+    signatures = db.session.scalars(
+        sa.select(AttendanceSignature).where(AttendanceSignature.session_id == session.id)
+    ).all()
+    assert counters[-1].signatures == len(signatures) > 10
+    assert counters[-1].sheet_sha256 == rules.sheet_digest(s.sha256 for s in signatures)
+    marks = {
+        a.enrolment_id: a.status
+        for a in db.session.scalars(sa.select(Attendance).where(Attendance.session_id == session.id))
+    }
+    assert all(marks[s.enrolment_id] in ("present", "late", "left_early") for s in signatures)
+    trainer = db.session.get(User, counters[-1].trainer_id)
+    browser = app.test_client()
+    assert browser.post("/login", data={"email": trainer.email, "password": "demo-tremplin"}).status_code == 302
+    response = browser.get(f"/sessions/{session.uuid}/emargement.pdf")
+    assert response.status_code == 200 and response.data.startswith(b"%PDF-")
+    page = browser.get(f"/emargement/verify/{emargement.display_code(counters[-1].code)}")
+    assert page.status_code == 200 and counters[-1].sheet_sha256 in page.get_data(as_text=True)
