@@ -508,7 +508,7 @@ def excuse(
     if enrolment.cohort_id != session.cohort_id:
         raise ServiceError(_l("This person is not in this cohort."))
     if has_signed(session, enrolment):
-        raise ServiceError(_l("%(name)s signed this session: she was there.", name=enrolment.user.name))
+        raise ServiceError(_l("%(name)s signed this session: there is no absence to excuse.", name=enrolment.user.name))
     key = kind = delete_after = None
     if file is not None:
         _name, data = file
