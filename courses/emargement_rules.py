@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import enum
+import functools
 import hashlib
 import hmac
 import json
@@ -190,20 +191,24 @@ def holiday_name(
     subdivision after a dash), or None. Uses the ``holidays`` library (public category). ``extra`` maps "MM-DD" to
     a name for the days a training body also keeps (a Belgian community's or region's day: 11 July, 27 September,
     15 November, 8 May…), which the library files as school days, not public holidays."""
-    import holidays  # why: imported when needed; the library builds its tables lazily
-
     if extra and on.strftime("%m-%d") in extra:
         return extra[on.strftime("%m-%d")]
-
     for calendar in calendars:
         country, _, subdivision = calendar.partition("-")
-        try:
-            table = holidays.country_holidays(
-                country, subdiv=subdivision or None, years=on.year, language=language, categories=("public",)
-            )
-        except NotImplementedError:
-            raise ValueError(f"unknown holiday calendar {calendar!r}") from None
-        name = table.get(on)
+        name = _holiday_table(country, subdivision or None, on.year, language).get(on)
         if name:
             return name
     return None
+
+
+@functools.lru_cache(maxsize=64)
+def _holiday_table(country: str, subdivision: str | None, year: int, language: str):
+    """One year's public holidays of a calendar, built once (the library's tables take milliseconds)."""
+    import holidays  # why: imported when needed; the library builds its tables lazily
+
+    try:
+        return holidays.country_holidays(
+            country, subdiv=subdivision, years=year, language=language, categories=("public",)
+        )
+    except NotImplementedError:
+        raise ValueError(f"unknown holiday calendar {country!r} (subdivision {subdivision!r})") from None

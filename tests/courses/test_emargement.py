@@ -420,7 +420,6 @@ def test_session_form_saves_seats_and_warns_of_a_holiday(cohort, client_for, adm
 
 def test_the_demo_running_promotion_has_signed_sessions(demo, app):
     from core.models import User
-
     from courses.demo import CURRENT
 
     if not CURRENT.first_day < date.today() <= CURRENT.last_day:
