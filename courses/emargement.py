@@ -41,7 +41,7 @@ from courses.models import (
     TrainingSession,
     session_trainer,
 )
-from courses.presenters import expected_on
+from courses.presenters import expected_on, name_key
 
 CLOCK = "tremplin.clock"
 MAX_IMAGE_BYTES = 200_000
@@ -218,7 +218,7 @@ def planning_warnings(session: TrainingSession) -> list[str]:
     return out
 
 
-def _blocking(session: TrainingSession) -> None:
+def check_signable(session: TrainingSession) -> None:
     """The checks that stop any signature in this session."""
     if session.cancelled:
         raise ServiceError(_l("This session is cancelled: there is nothing to sign."))
@@ -339,7 +339,7 @@ def sign(
     at = now()
     if enrolment.cohort_id != session.cohort_id or not expected_on(enrolment, session.on):
         raise ServiceError(_l("This person is not expected at this session."))
-    _blocking(session)
+    check_signable(session)
     state = window(session, at)
     reason = " ".join((reason or "").split()) or None
     if method is rules.Method.TRAINER_OVERRIDE:
@@ -417,7 +417,7 @@ def countersign(session: TrainingSession, trainer: User, drawn: str) -> Counters
     """The trainer's countersignature, once the session is over; it fixes the sheet's digest and code."""
     if trainer not in session.trainers:
         raise ServiceError(_l("Only a trainer of this session can countersign it."))
-    _blocking(session)
+    check_signable(session)
     at = now()
     if window(session, at) is not rules.Window.CLOSED:
         raise ServiceError(_l("You can countersign when the session is over."))
@@ -575,8 +575,6 @@ class Sheet:
 
 
 def sheet(session: TrainingSession) -> Sheet:
-    from courses.presenters import name_key
-
     enrolments = db.session.scalars(
         db.select(Enrolment)
         .where(Enrolment.cohort_id == session.cohort_id)

@@ -14,6 +14,8 @@ import random
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from PIL import Image, ImageDraw
+
 from core.db import db
 from courses import emargement_rules as rules
 from courses.models import (
@@ -32,8 +34,6 @@ DAYS_SIGNED = 2  # the last two training days up to today
 
 def drawing(name: str) -> bytes:
     """A signature-like stroke, the same for the same name (a transparent PNG, as signature_pad draws)."""
-    from PIL import Image, ImageDraw
-
     seed = int.from_bytes(hashlib.sha256(name.encode()).digest()[:4], "big")
     rng = random.Random(seed)  # noqa: S311 - a drawing, not security
     image = Image.new("RGBA", (300, 110), (0, 0, 0, 0))

@@ -56,7 +56,7 @@ def qr_svg(url: str) -> str:
 
 def _blocked(session: TrainingSession) -> str | None:
     try:
-        emargement._blocking(session)
+        emargement.check_signable(session)
     except ServiceError as exc:
         return str(exc)
     return None
