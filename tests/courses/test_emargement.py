@@ -446,3 +446,10 @@ def test_the_demo_running_promotion_has_signed_sessions(demo, app):
     assert response.status_code == 200 and response.data.startswith(b"%PDF-")
     page = browser.get(f"/emargement/verify/{emargement.display_code(counters[-1].code)}")
     assert page.status_code == 200 and counters[-1].sheet_sha256 in page.get_data(as_text=True)
+
+
+def test_my_training_links_to_signing_todays_session(cohort, client_for):
+    session = services.create_session(cohort.cohort, "M1", date.today(), time(6, 0), time(6, 30))
+    db.session.commit()
+    body = client_for(cohort.trainee).get("/my/training").get_data(as_text=True)
+    assert f"/emargement/{session.uuid}/sign" in body
