@@ -98,6 +98,13 @@ DEFAULTS: dict[str, Any] = {
     # The verifier's network transport (badges.resolver) refuses loopback, private, link-local and other internal
     # addresses; these comma-separated CIDR ranges are let through anyway (tests, intranets). Checked at start.
     "VERIFY_ALLOW_NETWORKS": "",
+    # Émargement (courses.emargement): the public-holiday calendars of the `holidays` library checked for a
+    # cohort, by its time zone ("FR", "BE", or a subdivision: "FR-57"); the days a training body also keeps
+    # ("MM-DD" → name: a Belgian community's or region's day, which the library does not count as public); how
+    # long an excused absence's file is kept (the fact "justification provided" stays).
+    "EMARGEMENT_HOLIDAY_CALENDARS": {"Europe/Paris": ["FR"], "Europe/Brussels": ["BE"]},
+    "EMARGEMENT_EXTRA_HOLIDAYS": {},
+    "EXCUSE_FILE_RETENTION_DAYS": 90,
     # Number of reverse proxies in front of the app whose X-Forwarded-* headers are trusted.
     "PROXY_COUNT": 0,
 }

@@ -11,6 +11,8 @@ def init_app(app) -> None:
         certificate_views,
         cli,
         demo,
+        emargement,
+        emargement_views,
         enrolment_views,
         evidence_store,
         home,
@@ -34,6 +36,7 @@ def init_app(app) -> None:
     awarding.init_app(app)
     privacy.init_app()
     evidence_store.install_hooks()
+    emargement.install_hooks()
 
 
 def _template_helpers(app) -> None:
@@ -45,6 +48,7 @@ def _template_helpers(app) -> None:
         STATUS_LABELS=presenters.STATUS_LABELS,
         STATUS_TAGS=presenters.STATUS_TAGS,
         MARK_LABELS=presenters.MARK_LABELS,
+        METHOD_LABELS=presenters.METHOD_LABELS,
         HOURS_STATE_LABELS=presenters.HOURS_STATE_LABELS,
         FINAL_WORK_LABELS=presenters.FINAL_WORK_LABELS,
         explain=presenters.explain,

@@ -22,7 +22,7 @@ from badges import services as badge_services
 from core import demo as core_demo
 from core.db import db
 from core.models import User
-from courses import awarding, outbox, services
+from courses import awarding, emargement_demo, outbox, services
 from courses.models import AttendanceStatus, Cohort, Competency, Enrolment, FinalWork, Module, TrainerKind
 from courses.presenters import expected_on
 from courses.programme_spec import load_programme_file, shipped_programmes
@@ -224,9 +224,10 @@ def load_promotion(p: Promotion, today: date) -> str:
         outbox.unqueue_badges(e.id for e in enrolments)
         since = checkpoint
     badges = _badges(p, cohort, enrolments, issued, today) if awarding.can_issue() else "no badges (no issuer keys)"
+    signed = emargement_demo.sign_recent_sessions(cohort, today) if cohort.starts_on <= today <= cohort.ends_on else 0
     return (
-        f"Demo cohort {p.code}: {len(enrolments)} trainees, {len(sessions)} sessions, "
-        f"attendance and hours up to {min(today, cohort.ends_on)}; {badges}."
+        f"Demo cohort {p.code}: {len(enrolments)} trainees, {len(sessions)} sessions "
+        f"({signed} signed and countersigned), attendance and hours up to {min(today, cohort.ends_on)}; {badges}."
     )
 
 

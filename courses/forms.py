@@ -66,6 +66,11 @@ class SessionForm(FlaskForm):
     ends_at = TimeField(_l("End"), validators=[DataRequired(_l("Please give a time."))])
     title = StringField(_l("Subject (optional)"), validators=[Optional(), Length(max=200)])
     place = StringField(_l("Place (optional)"), validators=[Optional(), Length(max=200)])
+    seats = IntegerField(
+        _l("Seats in the room (optional)"),
+        description=_l("More signatures than seats will be refused."),
+        validators=[Optional(), NumberRange(1, 1000)],
+    )
     trainers = MultiCheckboxField(_l("Trainers"), validators=[Optional()])
     cancelled = BooleanField(_l("Cancelled"))
 

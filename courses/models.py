@@ -211,6 +211,8 @@ class TrainingSession(PublicIdMixin, db.Model):
     cancelled: Mapped[bool] = mapped_column(default=False)
     # Optimistic lock for the roster: two trainers saving at once → the second is told.
     roster_version: Mapped[int] = mapped_column(default=0)
+    # The room's capacity (émargement: more signatures than seats is refused); None = not known.
+    seats: Mapped[int | None]
 
     cohort: Mapped[Cohort] = relationship()
     module: Mapped[Module | None] = relationship()
@@ -219,6 +221,7 @@ class TrainingSession(PublicIdMixin, db.Model):
     __table_args__ = (
         sa.UniqueConstraint("cohort_id", "date", "starts_at"),
         sa.CheckConstraint("ends_at > starts_at", name="times"),
+        sa.CheckConstraint("seats IS NULL OR seats > 0", name="seats"),
     )
 
     @property
@@ -383,3 +386,110 @@ class Certificate(PublicIdMixin, db.Model):
 
     award: Mapped[Award] = relationship()
     enrolment: Mapped[Enrolment] = relationship()
+
+
+# --- Émargement (signed attendance) ------------------------------------------------------------------------------
+# Append-only records: courses.emargement refuses any update or delete of them (corrections are new records with
+# a reason) and the audit log records each one as it is added.
+
+SIGNATURE_METHODS = ("own_phone", "trainer_device", "code", "password", "trainer_override")
+
+
+class AttendanceSignature(PublicIdMixin, db.Model):
+    """One signature of a trainee for a session: who, when (server time), how, late or not, the reason when the
+    trainer recorded it after the window, the drawn signature (PNG, small, in the row) and the SHA-256 of what was
+    signed (courses.emargement_rules.signed_document)."""
+
+    __tablename__ = "attendance_signature"
+    __append_only__ = True
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(sa.ForeignKey("training_session.id", ondelete="CASCADE"), index=True)
+    enrolment_id: Mapped[int] = mapped_column(sa.ForeignKey("enrolment.id", ondelete="CASCADE"), index=True)
+    recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id", ondelete="SET NULL"))
+    signed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    method: Mapped[str] = mapped_column(sa.String(20))
+    late: Mapped[bool] = mapped_column(default=False)
+    reason: Mapped[str | None] = mapped_column(sa.String(300))
+    image: Mapped[bytes | None] = mapped_column(sa.LargeBinary, info={"bulky": True})
+    image_type: Mapped[str | None] = mapped_column(sa.String(20))
+    image_sha256: Mapped[str | None] = mapped_column(sa.String(64))
+    sha256: Mapped[str] = mapped_column(sa.String(64))
+
+    enrolment: Mapped[Enrolment] = relationship()
+
+    __table_args__ = (
+        sa.CheckConstraint(f"method IN ({', '.join(repr(m) for m in SIGNATURE_METHODS)})", name="method"),
+        sa.CheckConstraint("method <> 'trainer_override' OR reason IS NOT NULL", name="override_reason"),
+    )
+
+
+class SavedSignature(db.Model):
+    """A trainee's drawn signature, kept to be reused (one tap next time). Drawing again adds a new row."""
+
+    __tablename__ = "saved_signature"
+    __append_only__ = True
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    image: Mapped[bytes] = mapped_column(sa.LargeBinary, info={"bulky": True})
+    image_type: Mapped[str] = mapped_column(sa.String(20))
+    image_sha256: Mapped[str] = mapped_column(sa.String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Countersignature(PublicIdMixin, db.Model):
+    """The trainer's countersignature of a session's sheet, at the end. ``code`` verifies the sheet (as a
+    certificate's); ``sheet_sha256`` is the digest of every signature hash on the sheet when it was signed."""
+
+    __tablename__ = "session_countersignature"
+    __append_only__ = True
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(sa.ForeignKey("training_session.id", ondelete="CASCADE"), index=True)
+    trainer_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id", ondelete="SET NULL"))
+    trainer_name: Mapped[str] = mapped_column(sa.String(200))
+    signed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    code: Mapped[str] = mapped_column(sa.String(10), unique=True)
+    image: Mapped[bytes] = mapped_column(sa.LargeBinary, info={"bulky": True})
+    image_type: Mapped[str] = mapped_column(sa.String(20))
+    image_sha256: Mapped[str] = mapped_column(sa.String(64))
+    signatures: Mapped[int]
+    sheet_sha256: Mapped[str] = mapped_column(sa.String(64))
+    sha256: Mapped[str] = mapped_column(sa.String(64))
+
+
+class RosterCorrection(PublicIdMixin, db.Model):
+    """A trainer's correction of a mark that the signatures gave (left early, signed but absent…), with a reason
+    the sheet shows. The roster mark follows the latest correction."""
+
+    __tablename__ = "roster_correction"
+    __append_only__ = True
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(sa.ForeignKey("training_session.id", ondelete="CASCADE"), index=True)
+    enrolment_id: Mapped[int] = mapped_column(sa.ForeignKey("enrolment.id", ondelete="CASCADE"), index=True)
+    status: Mapped[str] = mapped_column(sa.String(12))
+    minutes: Mapped[int | None]
+    reason: Mapped[str] = mapped_column(sa.String(300))
+    recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id", ondelete="SET NULL"))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (_check_in("status", AttendanceStatus, "status"),)
+
+
+class ExcusedAbsence(PublicIdMixin, db.Model):
+    """ "Excused absence: justification provided" — never why. The optional file (a scan) is private and deleted
+    after a short retention (``EXCUSE_FILE_RETENTION_DAYS``); only then are its key fields emptied."""
+
+    __tablename__ = "excused_absence"
+    __append_only__ = True
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(sa.ForeignKey("training_session.id", ondelete="CASCADE"), index=True)
+    enrolment_id: Mapped[int] = mapped_column(sa.ForeignKey("enrolment.id", ondelete="CASCADE"), index=True)
+    recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id", ondelete="SET NULL"))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    file_key: Mapped[str | None] = mapped_column(sa.String(200))
+    file_type: Mapped[str | None] = mapped_column(sa.String(40))
+    file_delete_after: Mapped[date | None]

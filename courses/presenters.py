@@ -31,6 +31,14 @@ MARK_LABELS = {
     "excused": _l("Excused"),
     "absent": _l("Absent"),
 }
+#: How a signature was given (émargement), as the sheet says it.
+METHOD_LABELS = {
+    "own_phone": _l("Own phone (QR code)"),
+    "code": _l("Own phone (code typed)"),
+    "password": _l("Own phone (session password)"),
+    "trainer_device": _l("Trainer's device"),
+    "trainer_override": _l("Recorded by the trainer"),
+}
 #: A mark as the trainee's attendance summary words it (plain and neutral: an absence, not an "absent·e").
 SUMMARY_LABELS = {
     "present": _l("Present"),
@@ -54,7 +62,7 @@ def name_key(name: str) -> tuple[str, str]:
 
 
 def name_slug(name: str) -> str:
-    """"Élise Fictive" → "elise-fictive" (for file names)."""
+    """ "Élise Fictive" → "elise-fictive" (for file names)."""
     folded = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
     return "-".join("".join(ch if ch.isalnum() else " " for ch in folded).split()) or "document"
 

@@ -46,6 +46,7 @@ from courses.programme_spec import EVIDENCE_TYPES as KNOWN_EVIDENCE
 from courses.programme_spec import ProgrammeSpec
 
 TUTOR_LINK_PURPOSE = "tutor-hours"
+KEEP = object()  # "leave this field as it is" (update_session's optional fields)
 
 
 # --- Programmes ---------------------------------------------------------------------------------------------
@@ -252,6 +253,7 @@ def create_session(
     place: str | None = None,
     trainers: Iterable[User] = (),
     cancelled: bool = False,
+    seats: int | None = None,
 ) -> TrainingSession:
     _check_times(starts_at, ends_at)
     exists = db.session.scalar(
@@ -271,6 +273,7 @@ def create_session(
         place=place or cohort.place,
         trainers=list(trainers),
         cancelled=cancelled,
+        seats=seats,
     )
     db.session.add(session)
     db.session.flush()
@@ -288,8 +291,10 @@ def update_session(
     place: str | None,
     cancelled: bool,
     trainers: Iterable[User],
+    seats: int | object | None = KEEP,
 ) -> TrainingSession:
-    """Move, re-time, cancel or re-staff a session. Attendance already taken stays attached."""
+    """Move, re-time, cancel or re-staff a session. Attendance already taken stays attached. ``seats`` (the
+    room's capacity) is kept unless given."""
     _check_times(starts_at, ends_at)
     clash = db.session.scalar(
         db.select(TrainingSession.id).where(
@@ -305,6 +310,8 @@ def update_session(
     session.module = _module(session.cohort, module_code)
     session.title, session.place, session.cancelled = title or None, place or None, cancelled
     session.trainers = list(trainers)
+    if seats is not KEEP:
+        session.seats = seats
     db.session.flush()
     outbox.cohort_badges_may_be_due(session.cohort_id)
     return session

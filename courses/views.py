@@ -17,7 +17,7 @@ from core.models import Role, User, UserRole
 from core.pdf import pdf_response, render_template_pdf
 from core.security import public, roles_required
 from core.services import ServiceError
-from courses import eligibility, importer, permissions, queries, services
+from courses import eligibility, emargement, importer, permissions, queries, services
 from courses.blueprint import bp
 from courses.forms import CohortForm, ImportForm, SessionForm
 from courses.models import (
@@ -246,11 +246,14 @@ def session_new(cohort_uuid: uuid.UUID):
                 place=form.place.data,
                 trainers=_chosen_trainers(form),
                 cancelled=form.cancelled.data,
+                seats=form.seats.data,
             )
         except ServiceError as exc:
             apply_error(form, exc)
         else:
             flash(_("Session added."), "success")
+            for warning in emargement.planning_warnings(session):
+                flash(warning, "error")
             return redirect(url_for("courses.session_detail", session_uuid=session.uuid))
     return render_template("courses/session_form.html", form=form, cohort=cohort, session=None), status_for(form)
 
@@ -277,11 +280,14 @@ def session_edit(session_uuid: uuid.UUID):
                 place=form.place.data,
                 cancelled=form.cancelled.data,
                 trainers=_chosen_trainers(form),
+                seats=form.seats.data,
             )
         except ServiceError as exc:
             apply_error(form, exc)
         else:
             flash(_("Your changes are saved."), "success")
+            for warning in emargement.planning_warnings(session):
+                flash(warning, "error")
             return redirect(url_for("courses.session_detail", session_uuid=session.uuid))
     return render_template("courses/session_form.html", form=form, cohort=session.cohort, session=session), status_for(
         form
@@ -366,7 +372,14 @@ def session_detail(session_uuid: uuid.UUID):
             return render_template(
                 "courses/session_detail.html", session=session, rows=rows, problems=problems, posted=request.form
             ), status_code
-    return render_template("courses/session_detail.html", session=session, rows=rows, problems=[], posted=None)
+    return render_template(
+        "courses/session_detail.html",
+        session=session,
+        rows=rows,
+        problems=[],
+        posted=None,
+        warnings=emargement.planning_warnings(session),
+    )
 
 
 def kept_marks(rows: list[dict], mine: dict[int, services.MarkInput]) -> list[tuple[str, str]]:

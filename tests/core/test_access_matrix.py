@@ -95,6 +95,18 @@ MATRIX: dict[str, tuple[int, int, int, int, int, int]] = {
     "courses.cohort_report GET": (302, 403, 200, 403, 403, 200),
     "courses.cohort_report_export GET": (302, 403, 200, 403, 403, 200),
     "courses.cohorts GET": (302, 403, 200, 403, 403, 200),
+    "courses.emargement_code GET": (302, 403, 409, 403, 403, 409),  # the demo session's window is closed
+    "courses.emargement_correct POST": (302, 403, 400, 403, 403, 400),
+    "courses.emargement_countersign POST": (302, 403, 303, 403, 403, 303),
+    "courses.emargement_device GET": (302, 403, 200, 403, 403, 200),
+    "courses.emargement_device POST": (302, 403, 400, 403, 403, 400),
+    "courses.emargement_excuse POST": (302, 403, 400, 403, 403, 400),
+    "courses.emargement_override POST": (302, 403, 400, 403, 403, 400),
+    "courses.emargement_pdf GET": (302, 403, 200, 403, 403, 200),
+    "courses.emargement_screen GET": (302, 403, 200, 403, 403, 200),
+    "courses.emargement_sign GET": (302, 200, 403, 403, 403, 403),
+    "courses.emargement_sign POST": (302, 422, 403, 403, 403, 403),
+    "courses.emargement_verify GET": (404, 404, 404, 404, 404, 404),  # a certificate's code is not a sheet's
     "courses.enrolment_detail GET": (302, 403, 200, 403, 403, 200),
     "courses.evidence_download GET": (302, 200, 200, 403, 403, 200),
     "courses.final_work POST": (302, 403, 403, 403, 403, 422),
