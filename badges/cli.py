@@ -33,20 +33,21 @@ def _kinds(kind: str) -> list[str]:
 
 
 @keys_group.command("generate")
-@click.option("--kind", type=click.Choice([*KINDS, "all"]), default="all", show_default=True)
+@click.option("--kind", type=click.Choice([*KINDS, PDF_KIND, "all"]), default="all", show_default=True)
 @click.option("--issuer-name", help="Name of the training body (first time only, or to change it).")
 @click.option("--issuer-url", help="Its website.")
 @click.option("--issuer-email", help="Its contact address.")
 @with_appcontext
 def keys_generate(kind, issuer_name, issuer_url, issuer_email) -> None:
-    """Create the issuer profile if needed and a first key of each kind (refused if one is active)."""
+    """Create the issuer profile if needed and a first key of each kind (refused if one is active), and the PDF
+    signing certificate (``--kind pdf`` alone: an install that had its badge keys before PDFs were signed)."""
     try:
         with transaction():
             issuer = keys.ensure_issuer(issuer_name, issuer_url, issuer_email)
             if issuer_name or issuer_url or issuer_email:
                 services.issuer_changed()  # the verification pages show the issuer's profile
-            created = [keys.generate(issuer, k) for k in _kinds(kind)]
-            certificate = pdf_signing.generate(issuer.name) if kind == "all" else None
+            created = [keys.generate(issuer, k) for k in _kinds(kind)] if kind != PDF_KIND else []
+            certificate = pdf_signing.generate(issuer.name) if kind in (PDF_KIND, "all") else None
     except ServiceError as exc:
         fail(str(exc))
     for key in created:

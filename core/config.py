@@ -99,6 +99,7 @@ DEFAULTS: dict[str, Any] = {
     # (France: numéro de déclaration d'activité, NDA; written on the certificats de réalisation).
     "ORGANISATION_NAME": None,
     "ORGANISATION_NDA": None,
+    "ORGANISATION_COUNTRY": "FR",  # "BE": Belgian wording (attestation de participation, numéro d'agrément)
     # PAdES signature of every PDF (core.pdf_signing): on by default, with the platform's self-signed certificate,
     # or a certificate from a certification authority (PKCS#12 file and its passphrase); a time-stamping
     # authority's URL (RFC 3161) makes the signatures PAdES B-T instead of B-B.

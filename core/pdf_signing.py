@@ -41,6 +41,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from flask import current_app
+from sqlalchemy import orm as sa_orm
 
 from core.db import db, utcnow
 from core.models import PdfSigningCertificate
@@ -286,7 +287,8 @@ def rotate(name: str | None = None) -> PdfSigningCertificate:
     return _create(name or organisation_name())
 
 
-def _create(name: str) -> PdfSigningCertificate:
+def _create(name: str, session=None) -> PdfSigningCertificate:
+    session = session if session is not None else db.session
     identity = self_signed(name)
     pem = identity.key.private_bytes(
         serialization.Encoding.PEM,
@@ -300,9 +302,35 @@ def _create(name: str) -> PdfSigningCertificate:
         private_key_encrypted=pem.decode("ascii"),
         not_after=identity.certificate.not_valid_after_utc,
     )
-    db.session.add(row)
-    db.session.flush()
+    session.add(row)
+    session.flush()
     _IDENTITIES[_cache_key(row)] = identity
+    return row
+
+
+def _caller_holds_sqlite_write() -> bool:
+    """Whether the caller's SQLite transaction is open (it may hold the database's single write lock): another
+    connection could not write before it ends."""
+    if db.engine.dialect.name != "sqlite":
+        return False
+    dbapi_connection = db.session.connection().connection.dbapi_connection
+    return bool(dbapi_connection is not None and dbapi_connection.in_transaction)
+
+
+def _ensure_certificate() -> PdfSigningCertificate:
+    """The first signature without a certificate (an install older than this feature, where ``keys generate`` ran
+    before): make it in a transaction of its own, committed at once, so that the caller (a request, a long job)
+    holds no lock on it; within the caller's transaction only when SQLite would make them wait for each other."""
+    name = organisation_name()
+    if _caller_holds_sqlite_write():
+        with db.session.begin_nested():
+            return _create(name)
+    with sa_orm.Session(db.engine) as own:
+        if own.scalar(db.select(PdfSigningCertificate.id).where(PdfSigningCertificate.retired_at.is_(None))) is None:
+            _create(name, own)
+            own.commit()
+    row = active_certificate()
+    assert row is not None
     return row
 
 
@@ -351,10 +379,7 @@ def identity() -> Identity:
     configured = current_app.config.get("PDF_SIGNING_PKCS12")
     if configured:
         return _configured_identity(str(configured))
-    row = active_certificate()
-    if row is None:
-        with db.session.begin_nested():
-            row = _create(organisation_name())
+    row = active_certificate() or _ensure_certificate()
     return _stored_identity(row)
 
 
