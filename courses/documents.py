@@ -247,14 +247,13 @@ def filename(kind: str, enrolment: Enrolment) -> str:
 
 
 def cohort_enrolments(cohort: Cohort) -> list[tuple[Enrolment, User]]:
-    return list(
-        db.session.execute(
-            db.select(Enrolment, User)
-            .join(User, User.id == Enrolment.user_id)
-            .where(Enrolment.cohort_id == cohort.id)
-            .order_by(User.email)
-        ).tuples()
+    rows = db.session.execute(
+        db.select(Enrolment, User)
+        .join(User, User.id == Enrolment.user_id)
+        .where(Enrolment.cohort_id == cohort.id)
+        .order_by(User.email)
     )
+    return [(enrolment, user) for enrolment, user in rows]
 
 
 def write_zip(
