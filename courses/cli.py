@@ -290,9 +290,8 @@ def _documents_command(kind: str) -> None:
         db.session.commit()  # the PDF signing certificate, if the first signature made it
         click.echo(f"{code}: {len(rows)} documents ({kind}, {period.start} to {period.end}) written to {out}.")
 
-    command.__doc__ = (
-        f"Write OUT/<email>.pdf, the {kind} of each trainee of cohort CODE"
-        + (", for the period given (default: the whole action)." if kind in documents.PERIOD_KINDS else ".")
+    command.__doc__ = f"Write OUT/<email>.pdf, the {kind} of each trainee of cohort CODE" + (
+        ", for the period given (default: the whole action)." if kind in documents.PERIOD_KINDS else "."
     )
 
 

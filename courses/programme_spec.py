@@ -629,8 +629,8 @@ class _Checker:
                 lines[name] = None
             elif not isinstance(raw, str) or not raw.strip() or len(raw) > 200:
                 self.error(
-                    _key(path, name), f"expected a name and how to reach them (200 characters at most), got "
-                    f"{_describe(raw)}"
+                    _key(path, name),
+                    f"expected a name and how to reach them (200 characters at most), got {_describe(raw)}",
                 )
             else:
                 lines[name] = " ".join(raw.split())
