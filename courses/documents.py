@@ -218,27 +218,29 @@ def context(kind: str, enrolment: Enrolment, period: Period | None = None, *, to
 # ------------------------------------------------------------------------------------------------ rendering
 
 
-def title(kind: str, person_name: str) -> str:
-    org = organisation()
-    label = (TITLES_BE if org["country"] == "BE" else {}).get(kind) or TITLES[kind]
-    return f"{label} — {person_name}"
-
-
-def render(kind: str, enrolment: Enrolment, period: Period | None = None, lang: str = "fr") -> bytes:
-    """The document as PDF bytes: tagged PDF/UA-1 in ``lang``, signed by the training body."""
+def html(kind: str, enrolment: Enrolment, period: Period | None = None, lang: str = "fr") -> tuple[str, str, str]:
+    """The document's HTML, its title and language (what :func:`render` turns into a PDF; the benchmark renders
+    it bare)."""
     lang = "en" if str(lang).startswith("en") else "fr"
     with force_locale(lang):
         ctx = context(kind, enrolment, period)
-        document_title = title(kind, ctx["person"].legal_name)
-        html = render_template(
+        label = (TITLES_BE if ctx["org"]["country"] == "BE" else {}).get(kind) or TITLES[kind]
+        document_title = f"{label} — {ctx['person'].legal_name}"
+        page = render_template(
             _TEMPLATES[kind],
             title=document_title,
             lang=lang,
             pdf_static_url=pdf.static_url,
-            document_label=(TITLES_BE if ctx["org"]["country"] == "BE" else {}).get(kind) or TITLES[kind],
+            document_label=label,
             **ctx,
         )
-    return pdf.render_pdf(html, title=document_title, lang=lang)
+    return page, document_title, lang
+
+
+def render(kind: str, enrolment: Enrolment, period: Period | None = None, lang: str = "fr") -> bytes:
+    """The document as PDF bytes: tagged PDF/UA-1 in ``lang``, signed by the training body."""
+    page, document_title, lang = html(kind, enrolment, period, lang)
+    return pdf.render_pdf(page, title=document_title, lang=lang)
 
 
 def filename(kind: str, enrolment: Enrolment) -> str:
