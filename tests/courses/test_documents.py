@@ -224,3 +224,30 @@ def test_belgian_wording(app, cohort):
     text = text_of(documents.render(documents.REALISATION, enrolment))
     assert "Attestation de participation" in text and "Certificat de réalisation" not in text
     assert "agrément" in text and not re.search(r"nature de l.action", text, re.I)
+
+
+def test_the_demos_finished_promotion_gets_its_certificats_de_realisation(app, demo, runner, tmp_path):
+    from courses.models import Cohort, Enrolment
+
+    assert "pdf" in demo  # the demo made the organisation certificate with the badge keys
+    cohort = db.session.scalar(sa.select(Cohort).where(Cohort.code == "DEMO-2025-26"))
+    expected = db.session.scalar(
+        sa.select(sa.func.count()).select_from(Enrolment).where(Enrolment.cohort_id == cohort.id)
+    )
+    out = tmp_path / "demo"
+    result = runner.invoke(args=["documents", "realisation", "DEMO-2025-26", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    files = sorted(out.iterdir())
+    assert len(files) == expected > 0
+    first = files[0].read_bytes()
+    assert_signed_by(first, org_certificate())
+    enrolment = db.session.scalar(
+        sa.select(Enrolment)
+        .join(Enrolment.user)
+        .where(Enrolment.cohort_id == cohort.id)
+        .where(sa.literal_column("user_account.email") == files[0].name.removesuffix(".pdf"))
+    )
+    minutes = eligibility.evaluate_enrolment(enrolment, cohort.ends_on).programme.attended_minutes
+    hours, rest = divmod(minutes, 60)
+    shown = f"{hours} h {rest:02d}" if rest else f"{hours} heure"
+    assert shown in text_of(first)
