@@ -160,3 +160,4 @@ def run_zip(context: jobs.JobContext) -> None:
 
 def init_app(app) -> None:
     jobs.register_job_kind(JOB_KIND, run_zip, _l("Documents of a cohort (ZIP)"))
+    app.jinja_env.globals["document_titles"] = documents.TITLES

@@ -193,6 +193,10 @@ def test_the_trainee_finds_hers_and_only_hers(app, cohort, client_for):
 def test_the_coordinator_downloads_a_cohorts_documents_as_a_zip_job(app, cohort, client_for, create_user):
     mark_all(cohort, ["present", "present", "present", "present"])
     staff = client_for(cohort.trainer)
+    detail = staff.get(f"/enrolments/{cohort.enrolments[0].uuid}").get_data(as_text=True)
+    assert f"/enrolments/{cohort.enrolments[0].uuid}/documents/realisation.pdf" in detail
+    one = staff.get(f"/enrolments/{cohort.enrolments[0].uuid}/documents/convocation.pdf")
+    assert one.status_code == 200 and "Convocation" in text_of(one.data)
     page = staff.get(f"/cohorts/{cohort.cohort.uuid}/documents")
     assert page.status_code == 200 and "Alice Martin" in page.get_data(as_text=True)
     refused = staff.post(
