@@ -126,12 +126,13 @@ def load_pkcs12(data: bytes, passphrase: bytes | None) -> Identity:
 
 
 def _asn1(certificate: x509.Certificate):
-    from asn1crypto import x509 as asn1_x509
+    from asn1crypto import x509 as asn1_x509  # why: pyHanko's ASN.1 library, loaded once a PDF is signed
 
     return asn1_x509.Certificate.load(certificate.public_bytes(serialization.Encoding.DER))
 
 
 def _pyhanko_signer(identity: Identity):
+    # why: pyHanko (~0.3 s to import) is loaded only once a PDF is signed, not with every app start
     from asn1crypto import keys as asn1_keys
     from pyhanko.sign import signers
     from pyhanko_certvalidator.registry import SimpleCertificateStore
@@ -148,6 +149,7 @@ def _pyhanko_signer(identity: Identity):
         def sign_raw(self, data: bytes, digest_algorithm: str) -> bytes:
             mechanism = self.get_signature_mechanism_for_digest(digest_algorithm).signature_algo
             if mechanism == "rsassa_pkcs1v15" and isinstance(loaded, rsa.RSAPrivateKey):
+                # why: pyHanko is loaded only once a PDF is signed
                 from cryptography.hazmat.primitives.asymmetric.padding import PKCS1v15
                 from pyhanko.sign.general import get_pyca_cryptography_hash
 
@@ -188,6 +190,7 @@ def sign_bytes(
 
     ``moment`` is the signing time written in the signature (default: now); with ``tsa_url`` a signature
     time-stamp from that authority is added (PAdES B-T)."""
+    # why: pyHanko (~0.3 s to import) is loaded only once a PDF is signed, not with every app start
     from pyhanko.pdf_utils import generic
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.sign import fields, signers, timestamps
@@ -230,7 +233,7 @@ def sign_bytes(
 def _fixed_time_metadata(meta, moment: datetime):
     """pyHanko's document metadata, whose modification date stays ``moment`` (pyHanko sets it to "now" as it
     writes)."""
-    from pyhanko.pdf_utils.metadata.model import DocumentMetadata
+    from pyhanko.pdf_utils.metadata.model import DocumentMetadata  # why: loaded once a PDF is signed
 
     class FixedTimeMetadata(DocumentMetadata):
         @property

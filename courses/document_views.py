@@ -41,12 +41,13 @@ def _date_arg(name: str) -> date | None:
         abort(400)
 
 
-@bp.route("/enrolments/<uuid:enrolment_uuid>/documents/<kind>.pdf")
+@bp.route("/enrolments/<uuid:enrolment_uuid>/documents/<document>.pdf")
 @roles_required(Role.TRAINEE, *STAFF)
-def document_pdf(enrolment_uuid: uuid.UUID, kind: str):
+def document_pdf(enrolment_uuid: uuid.UUID, document: str):
     """One document of one trainee: the trainee's own, or any trainee's of a cohort the user is staff of.
     ``?from=YYYY-MM-DD&to=YYYY-MM-DD`` choose the period of a certificat de réalisation or attestation
     d'assiduité (default: the whole action)."""
+    kind = document
     if kind not in documents.KINDS:
         abort(404)
     enrolment = enrolment_or_404(enrolment_uuid)

@@ -279,7 +279,7 @@ def write_zip(
         for done, (enrolment, user) in enumerate(rows, 1):
             try:
                 data = render(kind, enrolment, period, lang)
-                certificates._write_entry(archive, handle, f"{user.email}.pdf", data)
+                certificates.write_zip_entry(archive, handle, f"{user.email}.pdf", data)
             except Exception:
                 if problem is None:
                     raise

@@ -87,7 +87,7 @@ _SIGNATORY_REQUIRED = ("name", "role")
 CERTIFICATE_LAYOUTS = ("portrait", "landscape")
 #: A signature image: a file of the static folder (SVG, PNG or JPEG), never a URL.
 _STATIC_IMAGE = re.compile(r"[a-z0-9_-]+(?:/[a-z0-9_.-]+)*\.(?:svg|png|jpe?g)")
-_DOCUMENTS_OPTIONAL = ("nature", "objectives", "what_to_bring", "contact", "disability_referent")
+_DOCUMENTS_OPTIONAL = ("nature", "objectives", "what_to_bring", "contact", "accessibility_referent")
 #: The nature of the action (France, Code du travail L6313-1), written on the certificat de réalisation.
 ACTION_NATURES = ("action_de_formation", "bilan_de_competences", "vae", "apprentissage")
 _FORMAT_KEYS = ("mode", "training_days_per_week", "practice_days_per_week", "practice_types", "duration_months")
@@ -279,7 +279,7 @@ class DocumentsSpec:
     objectives: Text | None = None
     what_to_bring: Text | None = None
     contact: str | None = None
-    disability_referent: str | None = None
+    accessibility_referent: str | None = None
 
     def to_data(self) -> dict[str, Any]:
         data: dict[str, Any] = {}
@@ -289,7 +289,7 @@ class DocumentsSpec:
             value = getattr(self, name)
             if value is not None:
                 data[name] = value.to_data()
-        for name in ("contact", "disability_referent"):
+        for name in ("contact", "accessibility_referent"):
             if getattr(self, name):
                 data[name] = getattr(self, name)
         return data
@@ -623,7 +623,7 @@ class _Checker:
             for name in ("objectives", "what_to_bring")
         }
         lines: dict[str, str | None] = {}
-        for name in ("contact", "disability_referent"):
+        for name in ("contact", "accessibility_referent"):
             raw = data.get(name)
             if raw is None:
                 lines[name] = None

@@ -598,7 +598,7 @@ def _every_block() -> dict:
         "objectives": {"fr": "Objectifs", "en": "Objectives"},
         "what_to_bring": {"fr": "Un stylo", "en": "A pen"},
         "contact": "Claire, 02 000 00 00",
-        "disability_referent": "Noël, 02 000 00 01",
+        "accessibility_referent": "Noël, 02 000 00 01",
     }
     return data
 
