@@ -7,16 +7,20 @@ import sys
 from pathlib import Path
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 
 from badges import keys, services
 from badges.models import Award, KeyKind
 from badges.verify_views import own_issuer_ids, verify_input
+from core import pdf_signing
 from core.cli import fail, transaction
 from core.db import db
+from core.models import PdfSigningCertificate
 from core.services import ServiceError
 
 KINDS = [k.value for k in KeyKind]
+PDF_KIND = "pdf"  # the training body's X.509 certificate that signs every PDF (core.pdf_signing)
 
 
 @click.group("keys")
@@ -29,38 +33,59 @@ def _kinds(kind: str) -> list[str]:
 
 
 @keys_group.command("generate")
-@click.option("--kind", type=click.Choice([*KINDS, "all"]), default="all", show_default=True)
+@click.option("--kind", type=click.Choice([*KINDS, PDF_KIND, "all"]), default="all", show_default=True)
 @click.option("--issuer-name", help="Name of the training body (first time only, or to change it).")
 @click.option("--issuer-url", help="Its website.")
 @click.option("--issuer-email", help="Its contact address.")
 @with_appcontext
 def keys_generate(kind, issuer_name, issuer_url, issuer_email) -> None:
-    """Create the issuer profile if needed and a first key of each kind (refused if one is active)."""
+    """Create the issuer profile if needed and a first key of each kind (refused if one is active), and the PDF
+    signing certificate (``--kind pdf`` alone: an install that had its badge keys before PDFs were signed)."""
     try:
         with transaction():
             issuer = keys.ensure_issuer(issuer_name, issuer_url, issuer_email)
             if issuer_name or issuer_url or issuer_email:
                 services.issuer_changed()  # the verification pages show the issuer's profile
-            created = [keys.generate(issuer, k) for k in _kinds(kind)]
+            created = [keys.generate(issuer, k) for k in _kinds(kind)] if kind != PDF_KIND else []
+            certificate = pdf_signing.generate(issuer.name) if kind in (PDF_KIND, "all") else None
     except ServiceError as exc:
         fail(str(exc))
     for key in created:
         click.echo(f"Generated {key.kind} key {key.uuid} for {issuer.name}.")
+    if certificate is not None:
+        click.echo(
+            f"Made the PDF signing certificate of {issuer.name} (self-signed, SHA-256 {certificate.fingerprint})."
+        )
+    _say_configured_pdf_certificate()
+
+
+def _say_configured_pdf_certificate() -> None:
+    if current_app.config.get("PDF_SIGNING_PKCS12"):
+        click.echo("PDFs are signed with the certificate configured in PDF_SIGNING_PKCS12, not the platform's own.")
 
 
 @keys_group.command("rotate")
-@click.option("--kind", type=click.Choice([*KINDS, "all"]), required=True)
+@click.option("--kind", type=click.Choice([*KINDS, PDF_KIND, "all"]), required=True)
 @with_appcontext
 def keys_rotate(kind) -> None:
-    """Retire the active key (it stays published: old badges still verify) and make a new one."""
+    """Retire the active key (it stays published: old badges still verify) and make a new one. ``pdf``: the
+    PDF signing certificate (the old one is kept, for the PDFs it signed)."""
     issuer = keys.get_issuer()
     if issuer is None:
         fail("No issuer yet: run `tremplin keys generate` first.")
+    certificate = None
     try:
         with transaction():
-            created, resigned = services.rotate_keys(issuer, _kinds(kind))
+            created, resigned = services.rotate_keys(issuer, _kinds(kind)) if kind != PDF_KIND else ([], 0)
+            if kind in (PDF_KIND, "all"):
+                certificate = pdf_signing.rotate(issuer.name)
     except ServiceError as exc:
         fail(str(exc))
+    if certificate is not None:
+        click.echo(
+            f"New PDF signing certificate (SHA-256 {certificate.fingerprint}); the previous one is kept, withdrawn."
+        )
+        _say_configured_pdf_certificate()
     for key in created:
         click.echo(f"Rotated: new {key.kind} key {key.uuid}; the previous one is retired and still published.")
     if any(key.kind == KeyKind.RSA.value for key in created):
@@ -80,6 +105,12 @@ def keys_list() -> None:
         status = f"retired {key.retired_at:%Y-%m-%d}" if key.retired_at else "active"
         public = key.public_key if key.kind == KeyKind.ED25519.value else "RSA-2048 (PEM)"
         click.echo(f"  {key.kind:<8} {key.uuid}  created {key.created_at:%Y-%m-%d}  {status:<18} {public}")
+    for row in db.session.scalars(db.select(PdfSigningCertificate).order_by(PdfSigningCertificate.id)):
+        state = f"withdrawn {row.retired_at:%Y-%m-%d}" if row.retired_at else "in use"
+        click.echo(
+            f"  {PDF_KIND:<8} {row.uuid}  created {row.created_at:%Y-%m-%d}  {state:<18} X.509 {row.subject}, "
+            f"until {row.not_after:%Y-%m-%d}, SHA-256 {row.fingerprint}"
+        )
 
 
 @click.group("badges")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from badges import keys
 from badges.models import KeyKind
 from core import demo as core_demo
+from core import pdf_signing
 
 
 def connect() -> None:
@@ -14,4 +15,6 @@ def connect() -> None:
 def _on_demo_loaded(sender, report) -> None:
     issuer = keys.ensure_issuer("Institut de formation Démo", None, "formation@example.org")
     made = [keys.generate(issuer, kind).kind for kind in KeyKind if keys.active_key(issuer, kind) is None]
+    if pdf_signing.generate(issuer.name) is not None:  # the organisation certificate that signs every PDF
+        made.append("pdf")
     report.lines.append(f"Badge issuer: {issuer.name}" + (f" (new keys: {', '.join(made)})." if made else "."))

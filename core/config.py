@@ -95,6 +95,19 @@ DEFAULTS: dict[str, Any] = {
     "BADGES_ISSUER_NAME": None,
     "BADGES_ISSUER_URL": None,
     "BADGES_ISSUER_EMAIL": None,
+    # The training body on its documents: its name (default: the badge issuer's) and its declaration number
+    # (France: numéro de déclaration d'activité, NDA; written on the certificats de réalisation).
+    "ORGANISATION_NAME": None,
+    "ORGANISATION_NDA": None,
+    "ORGANISATION_COUNTRY": "FR",  # "BE": Belgian wording (attestation de participation, numéro d'agrément)
+    # PAdES signature of every PDF (core.pdf_signing): on by default, with the platform's self-signed certificate,
+    # or a certificate from a certification authority (PKCS#12 file and its passphrase); a time-stamping
+    # authority's URL (RFC 3161) makes the signatures PAdES B-T instead of B-B.
+    "PDF_SIGNING": True,
+    "PDF_SIGNING_PKCS12": None,
+    "PDF_SIGNING_PASSPHRASE": None,
+    "PDF_SIGNING_TSA_URL": None,
+    "PDF_SIGNING_LOCATION": None,
     # The verifier's network transport (badges.resolver) refuses loopback, private, link-local and other internal
     # addresses; these comma-separated CIDR ranges are let through anyway (tests, intranets). Checked at start.
     "VERIFY_ALLOW_NETWORKS": "",

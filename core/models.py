@@ -244,3 +244,23 @@ class ApiToken(PublicIdMixin, db.Model):
 
     def is_usable(self, now: datetime) -> bool:
         return self.revoked_at is None and self.expires_at > now
+
+
+class PdfSigningCertificate(PublicIdMixin, db.Model):
+    """The training body's own X.509 certificate, with which every PDF is signed (PAdES; see ``core.pdf_signing``).
+
+    Self-signed, made by ``tremplin keys generate``; the private key is encrypted at rest (like the badge keys) and
+    never served or logged. Rotation retires the active one: retired ones are kept, so that PDFs signed with them
+    can still be checked against the certificate the platform held. A certificate bought from a certification
+    authority is configured instead (``PDF_SIGNING_PKCS12``) and never stored here."""
+
+    __tablename__ = "pdf_signing_certificate"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    subject: Mapped[str] = mapped_column(sa.String(300))
+    fingerprint: Mapped[str] = mapped_column(sa.String(64), unique=True)  # SHA-256 of the DER certificate
+    certificate_pem: Mapped[str] = mapped_column(sa.Text)
+    private_key_encrypted: Mapped[str] = mapped_column(sa.Text, info={"secret": True})
+    not_after: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -323,8 +323,10 @@ def render_pdf(
     stylesheets: Sequence[str] = (PRINT_CSS,),
     variant: str | None = DEFAULT_VARIANT,
     created: datetime | None = None,
+    sign: bool = True,
 ) -> bytes:
-    """Render ``html`` to PDF bytes.
+    """Render ``html`` to PDF bytes, signed by the training body (PAdES, ``core.pdf_signing``) when there is an app
+    (``sign=False`` or ``PDF_SIGNING = False`` leave it unsigned; without an app context nothing is signed).
 
     ``title`` and ``lang`` (BCP 47, e.g. "fr") are written to the PDF (title shown by viewers, catalog /Lang) and
     ``lang`` is set on ``<html>``: they win over the document's own ``<title>`` and ``lang``. ``base_url`` resolves
@@ -364,10 +366,28 @@ def render_pdf(
         document.metadata.lang = lang
         if moment is not None:
             document.metadata.created = document.metadata.modified = moment.strftime("%Y-%m-%dT%H:%M:%SZ")
-        return document.write_pdf(finisher=_finish, **options)
+        data = document.write_pdf(finisher=_finish, **options)
     except Exception as exc:
         logger.exception("PDF: rendering failed")  # no title: it may name a person
         raise PdfError("The PDF document could not be produced.") from exc
+    if sign and has_app_context():
+        data = _sign(data, moment)
+    return data
+
+
+def _sign(data: bytes, moment: datetime | None) -> bytes:
+    """The training body's PAdES signature on ``data`` (see ``core.pdf_signing``)."""
+    from core import pdf_signing  # why: pyHanko is only needed once a PDF is made
+
+    if not pdf_signing.enabled():
+        return data
+    try:
+        return pdf_signing.sign(data, moment=moment)
+    except pdf_signing.SigningUnavailable as exc:
+        raise PdfError(str(exc)) from exc
+    except Exception as exc:
+        logger.exception("PDF: signing failed")
+        raise PdfError("The PDF document could not be signed.") from exc
 
 
 def _ignore_icc_leak() -> None:
@@ -418,6 +438,7 @@ def render_template_pdf(
     stylesheets: Sequence[str] = (PRINT_CSS,),
     variant: str | None = DEFAULT_VARIANT,
     created: datetime | None = None,
+    sign: bool = True,
     **context: Any,
 ) -> bytes:
     """Render the Jinja ``template`` (in an app context) and then the PDF.
@@ -438,6 +459,7 @@ def render_template_pdf(
         stylesheets=stylesheets,
         variant=variant,
         created=created,
+        sign=sign,
     )
 
 

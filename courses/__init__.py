@@ -11,6 +11,7 @@ def init_app(app) -> None:
         certificate_views,
         cli,
         demo,
+        document_views,
         emargement,
         emargement_views,
         enrolment_views,
@@ -28,6 +29,7 @@ def init_app(app) -> None:
     app.register_blueprint(api.bp)
     openapi.register(api.API_SPEC)
     certificate_views.init_app(app)
+    document_views.init_app(app)
     _template_helpers(app)
     cli.init_app(app)
     home.register()

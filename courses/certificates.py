@@ -443,7 +443,7 @@ def write_zip(
         for done, (_enrolment, user, certificate) in enumerate(rows, 1):
             try:
                 data = render(certificate, lang)
-                _write_entry(archive, handle, f"{user.email}.pdf", data)
+                write_zip_entry(archive, handle, f"{user.email}.pdf", data)
             except Exception as exc:
                 if problem is None:
                     raise
@@ -457,7 +457,7 @@ def write_zip(
                 progress(done, total)
         if missing:
             with contextlib.suppress(OSError):  # the disk may still be full: the job's page says it all the same
-                _write_entry(archive, handle, _MISSING_FILE[lang], ("\n".join(missing) + "\n").encode("utf-8"))
+                write_zip_entry(archive, handle, _MISSING_FILE[lang], ("\n".join(missing) + "\n").encode("utf-8"))
     return written
 
 
@@ -490,7 +490,7 @@ def _problem_message(name: str, exc: BaseException, lang: str) -> str:
         )
 
 
-def _write_entry(archive, handle, name: str, data: bytes) -> None:
+def write_zip_entry(archive, handle, name: str, data: bytes) -> None:
     """Add one member to ``archive`` (written to ``handle``); if writing fails half-way (disk full), the partial
     member is cut off the file and forgotten by the archive, so that what follows — and the ZIP — stays valid."""
     start = handle.tell()

@@ -19,7 +19,7 @@ from core.i18n import localized
 from core.jobs import JobFailed
 from core.models import User
 from core.services import ServiceError
-from courses import awarding, certificates, eligibility, exports, importer, services
+from courses import awarding, certificates, documents, eligibility, exports, importer, services
 from courses.csvio import KINDS
 from courses.models import Cohort, Enrolment, Programme, TrainerKind
 from courses.programme_spec import ProgrammeFileError, load_programme_file, shipped_programmes
@@ -261,6 +261,44 @@ def certificates_render(code: str, out: Path, lang: str) -> None:
     )
 
 
+@click.group("documents")
+def documents_group() -> None:
+    """The training body's documents (signed PDFs): certificat de réalisation, attestation d'assiduité,
+    attestation de fin de formation, convocation."""
+
+
+def _documents_command(kind: str) -> None:
+    @documents_group.command(kind)
+    @click.argument("code")
+    @click.option("--out", "out", required=True, type=click.Path(file_okay=False, path_type=Path), help="Folder.")
+    @click.option("--from", "start", type=click.DateTime(["%Y-%m-%d"]), help="First day (default: the action's).")
+    @click.option("--to", "end", type=click.DateTime(["%Y-%m-%d"]), help="Last day (default: the action's).")
+    @click.option("--lang", type=click.Choice(["fr", "en"]), default="fr", show_default=True)
+    @with_appcontext
+    def command(code: str, out: Path, start, end, lang: str) -> None:
+        cohort = _cohort(code)
+        if kind not in documents.PERIOD_KINDS and (start or end):
+            fail(f"The {kind} covers the whole action: --from and --to do not apply.")
+        try:
+            period = documents.period_for(cohort, start.date() if start else None, end.date() if end else None)
+        except ServiceError as exc:
+            fail(str(exc))
+        rows = documents.cohort_enrolments(cohort)
+        out.mkdir(parents=True, exist_ok=True)
+        for enrolment, user in rows:
+            (out / f"{user.email}.pdf").write_bytes(documents.render(kind, enrolment, period, lang))
+        db.session.commit()  # the PDF signing certificate, if the first signature made it
+        click.echo(f"{code}: {len(rows)} documents ({kind}, {period.start} to {period.end}) written to {out}.")
+
+    command.__doc__ = f"Write OUT/<email>.pdf, the {kind} of each trainee of cohort CODE" + (
+        ", for the period given (default: the whole action)." if kind in documents.PERIOD_KINDS else "."
+    )
+
+
+for _kind in documents.KINDS:
+    _documents_command(_kind)
+
+
 @click.command("report")
 @click.argument("kind", type=click.Choice(["summary", "sessions", "modules", "risk", "badges", "funder"]))
 @click.argument("code")
@@ -285,6 +323,7 @@ def report_command(kind, code, fmt, out, delimiter, part, as_of, lang) -> None:
 
 def init_app(app) -> None:
     app.cli.add_command(certificates_group)
+    app.cli.add_command(documents_group)
     app.cli.add_command(report_command)
     app.cli.add_command(programmes_group)
     app.cli.add_command(cohorts_group)

@@ -68,6 +68,9 @@ class Programme(PublicIdMixin, db.Model):
     badges: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict, server_default="{}")
     # The ``certificate:`` block of the YAML (layout, place, signatories); {} when absent.
     certificate: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict, server_default="{}")
+    # The ``documents:`` block (courses.programme_spec.DocumentsSpec): nature of the action, objectives, what to
+    # bring, contact and disability referent — what the certificat de réalisation and the convocation say.
+    documents: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict, server_default="{}")
     source: Mapped[str] = mapped_column(sa.Text)  # the YAML text as loaded, for the record
     loaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

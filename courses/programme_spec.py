@@ -84,7 +84,7 @@ _MODULE_CODE = re.compile(r"[A-Z]+[0-9]+")
 _COMPETENCY_CODE = re.compile(r"[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+")
 
 _TOP_REQUIRED = ("id", "title", "credential_name", "modules", "rules")
-_TOP_OPTIONAL = ("description", "format", "badges", "certificate")
+_TOP_OPTIONAL = ("description", "format", "badges", "certificate", "documents")
 _BADGES_OPTIONAL = ("name", "valid_for_years", "skills", "unpublished")
 _SKILL_REQUIRED = ("code", "title", "competencies")
 _BADGE_CODE = re.compile(r"B-[A-Z0-9]+(?:-[A-Z0-9]+)*")
@@ -95,6 +95,9 @@ _SIGNATORY_REQUIRED = ("name", "role")
 CERTIFICATE_LAYOUTS = ("portrait", "landscape")
 #: A signature image: a file of the static folder (SVG, PNG or JPEG), never a URL.
 _STATIC_IMAGE = re.compile(r"[a-z0-9_-]+(?:/[a-z0-9_.-]+)*\.(?:svg|png|jpe?g)")
+_DOCUMENTS_OPTIONAL = ("nature", "objectives", "what_to_bring", "contact", "accessibility_referent")
+#: The nature of the action (France, Code du travail L6313-1), written on the certificat de réalisation.
+ACTION_NATURES = ("action_de_formation", "bilan_de_competences", "vae", "apprentissage")
 _FORMAT_KEYS = ("mode", "training_days_per_week", "practice_days_per_week", "practice_types", "duration_months")
 _MODULE_REQUIRED = ("code", "title", "competencies")
 _MODULE_OPTIONAL = ("optional",)
@@ -281,6 +284,33 @@ class CertificateSpec:
 
 
 @dataclass(frozen=True)
+class DocumentsSpec:
+    """The ``documents:`` block: what the training body's documents say beyond the facts the platform holds —
+    the nature of the action (certificat de réalisation), its objectives (attestation de fin de formation), and
+    for the convocation what to bring, whom to contact and the disability referent (a name and how to reach
+    them; never anything about a trainee)."""
+
+    nature: str = "action_de_formation"
+    objectives: Text | None = None
+    what_to_bring: Text | None = None
+    contact: str | None = None
+    accessibility_referent: str | None = None
+
+    def to_data(self) -> dict[str, Any]:
+        data: dict[str, Any] = {}
+        if self.nature != "action_de_formation":
+            data["nature"] = self.nature
+        for name in ("objectives", "what_to_bring"):
+            value = getattr(self, name)
+            if value is not None:
+                data[name] = value.to_data()
+        for name in ("contact", "accessibility_referent"):
+            if getattr(self, name):
+                data[name] = getattr(self, name)
+        return data
+
+
+@dataclass(frozen=True)
 class ProgrammeSpec:
     id: str
     title: Text
@@ -293,6 +323,7 @@ class ProgrammeSpec:
     rules: RulesSpec
     badges: BadgesSpec = BadgesSpec()
     certificate: CertificateSpec = CertificateSpec()
+    documents: DocumentsSpec = DocumentsSpec()
 
     def competency_codes(self) -> tuple[str, ...]:
         """Every competency code, in file order."""
@@ -331,6 +362,8 @@ class ProgrammeSpec:
             data["badges"] = self.badges.to_data()
         if self.certificate.to_data():
             data["certificate"] = self.certificate.to_data()
+        if self.documents.to_data():
+            data["documents"] = self.documents.to_data()
         return data
 
 
@@ -573,10 +606,12 @@ class _Checker:
         certificate = (
             self.certificate(data["certificate"], "certificate") if "certificate" in data else CertificateSpec()
         )
+        documents = self.documents(data["documents"], "documents") if "documents" in data else DocumentsSpec()
 
         if self.errors:
             return None
         assert ident and title and credential and fmt is not None and modules and rules and badges and certificate
+        assert documents is not None
         return ProgrammeSpec(
             id=ident,
             title=title,
@@ -587,7 +622,36 @@ class _Checker:
             rules=rules,
             badges=badges,
             certificate=certificate,
+            documents=documents,
         )
+
+    def documents(self, value: object, path: str) -> DocumentsSpec | None:
+        data = self.mapping(value, path, optional=_DOCUMENTS_OPTIONAL)
+        if data is None:
+            return None
+        errors = len(self.errors)
+        nature = "action_de_formation"
+        if "nature" in data:
+            nature = self.choice(data["nature"], _key(path, "nature"), ACTION_NATURES) or nature
+        texts = {
+            name: self.text(data[name], _key(path, name)) if name in data else None
+            for name in ("objectives", "what_to_bring")
+        }
+        lines: dict[str, str | None] = {}
+        for name in ("contact", "accessibility_referent"):
+            raw = data.get(name)
+            if raw is None:
+                lines[name] = None
+            elif not isinstance(raw, str) or not raw.strip() or len(raw) > 200:
+                self.error(
+                    _key(path, name),
+                    f"expected a name and how to reach them (200 characters at most), got {_describe(raw)}",
+                )
+            else:
+                lines[name] = " ".join(raw.split())
+        if len(self.errors) > errors:
+            return None
+        return DocumentsSpec(nature=nature, **texts, **lines)
 
     def certificate(self, value: object, path: str) -> CertificateSpec | None:
         data = self.mapping(value, path, optional=_CERTIFICATE_OPTIONAL)

@@ -25,14 +25,15 @@ apt_install() {
 }
 
 # System libraries: Pango for WeasyPrint (every PDF), Cairo for badge images, fonts with full French accents;
-# poppler's pdftoppm and zbar's zbarimg, with which the tests read certificates' pages and decode their QR codes;
+# poppler's pdftoppm and pdfsig and zbar's zbarimg, with which the tests read certificates' pages, check the PDFs'
+# signatures and decode their QR codes;
 # with --browser (scripts/test), Chromium for the browser tests: serving the app does not need it.
 ensure_system_packages() {
   local missing=()
   ldconfig -p 2>/dev/null | grep -q 'libpango-1.0.so' || missing+=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0)
   ldconfig -p 2>/dev/null | grep -q 'libcairo.so.2' || missing+=(libcairo2)  # CairoSVG: badge images as PNG
   [ -d /usr/share/fonts/truetype/dejavu ] || missing+=(fonts-dejavu-core)
-  command -v pdftoppm >/dev/null 2>&1 || missing+=(poppler-utils)
+  { command -v pdftoppm && command -v pdfsig; } >/dev/null 2>&1 || missing+=(poppler-utils)  # pdfsig: PAdES checks
   command -v zbarimg >/dev/null 2>&1 || missing+=(zbar-tools)
   if [ "${1:-}" = "--browser" ]; then
     # Debian's Chromium for the browser journeys of tests/e2e (Playwright drives it; it never downloads a browser)

@@ -146,6 +146,7 @@ def world(app) -> World:
         "programme_uuid": programme.uuid,
         "programme_code": programme.code,
         "kind": "summary",
+        "document": "realisation",
         "ext": "png",
         "code": certificate.code,
         "filename": "css/app.css",

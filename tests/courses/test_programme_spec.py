@@ -617,6 +617,13 @@ def _every_block() -> dict:
         "place": "Mons",
         "signatories": [{"name": "Claire", "role": {"fr": "Coordinatrice", "en": "Coordinator"}, "signature": "a.svg"}],
     }
+    data["documents"] = {
+        "nature": "vae",
+        "objectives": {"fr": "Objectifs", "en": "Objectives"},
+        "what_to_bring": {"fr": "Un stylo", "en": "A pen"},
+        "contact": "Claire, 02 000 00 00",
+        "accessibility_referent": "Noël, 02 000 00 01",
+    }
     return data
 
 
@@ -653,6 +660,10 @@ def test_every_key_the_parser_accepts_is_documented():
         "emploi",
         "portrait",
         "landscape",
+        "action_de_formation",
+        "bilan_de_competences",
+        "vae",
+        "apprentissage",
     }
     page = REFERENCE.read_text(encoding="utf-8")
     undocumented = sorted(name for name in allowed | values if f"`{name}`" not in page)

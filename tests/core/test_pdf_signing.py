@@ -1,0 +1,139 @@
+"""The training body's PAdES signature on every PDF (core/pdf_signing.py, through core.pdf.render_pdf): valid for
+pyHanko's validator and Poppler's pdfsig, over the whole file, by the organisation's certificate; one changed byte
+breaks it; the certificate is made by `tremplin keys generate`, rotated, or replaced by a configured PKCS#12."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+import sqlalchemy as sa
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.serialization import pkcs12
+
+from core import pdf, pdf_signing
+from core.db import db
+from core.models import PdfSigningCertificate
+from tests.conftest import SECRET
+from tests.core.signatures import assert_signed_by, assert_tampering_detected, pdfsig
+
+HTML = "<!doctype html><html><body><h1>Certificat de réalisation</h1><p>Élise Fictive</p></body></html>"
+ICC_LEAK = pytest.mark.filterwarnings(
+    r"ignore:unclosed file <_io\.BufferedReader name='[^']*sRGB2014\.icc'>:ResourceWarning"
+)
+
+
+def active_certificate() -> x509.Certificate:
+    row = pdf_signing.active_certificate()
+    assert row is not None
+    return x509.load_pem_x509_certificate(row.certificate_pem.encode())
+
+
+@pytest.mark.parametrize("variant", [pdf.PDF_UA_1, pytest.param(pdf.PDF_A_3B, marks=ICC_LEAK), None])
+def test_every_rendered_pdf_is_signed_by_the_organisation_certificate_and_one_changed_byte_breaks_it(app, variant):
+    data = pdf.render_pdf(HTML, title="Certificat de réalisation", lang="fr", variant=variant)
+    certificate = active_certificate()  # made (and flushed) by the first signature: none existed
+    assert_signed_by(data, certificate)
+    assert_tampering_detected(data, certificate)
+
+
+def test_the_signature_is_pades_and_keeps_the_tagged_pdf_unchanged_below_it(app):
+    unsigned = pdf.render_pdf(HTML, title="Essai", lang="fr", sign=False, created=datetime(2026, 1, 5, tzinfo=UTC))
+    signed = pdf.render_pdf(HTML, title="Essai", lang="fr", created=datetime(2026, 1, 5, tzinfo=UTC))
+    assert "does not contain any signatures" in pdfsig(unsigned)
+    assert signed.startswith(unsigned)  # an incremental update: the PDF/UA document is kept byte for byte
+    assert b"/SubFilter /ETSI.CAdES.detached" in signed
+    report = pdfsig(signed)
+    assert "Signing Time: Jan 05 2026" in report and "Tremplin" in report
+
+
+def test_signing_is_reproducible_given_the_creation_date(app):
+    moment = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
+    first = pdf.render_pdf(HTML, title="Essai", lang="fr", created=moment)
+    assert pdf.render_pdf(HTML, title="Essai", lang="fr", created=moment) == first
+
+
+def test_keys_generate_makes_the_certificate_encrypted_at_rest_and_rotation_keeps_the_old_one(app, runner):
+    result = runner.invoke(args=["keys", "generate", "--issuer-name", "Institut Démo"])
+    assert result.exit_code == 0, result.output
+    assert "PDF signing certificate of Institut Démo" in result.output
+    row = pdf_signing.active_certificate()
+    assert row is not None and "Institut Démo" in row.subject
+    assert "ENCRYPTED PRIVATE KEY" in row.private_key_encrypted
+    with pytest.raises(TypeError):  # no passphrase, no key
+        serialization.load_pem_private_key(row.private_key_encrypted.encode(), None)
+    first = active_certificate()
+    signed_before = pdf.render_pdf(HTML, title="Avant", lang="fr")
+    db.session.commit()
+
+    rotated = runner.invoke(args=["keys", "rotate", "--kind", "pdf"])
+    assert rotated.exit_code == 0 and "previous one is kept" in rotated.output
+    rows = db.session.scalars(sa.select(PdfSigningCertificate).order_by(PdfSigningCertificate.id)).all()
+    assert len(rows) == 2 and rows[0].retired_at is not None and rows[1].retired_at is None
+    second = active_certificate()
+    assert second != first
+    assert_signed_by(pdf.render_pdf(HTML, title="Après", lang="fr"), second)
+    assert_signed_by(signed_before, first)  # the retired certificate, still in the database, still checks it
+    assert {c.fingerprint(pdf_signing.hashes.SHA256()) for c in pdf_signing.known_certificates()} == {
+        first.fingerprint(pdf_signing.hashes.SHA256()),
+        second.fingerprint(pdf_signing.hashes.SHA256()),
+    }
+    listing = runner.invoke(args=["keys", "list"])
+    assert "in use" in listing.output and "withdrawn" in listing.output and "PRIVATE" not in listing.output
+
+
+def test_generate_twice_keeps_the_active_certificate(app):
+    first = pdf_signing.generate("Institut")
+    assert first is not None and pdf_signing.generate("Institut") is None
+
+
+def _pkcs12(tmp_path, passphrase: bytes):
+    identity = pdf_signing.self_signed("Organisme Certifié SA")
+    data = pkcs12.serialize_key_and_certificates(
+        b"org", identity.key, identity.certificate, None, serialization.BestAvailableEncryption(passphrase)
+    )
+    path = tmp_path / "org.p12"
+    path.write_bytes(data)
+    return path, identity.certificate
+
+
+@pytest.fixture
+def app_config(app_config, tmp_path):
+    path, certificate = _pkcs12(tmp_path, b"une phrase secrete")
+    app_config["TEST_P12"] = (path, certificate)
+    return app_config
+
+
+def test_a_configured_pkcs12_certificate_signs_instead_and_is_never_stored(app):
+    path, certificate = app.config["TEST_P12"]
+    app.config.update(PDF_SIGNING_PKCS12=str(path), PDF_SIGNING_PASSPHRASE="une phrase secrete")
+    data = pdf.render_pdf(HTML, title="Essai", lang="fr")
+    assert_signed_by(data, certificate)
+    assert "Organisme Certifié SA" in pdfsig(data)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(PdfSigningCertificate)) == 0
+
+
+def test_a_wrong_pkcs12_passphrase_gives_a_clear_error_naming_no_secret(app, caplog):
+    path, _certificate = app.config["TEST_P12"]
+    app.config.update(PDF_SIGNING_PKCS12=str(path), PDF_SIGNING_PASSPHRASE="pas la bonne")
+    with pytest.raises(pdf.PdfError, match="cannot be read") as raised:
+        pdf.render_pdf(HTML, title="Essai", lang="fr")
+    assert "pas la bonne" not in str(raised.value) and str(path) not in str(raised.value)
+    assert "pas la bonne" not in caplog.text
+    app.config.update(PDF_SIGNING_PKCS12=str(path) + ".missing")
+    with pytest.raises(pdf.PdfError, match="cannot be read") as raised:
+        pdf.render_pdf(HTML, title="Essai", lang="fr")
+    assert str(path) not in str(raised.value)
+
+
+def test_signing_can_be_switched_off(app):
+    app.config["PDF_SIGNING"] = False
+    assert "does not contain any signatures" in pdfsig(pdf.render_pdf(HTML, title="Essai", lang="fr"))
+
+
+def test_the_private_key_is_encrypted_with_a_passphrase_derived_from_the_secret_key(app):
+    row = pdf_signing.generate("Institut")
+    assert row is not None
+    assert SECRET not in row.private_key_encrypted
+    serialization.load_pem_private_key(row.private_key_encrypted.encode(), pdf_signing.passphrase())
