@@ -291,6 +291,7 @@ class _Template:
 
 #: Templates (or ``None``: this shape declines) by SHA-256 of (skeleton, reading context).
 TEMPLATES: MemoTable = MemoTable()
+_UNKNOWN: Any = object()
 
 
 def _template(skeleton: dict[str, Any], context: list[Any]) -> _Template | None:
@@ -299,8 +300,9 @@ def _template(skeleton: dict[str, Any], context: list[Any]) -> _Template | None:
     except (TypeError, ValueError, RecursionError):
         return None
     key = hashlib.sha256(text.encode("utf-8", "surrogatepass")).digest()
-    if key in TEMPLATES:
-        return TEMPLATES[key]
+    known = TEMPLATES.get(key, _UNKNOWN)  # one lookup: another thread may clear the table between two
+    if known is not _UNKNOWN:
+        return known
     try:
         expanded, compacted = _expand_and_compact(skeleton, context)
         template: _Template | None = _Template(compacted, frozenset(_iri_positions(expanded)))
