@@ -24,7 +24,7 @@ def upgrade():
 
 def downgrade():
     for table in _TABLES:
-        op.execute(f"UPDATE {table} SET language = 'fr' WHERE language = 'nl'")
+        op.execute(f"UPDATE {table} SET language = 'fr' WHERE language = 'nl'")  # noqa: S608 - fixed table names
         with op.batch_alter_table(table, schema=None) as batch_op:
             batch_op.drop_constraint(op.f(f'ck_{table}_language'), type_='check')
             batch_op.create_check_constraint(op.f(f'ck_{table}_language'), "language IN ('fr', 'en')")

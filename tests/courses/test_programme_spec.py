@@ -467,20 +467,20 @@ def test_text_get_falls_back_to_french():
     assert text.to_data() == {"fr": "Bonjour", "en": "Hello"}
 
 
-def _texts(node) -> list[dict]:
+def _text_mappings(node) -> list[dict]:
     """Every ``{fr, en, …}`` mapping in a parsed YAML document."""
     if isinstance(node, dict):
         own = [node] if "fr" in node and "en" in node else []
-        return own + [text for value in node.values() for text in _texts(value)]
+        return own + [text for value in node.values() for text in _text_mappings(value)]
     if isinstance(node, list):
-        return [text for value in node for text in _texts(value)]
+        return [text for value in node for text in _text_mappings(value)]
     return []
 
 
 def test_shipped_programmes_carry_dutch_wherever_they_carry_english():
     """Every text of the shipped programmes (titles, descriptions, badge names, signatories' roles) has Dutch."""
     for path in sorted(PROGRAMMES_DIR.glob("*.yaml")):
-        texts = _texts(yaml.safe_load(path.read_text(encoding="utf-8")))
+        texts = _text_mappings(yaml.safe_load(path.read_text(encoding="utf-8")))
         assert len(texts) > 20, path.name
         assert [t["en"] for t in texts if not str(t.get("nl") or "").strip()] == [], path.name
         load_programme_file(path)  # and the file is still valid
@@ -498,7 +498,7 @@ _clean = st.text(
     min_size=1,
     max_size=30,
 ).filter(lambda s: s == s.strip() and s.strip())
-_texts = st.builds(Text, fr=_clean, en=_clean)
+_texts = st.builds(Text, fr=_clean, en=_clean, nl=st.none() | _clean)
 _days = st.one_of(
     st.integers(0, 7),
     st.tuples(st.integers(0, 7), st.integers(0, 7)).map(lambda t: {"min": min(t), "max": max(t)}),
