@@ -72,6 +72,7 @@ def load_programme(spec: ProgrammeSpec, source: str) -> tuple[Programme, bool]:
     programme.rules = rules_to_dict(spec)
     programme.badges = spec.badges.to_data()
     programme.certificate = spec.certificate.to_data()
+    programme.funding = spec.funding.to_data()
     programme.source = source
     db.session.flush()
 
