@@ -418,6 +418,7 @@ class SatisfactionTally(db.Model):
     question, answer). No row is ever about one person, so no answer can be traced back to whoever gave it."""
 
     __tablename__ = "satisfaction_tally"
+    __audited__ = False  # a counter: logging its changes with their actor would tie an answer to a person
 
     cohort_id: Mapped[int] = mapped_column(sa.ForeignKey("cohort.id", ondelete="CASCADE"), primary_key=True)
     module_id: Mapped[int] = mapped_column(sa.ForeignKey("module.id", ondelete="CASCADE"), primary_key=True)
