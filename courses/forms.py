@@ -199,7 +199,8 @@ class EsfParticipantForm(FlaskForm):
 
 
 def _answer_field(question: str) -> RadioField:
-    return RadioField(QUESTIONS[question], choices=[(str(k), v) for k, v in ANSWERS.items()], validators=[Optional()])
+    choices = [SelectChoice(str(k), v) for k, v in ANSWERS.items()]
+    return RadioField(QUESTIONS[question], choices=choices, validators=[Optional()])
 
 
 class SatisfactionForm(FlaskForm):

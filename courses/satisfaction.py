@@ -121,6 +121,8 @@ def record_answers(enrolment: Enrolment, module: Module, answers: dict[str, int]
     open to her, a second answer or an unknown question or answer is refused and changes nothing."""
     if module.id not in {m.id for m, _done in open_modules(enrolment, today)}:
         raise ServiceError(_l("This questionnaire is not open for you."))
+    if not answers:
+        raise ServiceError(_l("Answer at least one question, please."))
     for question, answer in answers.items():
         if question not in QUESTIONS or answer not in ANSWERS:
             raise ServiceError(_l("This answer is not in the list."))
