@@ -23,7 +23,7 @@ from courses import esf, exports, funding, qualiopi, satisfaction
 from courses.blueprint import bp
 from courses.forms import BpfYearForm, EnrolmentFundingForm, EsfParticipantForm, SatisfactionForm
 from courses.models import Cohort, Enrolment, Module
-from courses.report_views import _export_args, _page, send_report
+from courses.report_views import send_report
 from courses.views import apply_error
 
 ADMIN = (Role.ADMIN,)
@@ -103,6 +103,25 @@ def enrolment_esf(enrolment_uuid: uuid.UUID):
             flash(messages[outcome], "success")
             return redirect(url_for("courses.enrolment_funding", enrolment_uuid=enrolment.uuid))
     return _funding_page(enrolment, 422, esf_form=form)
+
+
+def _export_args() -> tuple[str, str, str | None]:
+    fmt = request.args.get("format", "xlsx")
+    delimiter = exports.DELIMITERS.get(request.args.get("delimiter", "semicolon"))
+    if fmt not in exports.FORMATS or delimiter is None:
+        abort(400)
+    return fmt, delimiter, request.args.get("part") or None
+
+
+def _page(report, export_url: str):
+    return render_template(
+        "courses/reports/report.html",
+        report=report,
+        parts=[(part, list(part.rows)) for part in report.parts],
+        cohort=None,
+        export_url=export_url,
+        display=exports.display,
+    )
 
 
 # --------------------------------------------------------------------------------------------------- BPF
