@@ -237,3 +237,17 @@ def test_only_coordinators_see_or_change_the_funding_facts(app, client, login_as
     assert client.get(url).status_code == 403
     assert client.post(url, data={"trainee_type": "employee"}).status_code == 403
     assert db.session.get(Enrolment, cohort.enrolment.id).trainee_type is None
+
+
+def test_the_demo_has_its_bpf_data_and_satisfaction_answers(app, demo):
+    from courses import demo as courses_demo
+    from courses import satisfaction
+    from courses.models import Cohort
+
+    result = funding.compute_bpf(date.today().year)
+    assert result.unknown_type == 0 and result.trainee_minutes > 0
+    assert result.box("F-1-c").trainees > 0 and result.box("F-1-a").trainees > 0
+    assert result.box("F-4-1").detail == "332"
+    alumni = db.session.scalar(sa.select(Cohort).where(Cohort.code == courses_demo.ALUMNI_CODE))
+    modules = satisfaction.results([alumni.id])
+    assert len(modules) == 3 and all(m.shown for m in modules)
