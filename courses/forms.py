@@ -51,7 +51,9 @@ class ImportForm(FlaskForm):
 def import_kind_labels() -> dict[str, str]:
     labels = {
         "sessions": _l("Sessions (module, date, start, end, status)"),
-        "trainees": _l("Trainees (email, legal name, chosen name, enrolled on, withdrawn on)"),
+        "trainees": _l(
+            "Trainees (email, legal name, chosen name, enrolled on, withdrawn on, type of trainee, funding source)"
+        ),
         "pauses": _l("Pauses (email, from, to)"),
         "attendance": _l("Attendance (date, start, email, status, minutes)"),
         "placements": _l("Placement hours (email, date, minutes, state)"),
