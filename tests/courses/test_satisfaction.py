@@ -146,3 +146,15 @@ def test_trainees_never_see_the_results(app, client, login_as, role):
     login_as(role)
     assert client.get("/reports/satisfaction").status_code == 403
     assert client.get("/reports/satisfaction/export?format=csv").status_code == 403
+
+
+def test_indicator_30_counts_the_questionnaires_open_and_answered(app, cohort):
+    cohort.enrolments[2].withdrawn_on = cohort.past[1].on  # left before M2 ended: not asked
+    db.session.commit()
+    assert satisfaction.collected([cohort.cohort.id]) == (0, 2)
+    expected = sum(len(satisfaction.open_modules(e, date.today())) for e in cohort.enrolments)
+    assert expected == 2
+    satisfaction.record_answers(cohort.enrolment, _module(cohort, "M2"), {"q5": 3}, date.today())
+    db.session.commit()
+    assert satisfaction.collected([cohort.cohort.id]) == (1, 2)
+    assert satisfaction.collected([]) == (0, 0)
