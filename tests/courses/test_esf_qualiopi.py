@@ -192,3 +192,13 @@ def test_qualiopi_is_for_coordinators(app, client, login_as, role):
     login_as(role)
     assert client.get("/reports/qualiopi").status_code == 403
     assert client.post("/reports/qualiopi", data={"year": "2026"}).status_code == 403
+
+
+def test_qualiopi_for_a_year_without_any_cohort(app, client, login_as, cohort):
+    admin = login_as("admin")
+    assert client.get("/reports/qualiopi?year=2001").status_code == 200
+    assert client.get("/reports/qualiopi?year=1990").status_code == 400
+    assert client.post("/reports/qualiopi", data={"year": "2001"}).status_code == 302
+    jobs.run_pending()
+    job = db.session.scalar(sa.select(Job).where(Job.owner_id == admin.id))
+    assert job.status == "done", job.error
