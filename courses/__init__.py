@@ -16,6 +16,8 @@ def init_app(app) -> None:
         emargement_views,
         enrolment_views,
         evidence_store,
+        funder_views,
+        funding_privacy,
         home,
         privacy,
         report_views,
@@ -34,9 +36,11 @@ def init_app(app) -> None:
     cli.init_app(app)
     home.register()
     report_views.register()
+    funder_views.register()
     demo.connect()
     awarding.init_app(app)
     privacy.init_app()
+    funding_privacy.init_app()
     evidence_store.install_hooks()
     emargement.install_hooks()
 

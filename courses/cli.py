@@ -19,7 +19,7 @@ from core.i18n import localized
 from core.jobs import JobFailed
 from core.models import User
 from core.services import ServiceError
-from courses import awarding, certificates, documents, eligibility, exports, importer, services
+from courses import awarding, certificates, documents, eligibility, exports, funding, importer, services
 from courses.csvio import KINDS
 from courses.models import Cohort, Enrolment, Programme, TrainerKind
 from courses.programme_spec import ProgrammeFileError, load_programme_file, shipped_programmes
@@ -300,23 +300,30 @@ for _kind in documents.KINDS:
 
 
 @click.command("report")
-@click.argument("kind", type=click.Choice(["summary", "sessions", "modules", "risk", "badges", "funder"]))
-@click.argument("code")
+@click.argument("kind", type=click.Choice(["summary", "sessions", "modules", "risk", "badges", "funder", "bpf"]))
+@click.argument("code", required=False)
 @click.option("--format", "fmt", type=click.Choice(["csv", "xlsx", "pdf"]), required=True)
 @click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="File to write.")
 @click.option("--delimiter", type=click.Choice([";", ","]), default=";", show_default=True, help="CSV separator.")
 @click.option("--part", help="CSV: which table of the report (default: the first).")
 @click.option("--as-of", "as_of", type=click.DateTime(["%Y-%m-%d"]), help="Evaluation date (default: today).")
+@click.option("--year", type=int, help="bpf: the civil year (e.g. 2026).")
 @click.option("--lang", type=click.Choice(["fr", "en", "nl"]), default="fr", show_default=True)
 @with_appcontext
-def report_command(kind, code, fmt, out, delimiter, part, as_of, lang) -> None:
-    """Write a report of the cohort CODE (or of every cohort with CODE "all": summary and funder only)."""
+def report_command(kind, code, fmt, out, delimiter, part, as_of, year, lang) -> None:
+    """Write a report of the cohort CODE (or of every cohort with CODE "all": summary and funder only), or the
+    BPF of a civil year (``report bpf --year YYYY``: one row per box of the Cerfa 10443's pedagogical part)."""
     day = as_of.date() if as_of else date.today()
+    if kind == "bpf":
+        if year is None or code is not None:
+            fail("report bpf takes --year YYYY and no cohort code")
+    elif code is None:
+        fail(f"report {kind} needs a cohort code (or all)")
     with force_locale(lang):
         try:
-            report = build_report(kind, code, day)
+            report = funding.bpf_report(year, day) if kind == "bpf" else build_report(kind, code, day)
             rows = exports.write_file(report, fmt, out, delimiter=delimiter, part=part)
-        except (JobFailed, KeyError) as exc:
+        except (JobFailed, KeyError, ServiceError) as exc:
             fail(str(exc))
     click.echo(f"Wrote {out} ({fmt}{f', {rows} rows' if fmt != 'pdf' else ''}).")
 

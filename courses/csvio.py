@@ -40,8 +40,11 @@ Values
 
 Kinds and columns (``?`` = optional column)
     sessions      module, date, start, end, status?   (status empty → scheduled; end after start)
-    trainees      email, legal_name, display_name?, enrolled_on?, withdrawn_on?
-                  (values of the optional columns may be empty; withdrawn_on on or after enrolled_on)
+    trainees      email, legal_name, display_name?, enrolled_on?, withdrawn_on?, trainee_type?, funding_source?
+                  (values of the optional columns may be empty; withdrawn_on on or after enrolled_on;
+                  trainee_type: employee, job_seeker, individual, other — or salarié(e), demandeur/demandeuse
+                  d'emploi, particulier, autre; funding_source: opco, france_travail, region, cpf, employer,
+                  self, other — or employeur, autofinancement, autre; empty leaves what is recorded)
     pauses        email, from, to                     (both inclusive; to on or after from)
     attendance    date, start, email, status, minutes?
                   (minutes attended: required for late/left_early, must be empty otherwise)
@@ -88,7 +91,15 @@ COMPETENCY_CODE_MAX_LENGTH = 30
 # Every column of each kind, in the order of the template; the required ones below.
 COLUMNS: Mapping[str, tuple[str, ...]] = {
     "sessions": ("module", "date", "start", "end", "status"),
-    "trainees": ("email", "legal_name", "display_name", "enrolled_on", "withdrawn_on"),
+    "trainees": (
+        "email",
+        "legal_name",
+        "display_name",
+        "enrolled_on",
+        "withdrawn_on",
+        "trainee_type",
+        "funding_source",
+    ),
     "pauses": ("email", "from", "to"),
     "attendance": ("date", "start", "email", "status", "minutes"),
     "placements": ("email", "date", "minutes", "state"),
@@ -97,7 +108,7 @@ COLUMNS: Mapping[str, tuple[str, ...]] = {
 }
 _OPTIONAL_COLUMNS: Mapping[str, frozenset[str]] = {
     "sessions": frozenset({"status"}),
-    "trainees": frozenset({"display_name", "enrolled_on", "withdrawn_on"}),
+    "trainees": frozenset({"display_name", "enrolled_on", "withdrawn_on", "trainee_type", "funding_source"}),
     "attendance": frozenset({"minutes"}),
 }
 REQUIRED_COLUMNS: Mapping[str, tuple[str, ...]] = {
@@ -210,6 +221,8 @@ class TraineeRow:
     display_name: str | None
     enrolled_on: date | None
     withdrawn_on: date | None
+    trainee_type: str | None = None  # for the BPF; None: leave what is recorded
+    funding_source: str | None = None
 
 
 @dataclass(frozen=True)
@@ -263,6 +276,15 @@ def _choices(canonical: tuple[str, ...], **french: str) -> tuple[tuple[str, ...]
     return canonical, words
 
 
+_TRAINEE_TYPE = _choices(
+    ("employee", "job_seeker", "individual", "other"), salarie="employee", salariee="employee",
+    **{"demandeur_d'emploi": "job_seeker", "demandeuse_d'emploi": "job_seeker"}, demandeur_emploi="job_seeker",
+    demandeuse_emploi="job_seeker", particulier="individual", particuliere="individual", autre="other",
+)  # fmt: skip
+_FUNDING_SOURCE = _choices(
+    ("opco", "france_travail", "region", "cpf", "employer", "self", "other"), employeur="employer",
+    autofinancement="self", autre="other", pole_emploi="france_travail",
+)  # fmt: skip
 _SESSION_STATUS = _choices(
     ("scheduled", "cancelled"), prevue="scheduled", prevu="scheduled", annulee="cancelled", annule="cancelled",
     canceled="cancelled",
@@ -449,6 +471,8 @@ def _trainee(c: _Cells) -> TraineeRow | None:
     display_name = c.text("display_name", required=False)
     enrolled_on = c.date("enrolled_on", required=False)
     withdrawn_on = c.date("withdrawn_on", required=False)
+    trainee_type = c.choice("trainee_type", _TRAINEE_TYPE, default="") or None
+    funding_source = c.choice("funding_source", _FUNDING_SOURCE, default="") or None
     if enrolled_on is not None and withdrawn_on is not None and withdrawn_on < enrolled_on:
         c.error(
             "withdrawn_on",
@@ -458,7 +482,7 @@ def _trainee(c: _Cells) -> TraineeRow | None:
         )
     if c.failed:
         return None
-    return TraineeRow(c.row, email, legal_name, display_name, enrolled_on, withdrawn_on)
+    return TraineeRow(c.row, email, legal_name, display_name, enrolled_on, withdrawn_on, trainee_type, funding_source)
 
 
 def _pause(c: _Cells) -> PauseRow | None:

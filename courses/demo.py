@@ -22,8 +22,18 @@ from badges import services as badge_services
 from core import demo as core_demo
 from core.db import db
 from core.models import User
-from courses import awarding, emargement_demo, outbox, services
-from courses.models import AttendanceStatus, Cohort, Competency, Enrolment, FinalWork, Module, TrainerKind
+from courses import awarding, emargement_demo, funding, outbox, satisfaction, services
+from courses.models import (
+    AttendanceStatus,
+    Cohort,
+    Competency,
+    Enrolment,
+    FinalWork,
+    FundingSource,
+    Module,
+    TraineeType,
+    TrainerKind,
+)
 from courses.presenters import expected_on
 from courses.programme_spec import load_programme_file, shipped_programmes
 
@@ -225,10 +235,44 @@ def load_promotion(p: Promotion, today: date) -> str:
         since = checkpoint
     badges = _badges(p, cohort, enrolments, issued, today) if awarding.can_issue() else "no badges (no issuer keys)"
     signed = emargement_demo.sign_recent_sessions(cohort, today) if cohort.starts_on <= today <= cohort.ends_on else 0
+    funders = _funders(p, enrolments, today)
     return (
         f"Demo cohort {p.code}: {len(enrolments)} trainees, {len(sessions)} sessions "
-        f"({signed} signed and countersigned), attendance and hours up to {min(today, cohort.ends_on)}; {badges}."
+        f"({signed} signed and countersigned), attendance and hours up to {min(today, cohort.ends_on)}; {badges}; "
+        f"{funders}."
     )
+
+
+#: The funders' facts of the demo trainees, by index: (type of trainee, funding source), for the BPF.
+FUNDING = (
+    *[(TraineeType.JOB_SEEKER, FundingSource.FRANCE_TRAVAIL)] * 6,
+    *[(TraineeType.JOB_SEEKER, FundingSource.REGION)] * 4,
+    *[(TraineeType.EMPLOYEE, FundingSource.OPCO)] * 4,
+    (TraineeType.EMPLOYEE, FundingSource.EMPLOYER),
+    *[(TraineeType.INDIVIDUAL, FundingSource.CPF)] * 2,
+    (TraineeType.INDIVIDUAL, FundingSource.SELF),
+    *[(TraineeType.OTHER, FundingSource.OTHER)] * 2,
+)
+
+
+def _funders(p: Promotion, enrolments: list[Enrolment], today: date) -> str:
+    """The BPF facts of every trainee and, for a finished promotion, the answers of most trainees to the
+    end-of-module questionnaires (anonymous: counts only)."""
+    for index, enrolment in enumerate(enrolments):
+        trainee_type, source = FUNDING[index % len(FUNDING)]
+        funding.set_enrolment_funding(enrolment, trainee_type.value, source.value, False)
+    if p.last_day > today:
+        return "funding facts recorded"
+    rng = random.Random(p.seed + 30)  # noqa: S311 - demo data, not security
+    answered = 0
+    for enrolment in enrolments:
+        for module, done in satisfaction.open_modules(enrolment, today):
+            if done or rng.random() < 0.2:  # some never answer
+                continue
+            answers = {q: rng.choice((2, 3, 3, 4, 4, 4)) for q in satisfaction.QUESTIONS if rng.random() < 0.95}
+            satisfaction.record_answers(enrolment, module, answers or {"q1": 4}, today)
+            answered += 1
+    return f"funding facts recorded, {answered} satisfaction questionnaires answered"
 
 
 def _evening(cohort: Cohort, day: date) -> datetime:

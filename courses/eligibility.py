@@ -60,9 +60,16 @@ def rule_set(programme, competencies: Iterable) -> rules.RuleSet:
 
 
 def evaluate_cohorts(
-    cohorts: Sequence[Cohort], as_of: date | None = None, *, enrolment_ids: Iterable[int] | None = None
+    cohorts: Sequence[Cohort],
+    as_of: date | None = None,
+    *,
+    enrolment_ids: Iterable[int] | None = None,
+    sessions_within: tuple[date, date] | None = None,
 ) -> dict[int, list[TraineeResult]]:
     """Every trainee's evaluation in each cohort (cohort id → results sorted by e-mail).
+
+    ``sessions_within`` (first day, last day): only the sessions of that period exist for the engine, so that
+    the attended minutes are those of the period (the BPF's civil year).
 
     Ten queries for the whole batch, whatever the number of cohorts, trainees, sessions and marks; only plain
     columns are read on the hot paths (marks, sessions), no ORM objects."""
@@ -91,18 +98,19 @@ def evaluate_cohorts(
     )
 
     sessions: dict[int, list[rules.SessionFact]] = defaultdict(list)
+    session_query = db.select(
+        TrainingSession.id,
+        TrainingSession.cohort_id,
+        TrainingSession.module_id,
+        TrainingSession.on,
+        TrainingSession.starts_at,
+        TrainingSession.ends_at,
+        TrainingSession.cancelled,
+    ).where(TrainingSession.cohort_id.in_(cohort_ids))
+    if sessions_within is not None:
+        session_query = session_query.where(TrainingSession.on.between(*sessions_within))
     for id_, cohort_id, module_id, on, start, end, cancelled in db.session.execute(
-        db.select(
-            TrainingSession.id,
-            TrainingSession.cohort_id,
-            TrainingSession.module_id,
-            TrainingSession.on,
-            TrainingSession.starts_at,
-            TrainingSession.ends_at,
-            TrainingSession.cancelled,
-        )
-        .where(TrainingSession.cohort_id.in_(cohort_ids))
-        .order_by(TrainingSession.on, TrainingSession.starts_at)
+        session_query.order_by(TrainingSession.on, TrainingSession.starts_at)
     ):
         sessions[cohort_id].append(
             rules.SessionFact(id_, module_codes.get(module_id), on, minutes_between(start, end), cancelled)

@@ -20,6 +20,9 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from core.forms import MultiCheckboxField
 from courses.csvio import KINDS
+from courses.esf import FIELDS as ESF_FIELDS
+from courses.funding import FUNDING_SOURCE_LABELS, TRAINEE_TYPE_LABELS
+from courses.satisfaction import ANSWERS, QUESTIONS
 
 DATE_REQUIRED = _l("Please give a date.")
 
@@ -48,7 +51,9 @@ class ImportForm(FlaskForm):
 def import_kind_labels() -> dict[str, str]:
     labels = {
         "sessions": _l("Sessions (module, date, start, end, status)"),
-        "trainees": _l("Trainees (email, legal name, chosen name, enrolled on, withdrawn on)"),
+        "trainees": _l(
+            "Trainees (email, legal name, chosen name, enrolled on, withdrawn on, type of trainee, funding source)"
+        ),
         "pauses": _l("Pauses (email, from, to)"),
         "attendance": _l("Attendance (date, start, email, status, minutes)"),
         "placements": _l("Placement hours (email, date, minutes, state)"),
@@ -167,3 +172,56 @@ class PlatformExportForm(FlaskForm):
             SelectChoice("semicolon", _l("semicolon ; (French Excel)")),
             SelectChoice("comma", _l("comma ,")),
         ]
+
+
+class EnrolmentFundingForm(FlaskForm):
+    """What the funders' documents need to know about an enrolment (BPF): never shown on a badge."""
+
+    trainee_type = SelectField(_l("Type of trainee"), validators=[Optional()])
+    funding_source = SelectField(_l("Who pays for the training"), validators=[Optional()])
+    subcontracted = BooleanField(_l("Another training body entrusted this training to us (subcontracting)"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        unknown = SelectChoice("", _l("Not known yet"))
+        self.trainee_type.choices = [unknown] + [SelectChoice(k, v) for k, v in TRAINEE_TYPE_LABELS.items()]
+        self.funding_source.choices = [unknown] + [SelectChoice(k, v) for k, v in FUNDING_SOURCE_LABELS.items()]
+
+
+class EsfParticipantForm(FlaskForm):
+    """The ESF+ common output indicators, each optional, recorded only with the trainee's consent."""
+
+    consent = BooleanField(_l("The trainee agrees to give this information for the ESF+ report"))
+    age_band = SelectField(_l("Age at entry"), validators=[Optional()])
+    sex = SelectField(_l("Sex"), validators=[Optional()])
+    labour_status = SelectField(_l("Situation on the labour market at entry"), validators=[Optional()])
+    isced = SelectField(_l("Education level (ISCED)"), validators=[Optional()])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, labels in ESF_FIELDS.items():
+            getattr(self, name).choices = [SelectChoice("", _l("Not given"))] + [
+                SelectChoice(k, v) for k, v in labels.items()
+            ]
+
+
+def _answer_field(question: str) -> RadioField:
+    choices = [SelectChoice(str(k), v) for k, v in ANSWERS.items()]
+    return RadioField(QUESTIONS[question], choices=choices, validators=[Optional()])
+
+
+class SatisfactionForm(FlaskForm):
+    """The end-of-module questionnaire: five questions; any of them may be left without an answer."""
+
+    q1 = _answer_field("q1")
+    q2 = _answer_field("q2")
+    q3 = _answer_field("q3")
+    q4 = _answer_field("q4")
+    q5 = _answer_field("q5")
+
+    def answers(self) -> dict[str, int]:
+        return {name: int(getattr(self, name).data) for name in QUESTIONS if getattr(self, name).data}
+
+
+class BpfYearForm(FlaskForm):
+    year = IntegerField(_l("Year"), validators=[InputRequired(_l("Give a year.")), NumberRange(2000, 2100)])

@@ -15,7 +15,7 @@ from core import services as core_services
 from core.db import db, utcnow
 from core.models import Role, User, UserRole
 from core.services import ServiceError
-from courses import csvio, services
+from courses import csvio, funding, services
 from courses.csvio import CsvError
 from courses.models import (
     Attendance,
@@ -174,13 +174,27 @@ def _trainees(context: _Context, rows, errors, report, actor) -> None:
         enrolment = context.enrolments.get(r.email)
         enrolled_on = r.enrolled_on or context.cohort.starts_on
         if enrolment is None:
-            services.enrol(context.cohort, user, enrolled_on, r.withdrawn_on)
+            enrolment = services.enrol(context.cohort, user, enrolled_on, r.withdrawn_on)
+            _funding(enrolment, r)
             report.counts["created"] += 1
         elif (enrolment.enrolled_on, enrolment.withdrawn_on) != (enrolled_on, r.withdrawn_on):
             services.enrol(context.cohort, user, enrolled_on, r.withdrawn_on)
+            _funding(enrolment, r)
+            report.counts["updated"] += 1
+        elif _funding(enrolment, r):
             report.counts["updated"] += 1
         else:
             report.counts["unchanged"] += 1
+
+
+def _funding(enrolment: Enrolment, r) -> bool:
+    """The BPF facts of the row (an empty cell leaves what is recorded); True when something changed."""
+    trainee_type = r.trainee_type or enrolment.trainee_type
+    funding_source = r.funding_source or enrolment.funding_source
+    if (trainee_type, funding_source) == (enrolment.trainee_type, enrolment.funding_source):
+        return False
+    funding.set_enrolment_funding(enrolment, trainee_type, funding_source, enrolment.subcontracted)
+    return True
 
 
 def _pauses(context: _Context, rows, errors, report, actor) -> None:

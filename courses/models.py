@@ -39,6 +39,25 @@ class FinalWork(enum.StrEnum):
     FAILED = "failed"
 
 
+class TraineeType(enum.StrEnum):
+    """The BPF's types of trainee (Cerfa 10443, cadre F-1). Filled by the coordinator, never shown on a badge."""
+
+    EMPLOYEE = "employee"  # salarié·e
+    JOB_SEEKER = "job_seeker"  # demandeur·se d'emploi
+    INDIVIDUAL = "individual"  # particulier à ses frais
+    OTHER = "other"
+
+
+class FundingSource(enum.StrEnum):
+    OPCO = "opco"
+    FRANCE_TRAVAIL = "france_travail"
+    REGION = "region"
+    CPF = "cpf"
+    EMPLOYER = "employer"
+    SELF = "self"  # autofinancement
+    OTHER = "other"
+
+
 class TrainerKind(enum.StrEnum):
     PEER = "peer"  # formateur·rice pair·e
     PROFESSIONAL = "professional"
@@ -71,6 +90,8 @@ class Programme(PublicIdMixin, db.Model):
     # The ``documents:`` block (courses.programme_spec.DocumentsSpec): nature of the action, objectives, what to
     # bring, contact and disability referent — what the certificat de réalisation and the convocation say.
     documents: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict, server_default="{}")
+    # The ``funding:`` block of the YAML (BPF objective and level, NSF specialty, ESF+ flag); {} when absent.
+    funding: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict, server_default="{}")
     source: Mapped[str] = mapped_column(sa.Text)  # the YAML text as loaded, for the record
     loaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -160,6 +181,11 @@ class Enrolment(PublicIdMixin, db.Model):
     withdrawn_on: Mapped[date | None]
     final_work: Mapped[str] = mapped_column(sa.String(10), default=FinalWork.PENDING.value)
     final_work_recorded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # For the funders' documents (BPF): filled by the coordinator, never on a badge, a certificate or a page an
+    # employer sees. ``subcontracted``: another training body entrusted this training to us (BPF cadre G).
+    trainee_type: Mapped[str | None] = mapped_column(sa.String(20))
+    funding_source: Mapped[str | None] = mapped_column(sa.String(20))
+    subcontracted: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     cohort: Mapped[Cohort] = relationship()
     user: Mapped[User] = relationship()
@@ -171,6 +197,8 @@ class Enrolment(PublicIdMixin, db.Model):
         sa.UniqueConstraint("cohort_id", "user_id"),
         _check_in("final_work", FinalWork, "final_work"),
         sa.CheckConstraint("withdrawn_on IS NULL OR withdrawn_on >= enrolled_on", name="withdrawal"),
+        _check_in("trainee_type", TraineeType, "trainee_type"),
+        _check_in("funding_source", FundingSource, "funding_source"),
     )
 
 
@@ -496,3 +524,62 @@ class ExcusedAbsence(PublicIdMixin, db.Model):
     file_key: Mapped[str | None] = mapped_column(sa.String(200))
     file_type: Mapped[str | None] = mapped_column(sa.String(40))
     file_delete_after: Mapped[date | None]
+
+
+class SatisfactionTally(db.Model):
+    """The answers to the end-of-module satisfaction questionnaire, as counts only: one row per (cohort, module,
+    question, answer). No row is ever about one person, so no answer can be traced back to whoever gave it."""
+
+    __tablename__ = "satisfaction_tally"
+    __audited__ = False  # a counter: logging its changes with their actor would tie an answer to a person
+
+    cohort_id: Mapped[int] = mapped_column(sa.ForeignKey("cohort.id", ondelete="CASCADE"), primary_key=True)
+    module_id: Mapped[int] = mapped_column(sa.ForeignKey("module.id", ondelete="CASCADE"), primary_key=True)
+    question: Mapped[str] = mapped_column(sa.String(20), primary_key=True)
+    answer: Mapped[int] = mapped_column(primary_key=True)  # 1 (no, not at all) … 4 (yes, fully)
+    count: Mapped[int] = mapped_column(default=0)
+
+    __table_args__ = (
+        sa.CheckConstraint("answer BETWEEN 1 AND 4", name="answer"),
+        sa.CheckConstraint("count >= 0", name="count"),
+    )
+
+
+class SatisfactionReceipt(db.Model):
+    """Only that a trainee answered a module's questionnaire (so she is not asked twice): no answer, no time."""
+
+    __tablename__ = "satisfaction_receipt"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enrolment_id: Mapped[int] = mapped_column(sa.ForeignKey("enrolment.id", ondelete="CASCADE"))
+    module_id: Mapped[int] = mapped_column(sa.ForeignKey("module.id", ondelete="CASCADE"))
+
+    __table_args__ = (sa.UniqueConstraint("enrolment_id", "module_id"),)
+
+
+class EsfParticipant(db.Model):
+    """The ESF+ common output indicators of one participant, for programmes funded by the ESF+ only, each one
+    optional, kept only with the trainee's consent (withdrawing it deletes the row). Never a disability, a
+    migrant background or a housing situation: the dignity rule wins over the regulation's extra categories."""
+
+    __tablename__ = "esf_participant"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enrolment_id: Mapped[int] = mapped_column(sa.ForeignKey("enrolment.id", ondelete="CASCADE"), unique=True)
+    consent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id", ondelete="SET NULL"))
+    age_band: Mapped[str | None] = mapped_column(sa.String(12))
+    sex: Mapped[str | None] = mapped_column(sa.String(12))
+    labour_status: Mapped[str | None] = mapped_column(sa.String(24))
+    isced: Mapped[str | None] = mapped_column(sa.String(12))
+
+    enrolment: Mapped[Enrolment] = relationship()
+
+    __table_args__ = (
+        sa.CheckConstraint("age_band IN ('under_18', '18_29', '30_54', '55_plus')", name="age_band"),
+        sa.CheckConstraint("sex IN ('female', 'male', 'non_binary')", name="sex"),
+        sa.CheckConstraint(
+            "labour_status IN ('employed', 'unemployed', 'long_term_unemployed', 'inactive')", name="labour_status"
+        ),
+        sa.CheckConstraint("isced IN ('isced_0_2', 'isced_3_4', 'isced_5_8')", name="isced"),
+    )

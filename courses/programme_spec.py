@@ -84,7 +84,15 @@ _MODULE_CODE = re.compile(r"[A-Z]+[0-9]+")
 _COMPETENCY_CODE = re.compile(r"[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+")
 
 _TOP_REQUIRED = ("id", "title", "credential_name", "modules", "rules")
-_TOP_OPTIONAL = ("description", "format", "badges", "certificate", "documents")
+_TOP_OPTIONAL = ("description", "format", "badges", "certificate", "documents", "funding")
+_FUNDING_OPTIONAL = ("objective", "level", "nsf", "esf_plus")
+#: The BPF's general objectives of a training (Cerfa 10443, cadre F-3): a diploma or title registered in the
+#: RNCP, a certification of the specific register (RS), a CQP in neither, other vocational training, a skills
+#: review (bilan de compétences), support towards the validation of prior learning (VAE).
+BPF_OBJECTIVES = ("rncp", "rs", "cqp", "other", "skills_review", "vae")
+#: RNCP levels (the European framework's 2 to 8) that the BPF asks about for an ``rncp`` objective.
+RNCP_LEVELS = (2, 3, 4, 5, 6, 7, 8)
+_NSF_CODE = re.compile(r"[0-9]{3}[a-z]?")
 _BADGES_OPTIONAL = ("name", "valid_for_years", "skills", "unpublished")
 _SKILL_REQUIRED = ("code", "title", "competencies")
 _BADGE_CODE = re.compile(r"B-[A-Z0-9]+(?:-[A-Z0-9]+)*")
@@ -311,6 +319,30 @@ class DocumentsSpec:
 
 
 @dataclass(frozen=True)
+class FundingSpec:
+    """The ``funding:`` block, for the funders' documents: the BPF objective (``other`` by default) and, for an
+    ``rncp`` objective, the level; the NSF specialty code (formation specialty, e.g. ``332``); whether the
+    programme is funded by the ESF+ (then the ESF+ participant indicators may be collected, with consent)."""
+
+    objective: str = "other"
+    level: int | None = None
+    nsf: str | None = None
+    esf_plus: bool = False
+
+    def to_data(self) -> dict[str, Any]:
+        data: dict[str, Any] = {}
+        if self.objective != "other":
+            data["objective"] = self.objective
+        if self.level is not None:
+            data["level"] = self.level
+        if self.nsf:
+            data["nsf"] = self.nsf
+        if self.esf_plus:
+            data["esf_plus"] = True
+        return data
+
+
+@dataclass(frozen=True)
 class ProgrammeSpec:
     id: str
     title: Text
@@ -324,6 +356,7 @@ class ProgrammeSpec:
     badges: BadgesSpec = BadgesSpec()
     certificate: CertificateSpec = CertificateSpec()
     documents: DocumentsSpec = DocumentsSpec()
+    funding: FundingSpec = FundingSpec()
 
     def competency_codes(self) -> tuple[str, ...]:
         """Every competency code, in file order."""
@@ -364,6 +397,8 @@ class ProgrammeSpec:
             data["certificate"] = self.certificate.to_data()
         if self.documents.to_data():
             data["documents"] = self.documents.to_data()
+        if self.funding.to_data():
+            data["funding"] = self.funding.to_data()
         return data
 
 
@@ -607,11 +642,13 @@ class _Checker:
             self.certificate(data["certificate"], "certificate") if "certificate" in data else CertificateSpec()
         )
         documents = self.documents(data["documents"], "documents") if "documents" in data else DocumentsSpec()
+        funding = self.funding(data["funding"], "funding") if "funding" in data else FundingSpec()
 
         if self.errors:
             return None
         assert ident and title and credential and fmt is not None and modules and rules and badges and certificate
         assert documents is not None
+        assert funding is not None
         return ProgrammeSpec(
             id=ident,
             title=title,
@@ -623,6 +660,7 @@ class _Checker:
             badges=badges,
             certificate=certificate,
             documents=documents,
+            funding=funding,
         )
 
     def documents(self, value: object, path: str) -> DocumentsSpec | None:
@@ -652,6 +690,35 @@ class _Checker:
         if len(self.errors) > errors:
             return None
         return DocumentsSpec(nature=nature, **texts, **lines)
+
+    def funding(self, value: object, path: str) -> FundingSpec | None:
+        data = self.mapping(value, path, optional=_FUNDING_OPTIONAL)
+        if data is None:
+            return None
+        errors = len(self.errors)
+        objective = "other"
+        if "objective" in data:
+            objective = self.choice(data["objective"], _key(path, "objective"), BPF_OBJECTIVES) or objective
+        level = None
+        if "level" in data:
+            if objective != "rncp":
+                self.error(_key(path, "level"), "a level is only given for an rncp objective")
+            else:
+                level = self.integer(data["level"], _key(path, "level"), 2, 8)
+        nsf = None
+        if "nsf" in data:
+            nsf = self.code(
+                str(data["nsf"]) if isinstance(data["nsf"], int) else data["nsf"],
+                _key(path, "nsf"),
+                _NSF_CODE,
+                "an NSF specialty code is three digits, maybe followed by a letter (e.g. 332 or 332t)",
+            )
+        esf_plus = False
+        if "esf_plus" in data:
+            esf_plus = bool(self.boolean(data["esf_plus"], _key(path, "esf_plus")))
+        if len(self.errors) > errors:
+            return None
+        return FundingSpec(objective=objective, level=level, nsf=nsf, esf_plus=esf_plus)
 
     def certificate(self, value: object, path: str) -> CertificateSpec | None:
         data = self.mapping(value, path, optional=_CERTIFICATE_OPTIONAL)

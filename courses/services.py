@@ -74,6 +74,7 @@ def load_programme(spec: ProgrammeSpec, source: str) -> tuple[Programme, bool]:
     programme.badges = spec.badges.to_data()
     programme.certificate = spec.certificate.to_data()
     programme.documents = spec.documents.to_data()
+    programme.funding = spec.funding.to_data()
     programme.source = source
     db.session.flush()
 

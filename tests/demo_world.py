@@ -151,6 +151,8 @@ def world(app) -> World:
         "code": certificate.code,
         "filename": "css/app.css",
         "today": date.today(),
+        "year": cohort.starts_on.year,
+        "module_code": "M1",
     }
     endpoint_tokens = {
         "courses.calendar_ics": calendar_token,

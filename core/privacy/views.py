@@ -77,6 +77,7 @@ SUMMARY_LABELS = {
     "audit_entries_scrubbed": _l("Audit log entries cleaned of the name, address or IP address"),
     "certificates_revoked": _l("Certificates revoked"),
     "consent_wordings_scrubbed": _l("Recorded choices cleaned of the name"),
+    "esf_records_deleted": _l("ESF+ indicators deleted"),
     "evidence_files_deleted": _l("Evidence files deleted"),
     "exports_deleted": _l("Finished exports deleted"),
     "failed_logins_deleted": _l("Refused login attempts deleted"),

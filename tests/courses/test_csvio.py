@@ -527,7 +527,32 @@ def trainee_row(draw) -> tuple[dict[str, str], tuple]:
         "enrolled_on": draw(written_date(enrolled_on)) if enrolled_on else "",
         "withdrawn_on": draw(written_date(withdrawn_on)) if withdrawn_on else "",
     }
-    return cells, (email.lower(), legal_name, display_name, enrolled_on, withdrawn_on)
+    # The BPF facts: a canonical word, a French one, or empty (leave what is recorded).
+    trainee_type, type_word = draw(
+        st.sampled_from(
+            [
+                (None, ""),
+                ("employee", "employee"),
+                ("employee", "Salariée"),
+                ("job_seeker", "Demandeur d'emploi"),
+                ("individual", "particulier"),
+                ("other", "AUTRE"),
+            ]
+        )
+    )
+    source, source_word = draw(
+        st.sampled_from(
+            [
+                (None, ""),
+                ("opco", "OPCO"),
+                ("france_travail", "France Travail"),
+                ("self", "autofinancement"),
+                ("employer", "Employeur"),
+            ]
+        )
+    )
+    cells |= {"trainee_type": type_word, "funding_source": source_word}
+    return cells, (email.lower(), legal_name, display_name, enrolled_on, withdrawn_on, trainee_type, source)
 
 
 @st.composite

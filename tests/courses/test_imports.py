@@ -499,3 +499,27 @@ def test_a_renamed_programme_file_is_refused(runner, tmp_path):
     result = runner.invoke(args=["programmes", "load", str(copy)])
     assert result.exit_code != 0 and "copie" in result.output
     assert count(Programme) == 0
+
+
+def test_trainees_import_their_bpf_facts(do_import, cohort):
+    alice, bruno, chloe = (u.email for u in cohort.trainees)
+    csv_text = (
+        "email;legal_name;trainee_type;funding_source\n"
+        f"{alice};Alice Martin;Demandeuse d'emploi;France Travail\n"
+        f"{bruno};Bruno Dubois;salarié;OPCO\n"
+        f"{chloe};Chloé Lambert;;\n"
+    )
+    ok, messages = do_import("trainees", csv_text.encode())
+    assert ok, messages
+    facts = {
+        e.user.email: (e.trainee_type, e.funding_source)
+        for e in db.session.scalars(db.select(Enrolment).where(Enrolment.cohort_id == cohort.cohort.id))
+    }
+    assert facts == {alice: ("job_seeker", "france_travail"), bruno: ("employee", "opco"), chloe: (None, None)}
+    # A bad word is refused with a clear message and nothing changes, not even the good rows.
+    ok, messages = do_import(
+        "trainees", f"email;legal_name;trainee_type\n{chloe};Chloé;apprentie\n{bruno};B;autre\n".encode()
+    )
+    assert not ok and any("apprentie" in m and "job_seeker" in m for m in messages)
+    enrolments = db.session.scalars(db.select(Enrolment).where(Enrolment.cohort_id == cohort.cohort.id))
+    assert {e.user.email: e.trainee_type for e in enrolments}[bruno] == "employee"

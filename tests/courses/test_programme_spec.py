@@ -624,6 +624,7 @@ def _every_block() -> dict:
         "contact": "Claire, 02 000 00 00",
         "accessibility_referent": "Noël, 02 000 00 01",
     }
+    data["funding"] = {"objective": "rncp", "level": 5, "nsf": "332t", "esf_plus": True}
     return data
 
 
@@ -664,6 +665,11 @@ def test_every_key_the_parser_accepts_is_documented():
         "bilan_de_competences",
         "vae",
         "apprentissage",
+        "rncp",
+        "rs",
+        "cqp",
+        "other",
+        "skills_review",
     }
     page = REFERENCE.read_text(encoding="utf-8")
     undocumented = sorted(name for name in allowed | values if f"`{name}`" not in page)
@@ -678,3 +684,26 @@ def test_the_reference_page_s_minimal_example_loads(tmp_path):
     path.write_text(example, encoding="utf-8")
     spec = load_programme_file(path)
     assert spec.competency("C-M1-01").evidence == tuple(EVIDENCE_TYPES)
+
+
+def test_the_funding_block_is_checked_and_round_trips():
+    data = _every_block()
+    spec = parse_programme(dump(data), "all.yaml")
+    assert (spec.funding.objective, spec.funding.level, spec.funding.nsf, spec.funding.esf_plus) == (
+        "rncp",
+        5,
+        "332t",
+        True,
+    )
+    assert parse_programme(dump(spec.to_data()), "all.yaml") == spec
+    assert parse_programme(dump({**data, "funding": {}}), "all.yaml").funding.objective == "other"
+    for funding, where, reason in (
+        ({"objective": "diploma"}, "funding.objective", "must be one of"),
+        ({"objective": "other", "level": 5}, "funding.level", "only given for an rncp objective"),
+        ({"objective": "rncp", "level": 9}, "funding.level", "between 2 and 8"),
+        ({"nsf": "33"}, "funding.nsf", "three digits"),
+        ({"esf_plus": "yes"}, "funding.esf_plus", "boolean"),
+        ({"disability": True}, "funding.disability", "unknown key"),
+    ):
+        errors = errors_of(dump({**data, "funding": funding}))
+        assert any(path == where and reason in message for path, message in errors), errors
