@@ -69,14 +69,14 @@ def _alignments(programme: Programme, competencies: Sequence[Competency]) -> tup
     )
 
 
-def _evidence_phrase(competencies: Sequence[Competency], lang: str) -> str:
+def _evidence_kinds(competencies: Sequence[Competency], lang: str) -> list[str]:
     kinds: list[str] = []
     for competency in competencies:
         for code in competency.evidence_types or ():
             label = EVIDENCE_TYPES.get(code, {}).get(lang)
             if label and label not in kinds:
                 kinds.append(label.split(" (")[0].lower())
-    return ", ".join(dict.fromkeys(kinds))
+    return list(dict.fromkeys(kinds))
 
 
 def _bullets(competencies: Sequence[Competency], lang: str) -> str:
@@ -98,24 +98,25 @@ def _module_criteria(
 ) -> dict[str, str]:
     """``required``: the module's required competencies that may be named; ``unpublished``: how many others."""
     attendance = programme.rules["attendance"]
-    evidence = {lang: _evidence_phrase(required, lang) for lang in ("fr", "en")}
+    evidence = {lang: _evidence_kinds(required, lang) for lang in ("fr", "en")}
+    # Short sentences (easy-to-read French, at most 15 words): the holder reads them too.
     fr = (
-        f"Avoir suivi le module « {module.title['fr']} » jusqu'à son terme et fait valider par l'équipe de formation "
-        f"les compétences suivantes :\n\n{_bullets(required, 'fr')}\n\n"
+        f"Suivre le module « {module.title['fr']} » jusqu'à la fin.\n\n"
+        f"Faire valider ces compétences par l'équipe de formation :\n\n{_bullets(required, 'fr')}\n\n"
     )
     en = (
-        f"Follow the module “{module.title['en']}” to its end and have the following competencies validated by "
-        f"the training team:\n\n{_bullets(required, 'en')}\n\n"
+        f"Follow the module “{module.title['en']}” to its end.\n\n"
+        f"Have these competencies validated by the training team:\n\n{_bullets(required, 'en')}\n\n"
     )
     if unpublished:
-        fr += "Ainsi que les autres compétences du module (travail sur la posture, non détaillé ici).\n\n"
+        fr += "Et les autres compétences du module (travail sur la posture, non détaillé ici).\n\n"
         en += "And the module's other competencies (work on one's stance, not detailed here).\n\n"
     if attendance["scope"] == "each_module":
         fr += f"Être présent·e à au moins {attendance['threshold_percent']} % de la formation du module.\n\n"
         en += f"Attend at least {attendance['threshold_percent']}% of the module's training.\n\n"
     if evidence["fr"]:
-        fr += f"Preuves examinées : {evidence['fr']}."
-        en += f"Evidence examined: {evidence['en']}."
+        fr += "Preuves examinées :\n\n" + "\n".join(f"- {kind}" for kind in evidence["fr"])
+        en += "Evidence examined:\n\n" + "\n".join(f"- {kind}" for kind in evidence["en"])
     return {"fr": fr.strip(), "en": en.strip()}
 
 
@@ -133,10 +134,8 @@ def _programme_criteria(programme: Programme, modules: Sequence[Module]) -> dict
         fr.append("Réussir le travail de fin de formation.")
         en.append("Pass the final piece of work.")
     if config.get("competencies") != "none":
-        titles_fr = ", ".join(f"« {m.title['fr']} »" for m in modules)
-        titles_en = ", ".join(f"“{m.title['en']}”" for m in modules)
-        fr.append(f"Faire valider les compétences des modules {titles_fr}.")
-        en.append(f"Have the competencies of the modules {titles_en} validated.")
+        fr.append(f"Faire valider les compétences des {len(modules)} modules.")
+        en.append(f"Have the competencies of the {len(modules)} modules validated.")
     return {"fr": "\n".join(f"- {line}" for line in fr), "en": "\n".join(f"- {line}" for line in en)}
 
 
@@ -171,9 +170,9 @@ def achievement_specs(programme: Programme) -> list[badges.AchievementSpec]:
                 code=module.code,
                 name=dict(module.title),
                 description={
-                    "fr": f"Module {module.code} de la formation « {name['fr']} » : "
+                    "fr": f"Un module de la formation « {name['fr']} ». "
                     f"{len(required)} compétences validées par l'équipe de formation.",
-                    "en": f"Module {module.code} of the training “{name['en']}”: "
+                    "en": f"A module of the training “{name['en']}”. "
                     f"{len(required)} competencies validated by the training team.",
                 },
                 criteria=_module_criteria(programme, module, published, len(required) - len(published)),
@@ -189,10 +188,12 @@ def achievement_specs(programme: Programme) -> list[badges.AchievementSpec]:
             code="",
             name=name,
             description={
-                "fr": f"Formation complète « {name['fr']} », en alternance entre formation et pratique "
-                f"professionnelle : {programme.credential_name['fr'].lower()}.",
-                "en": f"Complete training “{name['en']}”, alternating training and professional practice: "
-                f"{programme.credential_name['en'].lower()}.",
+                "fr": f"La formation complète « {name['fr']} ». "
+                "Elle alterne formation et pratique professionnelle. "
+                f"Elle donne droit à : {programme.credential_name['fr'].lower()}.",
+                "en": f"The complete training “{name['en']}”. "
+                "It alternates training and professional practice. "
+                f"It leads to: {programme.credential_name['en'].lower()}.",
             },
             criteria=_programme_criteria(programme, badge_modules),
             tags=tags,
@@ -214,9 +215,9 @@ def achievement_specs(programme: Programme) -> list[badges.AchievementSpec]:
                 code=skill["code"].removeprefix("B-")[:12],
                 name=dict(title),
                 description={
-                    "fr": f"Compétence professionnelle de travailleur·se pair·e « {title['fr']} », validée dans la "
-                    f"formation « {name['fr']} ».",
-                    "en": f"Peer worker professional skill “{title['en']}”, validated in the training “{name['en']}”.",
+                    "fr": f"Une compétence de travailleur·se pair·e : « {title['fr']} ». "
+                    f"Elle est validée dans la formation « {name['fr']} ».",
+                    "en": f"A peer worker skill: “{title['en']}”. It is validated in the training “{name['en']}”.",
                 },
                 criteria={
                     "fr": "Avoir fait valider par l'équipe de formation les compétences suivantes :\n\n"

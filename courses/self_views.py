@@ -19,7 +19,7 @@ from core.db import db
 from core.models import Role, User
 from core.security import public, roles_required
 from core.services import ServiceError, external_url
-from courses import eligibility, permissions, queries, services
+from courses import eligibility, next_steps, permissions, queries, services
 from courses.blueprint import bp
 from courses.forms import HoursForm, ReviewForm
 from courses.models import (
@@ -99,14 +99,22 @@ def my_training():
         .where(Validation.enrolment_id == enrolment.id, Validation.withdrawn_at.is_(None))
         .options(selectinload(Validation.competency))
     ).all()
+    today = date.today()
+    by_module: dict[int | None, list[TrainingSession]] = {}
+    for s in sessions:
+        by_module.setdefault(s.module_id, []).append(s)
     return render_template(
         "courses/my_training.html",
         enrolment=enrolment,
         evaluation=evaluation,
         sessions=sessions,
+        sessions_by_module=by_module,
         marks=marks,
         validated={v.competency.code: v for v in validations},
-        today=date.today(),
+        today=today,
+        next_session=next_steps.next_session(enrolment, today),
+        next_badge=next_steps.next_badge(enrolment, evaluation, today),
+        situation=next_steps.situation(evaluation, enrolment.cohort.programme.rules["attendance"]["threshold_percent"]),
     )
 
 
