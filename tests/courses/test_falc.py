@@ -38,6 +38,10 @@ SKIPPED = {"script", "style", "template", "noscript", "svg"}
 # A sentence ends with . ! ? (or …); " · " separates the items of a line (links, places), as a list would.
 SENTENCE_END = re.compile(r"(?<=[.!?…])\s+|\n+|\s·\s")
 WORD = re.compile(r"\w", re.UNICODE)
+#: Abbreviations a reader must decode: short day and month names ("mar. 1 déc."), "p. ex.", "etc.", "cf.".
+ABBREVIATION = re.compile(
+    r"(?<!\w)(lun|mar|mer|jeu|ven|sam|dim|janv|févr|avr|juil|sept|oct|nov|déc|p\. ex|etc|cf)\.", re.IGNORECASE
+)
 HREF = re.compile(r'href="(/[^"#]*)"')
 NOT_A_PAGE = re.compile(r"^/(static/|calendar/.+\.ics)|\.(pdf|png|svg|json|jsonld|ics|csv|zip)(\?|$)")
 
@@ -112,7 +116,9 @@ def words(sentence: str) -> int:
 
 
 def too_long(text_blocks: list[str]) -> list[str]:
-    return [s for s in sentences(text_blocks) if words(s) > MAX_WORDS]
+    """Sentences over 15 words, and sentences with an abbreviation (easy-to-read French has neither)."""
+    long = [s for s in sentences(text_blocks) if words(s) > MAX_WORDS]
+    return long + [block for block in text_blocks if ABBREVIATION.search(block)]
 
 
 def page_text(html: str) -> list[str]:
@@ -145,6 +151,11 @@ def test_the_checker_counts_sentences_and_blocks():
     assert too_long(page_text(sixteen)) == [" ".join(["mot"] * 16) + "."]
     assert too_long(page_text("<p>" + " ".join(["mot"] * 15) + ". Et " + " ".join(["mot"] * 14) + ".</p>")) == []
     assert words("« Bonjour » — l'attestation · 140 h") == 4
+    assert too_long(["mar. 1 déc.", "Quelques mots, p. ex. accueil"]) == [
+        "mar. 1 déc.",
+        "Quelques mots, p. ex. accueil",
+    ]
+    assert too_long(["mardi 1 décembre", "Il fait mar. Puis"]) == ["Il fait mar. Puis"]
 
 
 # --- The demo's trainees ---------------------------------------------------------------------------------------
