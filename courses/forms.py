@@ -78,7 +78,7 @@ class HoursForm(FlaskForm):
     activity = StringField(
         _l("What you did (optional)"),
         description=_l("A few words, e.g. 'welcome desk', 'team meeting'. Never the names of the people you met."),
-        validators=[Optional(), Length(max=300)],
+        validators=[Optional(), Length(max=300, message=_l("Keep the note short (300 characters at most)."))],
     )
 
 

@@ -228,9 +228,15 @@ def test_every_trainee_page_has_sentences_of_15_words_at_most(demo, client):
                 response = client.get(extra)
                 assert response.status_code == 200, (person.email, extra)
                 pages[extra] = response.get_data(as_text=True)
-        # The hours form refused: its messages count too.
-        refused = client.post("/my/hours", data={"on": "", "hours": "30", "minutes": "75"})
-        pages["/my/hours (refused)"] = refused.get_data(as_text=True)
+        # The hours form refused (by the form, then by the rules): its messages count too.
+        refusals = {
+            "no day, too many hours": {"on": "", "hours": "30", "minutes": "75"},
+            "in the future": {"on": (date.today() + timedelta(days=1)).isoformat(), "hours": "2"},
+            "before the placement": {"on": "2020-01-06", "hours": "2"},
+            "a long note": {"on": date.today().isoformat(), "hours": "23", "activity": "mot " * 80},
+        }
+        for why, data in refusals.items():
+            pages[f"/my/hours (refused: {why})"] = client.post("/my/hours", data=data).get_data(as_text=True)
         pages_read += len(pages)
         for url, html in pages.items():
             for sentence in too_long(page_text(html)):
