@@ -71,7 +71,7 @@ def test_my_training_on_a_phone_and_hours_waiting_for_confirmation(browser, live
     page.goto("/my/hours")
     assert page.get_by_label("Heures", exact=True).input_value() == ""  # nothing to erase first
     assert page.get_by_label("Minutes", exact=True).input_value() == ""
-    page.get_by_label("Jour").fill(day.isoformat())
+    page.get_by_label("Jour", exact=True).fill(day.isoformat())
     page.get_by_label("Heures", exact=True).fill("3")
     page.get_by_role("button", name="Enregistrer").tap()
     expect(page.locator(".flashes")).to_contain_text("Heures enregistrées")
