@@ -67,3 +67,14 @@ def test_my_training_puts_where_i_stand_and_whats_next_first(client_for, cohort)
     assert re.search(r'id="progress-competencies"><span>Compétences</span> <strong>0 sur \d+</strong>', page)
     assert cohort.cohort.code not in page
     assert 'href="/glossary"' in page
+
+
+def test_a_bar_below_its_target_is_drawn_as_a_number(client_for, cohort):
+    """A rate such as 100 minutes out of 720 is a fraction: the bar's value must be a decimal ("125/9" fills it)."""
+    marks = [services.MarkInput("late", 100)] + [services.MarkInput("absent")] * 3
+    for session, mark in zip(cohort.past, marks, strict=True):
+        services.save_roster(session, {cohort.enrolment.id: mark}, cohort.trainer, None)
+    db.session.commit()
+    page = client_for(cohort.trainee).get("/my/training").get_data(as_text=True)
+    value = re.search(r'<progress[^>]*value="([^"]+)"[^>]*aria-labelledby="progress-attendance"', page).group(1)
+    assert abs(float(value) - 100 * 100 / 720) < 0.01
