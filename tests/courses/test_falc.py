@@ -43,6 +43,8 @@ ABBREVIATION = re.compile(
     r"(?<!\w)(lun|mar|mer|jeu|ven|sam|dim|janv|févr|avr|juil|sept|oct|nov|déc|p\. ex|etc|cf)\.", re.IGNORECASE
 )
 HREF = re.compile(r'href="(/[^"#]*)"')
+#: Internal codes a trainee must never read: cohort codes, competency, badge and evidence codes.
+INTERNAL_CODE = re.compile(r"\b(DEMO-\d{4}-\d{2}|C-M\d-\d\d|B-[A-Z]{3,}|E-[A-Z]{3,})\b")
 NOT_A_PAGE = re.compile(r"^/(static/|calendar/.+\.ics)|\.(pdf|png|svg|json|jsonld|ics|csv|zip)(\?|$)")
 
 
@@ -156,6 +158,8 @@ def test_the_checker_counts_sentences_and_blocks():
         "Quelques mots, p. ex. accueil",
     ]
     assert too_long(["mardi 1 décembre", "Il fait mar. Puis"]) == ["Il fait mar. Puis"]
+    assert INTERNAL_CODE.search("DEMO-2026-27 · Compétences techniques") and INTERNAL_CODE.search("C-M1-04 Cadre")
+    assert not INTERNAL_CODE.search("Promotion 2026-27 · Module 1")
 
 
 # --- The demo's trainees ---------------------------------------------------------------------------------------
@@ -239,8 +243,12 @@ def test_every_trainee_page_has_sentences_of_15_words_at_most(demo, client):
             pages[f"/my/hours (refused: {why})"] = client.post("/my/hours", data=data).get_data(as_text=True)
         pages_read += len(pages)
         for url, html in pages.items():
-            for sentence in too_long(page_text(html)):
+            blocks = page_text(html)
+            for sentence in too_long(blocks):
                 problems.setdefault(sentence, f"{person.email} {url}")
+            for block in blocks:
+                if INTERNAL_CODE.search(block):
+                    problems.setdefault(block, f"{person.email} {url} (internal code)")
     assert pages_read > 40 * 8
     assert not problems, "\n".join(f"{where}: {s!r} ({words(s)} words)" for s, where in problems.items())
 
