@@ -20,7 +20,7 @@ from core.privacy.models import ConsentDecision
 from core.privacy.services import consents_of, record_consent
 
 CONSENT_PURPOSE = "badge-publication"
-WORDING_VERSION = "badge-visibility-2026-11"
+WORDING_VERSION = "badge-visibility-2026-12"  # 2026-12: the French in short sentences (easy-to-read)
 HOLDER_REQUEST = "Withdrawn at the holder's request"
 
 #: What the holder agrees to, per choice: shown under the choice on the badge page, and recorded as said.

@@ -70,14 +70,14 @@ def _alignments(programme: Programme, competencies: Sequence[Competency]) -> tup
     )
 
 
-def _evidence_phrase(competencies: Sequence[Competency], lang: str) -> str:
+def _evidence_kinds(competencies: Sequence[Competency], lang: str) -> list[str]:
     kinds: list[str] = []
     for competency in competencies:
         for code in competency.evidence_types or ():
             label = EVIDENCE_TYPES.get(code, {}).get(lang)
             if label and label not in kinds:
                 kinds.append(label.split(" (")[0].lower())
-    return ", ".join(dict.fromkeys(kinds))
+    return list(dict.fromkeys(kinds))
 
 
 def _bullets(competencies: Sequence[Competency], lang: str) -> str:
@@ -104,21 +104,22 @@ def _module_criteria(
 ) -> dict[str, str]:
     """``required``: the module's required competencies that may be named; ``unpublished``: how many others."""
     attendance = programme.rules["attendance"]
-    evidence = {lang: _evidence_phrase(required, lang) for lang in ("fr", "en", "nl")}
+    evidence = {lang: _evidence_kinds(required, lang) for lang in ("fr", "en", "nl")}
+    # Short sentences (easy-to-read French, at most 15 words): the holder reads them too.
     fr = (
-        f"Avoir suivi le module « {module.title['fr']} » jusqu'à son terme et fait valider par l'équipe de formation "
-        f"les compétences suivantes :\n\n{_bullets(required, 'fr')}\n\n"
+        f"Suivre le module « {module.title['fr']} » jusqu'à la fin.\n\n"
+        f"Faire valider ces compétences par l'équipe de formation :\n\n{_bullets(required, 'fr')}\n\n"
     )
     en = (
-        f"Follow the module “{module.title['en']}” to its end and have the following competencies validated by "
-        f"the training team:\n\n{_bullets(required, 'en')}\n\n"
+        f"Follow the module “{module.title['en']}” to its end.\n\n"
+        f"Have these competencies validated by the training team:\n\n{_bullets(required, 'en')}\n\n"
     )
     nl = (
-        f"De module ‘{module.title.get('nl')}’ tot het einde volgen en de volgende competenties laten valideren door "
-        f"het opleidingsteam:\n\n{_bullets(required, 'nl')}\n\n"
+        f"De module ‘{module.title.get('nl')}’ tot het einde volgen.\n\n"
+        f"Deze competenties laten valideren door het opleidingsteam:\n\n{_bullets(required, 'nl')}\n\n"
     )
     if unpublished:
-        fr += "Ainsi que les autres compétences du module (travail sur la posture, non détaillé ici).\n\n"
+        fr += "Et les autres compétences du module (travail sur la posture, non détaillé ici).\n\n"
         en += "And the module's other competencies (work on one's stance, not detailed here).\n\n"
         nl += "En de andere competenties van de module (werk aan de eigen houding, hier niet uitgewerkt).\n\n"
     if attendance["scope"] == "each_module":
@@ -126,9 +127,9 @@ def _module_criteria(
         en += f"Attend at least {attendance['threshold_percent']}% of the module's training.\n\n"
         nl += f"Minstens {attendance['threshold_percent']}% van de opleiding van de module aanwezig zijn.\n\n"
     if evidence["fr"]:
-        fr += f"Preuves examinées : {evidence['fr']}."
-        en += f"Evidence examined: {evidence['en']}."
-        nl += f"Onderzochte bewijzen: {evidence['nl']}."
+        fr += "Preuves examinées :\n\n" + "\n".join(f"- {kind}" for kind in evidence["fr"])
+        en += "Evidence examined:\n\n" + "\n".join(f"- {kind}" for kind in evidence["en"])
+        nl += "Onderzochte bewijzen:\n\n" + "\n".join(f"- {kind}" for kind in evidence["nl"])
     criteria = {"fr": fr.strip(), "en": en.strip()}
     if _dutch(module.title, *(c.title for c in required)):
         criteria["nl"] = nl.strip()
@@ -153,12 +154,9 @@ def _programme_criteria(programme: Programme, modules: Sequence[Module]) -> dict
         en.append("Pass the final piece of work.")
         nl.append("Slagen voor het eindwerk.")
     if config.get("competencies") != "none":
-        titles_fr = ", ".join(f"« {m.title['fr']} »" for m in modules)
-        titles_en = ", ".join(f"“{m.title['en']}”" for m in modules)
-        titles_nl = ", ".join(f"‘{m.title.get('nl')}’" for m in modules)
-        fr.append(f"Faire valider les compétences des modules {titles_fr}.")
-        en.append(f"Have the competencies of the modules {titles_en} validated.")
-        nl.append(f"De competenties van de modules {titles_nl} laten valideren.")
+        fr.append(f"Faire valider les compétences des {len(modules)} modules.")
+        en.append(f"Have the competencies of the {len(modules)} modules validated.")
+        nl.append(f"De competenties van de {len(modules)} modules laten valideren.")
     criteria = {"fr": "\n".join(f"- {line}" for line in fr), "en": "\n".join(f"- {line}" for line in en)}
     if _dutch(*(m.title for m in modules)):
         criteria["nl"] = "\n".join(f"- {line}" for line in nl)
@@ -190,14 +188,14 @@ def achievement_specs(programme: Programme) -> list[badges.AchievementSpec]:
         badge_modules.append(module)
         published = [c for c in required if c.code not in unpublished]
         description = {
-            "fr": f"Module {module.code} de la formation « {name['fr']} » : "
+            "fr": f"Un module de la formation « {name['fr']} ». "
             f"{len(required)} compétences validées par l'équipe de formation.",
-            "en": f"Module {module.code} of the training “{name['en']}”: "
+            "en": f"A module of the training “{name['en']}”. "
             f"{len(required)} competencies validated by the training team.",
         }
         if _dutch(name, module.title):
             description["nl"] = (
-                f"Module {module.code} van de opleiding ‘{name['nl']}’: "
+                f"Een module van de opleiding ‘{name['nl']}’. "
                 f"{len(required)} competenties gevalideerd door het opleidingsteam."
             )
         specs.append(
@@ -214,15 +212,18 @@ def achievement_specs(programme: Programme) -> list[badges.AchievementSpec]:
             )
         )
     description = {
-        "fr": f"Formation complète « {name['fr']} », en alternance entre formation et pratique "
-        f"professionnelle : {programme.credential_name['fr'].lower()}.",
-        "en": f"Complete training “{name['en']}”, alternating training and professional practice: "
-        f"{programme.credential_name['en'].lower()}.",
+        "fr": f"La formation complète « {name['fr']} ». "
+        "Elle alterne formation et pratique professionnelle. "
+        f"Elle donne droit à : {programme.credential_name['fr'].lower()}.",
+        "en": f"The complete training “{name['en']}”. "
+        "It alternates training and professional practice. "
+        f"It leads to: {programme.credential_name['en'].lower()}.",
     }
     if _dutch(name, programme.credential_name):
         description["nl"] = (
-            f"Volledige opleiding ‘{name['nl']}’, afwisselend opleiding en beroepspraktijk: "
-            f"{programme.credential_name['nl'].lower()}."
+            f"De volledige opleiding ‘{name['nl']}’. "
+            "Ze wisselt opleiding en beroepspraktijk af. "
+            f"Ze leidt tot: {programme.credential_name['nl'].lower()}."
         )
     specs.append(
         badges.AchievementSpec(
@@ -245,9 +246,9 @@ def achievement_specs(programme: Programme) -> list[badges.AchievementSpec]:
             continue  # a retired competency: the badge can no longer be earned
         title = skill["title"]
         description = {
-            "fr": f"Compétence professionnelle de travailleur·se pair·e « {title['fr']} », validée dans la "
-            f"formation « {name['fr']} ».",
-            "en": f"Peer worker professional skill “{title['en']}”, validated in the training “{name['en']}”.",
+            "fr": f"Une compétence de travailleur·se pair·e : « {title['fr']} ». "
+            f"Elle est validée dans la formation « {name['fr']} ».",
+            "en": f"A peer worker skill: “{title['en']}”. It is validated in the training “{name['en']}”.",
         }
         criteria = {
             "fr": "Avoir fait valider par l'équipe de formation les compétences suivantes :\n\n"
@@ -256,8 +257,8 @@ def achievement_specs(programme: Programme) -> list[badges.AchievementSpec]:
         }
         if _dutch(name, title, *(c.title for c in grouped)):
             description["nl"] = (
-                f"Beroepscompetentie van de ervaringsdeskundige ‘{title['nl']}’, gevalideerd in de "
-                f"opleiding ‘{name['nl']}’."
+                f"Een competentie van de ervaringsdeskundige: ‘{title['nl']}’. "
+                f"Ze is gevalideerd in de opleiding ‘{name['nl']}’."
             )
             criteria["nl"] = "De volgende competenties laten valideren door het opleidingsteam:\n\n" + _bullets(
                 grouped, "nl"

@@ -82,14 +82,13 @@ class SessionForm(FlaskForm):
 
 class HoursForm(FlaskForm):
     on = DateField(_l("Day"), validators=[DataRequired(DATE_REQUIRED)])
-    hours = IntegerField(
-        _l("Hours"), validators=[InputRequired(_l("Please give the hours.")), NumberRange(0, 24)], default=0
-    )
-    minutes = IntegerField(_l("Minutes"), validators=[Optional(), NumberRange(0, 59)], default=0)
+    # Empty at first (never a 0 to erase): the trainee types the number she means.
+    hours = IntegerField(_l("Hours"), validators=[InputRequired(_l("Please give the hours.")), NumberRange(0, 24)])
+    minutes = IntegerField(_l("Minutes"), validators=[Optional(), NumberRange(0, 59)])
     activity = StringField(
         _l("What you did (optional)"),
         description=_l("A few words, e.g. 'welcome desk', 'team meeting'. Never the names of the people you met."),
-        validators=[Optional(), Length(max=300)],
+        validators=[Optional(), Length(max=300, message=_l("Keep the note short (300 characters at most)."))],
     )
 
 

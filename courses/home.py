@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from core.db import db
 from core.home import register_nav, register_panel
 from core.models import Role
-from courses import eligibility, permissions
+from courses import eligibility, next_steps, permissions
 from courses.models import Cohort, HoursEntry, HoursState, Placement
 from courses.self_views import current_enrolment, sessions_for
 from courses.views import is_at_risk
@@ -21,9 +21,13 @@ def _trainee_panel(user) -> dict:
         return {"enrolment": None}
     today = date.today()
     upcoming = [s for s in sessions_for(user, since=today) if s.cohort_id == enrolment.cohort_id and not s.cancelled]
+    evaluation = eligibility.evaluate_enrolment(enrolment, today)
+    threshold = enrolment.cohort.programme.rules["attendance"]["threshold_percent"]
     return {
         "enrolment": enrolment,
-        "evaluation": eligibility.evaluate_enrolment(enrolment, today),
+        "evaluation": evaluation,
+        "threshold": threshold,
+        "situation": next_steps.situation(evaluation, threshold),
         "upcoming": upcoming[:3],
         "finished": enrolment.cohort.ends_on < today,
         "pending_hours": db.session.scalar(

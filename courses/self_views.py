@@ -8,7 +8,9 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import format_date
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
@@ -17,7 +19,7 @@ from core.db import db
 from core.models import Role, User
 from core.security import public, roles_required
 from core.services import ServiceError, external_url
-from courses import eligibility, permissions, queries, services
+from courses import eligibility, next_steps, permissions, queries, services
 from courses.blueprint import bp
 from courses.forms import HoursForm, ReviewForm
 from courses.models import (
@@ -97,14 +99,22 @@ def my_training():
         .where(Validation.enrolment_id == enrolment.id, Validation.withdrawn_at.is_(None))
         .options(selectinload(Validation.competency))
     ).all()
+    today = date.today()
+    by_module: dict[int | None, list[TrainingSession]] = {}
+    for s in sessions:
+        by_module.setdefault(s.module_id, []).append(s)
     return render_template(
         "courses/my_training.html",
         enrolment=enrolment,
         evaluation=evaluation,
         sessions=sessions,
+        sessions_by_module=by_module,
         marks=marks,
         validated={v.competency.code: v for v in validations},
-        today=date.today(),
+        today=today,
+        next_session=next_steps.next_session(enrolment, today),
+        next_badge=next_steps.next_badge(enrolment, evaluation, today),
+        situation=next_steps.situation(evaluation, enrolment.cohort.programme.rules["attendance"]["threshold_percent"]),
     )
 
 
@@ -117,12 +127,15 @@ def my_hours():
     form = HoursForm(on=date.today())
     if form.validate_on_submit():
         minutes = (form.hours.data or 0) * 60 + (form.minutes.data or 0)
+        warnings = services.hours_warnings(enrolment, form.on.data, minutes)
         try:
             services.log_hours(enrolment, form.on.data, minutes, form.activity.data)
         except ServiceError as exc:
             apply_error(form, exc)
         else:
             flash(_("Hours saved. Your referent will confirm them."), "success")
+            for warning in warnings:
+                flash(str(warning), "warning")
             return redirect(url_for("courses.my_hours"))
     entries = db.session.scalars(
         db.select(HoursEntry).where(HoursEntry.enrolment_id == enrolment.id).order_by(HoursEntry.on.desc())
@@ -132,6 +145,60 @@ def my_hours():
     return render_template(
         "courses/my_hours.html", form=form, entries=entries, enrolment=enrolment, evaluation=evaluation
     ), status
+
+
+def _my_pending_entry(entry_uuid: uuid.UUID) -> HoursEntry | None:
+    """The trainee's own entry (else 404); None when it already has an answer (it can no longer change)."""
+    entry = db.first_or_404(
+        db.select(HoursEntry)
+        .join(Enrolment, Enrolment.id == HoursEntry.enrolment_id)
+        .where(HoursEntry.uuid == entry_uuid, Enrolment.user_id == current_user.id)
+    )
+    if entry.state != HoursState.PENDING.value:
+        flash(_("These hours already have an answer. They can no longer be changed."), "error")
+        return None
+    return entry
+
+
+@bp.route("/my/hours/<uuid:entry_uuid>", methods=["GET", "POST"])
+@roles_required(Role.TRAINEE)
+def my_hours_edit(entry_uuid: uuid.UUID):
+    """Correct a day of hours while it waits for the referent's answer."""
+    entry = _my_pending_entry(entry_uuid)
+    if entry is None:
+        return redirect(url_for("courses.my_hours"))
+    form = HoursForm(
+        data=None
+        if request.method == "POST"
+        else {"on": entry.on, "hours": entry.minutes // 60, "minutes": entry.minutes % 60, "activity": entry.activity}
+    )
+    if form.validate_on_submit():
+        minutes = (form.hours.data or 0) * 60 + (form.minutes.data or 0)
+        enrolment = db.session.get(Enrolment, entry.enrolment_id)
+        warnings = services.hours_warnings(enrolment, form.on.data, minutes, excluding=entry)
+        try:
+            services.change_hours(entry, form.on.data, minutes, form.activity.data)
+        except ServiceError as exc:
+            apply_error(form, exc)
+        else:
+            flash(_("Your changes are saved. Your referent will confirm them."), "success")
+            for warning in warnings:
+                flash(str(warning), "warning")
+            return redirect(url_for("courses.my_hours"))
+    status = 422 if form.errors or form.form_errors else 200
+    return render_template("courses/my_hours_edit.html", form=form, entry=entry), status
+
+
+@bp.route("/my/hours/<uuid:entry_uuid>/delete", methods=["POST"])
+@roles_required(Role.TRAINEE)
+def my_hours_delete(entry_uuid: uuid.UUID):
+    """Take back a day of hours while it waits for the referent's answer (the form carries the CSRF token)."""
+    entry = _my_pending_entry(entry_uuid)
+    if entry is not None:
+        when = format_date(entry.on, "EEEE d MMMM")
+        services.delete_hours(entry)
+        flash(_("The hours of %(day)s are deleted.", day=when), "success")
+    return redirect(url_for("courses.my_hours"))
 
 
 # --- Placement referents ------------------------------------------------------------------------------------------
@@ -304,3 +371,86 @@ def calendar_ics(token: str):
         abort(404)
     body = ics_for(user, current_app.config["BASE_URL"])
     return Response(body, mimetype="text/calendar", headers={"Cache-Control": "private, max-age=300"})
+
+
+# --- Glossary -------------------------------------------------------------------------------------------------
+
+GLOSSARY = (
+    (
+        "training",
+        _l("Training"),
+        (_l("The training teaches you the job of peer worker."), _l("It mixes days in a group and days of placement.")),
+    ),
+    ("module", _l("Module"), (_l("A module is one part of the training."), _l("Each module has its own subjects."))),
+    (
+        "session",
+        _l("Session"),
+        (_l("A session is a day or a half day of training."), _l("You meet the group and the trainers.")),
+    ),
+    (
+        "attendance",
+        _l("Attendance"),
+        (
+            _l("Attendance is the time you came to the sessions."),
+            _l("You must come often enough to finish the training."),
+        ),
+    ),
+    (
+        "competency",
+        _l("Competency"),
+        (
+            _l("A competency is something you know how to do at work."),
+            _l("A trainer watches you and then validates it."),
+        ),
+    ),
+    (
+        "placement",
+        _l("Placement"),
+        (_l("A placement is a time of work in a real organisation."), _l("You learn the job there, with a team.")),
+    ),
+    (
+        "practice-hours",
+        _l("Practice hours"),
+        (_l("Practice hours are the hours of your placement or your job."), _l("You write them down on the platform.")),
+    ),
+    (
+        "referent",
+        _l("Referent"),
+        (_l("The referent is the person who follows you at your placement."), _l("The referent confirms your hours.")),
+    ),
+    (
+        "final-work",
+        _l("Final work"),
+        (
+            _l("The final work is a piece of work you present at the end."),
+            _l("A jury listens to it and gives its answer."),
+        ),
+    ),
+    (
+        "badge",
+        _l("Badge"),
+        (
+            _l("A badge is an image on the computer that shows what you learned."),
+            _l("It is yours. You choose who can see it."),
+        ),
+    ),
+    (
+        "certificate",
+        _l("Certificate"),
+        (
+            _l("The certificate is a paper that says you finished the training."),
+            _l("You can print it and show it to an employer."),
+        ),
+    ),
+    (
+        "coordination",
+        _l("Coordination"),
+        (_l("The coordination is the team that organises the training."), _l("You can ask them all your questions.")),
+    ),
+)
+
+
+@bp.route("/glossary")
+def glossary():
+    """The important words of the training, each in two short sentences; trainee pages link here."""
+    return render_template("courses/glossary.html", entries=GLOSSARY)

@@ -501,6 +501,66 @@ def _check_within_placement(placement: Placement, on: date) -> None:
         )
 
 
+def _checked_hours(
+    enrolment: Enrolment,
+    on: date,
+    minutes: int,
+    activity: str | None,
+    placement: Placement | None,
+    *,
+    excluding: HoursEntry | None = None,
+) -> tuple[Placement | None, str | None]:
+    """The rules every day of hours must meet (logged or changed): returns its placement and its cleaned note.
+    ``excluding`` is the entry being changed, left out of the day's total."""
+    if not 0 < minutes <= 24 * 60:
+        raise ServiceError(_l("Give a duration between a few minutes and 24 hours."), field="minutes")
+    if on > date.today():
+        raise ServiceError(_l("Hours are logged once done: this date is in the future."), field="on")
+    if placement is not None and placement.enrolment_id != enrolment.id:
+        raise ServiceError(_l("This placement is not yours."), field="placement")
+    placement = placement or placement_for(enrolment, on) or _nearest_placement(enrolment, on)
+    if placement is not None:
+        _check_within_placement(placement, on)
+    if _minutes_logged(enrolment, on, excluding=excluding) + minutes > 24 * 60:
+        raise ServiceError(_l("That would make more than 24 hours on the same day."), field="minutes")
+    activity = " ".join((activity or "").split()) or None
+    if activity and len(activity) > 300:
+        raise ServiceError(_l("Keep the note short (300 characters at most)."), field="activity")
+    return placement, activity
+
+
+def _minutes_logged(enrolment: Enrolment, on: date, *, excluding: HoursEntry | None = None) -> int:
+    """Minutes the person has logged that day (not refused), over all their enrolments."""
+    query = (
+        db.select(db.func.coalesce(db.func.sum(HoursEntry.minutes), 0))
+        .join(Enrolment, Enrolment.id == HoursEntry.enrolment_id)
+        .where(
+            Enrolment.user_id == enrolment.user_id,
+            HoursEntry.on == on,
+            HoursEntry.state != HoursState.REJECTED.value,
+        )
+    )
+    if excluding is not None and excluding.id is not None:
+        query = query.where(HoursEntry.id != excluding.id)
+    return db.session.scalar(query)
+
+
+#: Above this, a day of practice is unusual: the trainee is asked to check it (24 hours is refused).
+LONG_DAY_MINUTES = 12 * 60
+
+
+def hours_warnings(enrolment: Enrolment, on: date, minutes: int, *, excluding: HoursEntry | None = None) -> list:
+    """What to point out about a day of hours that the rules accept: the day was already logged, or it makes
+    more than 12 hours. Warnings, not refusals: the trainee checks and corrects if she made a mistake."""
+    already = _minutes_logged(enrolment, on, excluding=excluding)
+    warnings = []
+    if already:
+        warnings.append(_l("You had already logged hours on this day. Check that it is not twice."))
+    if already + minutes > LONG_DAY_MINUTES:
+        warnings.append(_l("This makes more than 12 hours on this day. Check the number of hours."))
+    return warnings
+
+
 def log_hours(
     enrolment: Enrolment,
     on: date,
@@ -516,29 +576,7 @@ def log_hours(
     24 hours, a day that is not in the future and falls within the placement's dates (when the trainee has
     placements; hours of a trainee with none are accepted and confirmed by the staff), and at most 24 hours that
     day for the person, counted over all their placements and enrolments: one person, one day of 24 hours."""
-    if not 0 < minutes <= 24 * 60:
-        raise ServiceError(_l("Give a duration between a few minutes and 24 hours."), field="minutes")
-    if on > date.today():
-        raise ServiceError(_l("Hours are logged once done: this date is in the future."), field="on")
-    if placement is not None and placement.enrolment_id != enrolment.id:
-        raise ServiceError(_l("This placement is not yours."), field="placement")
-    placement = placement or placement_for(enrolment, on) or _nearest_placement(enrolment, on)
-    if placement is not None:
-        _check_within_placement(placement, on)
-    already = db.session.scalar(
-        db.select(db.func.coalesce(db.func.sum(HoursEntry.minutes), 0))
-        .join(Enrolment, Enrolment.id == HoursEntry.enrolment_id)
-        .where(
-            Enrolment.user_id == enrolment.user_id,
-            HoursEntry.on == on,
-            HoursEntry.state != HoursState.REJECTED.value,
-        )
-    )
-    if already + minutes > 24 * 60:
-        raise ServiceError(_l("That would make more than 24 hours on the same day."), field="minutes")
-    activity = " ".join((activity or "").split()) or None
-    if activity and len(activity) > 300:
-        raise ServiceError(_l("Keep the note short (300 characters at most)."), field="activity")
+    placement, activity = _checked_hours(enrolment, on, minutes, activity, placement)
     entry = HoursEntry(
         enrolment_id=enrolment.id,
         placement=placement,
@@ -552,6 +590,31 @@ def log_hours(
     if entry.state == HoursState.CONFIRMED.value:  # logged confirmed (by the staff, the API, an import)
         outbox.badges_may_be_due(enrolment.id)
     return entry
+
+
+def _still_pending(entry: HoursEntry) -> None:
+    if entry.state != HoursState.PENDING.value:
+        raise ServiceError(_l("These hours already have an answer. They can no longer be changed."))
+
+
+def change_hours(entry: HoursEntry, on: date, minutes: int, activity: str | None = None) -> HoursEntry:
+    """The trainee corrects a day of hours still waiting for confirmation, under the rules of ``log_hours``
+    (its placement follows the new date)."""
+    _still_pending(entry)
+    enrolment = db.session.get(Enrolment, entry.enrolment_id)
+    placement, activity = _checked_hours(enrolment, on, minutes, activity, None, excluding=entry)
+    entry.on, entry.minutes, entry.activity, entry.placement = on, minutes, activity, placement
+    db.session.flush()
+    audit.record("hours.changed", "hours_entry", str(entry.uuid))
+    return entry
+
+
+def delete_hours(entry: HoursEntry) -> None:
+    """The trainee takes back a day of hours still waiting for confirmation."""
+    _still_pending(entry)
+    audit.record("hours.deleted", "hours_entry", str(entry.uuid))
+    db.session.delete(entry)
+    db.session.flush()
 
 
 def review_hours(

@@ -22,7 +22,7 @@ def test_each_choice_of_the_holder_is_recorded_with_its_wording(app, award, hold
     page = client.get(f"/me/badges/{award.uuid}").get_data(as_text=True)
     # Before choosing, the page says what each choice means, with the name a public badge would show.
     assert "Ce que veut dire chaque choix" in page
-    assert "Je rends ce badge public. Il montre mon nom, « Camille Dupont »" in page
+    assert "Je rends ce badge public. Il montre mon nom : « Camille Dupont »" in page
     assert "Mes choix pour ce badge" not in page  # nothing chosen yet
 
     assert client.post(f"/me/badges/{award.uuid}", data={"visibility": "public"}).status_code == 302
@@ -42,7 +42,7 @@ def test_each_choice_of_the_holder_is_recorded_with_its_wording(app, award, hold
     given = records[-1]
     assert given.subject == f"badge_award:{award.uuid}"
     assert given.language == "fr" and given.wording_version == consent.WORDING_VERSION
-    assert given.wording.startswith("Je rends ce badge public. Il montre mon nom, « Camille Dupont »")
+    assert given.wording.startswith("Je rends ce badge public. Il montre mon nom : « Camille Dupont »")
     assert given.at is not None
     assert records[0].wording.startswith("Je refuse ce badge")
 

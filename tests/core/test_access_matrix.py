@@ -134,9 +134,13 @@ MATRIX: dict[str, tuple[int, int, int, int, int, int]] = {
     "courses.funder_report_export GET": (302, 403, 403, 403, 200, 200),
     "courses.hours_review POST": (302, 403, 302, 302, 403, 302),
     "courses.hours_to_confirm GET": (302, 403, 200, 200, 403, 200),
+    "courses.glossary GET": (302, 200, 200, 200, 200, 200),
     "courses.my_hours GET": (302, 200, 403, 403, 403, 403),
     "courses.my_hours POST": (302, 422, 403, 403, 403, 403),
     "courses.my_documents GET": (302, 200, 403, 403, 403, 403),
+    "courses.my_hours_delete POST": (302, 302, 403, 403, 403, 403),  # her own pending day: deleted
+    "courses.my_hours_edit GET": (302, 200, 403, 403, 403, 403),
+    "courses.my_hours_edit POST": (302, 404, 403, 403, 403, 403),  # deleted just before (writes run in key order)
     "courses.my_training GET": (302, 200, 403, 403, 403, 403),
     "courses.pause_add POST": (302, 403, 403, 403, 403, 422),
     "courses.pause_delete POST": (302, 403, 403, 403, 403, 302),
@@ -155,7 +159,8 @@ MATRIX: dict[str, tuple[int, int, int, int, int, int]] = {
     "courses.session_new POST": (302, 403, 403, 403, 403, 422),
     "courses.session_sheet GET": (302, 403, 200, 403, 403, 200),
     "courses.tutor_link GET": (200, 200, 200, 200, 200, 200),
-    "courses.tutor_link_review POST": (302, 302, 302, 302, 302, 400),
+    # The trainee's column: 404 once she has deleted her pending day (courses.my_hours_delete, walked before).
+    "courses.tutor_link_review POST": (302, 404, 302, 302, 302, 400),
     "courses.validation_add POST": (302, 403, 422, 403, 403, 422),
     "courses.validation_withdraw POST": (302, 403, 403, 403, 403, 302),
     "courses.verify_certificate GET": (200, 200, 200, 200, 200, 200),
@@ -170,7 +175,7 @@ MATRIX: dict[str, tuple[int, int, int, int, int, int]] = {
     "courses_api.cohort_sessions GET": (401, 403, 200, 403, 403, 200),
     "courses_api.cohorts GET": (401, 403, 200, 403, 200, 200),
     "courses_api.funder_report GET": (401, 403, 403, 403, 200, 200),
-    "courses_api.hours_review POST": (401, 403, 422, 422, 403, 422),
+    "courses_api.hours_review POST": (401, 404, 422, 422, 403, 422),  # trainee: her day is deleted (see above)
     "courses_api.placement_hours GET": (401, 200, 200, 200, 403, 200),
     "courses_api.placement_hours_log POST": (401, 422, 403, 403, 403, 403),
     "courses_api.programmes GET": (401, 403, 200, 403, 200, 200),
