@@ -115,8 +115,10 @@ def test_a_configured_pkcs12_certificate_signs_instead_and_is_never_stored(app):
 
 
 def test_a_wrong_pkcs12_passphrase_gives_a_clear_error_naming_no_secret(app, caplog):
-    path, _certificate = app.config["TEST_P12"]
-    app.config.update(PDF_SIGNING_PKCS12=str(path), PDF_SIGNING_PASSPHRASE="pas la bonne")
+    path, certificate = app.config["TEST_P12"]
+    app.config.update(PDF_SIGNING_PKCS12=str(path), PDF_SIGNING_PASSPHRASE="une phrase secrete")
+    assert_signed_by(pdf.render_pdf(HTML, title="Essai", lang="fr"), certificate)  # read once, then kept…
+    app.config.update(PDF_SIGNING_PASSPHRASE="pas la bonne")  # …but not for another passphrase
     with pytest.raises(pdf.PdfError, match="cannot be read") as raised:
         pdf.render_pdf(HTML, title="Essai", lang="fr")
     assert "pas la bonne" not in str(raised.value) and str(path) not in str(raised.value)
