@@ -338,7 +338,7 @@ def _ensure_certificate() -> PdfSigningCertificate:
 
 
 _IDENTITIES: dict[str, Identity] = {}
-_PKCS12: dict[tuple[str, int, int], Identity] = {}
+_PKCS12: dict[tuple[str, int, int, str], Identity] = {}
 
 
 def _cache_key(row: PdfSigningCertificate) -> str:
@@ -363,11 +363,13 @@ def _configured_identity(path_value: str) -> Identity:
     path = Path(path_value)
     try:
         stat = path.stat()
-        cache_key = (str(path), stat.st_mtime_ns, stat.st_size)
+        secret = current_app.config.get("PDF_SIGNING_PASSPHRASE")
+        secret_bytes = str(secret).encode() if secret else None
+        # The file as it is on disk now, and the passphrase (hashed: never kept in clear outside the config).
+        cache_key = (str(path), stat.st_mtime_ns, stat.st_size, hashlib.sha256(secret_bytes or b"").hexdigest())
         identity = _PKCS12.get(cache_key)
         if identity is None:
-            secret = current_app.config.get("PDF_SIGNING_PASSPHRASE")
-            identity = load_pkcs12(path.read_bytes(), str(secret).encode() if secret else None)
+            identity = load_pkcs12(path.read_bytes(), secret_bytes)
             _PKCS12.clear()
             _PKCS12[cache_key] = identity
         return identity

@@ -109,8 +109,7 @@ def cohort_documents(cohort_uuid: uuid.UUID):
                     "lang": form.lang.data,
                 }
                 total = len(documents.cohort_enrolments(cohort))
-                job = jobs.enqueue(JOB_KIND, params, current_user, total=total)
-                db.session.commit()
+                job = jobs.enqueue(JOB_KIND, params, current_user, total=total)  # committed with the request
                 flash(_("The ZIP is being made. This page shows its progress."), "success")
                 return redirect(url_for("jobs.detail", job_uuid=job.uuid))
         status = 400

@@ -32,6 +32,11 @@ def pdfsig(data: bytes) -> str:
     return result.stdout + result.stderr
 
 
+def asn1_certificate(certificate):
+    """cryptography's X.509 certificate as asn1crypto's (what pyHanko takes)."""
+    return asn1_x509.Certificate.load(certificate.public_bytes(serialization.Encoding.DER))
+
+
 def pyhanko_status(data: bytes, certificate):
     """pyHanko's verdict on the PDF's only signature, trusting ``certificate`` (cryptography's X.509)."""
     from pyhanko.pdf_utils.reader import PdfFileReader
@@ -41,8 +46,7 @@ def pyhanko_status(data: bytes, certificate):
     reader = PdfFileReader(io.BytesIO(data), strict=False)
     signatures = reader.embedded_signatures
     assert len(signatures) == 1, f"expected one signature, found {len(signatures)}"
-    root = asn1_x509.Certificate.load(certificate.public_bytes(serialization.Encoding.DER))
-    context = ValidationContext(trust_roots=[root], allow_fetching=False)
+    context = ValidationContext(trust_roots=[asn1_certificate(certificate)], allow_fetching=False)
     return validate_pdf_signature(signatures[0], context)
 
 

@@ -115,8 +115,10 @@ def test_a_configured_pkcs12_certificate_signs_instead_and_is_never_stored(app):
 
 
 def test_a_wrong_pkcs12_passphrase_gives_a_clear_error_naming_no_secret(app, caplog):
-    path, _certificate = app.config["TEST_P12"]
-    app.config.update(PDF_SIGNING_PKCS12=str(path), PDF_SIGNING_PASSPHRASE="pas la bonne")
+    path, certificate = app.config["TEST_P12"]
+    app.config.update(PDF_SIGNING_PKCS12=str(path), PDF_SIGNING_PASSPHRASE="une phrase secrete")
+    assert_signed_by(pdf.render_pdf(HTML, title="Essai", lang="fr"), certificate)  # read once, then kept…
+    app.config.update(PDF_SIGNING_PASSPHRASE="pas la bonne")  # …but not for another passphrase
     with pytest.raises(pdf.PdfError, match="cannot be read") as raised:
         pdf.render_pdf(HTML, title="Essai", lang="fr")
     assert "pas la bonne" not in str(raised.value) and str(path) not in str(raised.value)
@@ -137,3 +139,89 @@ def test_the_private_key_is_encrypted_with_a_passphrase_derived_from_the_secret_
     assert row is not None
     assert SECRET not in row.private_key_encrypted
     serialization.load_pem_private_key(row.private_key_encrypted.encode(), pdf_signing.passphrase())
+
+
+def _tsa():
+    """A time-stamping authority of our own (pyHanko's DummyTimeStamper), its certificate and key."""
+    from asn1crypto import keys as asn1_keys
+    from asn1crypto import x509 as asn1_x509
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+    from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "TSA de test")])
+    now = datetime.now(UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - pdf_signing.timedelta(days=1))
+        .not_valid_after(now + pdf_signing.timedelta(days=30))
+        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.TIME_STAMPING]), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    der_key = key.private_bytes(
+        serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    stamper = DummyTimeStamper(
+        tsa_cert=asn1_x509.Certificate.load(certificate.public_bytes(serialization.Encoding.DER)),
+        tsa_key=asn1_keys.PrivateKeyInfo.load(der_key),
+    )
+    return stamper, certificate
+
+
+def test_with_a_time_stamping_authority_the_signature_is_pades_b_t(app):
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from asn1crypto import tsp
+
+    stamper, tsa_certificate = _tsa()
+    requests_seen = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self):
+            request = tsp.TimeStampReq.load(self.rfile.read(int(self.headers["Content-Length"])))
+            requests_seen.append(self.headers["Content-Type"])
+            body = stamper.request_tsa_response(request).dump()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/timestamp-reply")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        app.config["PDF_SIGNING_TSA_URL"] = f"http://127.0.0.1:{server.server_address[1]}/"
+        data = pdf.render_pdf(HTML, title="Horodaté", lang="fr")
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+    assert requests_seen and requests_seen[-1] == "application/timestamp-query"
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.validation import validate_pdf_signature
+    from pyhanko_certvalidator import ValidationContext
+
+    from tests.core.signatures import asn1_certificate
+
+    signature = PdfFileReader(pdf_signing.io.BytesIO(data), strict=False).embedded_signatures[0]
+    context = ValidationContext(
+        trust_roots=[asn1_certificate(active_certificate()), asn1_certificate(tsa_certificate)], allow_fetching=False
+    )
+    status = validate_pdf_signature(signature, context)
+    assert status.bottom_line and status.timestamp_validity is not None
+    assert status.timestamp_validity.intact and status.timestamp_validity.valid and status.timestamp_validity.trusted
+    assert status.coverage.name == "ENTIRE_FILE"
+    assert status.signing_cert.dump() == asn1_certificate(active_certificate()).dump()
+    assert "Signature Validation: Signature is Valid." in pdfsig(data)
+    assert_tampering_detected(data, active_certificate())
