@@ -26,6 +26,7 @@ from flask_sqlalchemy.session import Session as FlaskSession
 
 from core.db import db, utcnow
 from core.models import User
+from core.privacy import RetentionReport, register_retention
 from core.services import ServiceError, external_url
 from core.storage import storage
 from courses import emargement_rules as rules
@@ -82,8 +83,11 @@ def _guard(session, _context, _instances) -> None:
 
 
 def install_hooks() -> None:
+    """The append-only guard on every session, and the retention rule of excuse files
+    (``tremplin privacy purge``)."""
     if not sa.event.contains(FlaskSession, "before_flush", _guard):
         sa.event.listen(FlaskSession, "before_flush", _guard)
+    register_retention("excused absence files", excuse_files_retention)
 
 
 # --- Time, secrets, codes ---------------------------------------------------------------------------------------
@@ -533,6 +537,21 @@ def excuse(
     db.session.add(row)
     db.session.flush()
     return row
+
+
+def excuse_files_retention(moment: datetime, apply: bool) -> RetentionReport:
+    """The retention rule: excuse files past ``EXCUSE_FILE_RETENTION_DAYS`` (a dry run unless ``apply``)."""
+    report = RetentionReport(name="excused absence files")
+    due = db.session.scalars(
+        db.select(ExcusedAbsence).where(
+            ExcusedAbsence.file_key.is_not(None), ExcusedAbsence.file_delete_after < moment.date()
+        )
+    ).all()
+    report.items = [f"{row.uuid} (kept until {row.file_delete_after.isoformat()})" for row in due]
+    report.count = len(due)
+    if apply and due:
+        purge_excuse_files(moment.date())
+    return report
 
 
 def purge_excuse_files(today=None) -> int:

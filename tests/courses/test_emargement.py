@@ -453,3 +453,36 @@ def test_my_training_links_to_signing_todays_session(cohort, client_for):
     db.session.commit()
     body = client_for(cohort.trainee).get("/my/training").get_data(as_text=True)
     assert f"/emargement/{session.uuid}/sign" in body
+
+
+def test_excuse_files_follow_the_privacy_purge_and_signatures_are_in_my_data(room, clock, runner):
+    from core.privacy import retention_rules
+    from courses.privacy import _export
+
+    world, session = room
+    clock.at(session.on, 9, 0)
+    emargement.excuse(session, world.enrolments[1], world.trainer, ("mot.pdf", b"%PDF-1.4 test"))
+    emargement.sign(session, world.enrolment, method="trainer_device", by=world.trainer, drawn=drawn())
+    db.session.commit()
+    rule = retention_rules()["excused absence files"]
+    now = datetime.combine(session.on + timedelta(days=200), time(12), BRUSSELS)
+    dry = rule(now, False)
+    assert dry.count == 1 and db.session.scalar(sa.select(ExcusedAbsence)).file_key is not None
+    assert rule(now, True).count == 1
+    db.session.commit()
+    assert db.session.scalar(sa.select(ExcusedAbsence)).file_key is None
+
+    class Bundle:
+        def __init__(self):
+            self.data, self.files = {}, []
+
+        def add_section(self, name, rows, text):
+            self.data[name] = rows
+
+        def add_file(self, *args, **kwargs):
+            return None
+
+    bundle = Bundle()
+    _export(world.trainee, bundle)
+    text = repr(bundle.data)
+    assert "trainer_device" in text and db.session.scalar(sa.select(AttendanceSignature.sha256)) in text
