@@ -15,7 +15,6 @@ import binascii
 import hashlib
 import io
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -30,7 +29,7 @@ from core.privacy import RetentionReport, register_retention
 from core.services import ServiceError, external_url
 from core.storage import storage
 from courses import emargement_rules as rules
-from courses.certificates import display_code, new_code, normalize_code
+from courses.certificates import new_code
 from courses.models import (
     AttendanceSignature,
     AttendanceStatus,
@@ -40,9 +39,8 @@ from courses.models import (
     RosterCorrection,
     SavedSignature,
     TrainingSession,
-    session_trainer,
 )
-from courses.presenters import expected_on, name_key
+from courses.presenters import expected_on
 
 CLOCK = "tremplin.clock"
 MAX_IMAGE_BYTES = 200_000
@@ -565,79 +563,3 @@ def purge_excuse_files(today=None) -> int:
         row.file_key = row.file_type = row.file_delete_after = None
     db.session.flush()
     return len(rows)
-
-
-# --- The sheet --------------------------------------------------------------------------------------------------
-
-
-@dataclass
-class SheetRow:
-    enrolment: Enrolment
-    user: User
-    expected: bool
-    signature: AttendanceSignature | None = None
-    corrections: list[RosterCorrection] = field(default_factory=list)
-    excused: ExcusedAbsence | None = None
-
-
-@dataclass
-class Sheet:
-    session: TrainingSession
-    rows: list[SheetRow]
-    countersignatures: list[Countersignature]
-    digest: str
-    warnings: list[str]
-
-    @property
-    def signed(self) -> int:
-        return sum(1 for r in self.rows if r.signature is not None)
-
-
-def sheet(session: TrainingSession) -> Sheet:
-    enrolments = db.session.scalars(
-        db.select(Enrolment)
-        .where(Enrolment.cohort_id == session.cohort_id)
-        .options(sa.orm.selectinload(Enrolment.user))
-    ).all()
-    signatures = db.session.scalars(
-        db.select(AttendanceSignature)
-        .where(AttendanceSignature.session_id == session.id)
-        .order_by(AttendanceSignature.id)
-    ).all()
-    corrections = db.session.scalars(
-        db.select(RosterCorrection).where(RosterCorrection.session_id == session.id).order_by(RosterCorrection.id)
-    ).all()
-    excuses = db.session.scalars(db.select(ExcusedAbsence).where(ExcusedAbsence.session_id == session.id)).all()
-    rows = {e.id: SheetRow(e, e.user, expected_on(e, session.on)) for e in enrolments}
-    for s in signatures:
-        rows[s.enrolment_id].signature = rows[s.enrolment_id].signature or s
-    for c in corrections:
-        rows[c.enrolment_id].corrections.append(c)
-    for x in excuses:
-        rows[x.enrolment_id].excused = x
-    counters = db.session.scalars(
-        db.select(Countersignature).where(Countersignature.session_id == session.id).order_by(Countersignature.id)
-    ).all()
-    ordered = sorted(rows.values(), key=lambda r: name_key(r.user.legal_name))
-    return Sheet(
-        session=session,
-        rows=[r for r in ordered if r.expected or r.signature or r.corrections],
-        countersignatures=list(counters),
-        digest=rules.sheet_digest(s.sha256 for s in signatures),
-        warnings=planning_warnings(session),
-    )
-
-
-def by_code(text: str) -> Countersignature | None:
-    code = normalize_code(text)
-    if code is None:
-        return None
-    return db.session.scalar(db.select(Countersignature).where(Countersignature.code == code))
-
-
-def verify_url(countersignature: Countersignature) -> str:
-    return external_url("courses.emargement_verify", code=display_code(countersignature.code))
-
-
-def trainer_sessions_query(user: User):
-    return db.select(TrainingSession).join(session_trainer).where(session_trainer.c.user_id == user.id)

@@ -26,6 +26,7 @@ from core.db import db
 from core.models import User
 from courses import emargement, services
 from courses import emargement_rules as rules
+from courses.certificates import display_code
 from courses.demo import COHORT_CODE
 from courses.models import AttendanceSignature, Cohort, Countersignature, Enrolment, TrainingSession
 from tests.e2e.conftest import DEMO_PASSWORD, Live, Pages, log_in, new_context
@@ -252,7 +253,7 @@ def test_06_the_trainer_countersigns_and_downloads_the_sheet(live: Live, world, 
             .where(TrainingSession.uuid == uuid.UUID(W.evening))
         )
         assert counter.signatures == 4
-        code = emargement.display_code(counter.code)
+        code = display_code(counter.code)
         db.session.remove()
     assert code in text
     page = trainer_page.context.new_page()
