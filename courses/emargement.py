@@ -15,7 +15,6 @@ import binascii
 import hashlib
 import io
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -26,10 +25,11 @@ from flask_sqlalchemy.session import Session as FlaskSession
 
 from core.db import db, utcnow
 from core.models import User
+from core.privacy import RetentionReport, register_retention
 from core.services import ServiceError, external_url
 from core.storage import storage
 from courses import emargement_rules as rules
-from courses.certificates import display_code, new_code, normalize_code
+from courses.certificates import new_code
 from courses.models import (
     AttendanceSignature,
     AttendanceStatus,
@@ -39,9 +39,8 @@ from courses.models import (
     RosterCorrection,
     SavedSignature,
     TrainingSession,
-    session_trainer,
 )
-from courses.presenters import expected_on, name_key
+from courses.presenters import expected_on
 
 CLOCK = "tremplin.clock"
 MAX_IMAGE_BYTES = 200_000
@@ -82,8 +81,11 @@ def _guard(session, _context, _instances) -> None:
 
 
 def install_hooks() -> None:
+    """The append-only guard on every session, and the retention rule of excuse files
+    (``tremplin privacy purge``)."""
     if not sa.event.contains(FlaskSession, "before_flush", _guard):
         sa.event.listen(FlaskSession, "before_flush", _guard)
+    register_retention("excused absence files", excuse_files_retention)
 
 
 # --- Time, secrets, codes ---------------------------------------------------------------------------------------
@@ -535,6 +537,21 @@ def excuse(
     return row
 
 
+def excuse_files_retention(moment: datetime, apply: bool) -> RetentionReport:
+    """The retention rule: excuse files past ``EXCUSE_FILE_RETENTION_DAYS`` (a dry run unless ``apply``)."""
+    report = RetentionReport(name="excused absence files")
+    due = db.session.scalars(
+        db.select(ExcusedAbsence).where(
+            ExcusedAbsence.file_key.is_not(None), ExcusedAbsence.file_delete_after < moment.date()
+        )
+    ).all()
+    report.items = [f"{row.uuid} (kept until {row.file_delete_after.isoformat()})" for row in due]
+    report.count = len(due)
+    if apply and due:
+        purge_excuse_files(moment.date())
+    return report
+
+
 def purge_excuse_files(today=None) -> int:
     """Delete the excuse files past their retention; the record "justification provided" stays."""
     today = today or now().date()
@@ -546,79 +563,3 @@ def purge_excuse_files(today=None) -> int:
         row.file_key = row.file_type = row.file_delete_after = None
     db.session.flush()
     return len(rows)
-
-
-# --- The sheet --------------------------------------------------------------------------------------------------
-
-
-@dataclass
-class SheetRow:
-    enrolment: Enrolment
-    user: User
-    expected: bool
-    signature: AttendanceSignature | None = None
-    corrections: list[RosterCorrection] = field(default_factory=list)
-    excused: ExcusedAbsence | None = None
-
-
-@dataclass
-class Sheet:
-    session: TrainingSession
-    rows: list[SheetRow]
-    countersignatures: list[Countersignature]
-    digest: str
-    warnings: list[str]
-
-    @property
-    def signed(self) -> int:
-        return sum(1 for r in self.rows if r.signature is not None)
-
-
-def sheet(session: TrainingSession) -> Sheet:
-    enrolments = db.session.scalars(
-        db.select(Enrolment)
-        .where(Enrolment.cohort_id == session.cohort_id)
-        .options(sa.orm.selectinload(Enrolment.user))
-    ).all()
-    signatures = db.session.scalars(
-        db.select(AttendanceSignature)
-        .where(AttendanceSignature.session_id == session.id)
-        .order_by(AttendanceSignature.id)
-    ).all()
-    corrections = db.session.scalars(
-        db.select(RosterCorrection).where(RosterCorrection.session_id == session.id).order_by(RosterCorrection.id)
-    ).all()
-    excuses = db.session.scalars(db.select(ExcusedAbsence).where(ExcusedAbsence.session_id == session.id)).all()
-    rows = {e.id: SheetRow(e, e.user, expected_on(e, session.on)) for e in enrolments}
-    for s in signatures:
-        rows[s.enrolment_id].signature = rows[s.enrolment_id].signature or s
-    for c in corrections:
-        rows[c.enrolment_id].corrections.append(c)
-    for x in excuses:
-        rows[x.enrolment_id].excused = x
-    counters = db.session.scalars(
-        db.select(Countersignature).where(Countersignature.session_id == session.id).order_by(Countersignature.id)
-    ).all()
-    ordered = sorted(rows.values(), key=lambda r: name_key(r.user.legal_name))
-    return Sheet(
-        session=session,
-        rows=[r for r in ordered if r.expected or r.signature or r.corrections],
-        countersignatures=list(counters),
-        digest=rules.sheet_digest(s.sha256 for s in signatures),
-        warnings=planning_warnings(session),
-    )
-
-
-def by_code(text: str) -> Countersignature | None:
-    code = normalize_code(text)
-    if code is None:
-        return None
-    return db.session.scalar(db.select(Countersignature).where(Countersignature.code == code))
-
-
-def verify_url(countersignature: Countersignature) -> str:
-    return external_url("courses.emargement_verify", code=display_code(countersignature.code))
-
-
-def trainer_sessions_query(user: User):
-    return db.select(TrainingSession).join(session_trainer).where(session_trainer.c.user_id == user.id)

@@ -17,7 +17,7 @@ from core.models import Role
 from core.pdf import pdf_response, render_template_pdf
 from core.security import public, roles_required
 from core.services import ServiceError
-from courses import emargement, permissions
+from courses import emargement, emargement_sheet, permissions
 from courses import emargement_rules as rules
 from courses.blueprint import bp
 from courses.certificates import display_code
@@ -73,7 +73,7 @@ def _fail(exc: ServiceError, target: str, session: TrainingSession):
 def emargement_screen(session_uuid: uuid.UUID):
     """What the trainer shows the room (the code and its QR) and what she does at the end."""
     session = _staff_session(session_uuid)
-    sheet = emargement.sheet(session)
+    sheet = emargement_sheet.sheet(session)
     state = emargement.window(session)
     code = emargement.current_code(session) if state is rules.Window.OPEN and not _blocked(session) else None
     return render_template(
@@ -189,7 +189,7 @@ def emargement_device(session_uuid: uuid.UUID):
             db.session.commit()
             flash(_("%(name)s has signed. Pass the device to the next person.", name=enrolment.user.name), "success")
             return redirect(url_for("courses.emargement_device", session_uuid=session.uuid)), 303
-    sheet = emargement.sheet(session)
+    sheet = emargement_sheet.sheet(session)
     waiting = [r for r in sheet.rows if r.expected and r.signature is None and r.excused is None]
     return render_template(
         "courses/emargement_device.html",
@@ -279,9 +279,9 @@ def emargement_excuse(session_uuid: uuid.UUID):
 
 
 def _sheet_context(session: TrainingSession) -> dict:
-    sheet = emargement.sheet(session)
+    sheet = emargement_sheet.sheet(session)
     first = sheet.countersignatures[0] if sheet.countersignatures else None
-    verify = emargement.verify_url(first) if first else None
+    verify = emargement_sheet.verify_url(first) if first else None
     return {
         "session": session,
         "sheet": sheet,
@@ -315,7 +315,7 @@ def emargement_pdf(session_uuid: uuid.UUID):
 @public
 def emargement_verify(code: str):
     """Public: what the countersigned sheet of this code holds (counts and digests, no names)."""
-    counter = emargement.by_code(code)
+    counter = emargement_sheet.by_code(code)
     if counter is None:
         return render_template("courses/emargement_verify.html", counter=None), 404
     session = db.session.get(TrainingSession, counter.session_id)

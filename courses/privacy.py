@@ -34,6 +34,7 @@ from core.storage import Stored
 from courses import certificates, evidence_store, services
 from courses.models import (
     Attendance,
+    AttendanceSignature,
     CalendarFeed,
     Certificate,
     Cohort,
@@ -192,6 +193,24 @@ def _export(user: User, bundle: ExportBundle) -> None:
                 "final_work_recorded_at": iso(enrolment.final_work_recorded_at),
                 "pauses": [{"starts_on": iso(p.starts_on), "ends_on": iso(p.ends_on)} for p in enrolment.pauses],
                 "attendance": attendance,
+                # Her signatures (émargement): when, how, and the hash of what was signed; the drawings stay
+                # on the signed sheets.
+                "signatures": [
+                    {
+                        "date": iso(sessions[sig.session_id].on) if sig.session_id in sessions else None,
+                        "starts_at": iso(sessions[sig.session_id].starts_at) if sig.session_id in sessions else None,
+                        "signed_at": iso(sig.signed_at),
+                        "method": sig.method,
+                        "late": sig.late,
+                        "reason": sig.reason,
+                        "sha256": sig.sha256,
+                    }
+                    for sig in db.session.scalars(
+                        sa.select(AttendanceSignature)
+                        .where(AttendanceSignature.enrolment_id == enrolment.id)
+                        .order_by(AttendanceSignature.signed_at)
+                    )
+                ],
                 "placements": [
                     {
                         "host": p.host.name,
@@ -227,7 +246,8 @@ def _export(user: User, bundle: ExportBundle) -> None:
         rows,
         "Vos formations : pour chaque promotion, vos dates d'inscription, vos pauses, vos présences séance par "
         "séance (« present » : présent·e, « late » : en retard, « left_early » : parti·e plus tôt, « excused » : "
-        "excusé·e, « absent » : absent·e), vos lieux de stage, vos heures de pratique et leur confirmation, les "
+        "excusé·e, « absent » : absent·e), vos signatures d'émargement (heure, manière de signer, empreinte "
+        "SHA-256), vos lieux de stage, vos heures de pratique et leur confirmation, les "
         "compétences validées (avec la sorte de preuve et le commentaire du ou de la formateur·rice), le résultat "
         "du travail de fin de formation (« pending » : en attente, « passed » : réussi) et vos attestations.",
     )

@@ -18,6 +18,7 @@ from core.models import AuditEntry
 from core.services import ServiceError
 from courses import emargement, services
 from courses import emargement_rules as rules
+from courses.certificates import display_code
 from courses.models import (
     Attendance,
     AttendanceSignature,
@@ -358,11 +359,11 @@ def test_countersign_at_the_end_then_the_sheet_and_its_verification(room, clock,
     reader = PdfReader(io.BytesIO(response.data))
     text = " ".join(page.extract_text() for page in reader.pages)
     assert "Alice Martin" in text and "08:50" in text and "09:20" in text and "Absent" in text
-    assert "Trainer PROMO-TEST" in text and emargement.display_code(counter.code) in text
+    assert "Trainer PROMO-TEST" in text and display_code(counter.code) in text
     images = sum(len(page.images) for page in reader.pages)
     assert images >= 3  # two signatures and the countersignature (and the QR code is vector)
 
-    page = client.get(f"/emargement/verify/{emargement.display_code(counter.code)}")
+    page = client.get(f"/emargement/verify/{display_code(counter.code)}")
     body = page.get_data(as_text=True)
     assert page.status_code == 200 and counter.sheet_sha256 in body and "Alice" not in body
     assert client.get("/emargement/verify/AAAAA-AAAAA").status_code == 404
@@ -444,7 +445,7 @@ def test_the_demo_running_promotion_has_signed_sessions(demo, app):
     assert browser.post("/login", data={"email": trainer.email, "password": "demo-tremplin"}).status_code == 302
     response = browser.get(f"/sessions/{session.uuid}/emargement.pdf")
     assert response.status_code == 200 and response.data.startswith(b"%PDF-")
-    page = browser.get(f"/emargement/verify/{emargement.display_code(counters[-1].code)}")
+    page = browser.get(f"/emargement/verify/{display_code(counters[-1].code)}")
     assert page.status_code == 200 and counters[-1].sheet_sha256 in page.get_data(as_text=True)
 
 
@@ -453,3 +454,36 @@ def test_my_training_links_to_signing_todays_session(cohort, client_for):
     db.session.commit()
     body = client_for(cohort.trainee).get("/my/training").get_data(as_text=True)
     assert f"/emargement/{session.uuid}/sign" in body
+
+
+def test_excuse_files_follow_the_privacy_purge_and_signatures_are_in_my_data(room, clock, runner):
+    from core.privacy import retention_rules
+    from courses.privacy import _export
+
+    world, session = room
+    clock.at(session.on, 9, 0)
+    emargement.excuse(session, world.enrolments[1], world.trainer, ("mot.pdf", b"%PDF-1.4 test"))
+    emargement.sign(session, world.enrolment, method="trainer_device", by=world.trainer, drawn=drawn())
+    db.session.commit()
+    rule = retention_rules()["excused absence files"]
+    now = datetime.combine(session.on + timedelta(days=200), time(12), BRUSSELS)
+    dry = rule(now, False)
+    assert dry.count == 1 and db.session.scalar(sa.select(ExcusedAbsence)).file_key is not None
+    assert rule(now, True).count == 1
+    db.session.commit()
+    assert db.session.scalar(sa.select(ExcusedAbsence)).file_key is None
+
+    class Bundle:
+        def __init__(self):
+            self.data, self.files = {}, []
+
+        def add_section(self, name, rows, text):
+            self.data[name] = rows
+
+        def add_file(self, *args, **kwargs):
+            return None
+
+    bundle = Bundle()
+    _export(world.trainee, bundle)
+    text = repr(bundle.data)
+    assert "trainer_device" in text and db.session.scalar(sa.select(AttendanceSignature.sha256)) in text

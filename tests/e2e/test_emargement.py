@@ -9,6 +9,8 @@ are added to the demo's running promotion at 17:00 on the next working day, so n
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 import uuid
 from datetime import date, datetime, time, timedelta
 from io import BytesIO
@@ -24,6 +26,7 @@ from core.db import db
 from core.models import User
 from courses import emargement, services
 from courses import emargement_rules as rules
+from courses.certificates import display_code
 from courses.demo import COHORT_CODE
 from courses.models import AttendanceSignature, Cohort, Countersignature, Enrolment, TrainingSession
 from tests.e2e.conftest import DEMO_PASSWORD, Live, Pages, log_in, new_context
@@ -135,9 +138,14 @@ def test_01_trainee_signs_on_her_phone_with_the_rotating_code(browser, live: Liv
     code = shown_code(trainer_page)
     assert len(code) == 6
     pages.check(trainer_page, "e1-trainer-rotating-code")
+    # What the QR code holds (decoded by zbar from the screen): the sign page with the code; a phone opens it.
+    shot = live.tmp / "rotating-qr.png"
+    trainer_page.locator("#rotating-qr").screenshot(path=str(shot))
+    zbar = [shutil.which("zbarimg") or "zbarimg", "--quiet", "--raw", str(shot)]
+    link = subprocess.run(zbar, capture_output=True, text=True, check=True).stdout.strip()  # noqa: S603
+    assert link == f"{live.url}/emargement/{W.evening}/sign?code={code}"
     context, page = phone(browser, live, AMINA)
-    # What the QR code holds: the sign page with the code (a phone's camera opens it).
-    page.goto(f"/emargement/{W.evening}/sign?code={code}")
+    page.goto(link)
     expect(page.get_by_label("Le code sur l'écran du formateur")).to_have_value(code)
     draw(page)
     pages.check(page, "e2-trainee-phone-draws", axe=True)
@@ -245,7 +253,7 @@ def test_06_the_trainer_countersigns_and_downloads_the_sheet(live: Live, world, 
             .where(TrainingSession.uuid == uuid.UUID(W.evening))
         )
         assert counter.signatures == 4
-        code = emargement.display_code(counter.code)
+        code = display_code(counter.code)
         db.session.remove()
     assert code in text
     page = trainer_page.context.new_page()
