@@ -1,14 +1,14 @@
 """Dutch (nl) as a third language: a person's preference and a consent's wording may be in Dutch
 
-Revision ID: 0018
-Revises: 0011
+Revision ID: 0016
+Revises: 0015
 Create Date: 2026-12-07 16:30:00.000000
 """
 from alembic import op
 
 
-revision = '0018'
-down_revision = '0011'
+revision = '0016'
+down_revision = '0015'
 branch_labels = None
 depends_on = None
 

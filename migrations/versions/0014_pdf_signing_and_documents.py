@@ -1,15 +1,15 @@
 """PDF signing certificate of the training body (PAdES) and the programme's document settings
 
-Revision ID: 0016
-Revises: 0011
+Revision ID: 0014
+Revises: 0013
 Create Date: 2026-12-07 17:00:00.000000
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0016'
-down_revision = '0011'
+revision = '0014'
+down_revision = '0013'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """émargement: signatures of a session (append-only), saved signatures, countersignatures, roster corrections,
 excused absences ("justification provided"), and the room's seats of a session
 
-Revision ID: 0015
+Revision ID: 0013
 Revises: 0011
 Create Date: 2026-12-07 16:15:55.059524
 """
@@ -9,7 +9,7 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0015'
+revision = '0013'
 down_revision = '0011'
 branch_labels = None
 depends_on = None

@@ -1,16 +1,16 @@
 """funder packs: the enrolment's trainee type, funding source and subcontracting (BPF); the programme's funding
 block; satisfaction answers as counts and who answered; ESF+ participant indicators
 
-Revision ID: 0017
-Revises: 0011
+Revision ID: 0015
+Revises: 0014
 Create Date: 2026-12-07 16:15:42.386144
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0017'
-down_revision = '0011'
+revision = '0015'
+down_revision = '0014'
 branch_labels = None
 depends_on = None
 
