@@ -5,7 +5,7 @@ badge; the training body's LinkedIn page id from the configuration."""
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from html import unescape
 from urllib.parse import parse_qs, urlsplit
 
@@ -218,3 +218,15 @@ def test_the_verification_page_offers_linkedin_only_for_a_public_badge(app, achi
     public = app.test_client().get(f"/verify/{public_award.uuid}").get_data(as_text=True)
     [url] = _links(public)
     assert _query(url)["certId"] == str(public_award.uuid)
+
+
+def test_an_expired_badge_offers_nothing(app, achievement, holder):
+    award, _created = services.issue(
+        achievement, holder, display_name=holder.name, visibility="public",
+        earned_at=EARNED, now=EARNED + timedelta(days=1), valid_until=EARNED + timedelta(days=2),
+    )  # fmt: skip
+    assert award.status(datetime.now(UTC)) == "expired"
+    db.session.commit()
+    html = _login(app, holder).get(f"/me/badges/{award.uuid}").get_data(as_text=True)
+    assert "linkedin" not in html.lower()
+    assert "linkedin" not in app.test_client().get(f"/verify/{award.uuid}").get_data(as_text=True).lower()
