@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
-from urllib.parse import urlencode
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import format_date, to_user_timezone
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from badges import consent, extensions, services
+from badges import consent, extensions, linkedin, services
 from badges.forms import ReissueForm, RevokeForm, VisibilityForm
 from badges.models import Achievement, Award, Visibility
 from badges.presenters import reason_label
@@ -23,21 +23,39 @@ from core.security import public, roles_required
 from core.services import ServiceError
 
 
-def linkedin_url(award: Award, lang: str) -> str:
-    """LinkedIn's "Add licence or certification" link, pre-filled (no script, no tracking: a plain link)."""
-    urls = services.award_urls(award)
-    params = {
-        "startTask": "CERTIFICATION_NAME",
-        "name": localized(award.achievement.name, lang),
-        "organizationName": award.issuer.name,
-        "issueYear": award.earned_at.year,
-        "issueMonth": award.earned_at.month,
-        "certUrl": urls["verify_url"],
-        "certId": str(award.uuid),
-    }
-    if award.valid_until:
-        params.update(expirationYear=award.valid_until.year, expirationMonth=award.valid_until.month)
-    return "https://www.linkedin.com/profile/add?" + urlencode(params)
+def linkedin_certification(award: Award, lang: str) -> linkedin.Certification | None:
+    """The badge as LinkedIn's certification form takes it, in ``lang``; ``None`` unless it can go there: a badge
+    that is valid and public (LinkedIn shows the credential URL to everyone, so it must show the holder's name)."""
+    if award.visibility != Visibility.PUBLIC.value or award.status(datetime.now(UTC)) != "valid":
+        return None
+    return linkedin.Certification(
+        name=localized(award.achievement.name, lang),
+        organization_name=award.issuer.name,
+        organization_id=linkedin.organization_id(current_app.config.get("LINKEDIN_ORGANIZATION_ID")),
+        issued=to_user_timezone(award.earned_at).date(),  # the month the holder sees on her pages
+        expires=to_user_timezone(award.valid_until).date() if award.valid_until else None,
+        cert_url=services.award_urls(award)["verify_url"],
+        cert_id=str(award.uuid),
+    )
+
+
+def linkedin_fields(cert: linkedin.Certification) -> list[tuple[str, str, str]]:
+    """The same fields as text to copy, labelled as on LinkedIn's form: ``(id, label, value)``."""
+    rows = [
+        ("name", _("Name"), cert.name),
+        ("organization", _("Issuing organisation"), cert.organization_name),
+        ("issued", _("Issue date"), format_date(cert.issued, "MMMM y")),
+    ]
+    if cert.expires is not None:
+        rows.append(("expires", _("Expiration date"), format_date(cert.expires, "MMMM y")))
+    rows += [("id", _("Credential ID"), cert.cert_id), ("url", _("Credential URL"), cert.cert_url)]
+    return rows
+
+
+def linkedin_url(award: Award, lang: str) -> str | None:
+    """LinkedIn's "Add licence or certification" link for ``award``, or ``None`` if it cannot go there."""
+    cert = linkedin_certification(award, lang)
+    return linkedin.add_to_profile_url(cert) if cert else None
 
 
 def _my_award_or_404(award_uuid: uuid.UUID) -> Award:
@@ -77,13 +95,15 @@ def my_badge(award_uuid: uuid.UUID):
             return redirect(url_for("badges.my_badge", award_uuid=award.uuid))
     services.mark_seen(award)
     status = 422 if form.errors else 200
+    cert = linkedin_certification(award, current_language())
     return (
         render_template(
             "badges/my_badge.html",
             award=award,
             form=form,
             urls=services.award_urls(award),
-            linkedin=linkedin_url(award, current_language()),
+            linkedin=cert and linkedin.add_to_profile_url(cert),
+            linkedin_fields=cert and linkedin_fields(cert),
             now=datetime.now(UTC),
             wordings={v.value: consent.wording(v.value, current_user, current_language()) for v in Visibility},
             choices=consent.consents_for(award, current_user),

@@ -319,7 +319,7 @@ def render_page(award: Award, lang: str, reached_by=None) -> str:
             og_image_url=services.external_url(
                 "badges.badge_class_image", achievement_uuid=award.achievement.uuid, ext="png", lang=lang
             ),
-            linkedin=linkedin_url(award, lang) if status == "valid" else None,
+            linkedin=linkedin_url(award, lang),  # only for a valid, public badge
             lang_links={
                 other: url_for(request.endpoint, **(request.view_args or {}), lang=other)
                 for other in openbadges.LANGS

@@ -95,6 +95,8 @@ DEFAULTS: dict[str, Any] = {
     "BADGES_ISSUER_NAME": None,
     "BADGES_ISSUER_URL": None,
     "BADGES_ISSUER_EMAIL": None,
+    # The training body's LinkedIn page id (digits): "Add to profile" links then name that page, not just a name.
+    "LINKEDIN_ORGANIZATION_ID": None,
     # The training body on its documents: its name (default: the badge issuer's) and its declaration number
     # (France: numéro de déclaration d'activité, NDA; written on the certificats de réalisation).
     "ORGANISATION_NAME": None,
