@@ -100,7 +100,10 @@ def build(cohorts: list[Cohort], scope: str, as_of: date, year: int | None = Non
         else 0
     )
     answered, possible = satisfaction.collected([c.id for c in cohorts])
-    referent = current_app.config.get("DISABILITY_REFERENT")
+    # The platform's setting, else the one the programmes' ``documents:`` block names for their convocations.
+    referent = current_app.config.get("DISABILITY_REFERENT") or next(
+        (r for c in cohorts if (r := (c.programme.documents or {}).get("accessibility_referent"))), None
+    )
     year_docs = [(f"bpf-{year}.pdf", _("BPF, pedagogical part")), (f"bpf-{year}.csv", _("BPF (CSV)"))] if year else []
     funder_docs = [
         ("funder-report.pdf", _("Funder report (aggregates)")),
