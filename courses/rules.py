@@ -176,6 +176,15 @@ def floor_percent(value: Fraction | int | None) -> str:
     return f"{'-' if hundredths < 0 else ''}{whole}.{cents:02d}"
 
 
+def minutes_present(session_minutes: int, missed: int) -> int:
+    """Minutes attended by someone who came ``missed`` minutes late (or left that much early): what a trainer
+    knows, turned into what the rules count. ``missed`` must be in [1, session_minutes − 1]: 0 minutes late is
+    "present", the whole session is "absent"."""
+    if not 0 < missed < session_minutes:
+        raise ValueError(f"missed minutes must be between 1 and {session_minutes - 1}")
+    return session_minutes - missed
+
+
 def _holds(attended: int, counted: int, threshold: Fraction) -> bool:
     """Threshold rule: attended × 100 ≥ threshold × counted, exactly; nothing counted is never enough.
 

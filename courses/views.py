@@ -17,7 +17,7 @@ from core.models import Role, User, UserRole
 from core.pdf import pdf_response, render_template_pdf
 from core.security import public, roles_required
 from core.services import ServiceError
-from courses import eligibility, importer, permissions, queries, services
+from courses import eligibility, importer, permissions, queries, rules, services
 from courses.blueprint import bp
 from courses.forms import CohortForm, ImportForm, SessionForm
 from courses.models import (
@@ -324,13 +324,12 @@ def session_detail(session_uuid: uuid.UUID):
             status = request.form.get(f"status-{key}") or None
             if status is None and all_present:
                 status = AttendanceStatus.PRESENT.value
-            raw = (request.form.get(f"minutes-{key}") or "").strip()
             minutes = None
             if status in (AttendanceStatus.LATE.value, AttendanceStatus.LEFT_EARLY.value):
-                if not raw.isdigit():
-                    problems.append(_("%(name)s: give the minutes attended.", name=row["user"].name))
+                minutes, problem = _partial_minutes(session, key, status, row["user"].name)
+                if problem:
+                    problems.append(problem)
                     continue
-                minutes = int(raw)
             if status is not None or row["mark"] is not None:
                 marks[row["enrolment"].id] = services.MarkInput(status, minutes)
         try:
@@ -367,6 +366,32 @@ def session_detail(session_uuid: uuid.UUID):
                 "courses/session_detail.html", session=session, rows=rows, problems=problems, posted=request.form
             ), status_code
     return render_template("courses/session_detail.html", session=session, rows=rows, problems=[], posted=None)
+
+
+def _partial_minutes(session: TrainingSession, key: str, status: str, name: str) -> tuple[int | None, str | None]:
+    """The minutes attended by a late arrival or an early departure, from what the trainer typed: minutes late
+    (``late-…``) or minutes left early (``early-…``); the app computes the minutes present. The field of minutes
+    attended (``minutes-…``) is still read when it is the one sent (a form kept after a conflict, a script)."""
+    late = status == AttendanceStatus.LATE.value
+    missed = (request.form.get(f"{'late' if late else 'early'}-{key}") or "").strip()
+    if not missed:
+        attended = (request.form.get(f"minutes-{key}") or "").strip()
+        if attended.isdigit():
+            return int(attended), None
+    if missed.isdigit():
+        try:
+            return rules.minutes_present(session.minutes, int(missed)), None
+        except ValueError:
+            pass
+    if late:
+        return None, _(
+            "%(name)s: give how many minutes late, between 1 and %(max)d.", name=name, max=session.minutes - 1
+        )
+    return None, _(
+        "%(name)s: give how many minutes before the end they left, between 1 and %(max)d.",
+        name=name,
+        max=session.minutes - 1,
+    )
 
 
 def kept_marks(rows: list[dict], mine: dict[int, services.MarkInput]) -> list[tuple[str, str]]:

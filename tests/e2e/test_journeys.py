@@ -201,12 +201,12 @@ def step_03_trainer_fills_a_roster_on_a_phone(browser_contexts, pages: Pages):
     yanis = page.get_by_role("group", name=OTHER_NAME)
     zoe.get_by_text("Présent·e").tap()
     yanis.get_by_text("En retard").tap()
-    yanis.get_by_label("Minutes de présence").fill("150")
+    yanis.get_by_label("Minutes de retard").fill("30")
     pages.check(page, "13-trainer-roster-phone")
     page.get_by_role("button", name="Enregistrer les présences").tap()
     expect(flash(page)).to_contain_text("Présences enregistrées.")
     expect(zoe.get_by_label("Présent·e")).to_be_checked()
-    expect(yanis.get_by_label("Minutes de présence")).to_have_value("150")
+    expect(yanis.get_by_label("Minutes de retard")).to_have_value("30")
     pages.check(page, "14-trainer-roster-saved")
 
 
@@ -252,7 +252,7 @@ def step_04_trainer_fills_a_roster_with_the_keyboard_alone(browser_contexts, pag
     page.keyboard.press("ArrowRight")  # → "En retard"
     assert _focused(page)["value"] == "late"
     tab_to(page, lambda f: f["type"] == "number")
-    page.keyboard.type("120")
+    page.keyboard.type("20")  # minutes late
     tab_to(page, lambda f: f["type"] == "radio")
     page.keyboard.press("Space")  # Zoé: present
     assert _focused(page)["value"] == "present"
