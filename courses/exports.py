@@ -45,8 +45,8 @@ def hours(minutes: int) -> Decimal:
 
 
 def percent_number(value: Fraction | int) -> Decimal:
-    """A percentage floored to two decimals, never rounded up (74.999 → 74.99)."""
-    return Decimal(rules.floor_percent(value))
+    """A percentage as the page shows it (``rules.shown_percent``: floored, never rounded up)."""
+    return rules.shown_percent(value)
 
 
 def typed(column: Column, value: Any) -> Any:

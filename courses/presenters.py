@@ -9,11 +9,13 @@ import unicodedata
 from datetime import date
 from fractions import Fraction
 
-from flask_babel import format_decimal
+from babel.numbers import format_percent
+from babel.units import format_unit
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from core.i18n import current_language
+from core.i18n import current_language, sort_key
 from courses import rules
 from courses.models import Enrolment
 
@@ -47,14 +49,13 @@ HOURS_STATE_LABELS = {
 FINAL_WORK_LABELS = {"pending": _l("Not assessed yet"), "passed": _l("Passed"), "failed": _l("Not passed")}
 
 
-def name_key(name: str) -> tuple[str, str]:
-    """Sort people as a reader expects: "Élise" between "Dario" and "Farid", not after "Yusuf"."""
-    folded = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().casefold()
-    return folded, name
+def name_key(name: str) -> tuple[str, str, str]:
+    """Sort people as a reader expects: "Élise" between "Dario" and "Farid", not after "Yusuf" (``core.i18n``)."""
+    return sort_key(name)
 
 
 def name_slug(name: str) -> str:
-    """"Élise Fictive" → "elise-fictive" (for file names)."""
+    """ "Élise Fictive" → "elise-fictive" (for file names)."""
     folded = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
     return "-".join("".join(ch if ch.isalnum() else " " for ch in folded).split()) or "document"
 
@@ -64,26 +65,35 @@ def lang() -> str:
 
 
 def hm(minutes: int | None) -> str:
-    """125 → "2 h 05"; 60 → "1 h"; 45 → "45 min"."""
+    """A duration as people of the current language write it: French "2 h 05", "1 h", "45 min"; English
+    "2 hr 5 min" (CLDR's short units, as for any other language). Never breaks across two lines."""
     if minutes is None:
         return "—"
     sign = "−" if minutes < 0 else ""
     hours, rest = divmod(abs(int(minutes)), 60)
     nbsp = "\u00a0"  # "15 h" never breaks across two lines
-    if hours and rest:
-        return f"{sign}{hours}{nbsp}h{nbsp}{rest:02d}"
+    locale = get_locale()
+    if locale is None or locale.language == "fr":
+        if hours and rest:
+            return f"{sign}{hours}{nbsp}h{nbsp}{rest:02d}"
+        if hours:
+            return f"{sign}{hours}{nbsp}h"
+        return f"{sign}{rest}{nbsp}min"
+    parts = []
     if hours:
-        return f"{sign}{hours}{nbsp}h"
-    return f"{sign}{rest}{nbsp}min"
+        parts.append(format_unit(hours, "duration-hour", length="short", locale=locale))
+    if rest or not hours:
+        parts.append(format_unit(rest, "duration-minute", length="short", locale=locale))
+    return sign + nbsp.join(p.replace(" ", nbsp) for p in parts)
 
 
 def percent(value: Fraction | None) -> str:
-    """A percentage floored to one decimal (74.99 → "74,9 %" in French): never shows a threshold as met when
-    it is not."""
+    """A percentage (0–100) floored by the one rule of ``rules.shown_percent`` (74.99 → 74.9: never shows a
+    threshold as met when it is not), written the current language's way: "74,9 %" in French, "74.9%" in
+    English."""
     if value is None:
         return "—"
-    floored = Fraction(int(value * 10), 10)
-    return format_decimal(float(floored), format="#,##0.#") + "\u202f%"
+    return format_percent(rules.shown_percent(value) / 100, locale=get_locale() or "fr", decimal_quantization=False)
 
 
 def absence_reason(enrolment: Enrolment, day: date) -> str | None:

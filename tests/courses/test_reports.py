@@ -127,7 +127,8 @@ def test_summary_figures_match_the_eligibility_engine(app, demo_cohort):
     assert set(by_email) == set(results)
     for email, e in results.items():
         row = by_email[email]
-        assert row["Présence (%)"] == (eligibility.rules.floor_percent(e.attendance_percent) or "")
+        shown = "" if e.attendance_percent is None else str(eligibility.rules.shown_percent(e.attendance_percent))
+        assert row["Présence (%)"] == shown  # the figure the page shows (one rounding rule)
         assert Decimal(row["Heures suivies"]) == (Decimal(e.programme.attended_minutes) / 60).quantize(Decimal("0.01"))
         assert int(row["Compétences validées"]) == e.competencies_validated
         assert int(row["Badges émis"]) == len(awards[email])
@@ -417,7 +418,8 @@ def test_cli_report(app, runner, build_cohort, tmp_path):
 def test_typed_values():
     hours_column = reports.Column("h", "h", "hours")
     assert exports.typed(hours_column, 90) == Decimal("1.50")
-    assert exports.typed(reports.Column("p", "p", "percent"), Fraction(74999, 1000)) == Decimal("74.99")
+    # the one rounding rule of the pages (rules.shown_percent): floored to one decimal, never rounded up
+    assert exports.typed(reports.Column("p", "p", "percent"), Fraction(74999, 1000)) == Decimal("74.9")
     assert exports.typed(reports.Column("c", "c", "count"), "<5") == "<5"
     assert exports._csv_text(Decimal("1.50"), True) == "1,50" and exports._csv_text(Decimal("1.50"), False) == "1.50"
     assert exports._csv_text("-1 truc", False) == "'-1 truc" and exports._csv_text(-3, False) == "-3"
