@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, time
 
@@ -571,6 +571,18 @@ def review_hours(
     entry.reviewed_at = utcnow()
     db.session.flush()
     outbox.badges_may_be_due(entry.enrolment_id)
+
+
+def confirm_days(entries: Sequence[HoursEntry], *, by: User | None, via_link: bool = False) -> int:
+    """Confirm at once the days a referent has in front of them ("confirm all"). Only those still waiting:
+    a day answered meanwhile (by a colleague, in another tab) keeps its answer. Returns how many were confirmed;
+    none is an error, so that the person is told rather than thanked for nothing."""
+    pending = [entry for entry in entries if entry.state == HoursState.PENDING.value]
+    if not pending:
+        raise ServiceError(_l("These days have already been answered: nothing was changed."))
+    for entry in pending:
+        review_hours(entry, HoursState.CONFIRMED.value, by=by, via_link=via_link)
+    return len(pending)
 
 
 def tutor_link(placement: Placement, ttl_days: int = 45) -> str:

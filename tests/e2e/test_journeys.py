@@ -304,7 +304,9 @@ def step_07_referent_confirms_hours_without_an_account(browser, live: Live, page
     page.goto(S.tutor_link)
     expect(page.locator("main")).to_contain_text(TRAINEE_NAME.split()[0])
     pages.check(page, "21-referent-link")
-    page.get_by_role("row").filter(has_text="accueil").get_by_role("button", name="Envoyer").tap()
+    page.get_by_role("row").filter(has_text="accueil").get_by_role(
+        "button", name="Envoyer ma réponse pour ce jour"
+    ).tap()
     expect(page.locator("main table")).to_contain_text("Confirmé")
     pages.check(page, "22-referent-confirmed")
     context.close()
