@@ -11,7 +11,7 @@ from fractions import Fraction
 
 from babel.numbers import format_percent
 from babel.units import format_unit
-from flask_babel import get_locale
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -175,5 +175,12 @@ def explain(e: rules.Evaluation, threshold: int | Fraction, *, for_trainee: bool
     if not e.final_work_met:
         out.append(_("Final work: %(state)s.", state=FINAL_WORK_LABELS.get(e.final_work, e.final_work)))
     if e.programme.unmarked and not for_trainee:
-        out.append(_("%(n)d past sessions without attendance taken.", n=len(e.programme.unmarked)))
+        unmarked = len(e.programme.unmarked)
+        out.append(
+            ngettext(
+                "%(num)d past session without attendance taken.",
+                "%(num)d past sessions without attendance taken.",
+                unmarked,
+            )
+        )
     return out

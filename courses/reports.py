@@ -25,6 +25,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy.orm import aliased, defer, selectinload
 
 from badges.models import Achievement, Award
@@ -380,10 +381,11 @@ def placement_progress(results: Sequence[eligibility.TraineeResult]) -> charts.C
     return charts.progress_bars(
         "chart-placement",
         _("Practice hours confirmed against the target"),
-        _(
-            "%(reached)d of %(total)d trainees have reached their practice hours target.",
+        ngettext(
+            "%(reached)d of %(num)d trainee has reached their practice hours target.",
+            "%(reached)d of %(num)d trainees have reached their practice hours target.",
+            len(items),
             reached=reached,
-            total=len(items),
         ),
         items,
         headers=(_("Trainee"), _("Confirmed"), _("Target")),
@@ -853,9 +855,7 @@ def funder(as_of: date, cohorts: Sequence[Cohort] | None = None, progress=None) 
         ]
         for i, c in enumerate(cohorts)
     ]
-    by_year = [
-        [str(year), len(members[year]), *years[year].cells(hidden[year_rows[year]])] for year in sorted(years)
-    ]
+    by_year = [[str(year), len(members[year]), *years[year].cells(hidden[year_rows[year]])] for year in sorted(years)]
     if len(years) > 1:
         by_year.append([_("all years"), len(cohorts), *rows[-1].cells(hidden[-1])])
     cohort_part = Part(

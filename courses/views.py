@@ -7,6 +7,7 @@ from datetime import date
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
@@ -188,10 +189,12 @@ def cohort_import(cohort_uuid: uuid.UUID):
                 errors = exc.render(_)
             else:
                 flash(
-                    _(
-                        "Import done: %(rows)d rows read, %(created)d added, %(updated)d changed, "
+                    ngettext(
+                        "Import done: %(num)d row read, %(created)d added, %(updated)d changed, "
                         "%(same)d already there.",
-                        rows=report.rows,
+                        "Import done: %(num)d rows read, %(created)d added, %(updated)d changed, "
+                        "%(same)d already there.",
+                        report.rows,
                         created=report.counts["created"] + report.counts["recorded"],
                         updated=report.counts["updated"],
                         same=report.counts["unchanged"],
@@ -199,7 +202,13 @@ def cohort_import(cohort_uuid: uuid.UUID):
                     "success",
                 )
                 if report.counts["invited"]:
-                    flash(_("%(n)d invitations are in the outbox.", n=report.counts["invited"]), "info")
+                    count = report.counts["invited"]
+                    flash(
+                        ngettext(
+                            "%(num)d invitation is in the outbox.", "%(num)d invitations are in the outbox.", count
+                        ),
+                        "info",
+                    )
                 return redirect(url_for("courses.cohort_detail", cohort_uuid=cohort.uuid))
     status = 422 if errors or form.errors else 200
     return render_template("courses/cohort_import.html", cohort=cohort, form=form, errors=errors), status

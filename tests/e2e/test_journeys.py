@@ -131,7 +131,7 @@ def step_01_coordinator_creates_cohort_and_imports_trainees(live: Live, browser_
         files=[{"name": "stagiaires.csv", "mimeType": "text/csv", "buffer": trainees.encode()}]
     )
     page.get_by_role("button", name="Importer").click()
-    expect(page.get_by_text("Invitations placées dans la boîte d'envoi : 2.")).to_be_visible()
+    expect(page.get_by_text("2 invitations sont dans la boîte d'envoi.")).to_be_visible()
     expect(page.get_by_role("link", name=TRAINEE_NAME).first).to_be_visible()
     pages.check(page, "05-coordinator-cohort-imported")
 
