@@ -34,7 +34,7 @@ from courses.models import (
     Placement,
     Validation,
 )
-from courses.presenters import SUMMARY_LABELS, absence_reason, lang, name_slug
+from courses.presenters import SUMMARY_LABELS, absence_reason, lang, name_key, name_slug
 from courses.programme_spec import EVIDENCE_TYPES
 from courses.views import STAFF, apply_error
 
@@ -71,9 +71,10 @@ def _validation_form(enrolment: Enrolment, form: ValidationForm | None = None) -
 
 def _placement_form(form: PlacementForm | None = None) -> PlacementForm:
     form = form or PlacementForm()
-    tutors = db.session.scalars(
-        db.select(User).where(User.role_rows.any(UserRole.role == Role.TUTOR.value)).order_by(User.legal_name)
-    ).all()
+    tutors = sorted(
+        db.session.scalars(db.select(User).where(User.role_rows.any(UserRole.role == Role.TUTOR.value))),
+        key=lambda u: name_key(u.name),
+    )
     form.tutor.choices = [SelectChoice("", _("None"))] + [SelectChoice(str(t.uuid), t.name) for t in tutors]
     return form
 

@@ -226,9 +226,10 @@ def _session_form_choices(form: SessionForm, cohort: Cohort) -> None:
     form.module.choices = [SelectChoice("", _("No module"))] + [
         SelectChoice(m.code, f"{m.code} — {localized(m.title, lang())}") for m in modules
     ]
-    trainers = db.session.scalars(
-        db.select(User).where(User.role_rows.any(UserRole.role == Role.TRAINER.value)).order_by(User.legal_name)
-    ).all()
+    trainers = sorted(
+        db.session.scalars(db.select(User).where(User.role_rows.any(UserRole.role == Role.TRAINER.value))),
+        key=lambda u: name_key(u.legal_name),
+    )
     form.trainers.choices = [SelectChoice(str(u.uuid), u.name) for u in trainers]
 
 
