@@ -68,10 +68,17 @@ def _tutor_panel(user) -> dict:
     return {"pending": pending, "placements": placements}
 
 
+def _funder_panel(user) -> dict:
+    from courses import exports, reports  # the reports module is heavy: only the funder's home needs it
+
+    return {**reports.funder_overview(date.today()), "display": exports.display}
+
+
 def register() -> None:
     register_panel("courses/panels/trainee.html", [Role.TRAINEE], order=20, context=_trainee_panel)
     register_panel("courses/panels/staff.html", [Role.ADMIN, Role.TRAINER], order=15, context=_staff_panel)
     register_panel("courses/panels/tutor.html", [Role.TUTOR], order=25, context=_tutor_panel)
+    register_panel("courses/panels/funder.html", [Role.FUNDER], order=10, context=_funder_panel)
     register_nav("courses.cohorts", _l("Cohorts"), [Role.ADMIN, Role.TRAINER], order=20)
     register_nav("courses.my_training", _l("My training"), [Role.TRAINEE], order=20)
     register_nav("courses.my_hours", _l("My hours"), [Role.TRAINEE], order=25)
