@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
 
@@ -34,6 +34,10 @@ def _trainee_panel(user) -> dict:
     }
 
 
+#: How far back the trainer's home looks for rosters still to fill.
+ROSTER_LOOKBACK = timedelta(days=42)
+
+
 def _staff_panel(user) -> dict:
     today = date.today()
     query = db.select(Cohort).where(Cohort.ends_on >= today).order_by(Cohort.starts_on)
@@ -53,8 +57,15 @@ def _staff_panel(user) -> dict:
                 "to_validate": sum(e.competencies_required - e.competencies_validated for e in active),
             }
         )
-    upcoming = [s for s in sessions_for(user, since=today) if not s.cancelled][:5]
-    return {"cohorts": cohorts, "upcoming": upcoming, "today": today}
+    mine = [s for s in sessions_for(user, since=today - ROSTER_LOOKBACK) if not s.cancelled]
+    return {
+        "cohorts": cohorts,
+        "today": today,
+        "todays": [s for s in mine if s.on == today],
+        # a roster never saved (version 0) of a day gone by: the trainer's first job of the morning
+        "to_fill": [s for s in mine if s.on < today and s.roster_version == 0],
+        "upcoming": [s for s in mine if s.on > today][:5],
+    }
 
 
 def _tutor_panel(user) -> dict:

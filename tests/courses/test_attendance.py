@@ -475,3 +475,18 @@ def test_minutes_late_must_be_within_the_session(client_for, cohort, late):
     assert response.status_code == 422
     assert "Bruno" in response.get_data(as_text=True)
     assert saved_marks(session) == {}
+
+
+def test_the_trainer_home_lists_today_and_the_rosters_still_to_fill(client_for, cohort):
+    client = client_for(cohort.trainer)
+    home = client.get("/", headers={"Accept-Language": "fr"}).get_data(as_text=True)
+    past = len(cohort.past)
+    assert f"{past} listes de présence à remplir" in home
+    for session in cohort.past:
+        assert f"/sessions/{session.uuid}" in home
+    assert "Pas de séance aujourd&#39;hui." in home or "Pas de séance aujourd'hui." in home
+    first = cohort.past[0]
+    client.post(f"/sessions/{first.uuid}", data=roster_form({}, 0, action="all_present"))
+    home = client.get("/", headers={"Accept-Language": "fr"}).get_data(as_text=True)
+    assert f"{past - 1} listes de présence à remplir" in home
+    assert f'href="/sessions/{first.uuid}">Remplir' not in home
