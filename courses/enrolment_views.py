@@ -34,7 +34,7 @@ from courses.models import (
     Placement,
     Validation,
 )
-from courses.presenters import SUMMARY_LABELS, absence_reason, lang, name_key, name_slug
+from courses.presenters import SUMMARY_LABELS, absence_reason, evidence_label, lang, name_key, name_slug
 from courses.programme_spec import EVIDENCE_TYPES
 from courses.views import STAFF, apply_error
 
@@ -63,9 +63,7 @@ def _validation_form(enrolment: Enrolment, form: ValidationForm | None = None) -
         )
         for c, m in competencies
     ]
-    form.evidence_type.choices = [
-        SelectChoice(code, labels.get(lang(), labels["fr"])) for code, labels in EVIDENCE_TYPES.items()
-    ]
+    form.evidence_type.choices = [SelectChoice(code, evidence_label(code)) for code in EVIDENCE_TYPES]
     return form
 
 

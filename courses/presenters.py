@@ -18,6 +18,7 @@ from flask_babel import lazy_gettext as _l
 from core.i18n import current_language, sort_key
 from courses import rules
 from courses.models import Enrolment
+from courses.programme_spec import EVIDENCE_TYPES
 
 STATUS_LABELS = {
     "eligible": _l("All conditions met"),
@@ -47,6 +48,16 @@ HOURS_STATE_LABELS = {
     "rejected": _l("Not confirmed"),
 }
 FINAL_WORK_LABELS = {"pending": _l("Not assessed yet"), "passed": _l("Passed"), "failed": _l("Not passed")}
+
+
+def evidence_label(code: str, language: str | None = None) -> str:
+    """The kind of evidence as trainers read it: the reference label without its internal note in brackets
+    ("Présence aux intervisions (présence seulement)" → "Présence aux intervisions")."""
+    labels = EVIDENCE_TYPES.get(code)
+    if labels is None:
+        return code
+    label = labels.get(language or lang()) or labels["fr"]
+    return label.split(" (")[0].strip()
 
 
 def name_key(name: str) -> tuple[str, str, str]:

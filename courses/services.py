@@ -573,6 +573,19 @@ def review_hours(
     outbox.badges_may_be_due(entry.enrolment_id)
 
 
+def validate_batch(
+    pairs: Sequence[tuple[Enrolment, Competency]],
+    validator: User,
+    evidence_type: str,
+    validated_on: date,
+) -> list[Validation]:
+    """Validate several competencies of several trainees at once, with one kind of evidence and one date (the
+    trainer's grid after a role play). All or nothing: the first refusal raises, and the request rolls back."""
+    if not pairs:
+        raise ServiceError(_l("Tick at least one box: a trainee and a competency."), field="cells")
+    return [validate_competency(e, c, validator, evidence_type, validated_on) for e, c in pairs]
+
+
 def confirm_days(entries: Sequence[HoursEntry], *, by: User | None, via_link: bool = False) -> int:
     """Confirm at once the days a referent has in front of them ("confirm all"). Only those still waiting:
     a day answered meanwhile (by a colleague, in another tab) keeps its answer. Returns how many were confirmed;
