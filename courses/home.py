@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from core.db import db
 from core.home import register_nav, register_panel
 from core.models import Role
-from courses import eligibility, permissions
+from courses import eligibility, exports, permissions, reports
 from courses.models import Cohort, HoursEntry, HoursState, Placement
 from courses.self_views import current_enrolment, sessions_for
 from courses.views import is_at_risk
@@ -80,8 +80,6 @@ def _tutor_panel(user) -> dict:
 
 
 def _funder_panel(user) -> dict:
-    from courses import exports, reports  # the reports module is heavy: only the funder's home needs it
-
     return {**reports.funder_overview(date.today()), "display": exports.display}
 
 
