@@ -59,6 +59,7 @@ def demo_urls(live: Live) -> dict[str, str]:
             "enrolment": f"/enrolments/{enrolment.uuid}",
             "summary": f"/cohorts/{cohort.uuid}/reports/summary",
             "risk": f"/cohorts/{cohort.uuid}/reports/risk",
+            "grid": f"/cohorts/{cohort.uuid}/competencies?module=M1",
             "tutor": tutor.email,
         }
         db.session.remove()
@@ -87,7 +88,7 @@ ROLE_PAGES = {
         "coordination@example.org",
         ["/", "/cohorts", "{cohort}", "{roster}", "{enrolment}", "/admin/badges", "/reports", "{summary}", "{risk}"],
     ),
-    "trainer": ("formatrice.paire@example.org", ["/", "{roster}", "{cohort}", "{enrolment}"]),
+    "trainer": ("formatrice.paire@example.org", ["/", "{roster}", "{cohort}", "{enrolment}", "{grid}"]),
     "referent": ("{tutor}", ["/", "/hours/to-confirm"]),
     "funder": ("financeur@example.org", ["/", "/reports/funder"]),
     "trainee": ("elise.fictive@example.org", ["/", "/my/training", "/my/hours", "/me/badges"]),
@@ -148,5 +149,21 @@ def test_roster_first_screen_shows_trainees(browser, live: Live, demo_urls):
         in_first_screen = [b for b in visible if b["y"] + b["height"] <= PHONE_360["height"]]
         assert len(in_first_screen) >= 4, f"only {len(in_first_screen)} trainees in the first screen"
         assert all(b["height"] <= 140 for b in visible), [b["height"] for b in visible]
+    finally:
+        context.close()
+
+
+def test_report_tables_fit_a_1280_px_screen(browser, live: Live, demo_urls):
+    """The coordinator's risk report and summary at 1280 px: the columns fit, no scrolling inside the table."""
+    context = new_context(browser, live.url)
+    page = context.new_page()
+    try:
+        log_in(page, "coordination@example.org")
+        page.goto(demo_urls["risk"])
+        page.screenshot(path=str(SCREENSHOTS / "coordinator-risk-1280.png"), full_page=True)
+        boxes = page.evaluate(
+            "[...document.querySelectorAll('main .table-wrap')].map(w => [w.scrollWidth, w.clientWidth])"
+        )
+        assert boxes and all(scroll <= client + 1 for scroll, client in boxes), boxes
     finally:
         context.close()
