@@ -168,7 +168,8 @@ def validation_add(enrolment_uuid: uuid.UUID):
         except ServiceError as exc:
             apply_error(form, exc)
         else:
-            flash(_("Competency %(code)s validated.", code=competency.code), "success")
+            # shown in the competencies section, where the trainer lands (#competencies), not at the top
+            flash(_("Competency %(code)s validated.", code=competency.code), "here-competencies")
             return back(enrolment, "#competencies")
     return _page(enrolment, 422, validation_form=form)
 

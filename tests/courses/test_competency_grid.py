@@ -121,3 +121,18 @@ def test_evidence_labels_lose_their_internal_notes():
     assert evidence_label("E-TUTEUR", "en") == "Placement referent attestation"
     assert evidence_label("E-OBS", "fr") == "Grille d'observation en mise en situation / jeu de rôle"
     assert services.KNOWN_EVIDENCE  # the codes themselves are unchanged
+
+
+def test_a_single_validation_is_confirmed_where_the_trainer_lands(client_for, cohort):
+    """The page comes back at #competencies: the confirmation is there, not at the top, out of sight."""
+    bruno = cohort.enrolments[1]
+    client = client_for(cohort.trainer)
+    response = client.post(
+        f"/enrolments/{bruno.uuid}/validations",
+        data={"competency": m1_codes(cohort)[0], "evidence_type": "E-OBS", "validated_on": TODAY.isoformat()},
+    )
+    assert response.status_code == 302 and response.headers["Location"].endswith("#competencies")
+    page = client.get(response.headers["Location"], headers={"Accept-Language": "fr"}).get_data(as_text=True)
+    top, section = page.split('id="competencies"', 1)
+    assert f"Compétence {m1_codes(cohort)[0]} validée" in section.split("</section>")[0]
+    assert "Compétence" not in top.split('<main id="main"', 1)[1].split("<h1")[0]  # not in the flashes on top
