@@ -487,6 +487,9 @@ def step_15_trainee_dashboard_works_with_the_keyboard_alone(browser_contexts, pa
     assert any(h.startswith("/my/training") for h in hrefs) or any(h.startswith("/my/hours") for h in hrefs), hrefs
     assert len(reached) >= len(set(hrefs)), (reached, hrefs)
     page.goto("/")
+    # on a phone the menu is folded: Tab to its "Menu" button, Enter opens it, then Tab to the link
+    tab_to(page, lambda f: f["tag"] == "SUMMARY" and "Menu" in f["text"])
+    page.keyboard.press("Enter")
     tab_to(page, lambda f: f["tag"] == "A" and f["text"] == "Mes heures")
     page.keyboard.press("Enter")
     page.wait_for_url("**/my/hours")
