@@ -17,7 +17,7 @@ from badges.models import Achievement, Award, Visibility
 from badges.presenters import reason_label
 from badges.views import bp
 from core.db import db
-from core.i18n import current_language, localized
+from core.i18n import current_language, localized, matches
 from core.models import Role, User
 from core.security import public, roles_required
 from core.services import ServiceError
@@ -155,6 +155,16 @@ def register():
             achievement = None
         if achievement is not None:
             query = query.where(Award.achievement_id == achievement.id)
+    person = (request.args.get("person") or "").strip()[:200]
+    if person:
+        # Accents and case do not matter ("emilie" finds "Émilie"): matched here rather than in SQL, whose
+        # collations differ between SQLite and PostgreSQL. Only the holders of a badge are read.
+        holders_ids = db.select(Award.recipient_id).where(Award.recipient_id.is_not(None)).distinct()
+        people = db.session.execute(
+            db.select(User.id, User.legal_name, User.display_name, User.email).where(User.id.in_(holders_ids))
+        ).all()
+        found = [row.id for row in people if matches(person, row.legal_name, row.display_name, row.email)]
+        query = query.where(Award.recipient_id.in_(found))
     state = request.args.get("state")
     if state == "revoked":
         query = query.where(Award.revoked_at.is_not(None))
@@ -177,6 +187,7 @@ def register():
         achievements=achievements,
         achievement=achievement,
         state=state,
+        person=person,
         now=datetime.now(UTC),
         reason_label=reason_label,
     )

@@ -11,6 +11,7 @@ from flask_login import current_user
 from core import services
 from core.db import db
 from core.forms import UserEditForm, UserForm
+from core.i18n import matches, sort_key
 from core.models import AuditEntry, OutboxMessage, Role, User, UserRole
 from core.security import roles_required
 
@@ -41,24 +42,42 @@ def _apply_error(form, exc: services.ServiceError) -> None:
         form.form_errors.append(str(exc))
 
 
+class NamePage:
+    """A page of people in reading order (``core.i18n.sort_key``: Émilie before Thérèse, whatever the database's
+    collation), with what the pager macro reads."""
+
+    def __init__(self, items: list, page: int, per_page: int, total: int) -> None:
+        self.items, self.page, self.per_page, self.total = items, page, per_page, total
+        self.pages = max(1, -(-total // per_page))
+        self.has_prev, self.has_next = page > 1, page < self.pages
+        self.prev_num, self.next_num = page - 1, page + 1
+
+    def __iter__(self):
+        return iter(self.items)
+
+
+def _paged_by_name(query, search: str = "") -> NamePage:
+    """Find (accents and case ignored: "emilie" finds "Émilie") and sort the people by name in Python, on their
+    ids, names and e-mails only; then load one page of them."""
+    rows = db.session.execute(query.with_only_columns(User.id, User.legal_name, User.display_name, User.email))
+    if search:
+        rows = [row for row in rows if matches(search, row.legal_name, row.display_name, row.email)]
+    ids = [row.id for row in sorted(rows, key=lambda row: (sort_key(row.legal_name), row.email))]
+    number = _page()
+    chosen = ids[(number - 1) * PAGE_SIZE : number * PAGE_SIZE]
+    people = {u.id: u for u in db.session.scalars(db.select(User).where(User.id.in_(chosen)))}
+    return NamePage([people[i] for i in chosen], number, PAGE_SIZE, len(ids))
+
+
 @bp.route("/users")
 @roles_required(Role.ADMIN)
 def users():
-    query = db.select(User).order_by(User.legal_name, User.email)
-    search = (request.args.get("q") or "").strip()
-    if search:
-        like = f"%{search.lower()}%"
-        query = query.where(
-            db.or_(
-                db.func.lower(User.email).like(like),
-                db.func.lower(User.legal_name).like(like),
-                db.func.lower(User.display_name).like(like),
-            )
-        )
+    query = db.select(User)
+    search = (request.args.get("q") or "").strip()[:200]
     role = request.args.get("role")
     if role in {r.value for r in Role}:
         query = query.where(User.role_rows.any(UserRole.role == role))
-    page = db.paginate(query, page=_page(), per_page=PAGE_SIZE, error_out=False)
+    page = _paged_by_name(query, search)
     return render_template("core/admin_users.html", page=page, search=search, role=role)
 
 

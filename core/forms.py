@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, PasswordField, RadioField, SelectField, StringField
 from wtforms.fields import SelectMultipleField
@@ -110,4 +111,4 @@ class ApiTokenForm(FlaskForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.scopes.choices = [SelectChoice(value, label) for value, label in SCOPES.items()]
-        self.days.choices = [SelectChoice(str(d), _l("%(days)d days", days=d)) for d in LIFETIMES]
+        self.days.choices = [SelectChoice(str(d), ngettext("%(num)d day", "%(num)d days", d)) for d in LIFETIMES]

@@ -6,6 +6,8 @@ switch, else the browser's Accept-Language, else French. Outside requests (the `
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Mapping
 
 from babel.messages.mofile import write_mo
@@ -56,6 +58,67 @@ def current_language() -> str:
     return language_of(get_locale() or "fr")
 
 
+#: Letters that NFKD does not split but a French reader files as two: "Lætitia" with "Laetitia", "Œuvre" with "Oeuvre".
+_LIGATURES = str.maketrans({"æ": "ae", "œ": "oe", "ø": "o", "đ": "d", "ł": "l", "ı": "i"})
+
+
+def fold(text: str) -> str:
+    """``text`` without accents nor case, ligatures spelled out: "Émilie" → "emilie", "Lætitia" → "laetitia".
+    What people mean when they sort or search names (they type "emilie" to find "Émilie")."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return unicodedata.normalize("NFC", bare.translate(_LIGATURES))
+
+
+def sort_key(text: str) -> tuple[str, str, str]:
+    """Order names the way a French (or English) reader expects: letters first, accents and case only to break
+    ties (Émilie before Thérèse, Élise between Dario and Farid; "de la Tour" with "Delatour"), then the
+    text itself so that the order is total and stable. The rule of CLDR's root collation at its first levels,
+    without a compiled ICU: hyphens, apostrophes and spaces are ignored at the first level."""
+    folded = fold(text)
+    return "".join(ch for ch in folded if ch.isalnum()), folded, text
+
+
+def matches(query: str, *texts: str | None) -> bool:
+    """Whether the words of ``query`` all appear in one of ``texts``, ignoring accents and case."""
+    words = fold(query).split()
+    haystack = " ".join(fold(t) for t in texts if t)
+    return bool(words) and all(word in haystack for word in words)
+
+
+#: French words that lose their vowel before a vowel sound: "de Amina" → "d'Amina", "le Atelier" → "l'Atelier".
+_ELIDED = {"de": "d'", "le": "l'", "la": "l'", "que": "qu'", "je": "j'", "ne": "n'", "se": "s'", "me": "m'", "te": "t'"}
+
+
+def _starts_with_vowel_sound(word: str) -> bool:
+    first = fold(word[:2])
+    if not first:
+        return False
+    if first[0] in "aeiou":
+        return True
+    if first[0] == "h":  # first names with a mute h: d'Hugo, d'Hélène
+        return True
+    return first[0] == "y" and len(first) > 1 and first[1] not in "aeiou"  # d'Yves, but de Yasmine
+
+
+def elide(text: str, *values: str | None) -> str:
+    """French elision before names put into a sentence: "Heures de Amina" → "Heures d'Amina" (also le, que…).
+    Only where one of ``values`` follows the word, and only in French: the rest of the sentence is the
+    translator's, already right. Used wherever a name follows "de", "le" or "que" in a message."""
+    if not text or current_language() != "fr":
+        return text
+    for value in values:
+        if not value or not _starts_with_vowel_sound(value):
+            continue
+        pattern = re.compile(r"\b(" + "|".join(_ELIDED) + r") (?=" + re.escape(value) + ")", re.IGNORECASE)
+        text = pattern.sub(lambda m: _cased(m.group(1), _ELIDED[m.group(1).lower()]), text)
+    return text
+
+
+def _cased(word: str, elided: str) -> str:
+    return elided.capitalize() if word[:1].isupper() else elided
+
+
 def init_app(app) -> None:
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(ROOT / "translations"))
     babel.init_app(app, locale_selector=select_locale)
@@ -68,6 +131,7 @@ def init_app(app) -> None:
         localized=lambda value: localized(value, current_language()),
         current_language=current_language,
     )
+    app.jinja_env.filters.update(elide=elide)
 
 
 def compile_catalogues(force: bool = False) -> list[str]:

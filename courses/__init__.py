@@ -10,6 +10,7 @@ def init_app(app) -> None:
         awarding,
         certificate_views,
         cli,
+        competency_grid,
         demo,
         document_views,
         emargement,

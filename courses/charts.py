@@ -82,7 +82,7 @@ def bars_with_threshold(
     for tick in (0, 25, 50, 75, 100):
         y = top + plot_h * (1 - tick / 100)
         parts.append(f'<line x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}" stroke="{GRID}"/>')
-        parts.append(_text(left - 6, y + 4, f"{tick} %", anchor="end", fill=MUTED, size=11))
+        parts.append(_text(left - 6, y + 4, format_value(tick), anchor="end", fill=MUTED, size=11))  # "25 %", "25%"
     count = max(len(points), 1)
     slot = plot_w / count
     bar_w = max(2.0, min(36.0, slot * 0.7))

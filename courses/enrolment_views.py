@@ -34,7 +34,7 @@ from courses.models import (
     Placement,
     Validation,
 )
-from courses.presenters import SUMMARY_LABELS, absence_reason, lang, name_slug
+from courses.presenters import SUMMARY_LABELS, absence_reason, evidence_label, lang, name_key, name_slug
 from courses.programme_spec import EVIDENCE_TYPES
 from courses.views import STAFF, apply_error
 
@@ -63,17 +63,16 @@ def _validation_form(enrolment: Enrolment, form: ValidationForm | None = None) -
         )
         for c, m in competencies
     ]
-    form.evidence_type.choices = [
-        SelectChoice(code, labels.get(lang(), labels["fr"])) for code, labels in EVIDENCE_TYPES.items()
-    ]
+    form.evidence_type.choices = [SelectChoice(code, evidence_label(code)) for code in EVIDENCE_TYPES]
     return form
 
 
 def _placement_form(form: PlacementForm | None = None) -> PlacementForm:
     form = form or PlacementForm()
-    tutors = db.session.scalars(
-        db.select(User).where(User.role_rows.any(UserRole.role == Role.TUTOR.value)).order_by(User.legal_name)
-    ).all()
+    tutors = sorted(
+        db.session.scalars(db.select(User).where(User.role_rows.any(UserRole.role == Role.TUTOR.value))),
+        key=lambda u: name_key(u.name),
+    )
     form.tutor.choices = [SelectChoice("", _("None"))] + [SelectChoice(str(t.uuid), t.name) for t in tutors]
     return form
 
@@ -169,7 +168,8 @@ def validation_add(enrolment_uuid: uuid.UUID):
         except ServiceError as exc:
             apply_error(form, exc)
         else:
-            flash(_("Competency %(code)s validated.", code=competency.code), "success")
+            # shown in the competencies section, where the trainer lands (#competencies), not at the top
+            flash(_("Competency %(code)s validated.", code=competency.code), "here-competencies")
             return back(enrolment, "#competencies")
     return _page(enrolment, 422, validation_form=form)
 

@@ -20,9 +20,11 @@ from fractions import Fraction
 from pathlib import Path
 from typing import IO, Any
 
+from flask import current_app
 from flask_babel import format_date, format_datetime
 from flask_babel import gettext as _
 
+from badges import keys
 from core.pdf import render_template_pdf
 from core.spreadsheet import safe_text, xlsx_cell
 from courses import rules
@@ -45,8 +47,8 @@ def hours(minutes: int) -> Decimal:
 
 
 def percent_number(value: Fraction | int) -> Decimal:
-    """A percentage floored to two decimals, never rounded up (74.999 → 74.99)."""
-    return Decimal(rules.floor_percent(value))
+    """A percentage as the page shows it (``rules.shown_percent``: floored, never rounded up)."""
+    return rules.shown_percent(value)
 
 
 def typed(column: Column, value: Any) -> Any:
@@ -182,13 +184,23 @@ def display(column: Column, value: Any) -> str:
     return str(value)
 
 
-def column_chunks(part: Part, size: int = 9) -> list[list[int]]:
-    """Column indexes for a PDF page: wide tables are cut into several tables, each repeating the first
-    column (the person or the date)."""
-    n = len(part.columns)
-    if n <= size + 1:
-        return [list(range(n))]
-    return [[0, *range(start, min(start + size, n))] for start in range(1, n, size)]
+#: A text column at least this wide (in characters) is printed on its own line under its row, across the table.
+LONG_TEXT = 40
+
+
+def pdf_columns(part: Part) -> tuple[list[int], list[int]]:
+    """How a table fits an A4 landscape page in ONE piece (a table cut in halves makes people match rows across
+    pages): the short columns side by side, the long texts (a situation, reasons) each on a full-width line
+    under the row. Returns (short column indexes, long column indexes)."""
+    long = [i for i, c in enumerate(part.columns) if c.kind == "text" and c.width >= LONG_TEXT]
+    return [i for i in range(len(part.columns)) if i not in long], long
+
+
+def training_body() -> str:
+    """Who gives the training, as documents name it: the badge issuer's name (the platform's issuer profile),
+    else the configured one, else the platform's name."""
+    issuer = keys.get_issuer()
+    return issuer.name if issuer else (current_app.config.get("BADGES_ISSUER_NAME") or "Tremplin")
 
 
 def pdf_bytes(report: Report) -> bytes:
@@ -199,7 +211,8 @@ def pdf_bytes(report: Report) -> bytes:
         report=report,
         parts=parts,
         display=display,
-        column_chunks=column_chunks,
+        pdf_columns=pdf_columns,
+        training_body=training_body(),
     )
 
 

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
 
 from core.db import db
 from core.home import register_nav, register_panel
 from core.models import Role
-from courses import eligibility, next_steps, permissions
+from courses import eligibility, exports, next_steps, permissions, reports
 from courses.models import Cohort, HoursEntry, HoursState, Placement
 from courses.self_views import current_enrolment, sessions_for
 from courses.views import is_at_risk
@@ -38,6 +38,10 @@ def _trainee_panel(user) -> dict:
     }
 
 
+#: How far back the trainer's home looks for rosters still to fill.
+ROSTER_LOOKBACK = timedelta(days=42)
+
+
 def _staff_panel(user) -> dict:
     today = date.today()
     query = db.select(Cohort).where(Cohort.ends_on >= today).order_by(Cohort.starts_on)
@@ -57,8 +61,15 @@ def _staff_panel(user) -> dict:
                 "to_validate": sum(e.competencies_required - e.competencies_validated for e in active),
             }
         )
-    upcoming = [s for s in sessions_for(user, since=today) if not s.cancelled][:5]
-    return {"cohorts": cohorts, "upcoming": upcoming, "today": today}
+    mine = [s for s in sessions_for(user, since=today - ROSTER_LOOKBACK) if not s.cancelled]
+    return {
+        "cohorts": cohorts,
+        "today": today,
+        "todays": [s for s in mine if s.on == today],
+        # a roster never saved (version 0) of a day gone by: the trainer's first job of the morning
+        "to_fill": [s for s in mine if s.on < today and s.roster_version == 0],
+        "upcoming": [s for s in mine if s.on > today][:5],
+    }
 
 
 def _tutor_panel(user) -> dict:
@@ -72,10 +83,15 @@ def _tutor_panel(user) -> dict:
     return {"pending": pending, "placements": placements}
 
 
+def _funder_panel(user) -> dict:
+    return {**reports.funder_overview(date.today()), "display": exports.display}
+
+
 def register() -> None:
     register_panel("courses/panels/trainee.html", [Role.TRAINEE], order=20, context=_trainee_panel)
     register_panel("courses/panels/staff.html", [Role.ADMIN, Role.TRAINER], order=15, context=_staff_panel)
     register_panel("courses/panels/tutor.html", [Role.TUTOR], order=25, context=_tutor_panel)
+    register_panel("courses/panels/funder.html", [Role.FUNDER], order=10, context=_funder_panel)
     register_nav("courses.cohorts", _l("Cohorts"), [Role.ADMIN, Role.TRAINER], order=20)
     register_nav("courses.my_training", _l("My training"), [Role.TRAINEE], order=20)
     register_nav("courses.my_hours", _l("My hours"), [Role.TRAINEE], order=25)

@@ -9,13 +9,16 @@ import unicodedata
 from datetime import date
 from fractions import Fraction
 
-from flask_babel import format_decimal
+from babel.numbers import format_percent
+from babel.units import format_unit
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from core.i18n import current_language
+from core.i18n import current_language, sort_key
 from courses import rules
 from courses.models import Enrolment
+from courses.programme_spec import EVIDENCE_TYPES
 
 STATUS_LABELS = {
     "eligible": _l("All conditions met"),
@@ -55,10 +58,19 @@ HOURS_STATE_LABELS = {
 FINAL_WORK_LABELS = {"pending": _l("Not assessed yet"), "passed": _l("Passed"), "failed": _l("Not passed")}
 
 
-def name_key(name: str) -> tuple[str, str]:
-    """Sort people as a reader expects: "Élise" between "Dario" and "Farid", not after "Yusuf"."""
-    folded = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().casefold()
-    return folded, name
+def evidence_label(code: str, language: str | None = None) -> str:
+    """The kind of evidence as trainers read it: the reference label without its internal note in brackets
+    ("Présence aux intervisions (présence seulement)" → "Présence aux intervisions")."""
+    labels = EVIDENCE_TYPES.get(code)
+    if labels is None:
+        return code
+    label = labels.get(language or lang()) or labels["fr"]
+    return label.split(" (")[0].strip()
+
+
+def name_key(name: str) -> tuple[str, str, str]:
+    """Sort people as a reader expects: "Élise" between "Dario" and "Farid", not after "Yusuf" (``core.i18n``)."""
+    return sort_key(name)
 
 
 def name_slug(name: str) -> str:
@@ -72,27 +84,37 @@ def lang() -> str:
 
 
 def hm(minutes: int | None) -> str:
-    """125 → "2 h 05"; 60 → "1 h"; 45 → "45 min" (in Dutch, the Belgian "2 u 05", "1 u")."""
+    """A duration as people of the current language write it: French "2 h 05", "1 h", "45 min"; Dutch (Belgian
+    usage) "2 u 05", "1 u"; English "2 hr 5 min" (CLDR's short units, as for any other language). Never breaks
+    across two lines."""
     if minutes is None:
         return "—"
     sign = "−" if minutes < 0 else ""
     hours, rest = divmod(abs(int(minutes)), 60)
     nbsp = "\u00a0"  # "15 h" never breaks across two lines
-    unit = "u" if lang() == "nl" else "h"
-    if hours and rest:
-        return f"{sign}{hours}{nbsp}{unit}{nbsp}{rest:02d}"
+    locale = get_locale()
+    if locale is None or locale.language in ("fr", "nl"):
+        unit = "u" if locale is not None and locale.language == "nl" else "h"
+        if hours and rest:
+            return f"{sign}{hours}{nbsp}{unit}{nbsp}{rest:02d}"
+        if hours:
+            return f"{sign}{hours}{nbsp}{unit}"
+        return f"{sign}{rest}{nbsp}min"
+    parts = []
     if hours:
-        return f"{sign}{hours}{nbsp}{unit}"
-    return f"{sign}{rest}{nbsp}min"
+        parts.append(format_unit(hours, "duration-hour", length="short", locale=locale))
+    if rest or not hours:
+        parts.append(format_unit(rest, "duration-minute", length="short", locale=locale))
+    return sign + nbsp.join(p.replace(" ", nbsp) for p in parts)
 
 
 def percent(value: Fraction | None) -> str:
-    """A percentage floored to one decimal (74.99 → "74,9 %" in French): never shows a threshold as met when
-    it is not."""
+    """A percentage (0–100) floored by the one rule of ``rules.shown_percent`` (74.99 → 74.9: never shows a
+    threshold as met when it is not), written the current language's way: "74,9 %" in French, "74.9%" in
+    English."""
     if value is None:
         return "—"
-    floored = Fraction(int(value * 10), 10)
-    return format_decimal(float(floored), format="#,##0.#") + "\u202f%"
+    return format_percent(rules.shown_percent(value) / 100, locale=get_locale() or "fr", decimal_quantization=False)
 
 
 def absence_reason(enrolment: Enrolment, day: date) -> str | None:
@@ -174,5 +196,12 @@ def explain(e: rules.Evaluation, threshold: int | Fraction, *, for_trainee: bool
     if not e.final_work_met:
         out.append(_("Final work: %(state)s.", state=FINAL_WORK_LABELS.get(e.final_work, e.final_work)))
     if e.programme.unmarked and not for_trainee:
-        out.append(_("%(n)d past sessions without attendance taken.", n=len(e.programme.unmarked)))
+        unmarked = len(e.programme.unmarked)
+        out.append(
+            ngettext(
+                "%(num)d past session without attendance taken.",
+                "%(num)d past sessions without attendance taken.",
+                unmarked,
+            )
+        )
     return out

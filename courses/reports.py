@@ -25,6 +25,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy.orm import aliased, defer, selectinload
 
 from badges.models import Achievement, Award
@@ -58,6 +59,10 @@ KIND_TITLES = {
 }
 SMALL_CELL = 5  # counts from 1 to SMALL_CELL - 1 are shown as "<5" in the funder report
 SUPPRESSED = "<5"
+#: The small-cell rule of the funders' figures, in one plain sentence (reports, the funder's home, the PDF).
+SUPPRESSION_RULE = _l(
+    'To protect people\'s privacy, a number from 1 to 4 is shown as "<5", and so is any figure that would reveal it.'
+)
 
 
 # --------------------------------------------------------------------------------------------------- data shapes
@@ -380,10 +385,11 @@ def placement_progress(results: Sequence[eligibility.TraineeResult]) -> charts.C
     return charts.progress_bars(
         "chart-placement",
         _("Practice hours confirmed against the target"),
-        _(
-            "%(reached)d of %(total)d trainees have reached their practice hours target.",
+        ngettext(
+            "%(reached)d of %(num)d trainee has reached their practice hours target.",
+            "%(reached)d of %(num)d trainees have reached their practice hours target.",
+            len(items),
             reached=reached,
-            total=len(items),
         ),
         items,
         headers=(_("Trainee"), _("Confirmed"), _("Target")),
@@ -853,9 +859,7 @@ def funder(as_of: date, cohorts: Sequence[Cohort] | None = None, progress=None) 
         ]
         for i, c in enumerate(cohorts)
     ]
-    by_year = [
-        [str(year), len(members[year]), *years[year].cells(hidden[year_rows[year]])] for year in sorted(years)
-    ]
+    by_year = [[str(year), len(members[year]), *years[year].cells(hidden[year_rows[year]])] for year in sorted(years)]
     if len(years) > 1:
         by_year.append([_("all years"), len(cohorts), *rows[-1].cells(hidden[-1])])
     cohort_part = Part(
@@ -880,16 +884,42 @@ def funder(as_of: date, cohorts: Sequence[Cohort] | None = None, progress=None) 
     )
     scope = cohorts[0].code if len(cohorts) == 1 else _("all cohorts")
     report = Report("funder", str(KIND_TITLES["funder"]), scope, as_of, [cohort_part, year_part])
-    report.notes.append(
-        _(
-            'Aggregates only. Counts from 1 to 4 are shown as "<5" and the figures computed from them are '
-            "hidden, so that nobody can be recognised; so is a second figure wherever the hidden one could be "
-            'worked out by subtraction ("<5" when it is below 5, 0 included). "Completed": every condition of '
-            "the programme met on %(date)s.",
-            date=as_of.isoformat(),
-        )
-    )
+    report.notes.append(str(SUPPRESSION_RULE))
+    report.notes.append(_('"Completed": every condition of the programme met on %(date)s.', date=as_of.isoformat()))
     return report
+
+
+def funder_overview(as_of: date) -> dict:
+    """The funder's home: the platform's figures (the last line of the funder report by year: all years, or the
+    only one) and completions year by year, small counts suppressed exactly as in the report."""
+    report = funder(as_of)
+    years = report.parts[1]
+    rows = list(years.rows)
+    columns = years.columns
+    figures = []
+    if rows:
+        total = dict(zip((c.key for c in columns), rows[-1], strict=True))
+        figures = [(c, total[c.key]) for c in columns if c.key not in ("period",)]
+    keys = [c.key for c in columns]
+    items = [
+        (str(row[0]), row[keys.index("completed")], row[keys.index("enrolled")])
+        for row in rows
+        if row[0] != _("all years")
+        and isinstance(row[keys.index("completed")], int)
+        and isinstance(row[keys.index("enrolled")], int)
+        and row[keys.index("enrolled")] > 0
+    ]
+    chart = charts.progress_bars(
+        "chart-funder-completions",
+        _("Trainees who completed the training, by year of cohort start"),
+        _("Out of the trainees enrolled. Years with a count from 1 to 4 are left out, as in the report."),
+        items,
+        headers=(_("Year"), _("Completed"), _("Trainees enrolled")),
+        format_value=str,
+        target_label=_("enrolled"),
+        no_data=_("No cohort yet."),
+    )
+    return {"report": report, "figures": figures, "chart": chart, "rule": SUPPRESSION_RULE}
 
 
 # --------------------------------------------------------------------------------------------------- dispatch

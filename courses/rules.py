@@ -176,6 +176,28 @@ def floor_percent(value: Fraction | int | None) -> str:
     return f"{'-' if hundredths < 0 else ''}{whole}.{cents:02d}"
 
 
+def minutes_present(session_minutes: int, missed: int) -> int:
+    """Minutes attended by someone who came ``missed`` minutes late (or left that much early): what a trainer
+    knows, turned into what the rules count. ``missed`` must be in [1, session_minutes − 1]: 0 minutes late is
+    "present", the whole session is "absent"."""
+    if not 0 < missed < session_minutes:
+        raise ValueError(f"missed minutes must be between 1 and {session_minutes - 1}")
+    return session_minutes - missed
+
+
+#: Percentages people read (pages, PDFs, spreadsheets) are floored to this many decimals, everywhere: the same
+#: figure is never 74.9 on screen and 74.99 in the export, and a threshold is never shown as met when it is not.
+SHOWN_PERCENT_PLACES = 1
+
+
+def shown_percent(value: Fraction | int) -> Decimal:
+    """The one rounding rule for a percentage people read: floored to ``SHOWN_PERCENT_PLACES`` decimals
+    (74.99 → 74.9; 75 → 75)."""
+    scale = 10**SHOWN_PERCENT_PLACES
+    floored = Fraction(value) * scale // 1
+    return (Decimal(int(floored)) / scale).quantize(Decimal(1).scaleb(-SHOWN_PERCENT_PLACES))
+
+
 def _holds(attended: int, counted: int, threshold: Fraction) -> bool:
     """Threshold rule: attended × 100 ≥ threshold × counted, exactly; nothing counted is never enough.
 

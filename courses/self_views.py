@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import format_date
+from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -16,6 +16,7 @@ from sqlalchemy.orm import selectinload
 
 from core import tokens
 from core.db import db
+from core.i18n import elide
 from core.models import Role, User
 from core.security import public, roles_required
 from core.services import ServiceError, external_url
@@ -33,6 +34,7 @@ from courses.models import (
     Validation,
     session_trainer,
 )
+from courses.presenters import name_key
 from courses.views import apply_error
 
 
@@ -204,22 +206,88 @@ def my_hours_delete(entry_uuid: uuid.UUID):
 # --- Placement referents ------------------------------------------------------------------------------------------
 
 
-@bp.route("/hours/to-confirm")
-@roles_required(Role.TUTOR, Role.ADMIN, Role.TRAINER)
-def hours_to_confirm():
-    # Hours logged on a day with no running placement have no referent: the cohort's staff see them.
+def _pending_for_reviewer(user: User):
+    """Hours waiting for an answer that ``user`` may give: their referees', and for staff their cohorts'.
+    Hours logged on a day with no running placement have no referent: the cohort's staff see them."""
     query = (
         db.select(HoursEntry)
         .outerjoin(Placement, Placement.id == HoursEntry.placement_id)
         .where(HoursEntry.state == HoursState.PENDING.value)
         .order_by(HoursEntry.on)
     )
-    if not permissions.is_admin(current_user):
-        staff = db.select(CohortStaff.cohort_id).where(CohortStaff.user_id == current_user.id)
+    if not permissions.is_admin(user):
+        staff = db.select(CohortStaff.cohort_id).where(CohortStaff.user_id == user.id)
         mine = db.select(Enrolment.id).where(Enrolment.cohort_id.in_(staff))
-        query = query.where(db.or_(Placement.tutor_id == current_user.id, HoursEntry.enrolment_id.in_(mine)))
-    entries = db.session.scalars(query).all()
-    return render_template("courses/hours_to_confirm.html", entries=entries, form=ReviewForm(), token=None)
+        query = query.where(db.or_(Placement.tutor_id == user.id, HoursEntry.enrolment_id.in_(mine)))
+    return query
+
+
+def by_trainee(entries) -> list[dict]:
+    """Days grouped by trainee (names in reading order), each group with what "confirm all" confirms."""
+    groups: dict[int, dict] = {}
+    for entry in entries:
+        if entry.enrolment_id not in groups:
+            groups[entry.enrolment_id] = {"enrolment": db.session.get(Enrolment, entry.enrolment_id), "entries": []}
+        group = groups[entry.enrolment_id]
+        group["entries"].append(entry)
+    return sorted(groups.values(), key=lambda g: name_key(g["enrolment"].user.legal_name))
+
+
+@bp.route("/hours/to-confirm")
+@roles_required(Role.TUTOR, Role.ADMIN, Role.TRAINER)
+def hours_to_confirm():
+    entries = db.session.scalars(_pending_for_reviewer(current_user)).all()
+    return render_template(
+        "courses/hours_to_confirm.html", entries=entries, groups=by_trainee(entries), form=ReviewForm(), token=None
+    )
+
+
+def _chosen_days(query) -> list[HoursEntry]:
+    """The days listed on the page the person answered from (their ids sent with "confirm all"): a day logged
+    after the page was opened is not confirmed unseen."""
+    chosen = set()
+    for raw in request.form.getlist("entry"):
+        try:
+            chosen.add(uuid.UUID(raw))
+        except ValueError:
+            abort(400)
+    if not chosen:
+        abort(400)
+    return list(db.session.scalars(query.where(HoursEntry.uuid.in_(chosen))))
+
+
+def _confirm_all(entries: list[HoursEntry], *, by: User | None, via_link: bool) -> None:
+    try:
+        count = services.confirm_days(entries, by=by, via_link=via_link)
+    except ServiceError as exc:
+        flash(str(exc), "error")
+        return
+    name = db.session.get(Enrolment, entries[0].enrolment_id).user.name
+    flash(
+        elide(
+            ngettext(
+                "Thank you: %(num)d day of %(name)s confirmed.",
+                "Thank you: %(num)d days of %(name)s confirmed.",
+                count,
+                name=name,
+            ),
+            name,
+        ),
+        "success",
+    )
+
+
+@bp.route("/hours/to-confirm/<uuid:enrolment_uuid>", methods=["POST"])
+@roles_required(Role.TUTOR, Role.ADMIN, Role.TRAINER)
+def hours_confirm_all(enrolment_uuid: uuid.UUID):
+    """ "Confirm all": every day of one trainee listed on the page, in one click."""
+    enrolment = db.first_or_404(db.select(Enrolment).where(Enrolment.uuid == enrolment_uuid))
+    entries = _chosen_days(_pending_for_reviewer(current_user).where(HoursEntry.enrolment_id == enrolment.id))
+    if not entries:
+        flash(_("These days have already been answered: nothing was changed."), "error")
+    else:
+        _confirm_all(entries, by=current_user, via_link=False)
+    return redirect(url_for("courses.hours_to_confirm"))
 
 
 @bp.route("/hours/<uuid:entry_uuid>/review", methods=["POST"])
@@ -266,6 +334,25 @@ def tutor_link(token: str):
     return render_template(
         "courses/tutor_link.html", placement=placement, entries=entries, form=ReviewForm(), token=token
     )
+
+
+@bp.route("/referent/<token>/confirm-all", methods=["POST"])
+@public
+def tutor_link_confirm_all(token: str):
+    """ "Confirm all" from the link: the days of this placement listed on the page, still waiting."""
+    try:
+        placement = services.placement_from_link(token)
+    except tokens.TokenError:
+        return render_template("core/link_invalid.html"), 400
+    query = db.select(HoursEntry).where(
+        HoursEntry.placement_id == placement.id, HoursEntry.state == HoursState.PENDING.value
+    )
+    entries = _chosen_days(query)
+    if not entries:
+        flash(_("These days have already been answered: nothing was changed."), "error")
+    else:
+        _confirm_all(entries, by=placement.tutor, via_link=True)
+    return redirect(url_for("courses.tutor_link", token=token))
 
 
 @bp.route("/referent/<token>/<uuid:entry_uuid>", methods=["POST"])

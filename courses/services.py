@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, time
 
@@ -643,6 +643,31 @@ def review_hours(
     entry.reviewed_at = utcnow()
     db.session.flush()
     outbox.badges_may_be_due(entry.enrolment_id)
+
+
+def validate_batch(
+    pairs: Sequence[tuple[Enrolment, Competency]],
+    validator: User,
+    evidence_type: str,
+    validated_on: date,
+) -> list[Validation]:
+    """Validate several competencies of several trainees at once, with one kind of evidence and one date (the
+    trainer's grid after a role play). All or nothing: the first refusal raises, and the request rolls back."""
+    if not pairs:
+        raise ServiceError(_l("Tick at least one box: a trainee and a competency."), field="cells")
+    return [validate_competency(e, c, validator, evidence_type, validated_on) for e, c in pairs]
+
+
+def confirm_days(entries: Sequence[HoursEntry], *, by: User | None, via_link: bool = False) -> int:
+    """Confirm at once the days a referent has in front of them ("confirm all"). Only those still waiting:
+    a day answered meanwhile (by a colleague, in another tab) keeps its answer. Returns how many were confirmed;
+    none is an error, so that the person is told rather than thanked for nothing."""
+    pending = [entry for entry in entries if entry.state == HoursState.PENDING.value]
+    if not pending:
+        raise ServiceError(_l("These days have already been answered: nothing was changed."))
+    for entry in pending:
+        review_hours(entry, HoursState.CONFIRMED.value, by=by, via_link=via_link)
+    return len(pending)
 
 
 def tutor_link(placement: Placement, ttl_days: int = 45) -> str:

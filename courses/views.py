@@ -7,6 +7,7 @@ from datetime import date
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
@@ -17,7 +18,7 @@ from core.models import Role, User, UserRole
 from core.pdf import pdf_response, render_template_pdf
 from core.security import public, roles_required
 from core.services import ServiceError
-from courses import eligibility, emargement, importer, permissions, queries, services
+from courses import eligibility, emargement, importer, permissions, queries, rules, services
 from courses.blueprint import bp
 from courses.forms import CohortForm, ImportForm, SessionForm
 from courses.models import (
@@ -188,10 +189,12 @@ def cohort_import(cohort_uuid: uuid.UUID):
                 errors = exc.render(_)
             else:
                 flash(
-                    _(
-                        "Import done: %(rows)d rows read, %(created)d added, %(updated)d changed, "
+                    ngettext(
+                        "Import done: %(num)d row read, %(created)d added, %(updated)d changed, "
                         "%(same)d already there.",
-                        rows=report.rows,
+                        "Import done: %(num)d rows read, %(created)d added, %(updated)d changed, "
+                        "%(same)d already there.",
+                        report.rows,
                         created=report.counts["created"] + report.counts["recorded"],
                         updated=report.counts["updated"],
                         same=report.counts["unchanged"],
@@ -199,7 +202,13 @@ def cohort_import(cohort_uuid: uuid.UUID):
                     "success",
                 )
                 if report.counts["invited"]:
-                    flash(_("%(n)d invitations are in the outbox.", n=report.counts["invited"]), "info")
+                    count = report.counts["invited"]
+                    flash(
+                        ngettext(
+                            "%(num)d invitation is in the outbox.", "%(num)d invitations are in the outbox.", count
+                        ),
+                        "info",
+                    )
                 return redirect(url_for("courses.cohort_detail", cohort_uuid=cohort.uuid))
     status = 422 if errors or form.errors else 200
     return render_template("courses/cohort_import.html", cohort=cohort, form=form, errors=errors), status
@@ -217,9 +226,10 @@ def _session_form_choices(form: SessionForm, cohort: Cohort) -> None:
     form.module.choices = [SelectChoice("", _("No module"))] + [
         SelectChoice(m.code, f"{m.code} — {localized(m.title, lang())}") for m in modules
     ]
-    trainers = db.session.scalars(
-        db.select(User).where(User.role_rows.any(UserRole.role == Role.TRAINER.value)).order_by(User.legal_name)
-    ).all()
+    trainers = sorted(
+        db.session.scalars(db.select(User).where(User.role_rows.any(UserRole.role == Role.TRAINER.value))),
+        key=lambda u: name_key(u.legal_name),
+    )
     form.trainers.choices = [SelectChoice(str(u.uuid), u.name) for u in trainers]
 
 
@@ -330,13 +340,12 @@ def session_detail(session_uuid: uuid.UUID):
             status = request.form.get(f"status-{key}") or None
             if status is None and all_present:
                 status = AttendanceStatus.PRESENT.value
-            raw = (request.form.get(f"minutes-{key}") or "").strip()
             minutes = None
             if status in (AttendanceStatus.LATE.value, AttendanceStatus.LEFT_EARLY.value):
-                if not raw.isdigit():
-                    problems.append(_("%(name)s: give the minutes attended.", name=row["user"].name))
+                minutes, problem = _partial_minutes(session, key, status, row["user"].name)
+                if problem:
+                    problems.append(problem)
                     continue
-                minutes = int(raw)
             if status is not None or row["mark"] is not None:
                 marks[row["enrolment"].id] = services.MarkInput(status, minutes)
         try:
@@ -379,6 +388,32 @@ def session_detail(session_uuid: uuid.UUID):
         problems=[],
         posted=None,
         warnings=emargement.planning_warnings(session),
+    )
+
+
+def _partial_minutes(session: TrainingSession, key: str, status: str, name: str) -> tuple[int | None, str | None]:
+    """The minutes attended by a late arrival or an early departure, from what the trainer typed: minutes late
+    (``late-…``) or minutes left early (``early-…``); the app computes the minutes present. The field of minutes
+    attended (``minutes-…``) is still read when it is the one sent (a form kept after a conflict, a script)."""
+    late = status == AttendanceStatus.LATE.value
+    missed = (request.form.get(f"{'late' if late else 'early'}-{key}") or "").strip()
+    if not missed:
+        attended = (request.form.get(f"minutes-{key}") or "").strip()
+        if attended.isdigit():
+            return int(attended), None
+    if missed.isdigit():
+        try:
+            return rules.minutes_present(session.minutes, int(missed)), None
+        except ValueError:
+            pass
+    if late:
+        return None, _(
+            "%(name)s: give how many minutes late, between 1 and %(max)d.", name=name, max=session.minutes - 1
+        )
+    return None, _(
+        "%(name)s: give how many minutes before the end they left, between 1 and %(max)d.",
+        name=name,
+        max=session.minutes - 1,
     )
 
 

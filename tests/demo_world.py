@@ -158,6 +158,7 @@ def world(app) -> World:
         "courses.calendar_ics": calendar_token,
         "courses.tutor_link": tutor_token,
         "courses.tutor_link_review": tutor_token,
+        "courses.tutor_link_confirm_all": tutor_token,
         "auth.accept_invitation": invite_token,
         "auth.reset_password": reset_token,
     }

@@ -473,3 +473,24 @@ def test_the_page_in_memory_rolls_over_at_the_end_date(app, issuer, holder, monk
     monkeypatch.setattr(verify_views, "datetime", TwoHoursLater)
     page = anonymous.get(url).get_data(as_text=True)
     assert "Expiré" in page and "Badge valide" not in page and len(renders) == 2
+
+
+def test_the_register_is_searchable_by_person_ignoring_accents(app, award, achievement, create_user):
+    emilie = create_user(roles=("trainee",), email="e.lefevre@example.org", legal_name="Émilie Lefèvre")
+    services.issue(achievement, emilie, context_ref="test:emilie")
+    db.session.commit()
+    client = _login(app, create_user(roles=("admin",)))
+
+    def names(**params) -> tuple[set[str], str]:
+        page = client.get("/admin/badges", query_string=params, headers={"Accept-Language": "fr"})
+        assert page.status_code == 200
+        text = page.get_data(as_text=True)
+        return {n for n in ("Camille Dupont", "Émilie Lefèvre") if f">{n}</td>" in text}, text
+
+    assert names()[0] == {"Camille Dupont", "Émilie Lefèvre"}
+    assert names(person="emilie lefevre")[0] == {"Émilie Lefèvre"}  # no accents typed
+    assert names(person="DUPONT")[0] == {"Camille Dupont"}
+    assert names(person="e.lefevre@")[0] == {"Émilie Lefèvre"}  # by e-mail too
+    found, text = names(person="Thérèse")
+    assert found == set() and "0 badge trouvé." in text and "Vérifiez l'orthographe du nom" in text
+    assert 'value="emilie"' in names(person="emilie")[1]  # what was typed stays in the field

@@ -91,6 +91,8 @@ MATRIX: dict[str, tuple[int, int, int, int, int, int]] = {
     "courses.document_pdf GET": (302, 200, 200, 403, 403, 200),
     "courses.cohort_certificates_zip POST": (302, 403, 302, 403, 403, 302),
     "courses.cohort_detail GET": (302, 403, 200, 403, 403, 200),
+    "courses.competency_grid GET": (302, 403, 200, 403, 403, 200),
+    "courses.competency_grid POST": (302, 403, 400, 403, 403, 400),  # no module nor competency chosen
     "courses.cohort_import GET": (302, 403, 403, 403, 403, 200),
     "courses.cohort_import POST": (302, 403, 403, 403, 403, 422),
     "courses.cohort_new GET": (302, 403, 403, 403, 403, 200),
@@ -135,6 +137,7 @@ MATRIX: dict[str, tuple[int, int, int, int, int, int]] = {
     "courses.hours_review POST": (302, 403, 302, 302, 403, 302),
     "courses.hours_to_confirm GET": (302, 403, 200, 200, 403, 200),
     "courses.glossary GET": (302, 200, 200, 200, 200, 200),
+    "courses.hours_confirm_all POST": (302, 403, 400, 400, 403, 400),  # no day listed
     "courses.my_hours GET": (302, 200, 403, 403, 403, 403),
     "courses.my_hours POST": (302, 422, 403, 403, 403, 403),
     "courses.my_documents GET": (302, 200, 403, 403, 403, 403),
@@ -161,6 +164,7 @@ MATRIX: dict[str, tuple[int, int, int, int, int, int]] = {
     "courses.tutor_link GET": (200, 200, 200, 200, 200, 200),
     # The trainee's column: 404 once she has deleted her pending day (courses.my_hours_delete, walked before).
     "courses.tutor_link_review POST": (302, 404, 302, 302, 302, 400),
+    "courses.tutor_link_confirm_all POST": (400, 400, 400, 400, 400, 400),  # no day listed (or link revoked)
     "courses.validation_add POST": (302, 403, 422, 403, 403, 422),
     "courses.validation_withdraw POST": (302, 403, 403, 403, 403, 302),
     "courses.verify_certificate GET": (200, 200, 200, 200, 200, 200),

@@ -138,3 +138,16 @@ def test_failed_smtp_keeps_the_message_in_the_outbox(app, client, login_as, monk
     page = client.get("/admin/outbox").get_data(as_text=True)
     assert 'data-state="queued"' in page and "Pas encore envoyé" in page
     assert db.session.scalar(db.select(User).where(User.email == "b@example.org")) is not None
+
+
+def test_people_are_listed_the_french_way_and_found_without_accents(client, login_as, create_user):
+    login_as("admin")
+    for email, name in [("t@example.org", "Thérèse Martin"), ("z@example.org", "Zoé Lambert"),
+                        ("e@example.org", "Émilie Dubois"), ("a@example.org", "Anne-Sophie Morel")]:  # fmt: skip
+        create_user(roles=("trainee",), email=email, legal_name=name)
+    page = client.get("/admin/users?role=trainee").get_data(as_text=True)
+    positions = [page.index(n) for n in ("Anne-Sophie Morel", "Émilie Dubois", "Thérèse Martin", "Zoé Lambert")]
+    assert positions == sorted(positions)  # not Zoé before Émilie, as a binary collation sorts them
+    found = client.get("/admin/users?q=emilie").get_data(as_text=True)
+    assert "Émilie Dubois" in found and "Thérèse Martin" not in found
+    assert "Thérèse Martin" in client.get("/admin/users?q=THERESE").get_data(as_text=True)

@@ -171,3 +171,44 @@ def test_mail_is_written_in_the_recipients_language(app, create_user):
     message = db.session.scalar(db.select(OutboxMessage).where(OutboxMessage.recipient == person.email))
     assert message.subject == "Je Tremplin-account"
     assert message.body.startswith("Hallo Lotte Peeters,") and "Er is een account voor je aangemaakt" in message.body
+
+
+#: Messages whose number is never 1 (so that a plural form would never be chosen): each with why.
+ALWAYS_PLURAL = {
+    "%(minutes)d minutes is more than the session lasts (%(total)d).",  # more than a session: never 1 minute
+    "This text is too long: %(length)d characters, at most %(max)d.",  # more than a maximum: at least 2
+    # settings (password length, link lifetimes, file and field limits, a session's length), never 1
+    "At least %(n)d characters. A tip: three words you like, separated by spaces.",
+    "Your password needs at least %(n)d characters. Three words in a row are easy to remember.",
+    "The code %(value)s is too long: at most %(max)d characters.",
+    "The file has more than %(limit)d rows. Please split it into smaller files.",
+    "Too many attempts. For your security, please wait %(minutes)d minutes and try again.",
+}
+#: Long messages (mails, hints) where a setting is counted: recognised by their start.
+ALWAYS_PLURAL_PREFIXES = (
+    "Hello %(name)s,\n\nAn account has been created",  # the invitation lifetime, in days (7)
+    "Hello %(name)s,\n\nSomeone asked to change the password",  # the reset lifetime, in minutes (60)
+    "Choose a status for each person.",  # the session's length in minutes
+)
+
+
+def test_counted_things_use_plural_forms(tmp_path):
+    """ "1 stagiaires" never: a message that counts ("%(n)d trainees") is written with ngettext, so that each
+    language chooses its form (French: 0 and 1 singular, English: 1 singular)."""
+    import re
+
+    pot = tmp_path / "messages.pot"
+    subprocess.run(  # noqa: S603 - our interpreter, fixed arguments
+        [sys.executable, "-m", "babel.messages.frontend", "extract", "-F", "babel.cfg", "-k", "_l",
+         "-k", "lazy_gettext", "-k", "N_", "-o", str(pot), "."],
+        cwd=ROOT, check=True, capture_output=True,
+    )  # fmt: skip
+    counted = re.compile(r"%\(\w+\)d [a-z]+s\b")
+    with pot.open("rb") as handle:
+        singular_only = [m.id for m in read_po(handle) if m.id and isinstance(m.id, str)]
+    offenders = sorted(
+        i
+        for i in singular_only
+        if counted.search(i) and i not in ALWAYS_PLURAL and not i.startswith(ALWAYS_PLURAL_PREFIXES)
+    )
+    assert not offenders, f"count these with ngettext: {offenders}"

@@ -422,3 +422,71 @@ def test_eligibility_of_every_cohort(runner, marked, build_cohort):
         for e in ("adele@example.org", "alice@example.org", "bruno@example.org", "chloe@example.org")
     ]
     assert runner.invoke(args=["eligibility", cohort.cohort.code, "--all"]).exit_code != 0
+
+
+# --- minutes late, minutes left early: the trainer says what they saw, the app counts the minutes present --------
+
+
+def test_minutes_present_from_minutes_missed():
+    from courses.rules import minutes_present
+
+    assert minutes_present(180, 20) == 160
+    assert minutes_present(180, 179) == 1
+    for missed in (0, 180, 200, -5):
+        with pytest.raises(ValueError):
+            minutes_present(180, missed)
+
+
+def test_the_roster_takes_minutes_late_and_minutes_left_early(client_for, cohort):
+    alice, bruno, chloe = cohort.enrolments
+    session = cohort.past[0]
+    client = client_for(cohort.trainer)
+    page = client.get(f"/sessions/{session.uuid}").get_data(as_text=True)
+    assert f'name="late-{bruno.uuid}"' in page and f'name="early-{bruno.uuid}"' in page
+    assert "Minutes late" in page or "Minutes de retard" in page
+    data = {
+        "roster_version": "0",
+        "action": "save",
+        f"status-{alice.uuid}": "present",
+        f"status-{bruno.uuid}": "late",
+        f"late-{bruno.uuid}": "20",
+        f"status-{chloe.uuid}": "left_early",
+        f"early-{chloe.uuid}": "45",
+    }
+    assert client.post(f"/sessions/{session.uuid}", data=data).status_code == 302
+    length = session.minutes
+    assert saved_marks(session) == {
+        alice.id: ("present", None),
+        bruno.id: ("late", length - 20),
+        chloe.id: ("left_early", length - 45),
+    }
+    # shown again as the trainer typed them, not as minutes present
+    page = client.get(f"/sessions/{session.uuid}").get_data(as_text=True)
+    assert re.search(rf'name="late-{bruno.uuid}" value="20"', page)
+    assert re.search(rf'name="early-{chloe.uuid}" value="45"', page)
+
+
+@pytest.mark.parametrize("late", ["", "0", "180", "deux"], ids=["empty", "zero", "whole session", "words"])
+def test_minutes_late_must_be_within_the_session(client_for, cohort, late):
+    bruno = cohort.enrolments[1]
+    session = cohort.past[0]
+    data = {"roster_version": "0", "action": "save", f"status-{bruno.uuid}": "late", f"late-{bruno.uuid}": late}
+    response = client_for(cohort.trainer).post(f"/sessions/{session.uuid}", data=data)
+    assert response.status_code == 422
+    assert "Bruno" in response.get_data(as_text=True)
+    assert saved_marks(session) == {}
+
+
+def test_the_trainer_home_lists_today_and_the_rosters_still_to_fill(client_for, cohort):
+    client = client_for(cohort.trainer)
+    home = client.get("/", headers={"Accept-Language": "fr"}).get_data(as_text=True)
+    past = len(cohort.past)
+    assert f"{past} listes de présence à remplir" in home
+    for session in cohort.past:
+        assert f"/sessions/{session.uuid}" in home
+    assert "Pas de séance aujourd&#39;hui." in home or "Pas de séance aujourd'hui." in home
+    first = cohort.past[0]
+    client.post(f"/sessions/{first.uuid}", data=roster_form({}, 0, action="all_present"))
+    home = client.get("/", headers={"Accept-Language": "fr"}).get_data(as_text=True)
+    assert f"{past - 1} listes de présence à remplir" in home
+    assert f'href="/sessions/{first.uuid}">Remplir' not in home

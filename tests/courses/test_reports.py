@@ -127,7 +127,8 @@ def test_summary_figures_match_the_eligibility_engine(app, demo_cohort):
     assert set(by_email) == set(results)
     for email, e in results.items():
         row = by_email[email]
-        assert row["Présence (%)"] == (eligibility.rules.floor_percent(e.attendance_percent) or "")
+        shown = "" if e.attendance_percent is None else str(eligibility.rules.shown_percent(e.attendance_percent))
+        assert row["Présence (%)"] == shown  # the figure the page shows (one rounding rule)
         assert Decimal(row["Heures suivies"]) == (Decimal(e.programme.attended_minutes) / 60).quantize(Decimal("0.01"))
         assert int(row["Compétences validées"]) == e.competencies_validated
         assert int(row["Badges émis"]) == len(awards[email])
@@ -201,7 +202,7 @@ def test_funder_exports_contain_no_personal_data(app, demo_cohort):
     )
     needles |= {n.split()[0] for n in {p.legal_name for p in people}}  # first names alone, too
     client = login(app, "financeur@example.org")
-    texts = [client.get("/reports/funder").get_data(as_text=True)]
+    texts = [client.get("/reports/funder").get_data(as_text=True), client.get("/").get_data(as_text=True)]
     report = reports.funder(date.today())
     for part in report.parts:
         for delimiter in ("semicolon", "comma"):
@@ -218,7 +219,7 @@ def test_funder_exports_contain_no_personal_data(app, demo_cohort):
         response = app.test_client().get(url, headers={"Authorization": f"Bearer {secret}"})
         assert response.status_code == 200, url
         texts.append(response.get_data(as_text=True))
-    assert len(texts) == 10  # HTML, 2 parts × 2 CSV separators, XLSX, PDF, 3 API answers
+    assert len(texts) == 11  # HTML (report and home), 2 parts × 2 CSV separators, XLSX, PDF, 3 API answers
     for text in texts:
         for needle in needles:
             assert not re.search(rf"\b{re.escape(needle)}\b", text), needle
@@ -417,7 +418,24 @@ def test_cli_report(app, runner, build_cohort, tmp_path):
 def test_typed_values():
     hours_column = reports.Column("h", "h", "hours")
     assert exports.typed(hours_column, 90) == Decimal("1.50")
-    assert exports.typed(reports.Column("p", "p", "percent"), Fraction(74999, 1000)) == Decimal("74.99")
+    # the one rounding rule of the pages (rules.shown_percent): floored to one decimal, never rounded up
+    assert exports.typed(reports.Column("p", "p", "percent"), Fraction(74999, 1000)) == Decimal("74.9")
     assert exports.typed(reports.Column("c", "c", "count"), "<5") == "<5"
     assert exports._csv_text(Decimal("1.50"), True) == "1,50" and exports._csv_text(Decimal("1.50"), False) == "1.50"
     assert exports._csv_text("-1 truc", False) == "'-1 truc" and exports._csv_text(-3, False) == "-3"
+
+
+def test_the_summary_pdf_is_one_table_and_names_the_training_body(app, demo_cohort):
+    """The summary's 17 columns were cut into two tables ("(1/2)", "(2/2)"): people were matched across pages.
+    Now one table, each situation on its own line under its row; the header names who gives the training."""
+    from badges import keys
+
+    client = login(app, "coordination@example.org")
+    data = export(client, f"/cohorts/{demo_cohort.uuid}/reports/summary/export", format="pdf").data
+    text = pdf_text(data)
+    assert "(1/2)" not in text and "(2/2)" not in text
+    assert "Situation —" in text  # the long text on its own line under each row
+    body = keys.get_issuer().name
+    assert body in PdfReader(io.BytesIO(data)).pages[0].extract_text()
+    funder = login(app, "financeur@example.org")
+    assert body in pdf_text(export(funder, "/reports/funder/export", format="pdf").data)

@@ -131,7 +131,7 @@ def step_01_coordinator_creates_cohort_and_imports_trainees(live: Live, browser_
         files=[{"name": "stagiaires.csv", "mimeType": "text/csv", "buffer": trainees.encode()}]
     )
     page.get_by_role("button", name="Importer").click()
-    expect(page.get_by_text("Invitations placées dans la boîte d'envoi : 2.")).to_be_visible()
+    expect(page.get_by_text("2 invitations sont dans la boîte d'envoi.")).to_be_visible()
     expect(page.get_by_role("link", name=TRAINEE_NAME).first).to_be_visible()
     pages.check(page, "05-coordinator-cohort-imported")
 
@@ -201,12 +201,12 @@ def step_03_trainer_fills_a_roster_on_a_phone(browser_contexts, pages: Pages):
     yanis = page.get_by_role("group", name=OTHER_NAME)
     zoe.get_by_text("Présent·e").tap()
     yanis.get_by_text("En retard").tap()
-    yanis.get_by_label("Minutes de présence").fill("150")
+    yanis.get_by_label("Minutes de retard").fill("30")
     pages.check(page, "13-trainer-roster-phone")
     page.get_by_role("button", name="Enregistrer les présences").tap()
     expect(flash(page)).to_contain_text("Présences enregistrées.")
     expect(zoe.get_by_label("Présent·e")).to_be_checked()
-    expect(yanis.get_by_label("Minutes de présence")).to_have_value("150")
+    expect(yanis.get_by_label("Minutes de retard")).to_have_value("30")
     pages.check(page, "14-trainer-roster-saved")
 
 
@@ -252,7 +252,7 @@ def step_04_trainer_fills_a_roster_with_the_keyboard_alone(browser_contexts, pag
     page.keyboard.press("ArrowRight")  # → "En retard"
     assert _focused(page)["value"] == "late"
     tab_to(page, lambda f: f["type"] == "number")
-    page.keyboard.type("120")
+    page.keyboard.type("20")  # minutes late
     tab_to(page, lambda f: f["type"] == "radio")
     page.keyboard.press("Space")  # Zoé: present
     assert _focused(page)["value"] == "present"
@@ -304,7 +304,9 @@ def step_07_referent_confirms_hours_without_an_account(browser, live: Live, page
     page.goto(S.tutor_link)
     expect(page.locator("main")).to_contain_text(TRAINEE_NAME.split()[0])
     pages.check(page, "21-referent-link")
-    page.get_by_role("row").filter(has_text="accueil").get_by_role("button", name="Envoyer").tap()
+    page.get_by_role("row").filter(has_text="accueil").get_by_role(
+        "button", name="Envoyer ma réponse pour ce jour"
+    ).tap()
     expect(page.locator("main table")).to_contain_text("Confirmé")
     pages.check(page, "22-referent-confirmed")
     context.close()
@@ -485,6 +487,9 @@ def step_15_trainee_dashboard_works_with_the_keyboard_alone(browser_contexts, pa
     assert any(h.startswith("/my/training") for h in hrefs) or any(h.startswith("/my/hours") for h in hrefs), hrefs
     assert len(reached) >= len(set(hrefs)), (reached, hrefs)
     page.goto("/")
+    # on a phone the menu is folded: Tab to its "Menu" button, Enter opens it, then Tab to the link
+    tab_to(page, lambda f: f["tag"] == "SUMMARY" and "Menu" in f["text"])
+    page.keyboard.press("Enter")
     tab_to(page, lambda f: f["tag"] == "A" and f["text"] == "Mes heures")
     page.keyboard.press("Enter")
     page.wait_for_url("**/my/hours")
