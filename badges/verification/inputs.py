@@ -142,8 +142,9 @@ def _refuse_constant(name: str) -> Any:
 def load_json(text: str | bytes) -> Any:
     """Strict JSON: no duplicate keys, NaN/Infinity or huge numbers; bounded depth and size. Raises ValueError
     (``Unsafe`` for valid-but-refused JSON)."""
+    text = _json_text(text)
     try:
-        value = json.loads(text, object_pairs_hook=_no_duplicates, parse_float=_finite, parse_constant=_refuse_constant)
+        value = _DECODER.decode(text)
     except RecursionError:
         raise Unsafe("nested too deeply") from None
     if not _tree_checked_by_text(text):
@@ -151,7 +152,24 @@ def load_json(text: str | bytes) -> Any:
     return value
 
 
-def _tree_checked_by_text(text: str | bytes) -> bool:
+#: What ``json.loads(text, object_pairs_hook=..., parse_float=..., parse_constant=...)`` builds at each call; one
+#: decoder serves every call and thread (as ``json.loads``'s own default decoder does).
+_DECODER = json.JSONDecoder(object_pairs_hook=_no_duplicates, parse_float=_finite, parse_constant=_refuse_constant)
+
+
+def _json_text(text: str | bytes) -> str:
+    """The text ``json.loads`` hands to its decoder (Python 3.11's ``json.loads``, line for line): a ``str`` starting
+    with a BOM is refused, ``bytes`` are decoded in the encoding their first bytes show (UTF-8, -16 or -32)."""
+    if isinstance(text, str):
+        if text.startswith("\ufeff"):
+            raise json.JSONDecodeError("Unexpected UTF-8 BOM (decode using utf-8-sig)", text, 0)
+        return text
+    if not isinstance(text, bytes | bytearray):
+        raise TypeError(f"the JSON object must be str, bytes or bytearray, not {text.__class__.__name__}")
+    return text.decode(json.detect_encoding(text), "surrogatepass")
+
+
+def _tree_checked_by_text(text: str) -> bool:
     """Whether ``check_tree`` cannot refuse what ``json.loads`` (with ``load_json``'s hooks) just read from ``text``,
     proved from the text alone in a few C-speed passes (``check_tree`` walks every node in Python):
 
@@ -163,11 +181,6 @@ def _tree_checked_by_text(text: str | bytes) -> bool:
       ``_refuse_constant`` never produces them.
 
     ``False`` when any of these cannot be proved: ``check_tree`` then decides, as before."""
-    if isinstance(text, bytes | bytearray):
-        try:  # what json.loads reads from bytes
-            text = bytes(text).decode(json.detect_encoding(text), "surrogatepass")
-        except (UnicodeDecodeError, LookupError):
-            return False
     return (
         len(text) <= MAX_JSON_UNITS
         and text.count("{") + text.count("[") <= MAX_DEPTH

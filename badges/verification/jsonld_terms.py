@@ -294,9 +294,14 @@ TEMPLATES: MemoTable = MemoTable()
 _UNKNOWN: Any = object()
 
 
+#: ``json.dumps(value, separators=(",", ":"), ensure_ascii=False, allow_nan=False)`` without building an encoder
+#: at each call (``json.dumps`` does exactly ``JSONEncoder(...).encode(value)``; the encoder keeps no state).
+_SKELETON_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+
+
 def _template(skeleton: dict[str, Any], context: list[Any]) -> _Template | None:
     try:
-        text = json.dumps([skeleton, context], separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+        text = _SKELETON_ENCODER.encode([skeleton, context])
     except (TypeError, ValueError, RecursionError):
         return None
     key = hashlib.sha256(text.encode("utf-8", "surrogatepass")).digest()

@@ -129,11 +129,15 @@ def jwk_key(jwk: Any) -> PublicKey:
     raise KeyNotFound(f"unsupported JWK (kty {str(kty)[:20]!r}, crv {str(jwk.get('crv'))[:20]!r})")
 
 
+#: ``json.dumps(jwk, sort_keys=True, separators=(",", ":"), allow_nan=False)``, the encoder built once.
+_JWK_ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"), allow_nan=False)
+
+
 def header_jwk_key(jwk: Any) -> PublicKey:
     """``jwk_key`` of a JWK given in a JWT header, remembered by its JSON text (one issuer sends the same key with
     every badge; keys are immutable, a failure is not kept)."""
     try:
-        text = json.dumps(jwk, sort_keys=True, separators=(",", ":"), allow_nan=False)
+        text = _JWK_ENCODER.encode(jwk)
     except (TypeError, ValueError, RecursionError):
         return jwk_key(jwk)
     return _jwk_key_of_text(text)

@@ -136,11 +136,19 @@ def test_load_json_answers_as_the_full_reading_on_random_text(text: str, limits:
         "[" * (inputs.MAX_DEPTH + 2) + "]" * (inputs.MAX_DEPTH + 2),
         '{"a": [1, 2.5, true, null, "x"], "b": {}}',
         "\ufeff{}",
+        "\ufeff\ufeff{}",
     ],
 )
 def test_load_json_examples(text: str) -> None:
     assert_same(text)
     assert_same(text.encode("utf-8", "surrogatepass"))
+    assert_same(bytearray(text.encode("utf-8", "surrogatepass")))
+
+
+@pytest.mark.parametrize("value", [None, 12, ["{}"], memoryview(b"{}")])
+def test_load_json_refuses_what_is_not_text_as_json_loads_does(value: Any) -> None:
+    assert outcome(load_json, value) == outcome(reference_load_json, value)
+    assert outcome(load_json, value)[0] == "TypeError"
 
 
 def test_the_shortcut_is_taken_for_a_credential_and_declined_at_each_limit() -> None:
@@ -148,7 +156,6 @@ def test_the_shortcut_is_taken_for_a_credential_and_declined_at_each_limit() -> 
         {"id": "urn:uuid:1", "type": ["VerifiableCredential"], "name": "Pair aidant 😀"}, ensure_ascii=False
     )
     assert inputs._tree_checked_by_text(credential)
-    assert inputs._tree_checked_by_text(credential.encode())
     assert not inputs._tree_checked_by_text('["\\ud800"]')
     assert not inputs._tree_checked_by_text('["\ud800"]')
     assert not inputs._tree_checked_by_text("[" * (inputs.MAX_DEPTH + 1))
