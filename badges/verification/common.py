@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import hashlib
 import json
 from collections.abc import Mapping
@@ -74,6 +75,13 @@ def parse_date(value: Any) -> datetime | None:
         return datetime.fromtimestamp(value, UTC)
     if not isinstance(value, str) or len(value) > 64:
         return None
+    return _parse_date_text(str(value))
+
+
+@functools.lru_cache(maxsize=1024)
+def _parse_date_text(value: str) -> datetime | None:
+    """``parse_date`` of a string, remembered: a function of the text alone, and datetimes are immutable (a
+    VC-JWT's ``validFrom`` is read for its ``nbf``, its validity and its summary)."""
     try:
         parsed = datetime.fromisoformat(value.strip())
     except ValueError:

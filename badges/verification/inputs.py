@@ -38,6 +38,7 @@ VC1_CONTEXT = "https://www.w3.org/2018/credentials/v1"
 OB3_TYPES = frozenset({"OpenBadgeCredential", "AchievementCredential"})
 JWS_RE = re.compile(r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$")
 SURROGATE = re.compile("[\ud800-\udfff]")
+SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")  # a JSON escape that decodes to a surrogate
 JSON_SPACE = " \t\r\n\ufeff"
 
 
@@ -109,6 +110,16 @@ def check_tree(value: Any) -> None:
 
 
 def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object's members as a dict, refusing a key given twice. ``dict(pairs)`` builds the same dict in C
+    when the keys are distinct (same keys, same order); the member-by-member walk runs only when they are not,
+    to name the first repeated key."""
+    out = dict(pairs)
+    if len(out) == len(pairs):
+        return out
+    return _first_duplicate(pairs)
+
+
+def _first_duplicate(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in pairs:
         if key in out:
@@ -131,12 +142,51 @@ def _refuse_constant(name: str) -> Any:
 def load_json(text: str | bytes) -> Any:
     """Strict JSON: no duplicate keys, NaN/Infinity or huge numbers; bounded depth and size. Raises ValueError
     (``Unsafe`` for valid-but-refused JSON)."""
+    text = _json_text(text)
     try:
-        value = json.loads(text, object_pairs_hook=_no_duplicates, parse_float=_finite, parse_constant=_refuse_constant)
+        value = _DECODER.decode(text)
     except RecursionError:
         raise Unsafe("nested too deeply") from None
-    check_tree(value)
+    if not _tree_checked_by_text(text):
+        check_tree(value)
     return value
+
+
+#: What ``json.loads(text, object_pairs_hook=..., parse_float=..., parse_constant=...)`` builds at each call; one
+#: decoder serves every call and thread (as ``json.loads``'s own default decoder does).
+_DECODER = json.JSONDecoder(object_pairs_hook=_no_duplicates, parse_float=_finite, parse_constant=_refuse_constant)
+
+
+def _json_text(text: str | bytes) -> str:
+    """The text ``json.loads`` hands to its decoder (Python 3.11's ``json.loads``, line for line): a ``str`` starting
+    with a BOM is refused, ``bytes`` are decoded in the encoding their first bytes show (UTF-8, -16 or -32)."""
+    if isinstance(text, str):
+        if text.startswith("\ufeff"):
+            raise json.JSONDecodeError("Unexpected UTF-8 BOM (decode using utf-8-sig)", text, 0)
+        return text
+    if not isinstance(text, bytes | bytearray):
+        raise TypeError(f"the JSON object must be str, bytes or bytearray, not {text.__class__.__name__}")
+    return text.decode(json.detect_encoding(text), "surrogatepass")
+
+
+def _tree_checked_by_text(text: str) -> bool:
+    """Whether ``check_tree`` cannot refuse what ``json.loads`` (with ``load_json``'s hooks) just read from ``text``,
+    proved from the text alone in a few C-speed passes (``check_tree`` walks every node in Python):
+
+    * size: each node and key of the value is paid for by its own characters in the text (a bracket, a number or
+      literal, a string with its quotes: decoding only shortens), so the value's units never exceed ``len(text)``;
+    * depth: a value nested ``d`` deep sits inside ``d`` containers, each opened by its own ``{`` or ``[``;
+    * lone surrogates: a decoded string holds one only if the text holds one, or a ``\\uD800``–``\\uDFFF`` escape;
+    * non-finite numbers, non-string keys and non-JSON values: ``json.loads`` with ``_finite`` and
+      ``_refuse_constant`` never produces them.
+
+    ``False`` when any of these cannot be proved: ``check_tree`` then decides, as before."""
+    return (
+        len(text) <= MAX_JSON_UNITS
+        and text.count("{") + text.count("[") <= MAX_DEPTH
+        and SURROGATE.search(text) is None
+        and SURROGATE_ESCAPE.search(text) is None
+    )
 
 
 def sanitised(value: Any) -> Any:

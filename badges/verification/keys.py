@@ -25,6 +25,7 @@ from urllib.parse import unquote
 
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from badges import signing
 from badges.verification.common import as_list, b64url_decode, is_http_url, origin
@@ -128,11 +129,15 @@ def jwk_key(jwk: Any) -> PublicKey:
     raise KeyNotFound(f"unsupported JWK (kty {str(kty)[:20]!r}, crv {str(jwk.get('crv'))[:20]!r})")
 
 
+#: ``json.dumps(jwk, sort_keys=True, separators=(",", ":"), allow_nan=False)``, the encoder built once.
+_JWK_ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"), allow_nan=False)
+
+
 def header_jwk_key(jwk: Any) -> PublicKey:
     """``jwk_key`` of a JWK given in a JWT header, remembered by its JSON text (one issuer sends the same key with
     every badge; keys are immutable, a failure is not kept)."""
     try:
-        text = json.dumps(jwk, sort_keys=True, separators=(",", ":"), allow_nan=False)
+        text = _JWK_ENCODER.encode(jwk)
     except (TypeError, ValueError, RecursionError):
         return jwk_key(jwk)
     return _jwk_key_of_text(text)
@@ -140,7 +145,21 @@ def header_jwk_key(jwk: Any) -> PublicKey:
 
 @functools.lru_cache(maxsize=256)
 def _jwk_key_of_text(text: str) -> PublicKey:
-    return jwk_key(json.loads(text))
+    return same_key_object(jwk_key(json.loads(text)))
+
+
+#: One object per remembered public key, by its DER SubjectPublicKeyInfo (the key's identity, as a JWK thumbprint
+#: is): a ``jwk`` header and the ``did:jwk`` that encodes the same key give the same object, which lets a caller
+#: comparing them answer ``is`` instead of serialising both keys at each verification.
+_KEY_OBJECTS: dict[bytes, PublicKey] = {}
+
+
+def same_key_object(key: PublicKey) -> PublicKey:
+    """The remembered object equal to ``key`` (``key`` itself the first time). Bounded: forgets all past 512."""
+    der = key.public_bytes(Encoding.DER, PublicFormat.SubjectPublicKeyInfo)
+    if len(_KEY_OBJECTS) >= 512:
+        _KEY_OBJECTS.clear()
+    return _KEY_OBJECTS.setdefault(der, key)
 
 
 def did_jwk_key(did_url: str) -> PublicKey:
@@ -160,7 +179,7 @@ def _did_jwk_key(did_url: str) -> PublicKey:
         jwk = load_json(b64url_decode(match.group(1)))
     except (ValueError, UnicodeDecodeError) as exc:
         raise KeyNotFound("the did:jwk does not encode a JSON JWK") from exc
-    return jwk_key(jwk)
+    return same_key_object(jwk_key(jwk))
 
 
 def did_web_url(did: str) -> str:

@@ -67,7 +67,9 @@ def algorithm_of(key: PublicKey) -> str | None:
 
 
 def _same_key(one: PublicKey, other: PublicKey) -> bool:
-    return one.public_bytes(Encoding.DER, PublicFormat.SubjectPublicKeyInfo) == other.public_bytes(
+    """Whether two keys are the same public key. Keys read from a ``jwk`` header or a ``did:jwk`` are remembered as
+    one object per key (``keys.same_key_object``): the same object is the same key, without serialising either."""
+    return one is other or one.public_bytes(Encoding.DER, PublicFormat.SubjectPublicKeyInfo) == other.public_bytes(
         Encoding.DER, PublicFormat.SubjectPublicKeyInfo
     )
 
