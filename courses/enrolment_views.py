@@ -131,6 +131,7 @@ def _page(enrolment: Enrolment, status: int = 200, **forms):
         withdraw_form=forms.get("withdraw_form") or WithdrawForm(withdrawn_on=enrolment.withdrawn_on),
         placement_form=forms.get("placement_form") or _placement_form(),
         review_form=ReviewForm(),
+        review_kept=forms.get("review_kept"),
     ), status
 
 
