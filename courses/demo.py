@@ -305,8 +305,8 @@ def _mark(p: Promotion, index: int, k: int, minutes: int) -> services.MarkInput:
 def _attendance(p: Promotion, sessions, enrolments, since: date, until: date, attended: list[int]) -> None:
     coordinator = _user("coordination@example.org")
     for session in sessions:
-        if not since < session.on <= until:
-            continue
+        if not since < session.on <= until or not services.roster_is_open(session):
+            continue  # a roster opens when its session starts (today's afternoon is not taken in the morning)
         marks = {}
         for index, enrolment in enumerate(enrolments):
             if not expected_on(enrolment, session.on):

@@ -10,9 +10,9 @@ import secrets
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, time
+from datetime import UTC, date, datetime, time
 
-from flask_babel import format_date
+from flask_babel import format_date, format_datetime
 from flask_babel import lazy_gettext as _l
 from werkzeug.utils import secure_filename
 
@@ -20,7 +20,7 @@ from core import audit, tokens
 from core.db import db, utcnow
 from core.models import Role, User
 from core.services import ServiceError, external_url, normalize_email
-from courses import evidence_store, outbox
+from courses import evidence_store, outbox, rules
 from courses.models import (
     Attendance,
     AttendanceStatus,
@@ -320,8 +320,18 @@ class StaleRoster(ServiceError):
     """Someone saved this roster after the form was opened."""
 
 
+def roster_is_open(session: TrainingSession, now: datetime | None = None) -> bool:
+    """Has the session started (in its cohort's time zone)? Its roster takes marks from then on."""
+    return rules.roster_open(session.on, session.starts_at, session.cohort.timezone, now or datetime.now(UTC))
+
+
 def save_roster(
-    session: TrainingSession, marks: Mapping[int, MarkInput], recorded_by: User | None, expected_version: int | None
+    session: TrainingSession,
+    marks: Mapping[int, MarkInput],
+    recorded_by: User | None,
+    expected_version: int | None,
+    *,
+    now: datetime | None = None,
 ) -> int:
     """Save the marks of a session's roster (enrolment id → mark) all at once.
 
@@ -329,9 +339,25 @@ def save_roster(
     nothing is written and ``StaleRoster`` is raised, so no one's marks are silently overwritten.
     The version is claimed with one conditional UPDATE before anything is written, so two saves racing
     each other cannot both win, on SQLite or on PostgreSQL (where the second UPDATE waits for the first
-    transaction and then matches no row). Returns the number of marks changed."""
+    transaction and then matches no row). Returns the number of marks changed.
+
+    Before the session starts (``now``, default: the present) the only mark it takes is a planned absence
+    (excused): nobody can yet be present, late or absent."""
     if session.cancelled:
         raise ServiceError(_l("This session is cancelled: no attendance to take."))
+    if not roster_is_open(session, now):
+        early = [m for m in marks.values() if m.status is not None and m.status not in rules.PLANNED]
+        if early:
+            raise ServiceError(
+                _l(
+                    "This session has not started yet: attendance can be taken from %(when)s. "
+                    "Before that, you can only record a planned absence.",
+                    when=format_datetime(
+                        rules.session_starts_at(session.on, session.starts_at, session.cohort.timezone),
+                        "EEEE d MMMM, HH:mm",
+                    ),
+                )
+            )
     claim = db.update(TrainingSession).where(TrainingSession.id == session.id)
     if expected_version is not None:
         claim = claim.where(TrainingSession.roster_version == expected_version)

@@ -17,7 +17,7 @@ from core.models import Role, User, UserRole
 from core.pdf import pdf_response, render_template_pdf
 from core.security import public, roles_required
 from core.services import ServiceError
-from courses import eligibility, importer, permissions, queries, services
+from courses import eligibility, importer, permissions, queries, rules, services
 from courses.blueprint import bp
 from courses.forms import CohortForm, ImportForm, SessionForm
 from courses.models import (
@@ -362,11 +362,27 @@ def session_detail(session_uuid: uuid.UUID):
                     posted=None,
                     conflicts=roster_conflicts(rows, marks),
                     kept=kept_marks(rows, marks),
+                    **roster_times(session),
                 ), status_code
             return render_template(
-                "courses/session_detail.html", session=session, rows=rows, problems=problems, posted=request.form
+                "courses/session_detail.html",
+                session=session,
+                rows=rows,
+                problems=problems,
+                posted=request.form,
+                **roster_times(session),
             ), status_code
-    return render_template("courses/session_detail.html", session=session, rows=rows, problems=[], posted=None)
+    return render_template(
+        "courses/session_detail.html", session=session, rows=rows, problems=[], posted=None, **roster_times(session)
+    )
+
+
+def roster_times(session: TrainingSession) -> dict:
+    """Whether the roster is open (the session has started) and when it opens, for the page to say so."""
+    return {
+        "roster_open": services.roster_is_open(session),
+        "opens_at": rules.session_starts_at(session.on, session.starts_at, session.cohort.timezone),
+    }
 
 
 def kept_marks(rows: list[dict], mine: dict[int, services.MarkInput]) -> list[tuple[str, str]]:

@@ -69,3 +69,69 @@ def test_referent_do_not_confirm_without_comment_stays_do_not_confirm(live: Live
         return db.session.scalar(db.select(HoursEntry.state).where(HoursEntry.uuid == uuid.UUID(entry_uuid)))
 
     assert in_app(live, state) == HoursState.REJECTED.value
+
+
+# --- 2. a roster opens when its session starts; a planned absence is its own thing --------------------------------
+
+
+def test_a_future_roster_takes_only_planned_absences_and_the_summary_never_counts_it(
+    live: Live, phone, browser, pages: Pages
+):
+    from datetime import date
+
+    from core.models import User
+    from courses import demo as courses_demo
+    from courses.models import Cohort, Enrolment, TrainingSession
+
+    def future_session():
+        cohort = db.session.scalar(db.select(Cohort).where(Cohort.code == courses_demo.COHORT_CODE))
+        session = db.session.scalars(
+            db.select(TrainingSession)
+            .where(TrainingSession.cohort_id == cohort.id, TrainingSession.on > date.today())
+            .where(TrainingSession.cancelled.is_(False))
+            .order_by(TrainingSession.on)
+        ).first()
+        enrolment = db.session.scalar(
+            db.select(Enrolment)
+            .join(User, User.id == Enrolment.user_id)
+            .where(Enrolment.cohort_id == cohort.id, User.email == "dario.exemple@example.org")
+        )
+        return str(session.uuid), str(enrolment.uuid)
+
+    session_uuid, enrolment_uuid = in_app(live, future_session)
+    log_in(phone, COORDINATOR)
+    phone.goto(f"/sessions/{session_uuid}")
+    expect(phone.locator("#roster-not-open")).to_contain_text("pas encore commencé")
+    expect(phone.get_by_role("button", name="Toutes les autres personnes présentes")).to_have_count(0)
+    expect(phone.get_by_label("Présent·e", exact=True)).to_have_count(0)
+    phone.get_by_role("group", name="Dario Exemple").get_by_label("Absence prévue", exact=True).check()
+    pages.check(phone, "traps-02-roster-before-the-session")
+    phone.get_by_role("button", name="Enregistrer les absences prévues").click()
+    expect(phone.locator(".alert--success")).to_be_visible()
+    expect(phone.get_by_role("group", name="Dario Exemple").get_by_label("Absence prévue", exact=True)).to_be_checked()
+
+    # The page no longer offers "everyone present"; the server refuses it too, whatever sends it.
+    token = phone.locator("form.roster input[name=csrf_token]").input_value()
+    version = phone.locator("form.roster input[name=roster_version]").input_value()
+    response = phone.request.post(
+        f"/sessions/{session_uuid}", form={"csrf_token": token, "roster_version": version, "action": "all_present"}
+    )
+    assert response.status == 422
+    assert "pas encore commencé" in response.text()
+
+    # The trainee's attendance summary: the session to come is "coming — planned absence", never present.
+    trainee = new_context(browser, live.url, viewport=PHONE_360).new_page()
+    log_in(trainee, "dario.exemple@example.org")
+    pdf = trainee.request.get(f"/enrolments/{enrolment_uuid}/attendance.pdf")
+    assert pdf.ok
+    text = pdf_text(pdf.body())
+    assert "À venir — absence prévue" in text
+    trainee.context.close()
+
+
+def pdf_text(data: bytes) -> str:
+    import io
+
+    from pypdf import PdfReader
+
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
