@@ -135,3 +135,58 @@ def pdf_text(data: bytes) -> str:
     from pypdf import PdfReader
 
     return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+
+
+# --- 4. a revocation asks first, tells the holder, and leaves the badge in sight --------------------------------
+
+
+def test_revocation_is_confirmed_told_and_stays_visible_to_the_holder(live: Live, phone, browser, pages: Pages):
+    from badges.models import Award
+    from core.models import OutboxMessage, User
+
+    holder_email = "dario.exemple@example.org"
+
+    def dario_award():
+        user = db.session.scalar(db.select(User).where(User.email == holder_email))
+        award = db.session.scalars(
+            db.select(Award).where(Award.recipient_id == user.id, Award.revoked_at.is_(None)).order_by(Award.id)
+        ).first()
+        return str(award.uuid)
+
+    award_uuid = in_app(live, dario_award)
+    log_in(phone, COORDINATOR)
+    phone.goto(f"/admin/badges/{award_uuid}")
+    phone.get_by_label("Émis par erreur").check()
+    phone.get_by_role("button", name="Révoquer", exact=True).click()
+    confirm = phone.locator("#confirm-revoke")
+    expect(confirm).to_contain_text("en êtes-vous sûr·e")
+    expect(confirm).to_contain_text("Dario")
+    pages.check(phone, "traps-04-coordinator-confirms-revocation")
+
+    def revoked() -> bool:
+        return db.session.scalar(db.select(Award.revoked_at).where(Award.uuid == uuid.UUID(award_uuid))) is not None
+
+    assert not in_app(live, revoked)  # asking is not doing
+    confirm.get_by_role("button", name="Oui, révoquer le badge").click()
+    expect(phone.locator(".alert--success")).to_contain_text("message")
+    assert in_app(live, revoked)
+
+    def message() -> str:
+        return db.session.scalar(
+            db.select(OutboxMessage.body).where(
+                OutboxMessage.purpose == "badge-revoked", OutboxMessage.recipient == holder_email
+            )
+        )
+
+    body = in_app(live, message)
+    assert "Il avait été donné par erreur." in body and "Mes badges" in body
+
+    trainee = new_context(browser, live.url, viewport=PHONE_360).new_page()
+    log_in(trainee, holder_email)
+    trainee.goto("/me/badges")
+    withdrawn = trainee.locator(".badge-item--withdrawn")
+    expect(withdrawn).to_have_count(1)
+    expect(withdrawn).to_contain_text("Ce badge a été retiré le")
+    expect(withdrawn).to_contain_text("La raison : Émis par erreur.")
+    pages.check(trainee, "traps-04-trainee-sees-the-withdrawn-badge")
+    trainee.context.close()
