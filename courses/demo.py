@@ -179,7 +179,14 @@ def load(today: date) -> str:
 def load_promotion(p: Promotion, today: date) -> str:
     if db.session.scalar(db.select(Cohort.id).where(Cohort.code == p.code)):
         return f"Demo cohort {p.code} already there."
-    cohort = services.create_cohort(p.code, services.get_programme(PROGRAMME), p.first_day, p.last_day, title=p.title)
+    cohort = services.create_cohort(
+        p.code,
+        services.get_programme(PROGRAMME),
+        p.first_day,
+        p.last_day,
+        title=p.title,
+        contact=_user("coordination@example.org"),
+    )
     cohort.place = PLACE
     trainers = {key: _user(f"{key}@example.org") for key in TRAINERS}
     for key, user in trainers.items():

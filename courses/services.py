@@ -140,7 +140,13 @@ def get_programme(code: str) -> Programme:
 
 
 def create_cohort(
-    code: str, programme: Programme, starts_on: date, ends_on: date, *, title: str | None = None
+    code: str,
+    programme: Programme,
+    starts_on: date,
+    ends_on: date,
+    *,
+    title: str | None = None,
+    contact: User | None = None,
 ) -> Cohort:
     code = (code or "").strip()
     if not code or len(code) > 60 or any(ch.isspace() for ch in code):
@@ -149,10 +155,35 @@ def create_cohort(
         raise ServiceError(_l("A cohort with this code already exists."), field="code")
     if ends_on < starts_on:
         raise ServiceError(_l("The end date must come after the start date."), field="ends_on")
-    cohort = Cohort(code=code, programme=programme, starts_on=starts_on, ends_on=ends_on, title=title or None)
+    if contact is not None and not contact.has_role(Role.ADMIN, Role.TRAINER):
+        raise ServiceError(_l("The contact person must be a coordinator or a trainer."), field="contact")
+    cohort = Cohort(
+        code=code, programme=programme, starts_on=starts_on, ends_on=ends_on, title=title or None, contact=contact
+    )
     db.session.add(cohort)
     db.session.flush()
     return cohort
+
+
+def contact_of(cohort: Cohort) -> User | None:
+    """Whom the cohort's trainees turn to: its contact person, or else its first trainer (professional first)."""
+    if cohort.contact is not None and cohort.contact.active:
+        return cohort.contact
+    staff = sorted(
+        (s for s in cohort.staff if s.user.active),
+        key=lambda s: (s.kind != TrainerKind.PROFESSIONAL.value, s.user.legal_name),
+    )
+    return staff[0].user if staff else None
+
+
+def trainee_contact(user: User) -> User | None:
+    """The named person a trainee can turn to: the contact of their current (latest, not left) cohort."""
+    enrolment = db.session.scalars(
+        db.select(Enrolment)
+        .where(Enrolment.user_id == user.id, Enrolment.withdrawn_on.is_(None))
+        .order_by(Enrolment.enrolled_on.desc(), Enrolment.id.desc())
+    ).first()
+    return contact_of(enrolment.cohort) if enrolment is not None else None
 
 
 def add_trainer(cohort: Cohort, user: User, kind: str = TrainerKind.PROFESSIONAL) -> CohortStaff:

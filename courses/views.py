@@ -117,7 +117,18 @@ def cohort_new():
     form = CohortForm()
     programmes_ = db.session.scalars(db.select(Programme).order_by(Programme.code)).all()
     form.programme.choices = [SelectChoice(p.code, localized(p.title, lang())) for p in programmes_]
+    people = db.session.scalars(
+        db.select(User)
+        .join(UserRole, UserRole.user_id == User.id)
+        .where(UserRole.role.in_([Role.ADMIN.value, Role.TRAINER.value]), User.active.is_(True))
+        .distinct()
+        .order_by(User.legal_name)
+    ).all()
+    form.contact.choices = [SelectChoice(str(u.uuid), f"{u.legal_name} ({u.email})") for u in people]
+    if request.method == "GET":
+        form.contact.data = str(current_user.uuid)  # the coordinator who creates it, unless they choose another
     if form.validate_on_submit():
+        contact = next((u for u in people if str(u.uuid) == form.contact.data), None)
         try:
             cohort = services.create_cohort(
                 form.code.data,
@@ -125,6 +136,7 @@ def cohort_new():
                 form.starts_on.data,
                 form.ends_on.data,
                 title=form.title.data,
+                contact=contact,
             )
         except ServiceError as exc:
             apply_error(form, exc)

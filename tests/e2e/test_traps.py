@@ -190,3 +190,38 @@ def test_revocation_is_confirmed_told_and_stays_visible_to_the_holder(live: Live
     expect(withdrawn).to_contain_text("La raison : Émis par erreur.")
     pages.check(trainee, "traps-04-trainee-sees-the-withdrawn-badge")
     trainee.context.close()
+
+
+# --- 3. an at-risk trainee reads what is true, and whom to talk to ----------------------------------------------
+
+
+def test_an_at_risk_trainee_reads_the_truth_and_has_a_named_contact(live: Live, phone, pages: Pages):
+    from core.models import User
+    from courses import demo as courses_demo
+    from courses import eligibility, rules
+    from courses.models import Cohort
+
+    def below_threshold():
+        cohort = db.session.scalar(db.select(Cohort).where(Cohort.code == courses_demo.COHORT_CODE))
+        below = next(
+            r
+            for r in eligibility.evaluate_cohort(cohort)
+            if r.evaluation.status is rules.Status.IN_PROGRESS
+            and r.evaluation.attendance_percent is not None
+            and not r.evaluation.attendance_met
+        )
+        coordinator = db.session.scalar(db.select(User).where(User.email == COORDINATOR))
+        return below.enrolment.user.email, coordinator.name
+
+    email, contact = in_app(live, below_threshold)
+    log_in(phone, email)
+    phone.goto("/my/training")
+    situation = phone.locator("main").inner_text()
+    assert "Il faut 75 % à la fin." in situation and "Vous pouvez encore y arriver." in situation
+    assert "au-dessus" not in situation  # below the threshold is never called "above" it
+    pages.check(phone, "traps-03-trainee-below-the-threshold")
+    for path in ("/", "/my/training", "/my/hours", "/me/badges", "/calendar", "/account"):
+        phone.goto(path)
+        box = phone.locator(".contact-person")
+        expect(box).to_contain_text(contact)
+        expect(box.get_by_role("link", name=COORDINATOR)).to_have_attribute("href", f"mailto:{COORDINATOR}")
