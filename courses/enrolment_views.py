@@ -132,6 +132,7 @@ def _page(enrolment: Enrolment, status: int = 200, **forms):
         placement_form=forms.get("placement_form") or _placement_form(),
         review_form=ReviewForm(),
         review_kept=forms.get("review_kept"),
+        ended=date.today() > cohort.ends_on,
     ), status
 
 

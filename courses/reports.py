@@ -204,13 +204,40 @@ def badge_register(cohort: Cohort) -> list[BadgeEvent]:
 # --------------------------------------------------------------------------------------------------- helpers
 
 
-def is_at_risk(result: eligibility.TraineeResult) -> bool:
-    """Unreachable, below the attendance threshold today, or able to miss less than one more session."""
+#: The conditions a trainee may not meet, in the order the risk list shows them.
+CONDITIONS = ("attendance", "placement", "final_work", "competencies")
+
+
+def unmet_conditions(result: eligibility.TraineeResult, *, ended: bool = False) -> list[str]:
+    """The conditions that put a trainee on the list to follow closely (``CONDITIONS`` order).
+
+    While the cohort runs: attendance at risk (out of reach, below the threshold today, or able to miss less
+    than one more session) and a final work not passed. Once it has ended (``ended``): every condition still
+    unmet, since nothing will meet it by itself any more."""
     e = result.evaluation
-    if e.status.value == "unreachable":
+    if e.status in (rules.Status.WITHDRAWN, rules.Status.ELIGIBLE):
+        return []
+    out = []
+    if _attendance_at_risk(e) or (ended and not e.attendance_met):
+        out.append("attendance")
+    if ended and not e.placement_met:
+        out.append("placement")
+    if e.final_work == "failed" or (ended and not e.final_work_met):
+        out.append("final_work")
+    if ended and not e.competencies_met:
+        out.append("competencies")
+    return out
+
+
+def is_at_risk(result: eligibility.TraineeResult, *, ended: bool = False) -> bool:
+    """On the list to follow closely: some condition unmet that needs someone to act (see unmet_conditions)."""
+    return bool(unmet_conditions(result, ended=ended))
+
+
+def _attendance_at_risk(e: rules.Evaluation) -> bool:
+    """Unreachable, below the attendance threshold today, or able to miss less than one more session."""
+    if e.status is rules.Status.UNREACHABLE:
         return True
-    if e.status.value != "in_progress":
-        return False
     if e.attendance_percent is not None and not e.attendance_met:
         return True
     if e.can_still_miss_minutes is None or not e.programme.remaining_sessions:
@@ -626,7 +653,8 @@ def modules(cohort: Cohort, as_of: date) -> Report:
 def risk(cohort: Cohort, as_of: date) -> Report:
     results = eligibility.evaluate_cohort(cohort, as_of)
     threshold = _threshold(cohort.programme)
-    flagged = sorted((r for r in results if is_at_risk(r)), key=lambda r: name_key(r.user.legal_name))
+    ended = as_of > cohort.ends_on
+    flagged = sorted((r for r in results if is_at_risk(r, ended=ended)), key=lambda r: name_key(r.user.legal_name))
     rows = [
         [
             r.user.legal_name,

@@ -32,7 +32,7 @@ from courses.models import (
     TrainingSession,
 )
 from courses.presenters import expected_on, lang, name_key
-from courses.reports import is_at_risk
+from courses.reports import is_at_risk, unmet_conditions  # noqa: F401 - is_at_risk: home.py takes it here
 
 STAFF = (Role.ADMIN, Role.TRAINER)
 
@@ -156,7 +156,9 @@ def cohort_detail(cohort_uuid: uuid.UUID):
     permissions.require_staff(cohort)
     as_of = date.today()
     results = eligibility.evaluate_cohort(cohort, as_of)
-    at_risk = [r for r in results if is_at_risk(r)]
+    ended = as_of > cohort.ends_on
+    at_risk = [(r, unmet_conditions(r, ended=ended)) for r in results]
+    at_risk = [(r, unmet) for r, unmet in at_risk if unmet]
     sessions = queries.cohort_sessions(cohort.id)
     marked = dict(
         db.session.execute(
@@ -175,6 +177,7 @@ def cohort_detail(cohort_uuid: uuid.UUID):
         cohort=cohort,
         results=results,
         at_risk=at_risk,
+        ended=ended,
         sessions=sessions,
         marked=marked,
         staff=staff,

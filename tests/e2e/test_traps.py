@@ -4,7 +4,9 @@ the demo. Each journey failed on the code before its fix.
 
 from __future__ import annotations
 
+import re
 import uuid
+from datetime import date
 
 import pytest
 from playwright.sync_api import expect
@@ -77,8 +79,6 @@ def test_referent_do_not_confirm_without_comment_stays_do_not_confirm(live: Live
 def test_a_future_roster_takes_only_planned_absences_and_the_summary_never_counts_it(
     live: Live, phone, browser, pages: Pages
 ):
-    from datetime import date
-
     from core.models import User
     from courses import demo as courses_demo
     from courses.models import Cohort, Enrolment, TrainingSession
@@ -225,3 +225,36 @@ def test_an_at_risk_trainee_reads_the_truth_and_has_a_named_contact(live: Live, 
         box = phone.locator(".contact-person")
         expect(box).to_contain_text(contact)
         expect(box.get_by_role("link", name=COORDINATOR)).to_have_attribute("href", f"mailto:{COORDINATOR}")
+
+
+# --- 5. after the end, every unmet condition is on the list, with what to do ------------------------------------
+
+
+def test_a_finished_cohort_lists_every_unmet_condition_with_what_to_do(live: Live, phone, pages: Pages):
+    from courses import eligibility, rules
+    from courses.models import Cohort
+
+    def finished():
+        cohort = db.session.scalars(
+            db.select(Cohort).where(Cohort.ends_on < date.today()).order_by(Cohort.ends_on.desc())
+        ).first()
+        done = (rules.Status.ELIGIBLE, rules.Status.WITHDRAWN)
+        results = [r for r in eligibility.evaluate_cohort(cohort) if r.evaluation.status not in done]
+        failed = next(r.user.legal_name for r in results if r.evaluation.final_work == "failed")
+        return str(cohort.uuid), failed, len(results)
+
+    cohort_uuid, failed, unfinished = in_app(live, finished)
+    assert unfinished >= 1
+    log_in(phone, COORDINATOR)
+    phone.goto(f"/cohorts/{cohort_uuid}")
+    risk = phone.locator(".risk-list > li")
+    expect(risk).to_have_count(unfinished)  # nobody unfinished is left out because their attendance is fine
+    item = risk.filter(has_text=failed)
+    expect(item.locator("[data-condition=final_work]")).to_contain_text("Non réussi")
+    expect(item.get_by_role("link", name="Proposer une nouvelle date de jury")).to_have_attribute(
+        "href", re.compile(r"^mailto:.+\?subject=Nouvelle")
+    )
+    expect(item.get_by_role("link", name="Noter le résultat du nouveau jury")).to_be_visible()
+    expect(item).to_contain_text("Formation finie, conditions manquantes")
+    expect(phone.get_by_text("En cours", exact=True)).to_have_count(0)  # ten months later, nothing is "in progress"
+    pages.check(phone, "traps-05-finished-cohort-to-follow-closely")
