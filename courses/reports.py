@@ -27,7 +27,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import aliased, defer, selectinload
 
-from badges.models import Achievement, Award
+from badges.models import Achievement, Award, Visibility
 from badges.presenters import reason_label
 from core.db import db
 from core.i18n import localized
@@ -35,7 +35,6 @@ from core.models import User
 from courses import charts, eligibility, rules
 from courses.models import (
     Attendance,
-    Certificate,
     Cohort,
     Enrolment,
     Module,
@@ -146,19 +145,32 @@ def badge_facts(enrolment_ids: Iterable[int]) -> dict[int, BadgeFacts]:
     facts = {i: BadgeFacts() for i in refs.values()}
     if not refs:
         return facts
+    # The certificate is issued with the programme badge (the PDF is only made when first asked for): an active
+    # programme badge its holder has not declined is an issued certificate, downloaded or not.
+    certified = sa.case(
+        (
+            sa.and_(
+                Achievement.kind == "programme",
+                Award.revoked_at.is_(None),
+                Award.visibility != Visibility.DECLINED.value,
+            ),
+            1,
+        ),
+        else_=0,
+    )
     rows = db.session.execute(
         db.select(
             Award.context_ref,
             sa.func.count(Award.id),
             sa.func.count(Award.revoked_at),
-            sa.func.count(Certificate.id),  # at most one certificate per award: the join adds no row
+            sa.func.sum(certified),
         )
-        .outerjoin(Certificate, sa.and_(Certificate.award_id == Award.id, Award.revoked_at.is_(None)))
+        .join(Achievement, Achievement.id == Award.achievement_id)
         .where(Award.context_ref.in_(refs), Award.superseded_by_id.is_(None))
         .group_by(Award.context_ref)
     )
     for ref, issued, revoked, certificates in rows:
-        facts[refs[ref]] = BadgeFacts(issued=issued, revoked=revoked, certificate=certificates > 0)
+        facts[refs[ref]] = BadgeFacts(issued=issued, revoked=revoked, certificate=(certificates or 0) > 0)
     return facts
 
 
@@ -737,12 +749,21 @@ class _Tally:
     completed: int = 0
     withdrawn: int = 0
     in_progress: int = 0
+    not_completed: int = 0  # the cohort has ended without every condition met: no longer "in training"
     training_minutes: int = 0
     placement_minutes: int = 0
     badges: int | None = None
 
     def add(self, other: _Tally) -> None:
-        for name in ("enrolled", "completed", "withdrawn", "in_progress", "training_minutes", "placement_minutes"):
+        for name in (
+            "enrolled",
+            "completed",
+            "withdrawn",
+            "in_progress",
+            "not_completed",
+            "training_minutes",
+            "placement_minutes",
+        ):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         if other.badges is not None:
             self.badges = (self.badges or 0) + other.badges
@@ -771,6 +792,7 @@ class _Tally:
             count("completed"),
             count("withdrawn"),
             count("in_progress"),
+            count("not_completed"),
             _hidden() if "training_minutes" in hidden else self.training_minutes,
             _hidden() if "placement_minutes" in hidden else self.placement_minutes,
             rate,
@@ -778,8 +800,9 @@ class _Tally:
         ]
 
 
-#: How a person is counted: enrolled = completed + withdrawn + still in training (in every row).
-OUTCOMES = ("completed", "withdrawn", "in_progress")
+#: How a person is counted: enrolled = completed + withdrawn + still in training + ended without every condition
+#: (in every row).
+OUTCOMES = ("completed", "withdrawn", "in_progress", "not_completed")
 #: Every figure of a row that is the sum of the same figure in the rows it groups (a year's cohorts, the years).
 ADDITIVE = ("enrolled", *OUTCOMES, "training_minutes", "placement_minutes", "badges")
 
@@ -818,6 +841,7 @@ def _funder_columns() -> list[Column]:
         Column("completed", _l("Completed (all conditions met)"), "count", 12),
         Column("withdrawn", _l("Left the training"), "count", 10),
         Column("in_progress", _l("Still in training"), "count", 10),
+        Column("not_completed", _l("Training over, conditions missing"), "count", 12),
         Column("training_hours", _l("Hours of training attended"), "hours", 14),
         Column("placement_hours", _l("Practice hours confirmed"), "hours", 14),
         Column("completion_rate", _l("Completion rate (%)"), "percent", 12),
@@ -843,7 +867,10 @@ def funder(as_of: date, cohorts: Sequence[Cohort] | None = None, progress=None) 
                 tally.enrolled += 1
                 tally.completed += e.status.value == "eligible"
                 tally.withdrawn += e.status.value == "withdrawn"
-                tally.in_progress += e.status.value in ("in_progress", "unreachable")
+                unfinished = e.status.value in ("in_progress", "unreachable")
+                ended = as_of > cohort.ends_on  # after its end, nobody of a cohort is still in training
+                tally.in_progress += unfinished and not ended
+                tally.not_completed += unfinished and ended
                 tally.training_minutes += e.programme.attended_minutes
                 tally.placement_minutes += e.placement_minutes
                 if r.enrolment.id in facts:

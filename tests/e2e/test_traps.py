@@ -258,3 +258,67 @@ def test_a_finished_cohort_lists_every_unmet_condition_with_what_to_do(live: Liv
     expect(item).to_contain_text("Formation finie, conditions manquantes")
     expect(phone.get_by_text("En cours", exact=True)).to_have_count(0)  # ten months later, nothing is "in progress"
     pages.check(phone, "traps-05-finished-cohort-to-follow-closely")
+
+
+# --- 6. figures that agree: certificate and counts, "certificate issued", funder outcomes, progress bars --------
+
+
+def table_rows(page, part: str) -> list[dict[str, str]]:
+    """A report table (``h-<part>``) as the reader sees it: one dict per row, by column heading."""
+    return page.evaluate(
+        """(part) => {
+            const table = document.querySelector(`section[aria-labelledby="h-${part}"] table`);
+            const heads = [...table.querySelectorAll("thead th")].map((th) => th.innerText.trim());
+            return [...table.querySelectorAll("tbody tr")].map((tr) =>
+                Object.fromEntries([...tr.children].map((cell, i) => [heads[i], cell.innerText.trim()])));
+        }""",
+        part,
+    )
+
+
+def test_certificate_counts_issued_certificates_funder_outcomes_and_progress_text_agree(
+    live: Live, phone, browser, pages: Pages
+):
+    from courses import certificates
+    from courses.models import Cohort, Enrolment
+
+    def finished():
+        cohort = db.session.scalars(
+            db.select(Cohort).where(Cohort.ends_on < date.today()).order_by(Cohort.ends_on.desc())
+        ).first()
+        enrolments = db.session.scalars(db.select(Enrolment).where(Enrolment.cohort_id == cohort.id)).all()
+        enrolment = next(  # a certificate issued with the programme badge, never downloaded by anyone
+            e
+            for e in enrolments
+            if certificates.available(award := certificates.programme_award(e))
+            and certificates.certificate_of_award(award) is None
+        )
+        return str(cohort.uuid), cohort.code, enrolment.user.legal_name, enrolment.user.email
+
+    cohort_uuid, code, name, email = in_app(live, finished)
+
+    # The trainee: the certificate names fewer competencies than she validated, and she is told why.
+    log_in(phone, email)
+    phone.goto("/my/training")
+    expect(phone.locator("#certificate-kept-off")).to_contain_text("C'est voulu")
+    bar = phone.locator("progress").first
+    fallback = re.sub(r"[\u00a0\u202f]", " ", bar.text_content())  # what is read where bars are not drawn
+    assert re.fullmatch(r"\d+ h( \d\d)? sur \d+ h( \d\d)? \(\d+(,\d)? %\)", fallback), fallback
+    pages.check(phone, "traps-06-trainee-certificate-counts")
+    phone.context.clear_cookies()
+
+    # The coordinator's summary: her certificate is issued (with her badge), though nobody has downloaded it.
+    log_in(phone, COORDINATOR)
+    phone.goto(f"/cohorts/{cohort_uuid}/reports/summary")
+    row = next(r for r in table_rows(phone, "trainees") if name in "".join(r.values()))
+    assert row["Attestation délivrée"] == "oui", row
+    phone.context.clear_cookies()
+
+    # The funder: a finished cohort has nobody "still in training".
+    funder = new_context(browser, live.url, viewport=PHONE_360).new_page()
+    log_in(funder, "financeur@example.org")
+    funder.goto("/reports/funder")
+    row = next(r for r in table_rows(funder, "cohorts") if r["Promotion"] == code)
+    assert row["Encore en formation"] == "0", row
+    pages.check(funder, "traps-06-funder-finished-cohort")
+    funder.context.close()
