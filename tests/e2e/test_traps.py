@@ -27,6 +27,13 @@ def phone(browser, live: Live):
     context.close()
 
 
+def check(pages: Pages, page, name: str) -> None:
+    """Screenshot and axe-core (``Pages.check``), and the page fits the phone: no sideways scrolling."""
+    pages.check(page, name)
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE_360["width"], f"{page.url}: {width}px wide on a {PHONE_360['width']}px phone"
+
+
 def in_app(live: Live, work):
     """Run ``work()`` in the live app's context (to read the demo or make a link), and leave no session behind."""
     with live.app.app_context():
@@ -61,7 +68,7 @@ def test_referent_do_not_confirm_without_comment_stays_do_not_confirm(live: Live
     expect(form.get_by_role("alert")).to_contain_text("pourquoi")
     expect(form.get_by_label("Ne pas confirmer")).to_be_checked()
     expect(form.get_by_label("Confirmer", exact=True)).not_to_be_checked()
-    pages.check(phone, "traps-01-referent-refused-answer-kept")
+    check(pages, phone, "traps-01-referent-refused-answer-kept")
     # Sending again (with the reason) records what she meant: not confirmed.
     form.get_by_label("Commentaire").fill("Je n'étais pas là ce jour-là")
     form.get_by_role("button", name="Envoyer").click()
@@ -105,7 +112,7 @@ def test_a_future_roster_takes_only_planned_absences_and_the_summary_never_count
     expect(phone.get_by_role("button", name="Toutes les autres personnes présentes")).to_have_count(0)
     expect(phone.get_by_label("Présent·e", exact=True)).to_have_count(0)
     phone.get_by_role("group", name="Dario Exemple").get_by_label("Absence prévue", exact=True).check()
-    pages.check(phone, "traps-02-roster-before-the-session")
+    check(pages, phone, "traps-02-roster-before-the-session")
     phone.get_by_role("button", name="Enregistrer les absences prévues").click()
     expect(phone.locator(".alert--success")).to_be_visible()
     expect(phone.get_by_role("group", name="Dario Exemple").get_by_label("Absence prévue", exact=True)).to_be_checked()
@@ -161,7 +168,7 @@ def test_revocation_is_confirmed_told_and_stays_visible_to_the_holder(live: Live
     confirm = phone.locator("#confirm-revoke")
     expect(confirm).to_contain_text("en êtes-vous sûr·e")
     expect(confirm).to_contain_text("Dario")
-    pages.check(phone, "traps-04-coordinator-confirms-revocation")
+    check(pages, phone, "traps-04-coordinator-confirms-revocation")
 
     def revoked() -> bool:
         return db.session.scalar(db.select(Award.revoked_at).where(Award.uuid == uuid.UUID(award_uuid))) is not None
@@ -188,7 +195,7 @@ def test_revocation_is_confirmed_told_and_stays_visible_to_the_holder(live: Live
     expect(withdrawn).to_have_count(1)
     expect(withdrawn).to_contain_text("Ce badge a été retiré le")
     expect(withdrawn).to_contain_text("La raison : Émis par erreur.")
-    pages.check(trainee, "traps-04-trainee-sees-the-withdrawn-badge")
+    check(pages, trainee, "traps-04-trainee-sees-the-withdrawn-badge")
     trainee.context.close()
 
 
@@ -219,7 +226,7 @@ def test_an_at_risk_trainee_reads_the_truth_and_has_a_named_contact(live: Live, 
     situation = phone.locator("main").inner_text()
     assert "Il faut 75 % à la fin." in situation and "Vous pouvez encore y arriver." in situation
     assert "au-dessus" not in situation  # below the threshold is never called "above" it
-    pages.check(phone, "traps-03-trainee-below-the-threshold")
+    check(pages, phone, "traps-03-trainee-below-the-threshold")
     for path in ("/", "/my/training", "/my/hours", "/me/badges", "/calendar", "/account"):
         phone.goto(path)
         box = phone.locator(".contact-person")
@@ -257,7 +264,7 @@ def test_a_finished_cohort_lists_every_unmet_condition_with_what_to_do(live: Liv
     expect(item.get_by_role("link", name="Noter le résultat du nouveau jury")).to_be_visible()
     expect(item).to_contain_text("Formation finie, conditions manquantes")
     expect(phone.get_by_text("En cours", exact=True)).to_have_count(0)  # ten months later, nothing is "in progress"
-    pages.check(phone, "traps-05-finished-cohort-to-follow-closely")
+    check(pages, phone, "traps-05-finished-cohort-to-follow-closely")
 
 
 # --- 6. figures that agree: certificate and counts, "certificate issued", funder outcomes, progress bars --------
@@ -304,7 +311,7 @@ def test_certificate_counts_issued_certificates_funder_outcomes_and_progress_tex
     bar = phone.locator("progress").first
     fallback = re.sub(r"[\u00a0\u202f]", " ", bar.text_content())  # what is read where bars are not drawn
     assert re.fullmatch(r"\d+ h( \d\d)? sur \d+ h( \d\d)? \(\d+(,\d)? %\)", fallback), fallback
-    pages.check(phone, "traps-06-trainee-certificate-counts")
+    check(pages, phone, "traps-06-trainee-certificate-counts")
     phone.context.clear_cookies()
 
     # The coordinator's summary: her certificate is issued (with her badge), though nobody has downloaded it.
@@ -320,5 +327,5 @@ def test_certificate_counts_issued_certificates_funder_outcomes_and_progress_tex
     funder.goto("/reports/funder")
     row = next(r for r in table_rows(funder, "cohorts") if r["Promotion"] == code)
     assert row["Encore en formation"] == "0", row
-    pages.check(funder, "traps-06-funder-finished-cohort")
+    check(pages, funder, "traps-06-funder-finished-cohort")
     funder.context.close()
