@@ -101,7 +101,7 @@ MATRIX: dict[str, tuple[int, int, int, int, int, int]] = {
     "courses.framework GET": (200, 200, 200, 200, 200, 200),
     "courses.funder_report GET": (302, 403, 403, 403, 200, 200),
     "courses.funder_report_export GET": (302, 403, 403, 403, 200, 200),
-    "courses.hours_review POST": (302, 403, 302, 302, 403, 302),
+    "courses.hours_review POST": (302, 403, 422, 422, 403, 422),  # refused: the page again, the answer kept
     "courses.hours_to_confirm GET": (302, 403, 200, 200, 403, 200),
     "courses.my_hours GET": (302, 200, 403, 403, 403, 403),
     "courses.my_hours POST": (302, 422, 403, 403, 403, 403),
@@ -123,7 +123,7 @@ MATRIX: dict[str, tuple[int, int, int, int, int, int]] = {
     "courses.session_new POST": (302, 403, 403, 403, 403, 422),
     "courses.session_sheet GET": (302, 403, 200, 403, 403, 200),
     "courses.tutor_link GET": (200, 200, 200, 200, 200, 200),
-    "courses.tutor_link_review POST": (302, 302, 302, 302, 302, 400),
+    "courses.tutor_link_review POST": (422, 422, 422, 422, 422, 400),
     "courses.validation_add POST": (302, 403, 422, 403, 403, 422),
     "courses.validation_withdraw POST": (302, 403, 403, 403, 403, 302),
     "courses.verify_certificate GET": (200, 200, 200, 200, 200, 200),
