@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import RadioField, StringField, TextAreaField
+from wtforms import HiddenField, RadioField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
@@ -40,6 +40,8 @@ class RevokeForm(FlaskForm):
         validators=[Optional(), Length(max=200)],
         description=_l("Neutral words only: the reason is public. Never anything about the person."),
     )
+    #: "yes" once the coordinator has read what will happen (the confirmation step) and still wants to revoke.
+    confirmed = HiddenField()
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -70,7 +70,14 @@ def _my_award_or_404(award_uuid: uuid.UUID) -> Award:
 def my_badges():
     awards = services.awards_of(current_user)
     on_the_way = extensions.badge_on_the_way(current_user)
-    return render_template("badges/my_badges.html", awards=awards, now=datetime.now(UTC), on_the_way=on_the_way)
+    return render_template(
+        "badges/my_badges.html",
+        awards=awards,
+        withdrawn=services.withdrawn_awards_of(current_user),
+        explain=services.revocation_explanation,
+        now=datetime.now(UTC),
+        on_the_way=on_the_way,
+    )
 
 
 @bp.route("/me/badges/<uuid:award_uuid>", methods=["GET", "POST"])
@@ -100,6 +107,7 @@ def my_badge(award_uuid: uuid.UUID):
         render_template(
             "badges/my_badge.html",
             award=award,
+            explain=services.revocation_explanation,
             form=form,
             urls=services.award_urls(award),
             linkedin=cert and linkedin.add_to_profile_url(cert),
@@ -200,16 +208,24 @@ def register_award(award_uuid: uuid.UUID):
     holder = db.session.get(User, award.recipient_id) if award.recipient_id else None
     revoke_form = RevokeForm(prefix="revoke")
     reissue_form = ReissueForm(prefix="reissue")
+    confirming = False
     if request.method == "POST":
         if "revoke-reason" in request.form and revoke_form.validate_on_submit():
-            reason = revoke_form.public_reason()
             try:
-                services.revoke(award, reason, current_user)
+                reason = services.check_revocation_reason(revoke_form.public_reason())
+                if revoke_form.confirmed.data == "yes":
+                    services.revoke(award, reason, current_user)
             except ServiceError as exc:
                 revoke_form.other.errors.append(str(exc))
             else:
-                flash(_("The badge is revoked. Its verification page says so from now on."), "success")
-                return redirect(url_for("badges.register_award", award_uuid=award.uuid))
+                if revoke_form.confirmed.data != "yes":
+                    confirming = True  # first, say what will happen, and ask again
+                else:
+                    flash(
+                        _("The badge is revoked. Its verification page says so. Its holder has a message."),
+                        "success",
+                    )
+                    return redirect(url_for("badges.register_award", award_uuid=award.uuid))
         elif "reissue-submit" in request.form and reissue_form.validate_on_submit():
             try:
                 new = services.reissue(
@@ -243,6 +259,7 @@ def register_award(award_uuid: uuid.UUID):
             urls=services.award_urls(award),
             now=datetime.now(UTC),
             reason_label=reason_label,
+            confirming=confirming,
         ),
         status,
     )

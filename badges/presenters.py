@@ -9,26 +9,9 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 
-from badges.services import REVOCATION_REASONS
-
-#: The public reasons written in the documents (English, like the OB 2.0 vocabulary), shown translated.
-REASON_LABELS = {
-    REVOCATION_REASONS["issued-in-error"]: _l("Issued in error"),
-    REVOCATION_REASONS["withdrawn"]: _l("Withdrawn by the issuer"),
-    REVOCATION_REASONS["superseded"]: _l("Superseded by a new issue"),
-    REVOCATION_REASONS["holder-request"]: _l("Withdrawn at the holder's request"),
-}
-
-
-def reason_label(reason: str | None) -> str:
-    """A revocation reason in the reader's language (a reason typed by a coordinator is shown as typed)."""
-    if not reason:
-        return ""
-    label = REASON_LABELS.get(reason)
-    return str(label) if label is not None else reason
+from badges.services import REASON_LABELS, REVOCATION_REASONS, reason_label  # noqa: F401 - named here too
 
 
 def criteria_html(text: str | None) -> Markup:

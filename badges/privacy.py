@@ -94,7 +94,7 @@ def _erase(erasure: Erasure) -> None:
         if award.display_name is None:
             continue  # nameless: kept, still verifiable (see the module docstring)
         if award.revoked_at is None:
-            services.revoke(award, HOLDER_REQUEST, erasure.by)
+            services.revoke(award, HOLDER_REQUEST, erasure.by, notify=False)
             erasure.count("named_badges_revoked")
         rsa_key = keys.active_key(award.issuer, KeyKind.RSA)
         if rsa_key is None:  # pragma: no cover - an issuer that issued badges has keys

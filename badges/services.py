@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from flask_babel import force_locale
+from flask_babel import force_locale, format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -43,6 +43,21 @@ REVOCATION_REASONS = {
     "holder-request": consent.HOLDER_REQUEST,  # the holder's data was erased at their request
 }
 STATUS_LIST_BITS = ob.MIN_STATUS_LIST_BITS
+#: The public reasons written in the documents (English, like the OB 2.0 vocabulary), shown translated.
+REASON_LABELS = {
+    REVOCATION_REASONS["issued-in-error"]: _l("Issued in error"),
+    REVOCATION_REASONS["withdrawn"]: _l("Withdrawn by the issuer"),
+    REVOCATION_REASONS["superseded"]: _l("Superseded by a new issue"),
+    REVOCATION_REASONS["holder-request"]: _l("Withdrawn at the holder's request"),
+}
+
+
+def reason_label(reason: str | None) -> str:
+    """A revocation reason in the reader's language (a reason typed by a coordinator is shown as typed)."""
+    if not reason:
+        return ""
+    label = REASON_LABELS.get(reason)
+    return str(label) if label is not None else reason
 
 
 # ------------------------------------------------------------------------------------------------ achievements
@@ -514,11 +529,8 @@ def _notify_issued(award: Award, recipient: User) -> None:
     mail.queue(recipient.email, subject, body, purpose="badge-issued")
 
 
-def revoke(award: Award, reason: str, by: User | None = None, *, superseded_by: Award | None = None) -> None:
-    """Revoke ``award`` with a public reason. Its status bit, its hosted assertion (HTTP 410) and its
-    verification page say so from the next request on."""
-    if award.revoked_at is not None:
-        raise ServiceError(_l("This badge is already revoked."))
+def check_revocation_reason(reason: str | None) -> str:
+    """The public reason of a revocation, trimmed; ``ServiceError`` if missing, too long or about the person."""
     reason = (reason or "").strip()
     if not reason:
         raise ServiceError(_l("Give a reason: it is shown to whoever verifies the badge."))
@@ -529,6 +541,23 @@ def revoke(award: Award, reason: str, by: User | None = None, *, superseded_by: 
         raise ServiceError(
             _l("The reason is public: keep it neutral (for example “Issued in error”), never about the person.")
         )
+    return reason
+
+
+def revoke(
+    award: Award,
+    reason: str,
+    by: User | None = None,
+    *,
+    superseded_by: Award | None = None,
+    notify: bool = True,
+) -> None:
+    """Revoke ``award`` with a public reason. Its status bit, its hosted assertion (HTTP 410) and its
+    verification page say so from the next request on. Its holder is told why and what happens next (a message
+    in the outbox), unless ``notify`` is false (the holder asked for it: their data is being erased)."""
+    if award.revoked_at is not None:
+        raise ServiceError(_l("This badge is already revoked."))
+    reason = check_revocation_reason(reason)
     award.revoked_at = utcnow()
     award.revocation_reason = reason
     award.revoked_by_id = by.id if by else None
@@ -536,6 +565,41 @@ def revoke(award: Award, reason: str, by: User | None = None, *, superseded_by: 
     db.session.flush()
     state_changed(award)
     audit.record("badge.revoked", "badge_award", str(award.uuid), reason=reason)
+    recipient = db.session.get(User, award.recipient_id) if award.recipient_id else None
+    if notify and recipient is not None and superseded_by is None:
+        _notify_revoked(award, recipient)
+
+
+def revocation_explanation(award: Award) -> list[str]:
+    """Why a badge was withdrawn and what happens next, in short sentences for its holder (current language)."""
+    out = [
+        _("This badge was withdrawn on %(date)s.", date=format_date(award.revoked_at, "long")),
+        _("The reason: %(reason)s.", reason=reason_label(award.revocation_reason)),
+    ]
+    if award.revocation_reason == REVOCATION_REASONS["issued-in-error"]:
+        out.append(_("It was given by mistake. Your other badges do not change."))
+    elif award.revocation_reason == REVOCATION_REASONS["holder-request"]:
+        out.append(_("You asked for it."))
+    else:
+        out.append(_("The training body decided it. Your other badges do not change."))
+    out.append(_("It no longer counts as proof. You can still see it in “My badges”."))
+    by = db.session.get(User, award.revoked_by_id) if award.revoked_by_id else None
+    if by is not None:
+        out.append(_("To talk about it, write to %(name)s: %(email)s.", name=by.name, email=by.email))
+    return out
+
+
+def _notify_revoked(award: Award, recipient: User) -> None:
+    with force_locale(recipient.language):
+        name = localized(award.achievement.name, recipient.language)
+        subject = _("Your badge “%(name)s” was withdrawn", name=name)
+        body = _(
+            "Hello %(person)s,\n\n%(explanation)s\n\nYour badges: %(link)s\n",
+            person=recipient.name,
+            explanation="\n".join(revocation_explanation(award)),
+            link=external_url("badges.my_badges"),
+        )
+    mail.queue(recipient.email, subject, body, purpose="badge-revoked")
 
 
 def reissue(
@@ -691,6 +755,8 @@ def _drop_memos() -> None:
     _STATE.clear()
     for memo in _MEMOS:
         memo.clear()
+
+
 _VERSION_ROW = 1
 
 
@@ -781,6 +847,21 @@ def award_urls(award: Award | uuid.UUID) -> dict[str, str]:
         "baked_svg_url": external_url("badges.baked", award_uuid=u, ext="svg"),
         "ob2_baked_png_url": external_url("badges.baked_ob2", award_uuid=u, ext="png"),
     }
+
+
+def withdrawn_awards_of(user: User) -> list[Award]:
+    """The badges withdrawn from ``user`` (not those replaced by a new copy): they still see them, with why."""
+    return list(
+        db.session.scalars(
+            db.select(Award)
+            .where(
+                Award.recipient_id == user.id,
+                Award.revoked_at.is_not(None),
+                Award.revocation_reason != SUPERSEDED,
+            )
+            .order_by(Award.revoked_at.desc(), Award.id.desc())
+        )
+    )
 
 
 def awards_of(user: User, *, include_declined: bool = True) -> list[Award]:

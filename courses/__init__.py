@@ -48,7 +48,7 @@ def init_app(app) -> None:
 
 def _template_helpers(app) -> None:
     # why: a package's __init__ stays light: importing one of its modules (a pure one) must not load them all
-    from courses import presenters
+    from courses import presenters, services
 
     app.jinja_env.filters.update(hm=presenters.hm, percent=presenters.percent)
     app.jinja_env.globals.update(
@@ -59,4 +59,5 @@ def _template_helpers(app) -> None:
         HOURS_STATE_LABELS=presenters.HOURS_STATE_LABELS,
         FINAL_WORK_LABELS=presenters.FINAL_WORK_LABELS,
         explain=presenters.explain,
+        trainee_contact=services.trainee_contact,
     )

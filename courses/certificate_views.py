@@ -263,6 +263,7 @@ def init_app(app) -> None:
     extensions.register_holder_links(holder_links)
     extensions.register_reference_lookup(reference_lookup)
     app.jinja_env.globals["certificate_available_for"] = certificate_available_for
+    app.jinja_env.globals["certificate_kept_off"] = certificates.kept_off
     app.jinja_env.filters["fromisodate"] = date.fromisoformat
     # Platform-wide defaults (a programme's ``certificate:`` block wins): TREMPLIN_CERTIFICATE_SIGNATORIES (a JSON
     # list of {name, role: {fr, en}, signature}) and TREMPLIN_CERTIFICATE_PLACE.

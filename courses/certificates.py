@@ -216,6 +216,17 @@ def _local_date(moment: datetime, timezone: str) -> date:
         return moment.date()
 
 
+def kept_off(enrolment: Enrolment) -> tuple[int, int]:
+    """``(named, kept off)``: how many validated competencies the certificate names, and how many it leaves out on
+    purpose (those the programme keeps unpublished), so that the trainee's counts and the certificate's agree."""
+    programme = enrolment.cohort.programme
+    unpublished = set((programme.badges or {}).get("unpublished", []))
+    validated = eligibility.evaluate_enrolment(enrolment).validated_competencies
+    codes = {c.code for m in programme.modules if not m.retired for c in m.competencies if not c.retired}
+    shown = codes & set(validated)
+    return len(shown - unpublished), len(shown & unpublished)
+
+
 def build_content(enrolment: Enrolment, award: Award) -> dict[str, Any]:
     """What the certificate says, in both languages, from the facts at this moment (see the module docstring)."""
     cohort = enrolment.cohort

@@ -88,12 +88,23 @@ def _date(value: str | None, name: str) -> date | None:
 @click.option("--starts", required=True, help="First day, YYYY-MM-DD.")
 @click.option("--ends", required=True, help="Last day, YYYY-MM-DD.")
 @click.option("--title")
+@click.option("--contact", help="E-mail of the trainees' contact person (a coordinator or a trainer).")
 @with_appcontext
-def cohorts_create(code, programme, starts, ends, title) -> None:
+def cohorts_create(code, programme, starts, ends, title, contact) -> None:
+    person = None
+    if contact:
+        person = db.session.scalar(db.select(User).where(User.email == contact.strip().lower()))
+        if person is None:
+            fail(f"No account with the e-mail {contact}.")
     try:
         with transaction():
             cohort = services.create_cohort(
-                code, services.get_programme(programme), _date(starts, "--starts"), _date(ends, "--ends"), title=title
+                code,
+                services.get_programme(programme),
+                _date(starts, "--starts"),
+                _date(ends, "--ends"),
+                title=title,
+                contact=person,
             )
     except ServiceError as exc:
         fail(str(exc))

@@ -189,7 +189,14 @@ def load(today: date) -> str:
 def load_promotion(p: Promotion, today: date) -> str:
     if db.session.scalar(db.select(Cohort.id).where(Cohort.code == p.code)):
         return f"Demo cohort {p.code} already there."
-    cohort = services.create_cohort(p.code, services.get_programme(PROGRAMME), p.first_day, p.last_day, title=p.title)
+    cohort = services.create_cohort(
+        p.code,
+        services.get_programme(PROGRAMME),
+        p.first_day,
+        p.last_day,
+        title=p.title,
+        contact=_user("coordination@example.org"),
+    )
     cohort.place = PLACE
     trainers = {key: _user(f"{key}@example.org") for key in TRAINERS}
     for key, user in trainers.items():
@@ -350,8 +357,8 @@ def _mark(p: Promotion, index: int, k: int, minutes: int) -> services.MarkInput:
 def _attendance(p: Promotion, sessions, enrolments, since: date, until: date, attended: list[int]) -> None:
     coordinator = _user("coordination@example.org")
     for session in sessions:
-        if not since < session.on <= until:
-            continue
+        if not since < session.on <= until or not services.roster_is_open(session):
+            continue  # a roster opens when its session starts (today's afternoon is not taken in the morning)
         marks = {}
         for index, enrolment in enumerate(enrolments):
             if not expected_on(enrolment, session.on):

@@ -21,7 +21,7 @@ from core.pdf import pdf_response, render_template_pdf
 from core.security import roles_required
 from core.services import ServiceError
 from core.storage import download_response
-from courses import eligibility, permissions, queries, services
+from courses import eligibility, permissions, queries, rules, services
 from courses.blueprint import bp
 from courses.forms import FinalWorkForm, PauseForm, PlacementForm, ReviewForm, ValidationForm, WithdrawForm
 from courses.models import (
@@ -130,6 +130,8 @@ def _page(enrolment: Enrolment, status: int = 200, **forms):
         withdraw_form=forms.get("withdraw_form") or WithdrawForm(withdrawn_on=enrolment.withdrawn_on),
         placement_form=forms.get("placement_form") or _placement_form(),
         review_form=ReviewForm(),
+        review_kept=forms.get("review_kept"),
+        ended=date.today() > cohort.ends_on,
     ), status
 
 
@@ -350,17 +352,29 @@ def attendance_summary(enrolment_uuid: uuid.UUID):
     tally = dict.fromkeys(("present", "partial", "excused", "absent", "not_expected", "unmarked", "coming"), 0)
     for s in queries.cohort_sessions(cohort.id):
         mark, not_expected = marks.get(s.id), absence_reason(enrolment, s.on)
+        started = services.roster_is_open(s)
+        planned = not started and mark is not None and mark.status in rules.PLANNED
         if s.cancelled:
             key = None
         elif not_expected:
             key = "not_expected"
+        elif not started:
+            key = "coming"  # a session to come is never counted, whatever mark it may carry
         elif mark is not None:
             key = {"late": "partial", "left_early": "partial"}.get(mark.status, mark.status)
         else:
-            key = "coming" if s.on > today else "unmarked"
+            key = "unmarked"
         if key:
             tally[key] += 1
-        rows.append({"session": s, "mark": mark, "not_expected": not_expected, "coming": key == "coming"})
+        rows.append(
+            {
+                "session": s,
+                "mark": mark if started else None,
+                "planned": planned,
+                "not_expected": not_expected,
+                "coming": key == "coming",
+            }
+        )
     pending = db.session.scalar(
         db.select(db.func.coalesce(db.func.sum(HoursEntry.minutes), 0)).where(
             HoursEntry.enrolment_id == enrolment.id, HoursEntry.state == "pending"

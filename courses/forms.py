@@ -37,6 +37,11 @@ class CohortForm(FlaskForm):
     title = StringField(_l("Name (optional)"), validators=[Optional(), Length(max=200)])
     starts_on = DateField(_l("First day"), validators=[DataRequired(DATE_REQUIRED)])
     ends_on = DateField(_l("Last day"), validators=[DataRequired(DATE_REQUIRED)])
+    contact = SelectField(
+        _l("Contact person for the trainees"),
+        description=_l("Trainees see this name and e-mail address on every page, to know whom to ask."),
+        validators=[Optional()],
+    )
 
 
 class ImportForm(FlaskForm):

@@ -56,7 +56,7 @@ def _staff_panel(user) -> dict:
             {
                 "cohort": cohort,
                 "trainees": len(results),
-                "at_risk": sum(is_at_risk(r) for r in results),
+                "at_risk": sum(is_at_risk(r, ended=today > cohort.ends_on) for r in results),
                 # the validation queue: competencies still to validate across the cohort
                 "to_validate": sum(e.competencies_required - e.competencies_validated for e in active),
             }

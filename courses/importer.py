@@ -15,7 +15,7 @@ from core import services as core_services
 from core.db import db, utcnow
 from core.models import Role, User, UserRole
 from core.services import ServiceError
-from courses import csvio, funding, services
+from courses import csvio, funding, rules, services
 from courses.csvio import CsvError
 from courses.models import (
     Attendance,
@@ -229,6 +229,16 @@ def _attendance(context: _Context, rows, errors, report, actor) -> None:
             continue
         if session.cancelled:
             errors.append(_error(r.row, "date", N_("The session of %(date)s was cancelled."), date=r.date.isoformat()))
+            continue
+        if r.status not in rules.PLANNED and not services.roster_is_open(session):
+            errors.append(
+                _error(
+                    r.row,
+                    "date",
+                    N_("The session of %(date)s has not started: only a planned absence (excused) can be recorded."),
+                    date=r.date.isoformat(),
+                )
+            )
             continue
         if not expected_on(enrolment, session.on):
             errors.append(

@@ -149,8 +149,11 @@ class Cohort(PublicIdMixin, db.Model):
     ends_on: Mapped[date]
     timezone: Mapped[str] = mapped_column(sa.String(40), default="Europe/Brussels")
     place: Mapped[str | None] = mapped_column(sa.String(200))
+    #: The person trainees turn to (the cohort's coordinator); without one, its first trainer.
+    contact_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id", ondelete="SET NULL"))
 
     programme: Mapped[Programme] = relationship()
+    contact: Mapped[User | None] = relationship(foreign_keys=[contact_id])
     staff: Mapped[list[CohortStaff]] = relationship(back_populates="cohort", cascade="all, delete-orphan")
 
     __table_args__ = (sa.CheckConstraint("ends_on >= starts_on", name="dates"),)

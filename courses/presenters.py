@@ -132,12 +132,46 @@ def expected_on(enrolment: Enrolment, day: date) -> bool:
     return absence_reason(enrolment, day) is None
 
 
+def _attendance_for_trainee(e: rules.Evaluation, threshold: int | Fraction) -> list[str]:
+    """Where a trainee stands with attendance, in short true sentences: never "above" when below, and what
+    "can still miss" means when it is about the end of the training."""
+    if e.attendance_percent is None:
+        return [_("No session counted yet.")]
+    rate = percent(e.attendance_percent)
+    left = e.programme.remaining_sessions
+    miss = e.can_still_miss_minutes
+    if e.attendance_met:
+        out = [
+            _("Your attendance is %(rate)s. You need %(threshold)s%%: that is done.", rate=rate, threshold=threshold)
+        ]
+        if miss is not None and left:
+            out.append(_("You can still miss %(time)s and keep it.", time=hm(miss)))
+        return out
+    if e.status is rules.Status.UNREACHABLE or miss is None:
+        return [
+            _("Your attendance is %(rate)s. You need %(threshold)s%%.", rate=rate, threshold=threshold),
+            _("With the sessions left, it is no longer possible."),
+            _("Talk about it with your contact person: there are solutions."),
+        ]
+    out = [
+        _("Your attendance is %(rate)s. You need %(threshold)s%% at the end.", rate=rate, threshold=threshold),
+        _("You can still get there."),
+    ]
+    if miss:
+        out.append(_("For that, miss no more than %(time)s of the sessions left.", time=hm(miss)))
+    else:
+        out.append(_("For that, come to every session left."))
+    return out
+
+
 def explain(e: rules.Evaluation, threshold: int | Fraction, *, for_trainee: bool = False) -> list[str]:
     """The situation in sentences, what is done first, then what remains."""
     out: list[str] = []
     if e.status is rules.Status.WITHDRAWN:
         return [_("Left the training.")]
-    if e.attendance_percent is None:
+    if for_trainee:
+        out += _attendance_for_trainee(e, threshold)
+    elif e.attendance_percent is None:
         out.append(_("No session counted yet."))
     elif e.attendance_met:
         out.append(
@@ -164,16 +198,8 @@ def explain(e: rules.Evaluation, threshold: int | Fraction, *, for_trainee: bool
                 threshold=threshold,
             )
         )
-    if e.can_still_miss_minutes is not None and e.programme.remaining_sessions:
-        if for_trainee:
-            out.append(
-                _(
-                    "You can still miss %(time)s of training and stay above the threshold.",
-                    time=hm(e.can_still_miss_minutes),
-                )
-            )
-        else:
-            out.append(_("Can still miss %(time)s.", time=hm(e.can_still_miss_minutes)))
+    if e.can_still_miss_minutes is not None and e.programme.remaining_sessions and not for_trainee:
+        out.append(_("Can still miss %(time)s.", time=hm(e.can_still_miss_minutes)))
     if e.placement_minutes_required:
         if e.placement_met:
             out.append(_("Practice hours: %(done)s confirmed, target reached.", done=hm(e.placement_minutes)))

@@ -300,7 +300,7 @@ def _erase(erasure: Erasure) -> None:
         erasure.count("referent_contacts_cleared")
     for certificate in db.session.scalars(sa.select(Certificate).where(Certificate.enrolment_id.in_(ids))):
         if certificate.award.revoked_at is None:
-            badge_services.revoke(certificate.award, HOLDER_REQUEST, erasure.by)
+            badge_services.revoke(certificate.award, HOLDER_REQUEST, erasure.by, notify=False)
             erasure.count("certificates_revoked")
         certificate.content = {**certificate.content, "legal_name": erasure.pseudonym}
     db.session.flush()

@@ -28,7 +28,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from sqlalchemy.orm import aliased, defer, selectinload
 
-from badges.models import Achievement, Award
+from badges.models import Achievement, Award, Visibility
 from badges.presenters import reason_label
 from core.db import db
 from core.i18n import localized
@@ -36,7 +36,6 @@ from core.models import User
 from courses import charts, eligibility, rules
 from courses.models import (
     Attendance,
-    Certificate,
     Cohort,
     Enrolment,
     Module,
@@ -151,19 +150,32 @@ def badge_facts(enrolment_ids: Iterable[int]) -> dict[int, BadgeFacts]:
     facts = {i: BadgeFacts() for i in refs.values()}
     if not refs:
         return facts
+    # The certificate is issued with the programme badge (the PDF is only made when first asked for): an active
+    # programme badge its holder has not declined is an issued certificate, downloaded or not.
+    certified = sa.case(
+        (
+            sa.and_(
+                Achievement.kind == "programme",
+                Award.revoked_at.is_(None),
+                Award.visibility != Visibility.DECLINED.value,
+            ),
+            1,
+        ),
+        else_=0,
+    )
     rows = db.session.execute(
         db.select(
             Award.context_ref,
             sa.func.count(Award.id),
             sa.func.count(Award.revoked_at),
-            sa.func.count(Certificate.id),  # at most one certificate per award: the join adds no row
+            sa.func.sum(certified),
         )
-        .outerjoin(Certificate, sa.and_(Certificate.award_id == Award.id, Award.revoked_at.is_(None)))
+        .join(Achievement, Achievement.id == Award.achievement_id)
         .where(Award.context_ref.in_(refs), Award.superseded_by_id.is_(None))
         .group_by(Award.context_ref)
     )
     for ref, issued, revoked, certificates in rows:
-        facts[refs[ref]] = BadgeFacts(issued=issued, revoked=revoked, certificate=certificates > 0)
+        facts[refs[ref]] = BadgeFacts(issued=issued, revoked=revoked, certificate=(certificates or 0) > 0)
     return facts
 
 
@@ -209,13 +221,40 @@ def badge_register(cohort: Cohort) -> list[BadgeEvent]:
 # --------------------------------------------------------------------------------------------------- helpers
 
 
-def is_at_risk(result: eligibility.TraineeResult) -> bool:
-    """Unreachable, below the attendance threshold today, or able to miss less than one more session."""
+#: The conditions a trainee may not meet, in the order the risk list shows them.
+CONDITIONS = ("attendance", "placement", "final_work", "competencies")
+
+
+def unmet_conditions(result: eligibility.TraineeResult, *, ended: bool = False) -> list[str]:
+    """The conditions that put a trainee on the list to follow closely (``CONDITIONS`` order).
+
+    While the cohort runs: attendance at risk (out of reach, below the threshold today, or able to miss less
+    than one more session) and a final work not passed. Once it has ended (``ended``): every condition still
+    unmet, since nothing will meet it by itself any more."""
     e = result.evaluation
-    if e.status.value == "unreachable":
+    if e.status in (rules.Status.WITHDRAWN, rules.Status.ELIGIBLE):
+        return []
+    out = []
+    if _attendance_at_risk(e) or (ended and not e.attendance_met):
+        out.append("attendance")
+    if ended and not e.placement_met:
+        out.append("placement")
+    if e.final_work == "failed" or (ended and not e.final_work_met):
+        out.append("final_work")
+    if ended and not e.competencies_met:
+        out.append("competencies")
+    return out
+
+
+def is_at_risk(result: eligibility.TraineeResult, *, ended: bool = False) -> bool:
+    """On the list to follow closely: some condition unmet that needs someone to act (see unmet_conditions)."""
+    return bool(unmet_conditions(result, ended=ended))
+
+
+def _attendance_at_risk(e: rules.Evaluation) -> bool:
+    """Unreachable, below the attendance threshold today, or able to miss less than one more session."""
+    if e.status is rules.Status.UNREACHABLE:
         return True
-    if e.status.value != "in_progress":
-        return False
     if e.attendance_percent is not None and not e.attendance_met:
         return True
     if e.can_still_miss_minutes is None or not e.programme.remaining_sessions:
@@ -632,7 +671,8 @@ def modules(cohort: Cohort, as_of: date) -> Report:
 def risk(cohort: Cohort, as_of: date) -> Report:
     results = eligibility.evaluate_cohort(cohort, as_of)
     threshold = _threshold(cohort.programme)
-    flagged = sorted((r for r in results if is_at_risk(r)), key=lambda r: name_key(r.user.legal_name))
+    ended = as_of > cohort.ends_on
+    flagged = sorted((r for r in results if is_at_risk(r, ended=ended)), key=lambda r: name_key(r.user.legal_name))
     rows = [
         [
             r.user.legal_name,
@@ -715,12 +755,21 @@ class _Tally:
     completed: int = 0
     withdrawn: int = 0
     in_progress: int = 0
+    not_completed: int = 0  # the cohort has ended without every condition met: no longer "in training"
     training_minutes: int = 0
     placement_minutes: int = 0
     badges: int | None = None
 
     def add(self, other: _Tally) -> None:
-        for name in ("enrolled", "completed", "withdrawn", "in_progress", "training_minutes", "placement_minutes"):
+        for name in (
+            "enrolled",
+            "completed",
+            "withdrawn",
+            "in_progress",
+            "not_completed",
+            "training_minutes",
+            "placement_minutes",
+        ):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         if other.badges is not None:
             self.badges = (self.badges or 0) + other.badges
@@ -749,6 +798,7 @@ class _Tally:
             count("completed"),
             count("withdrawn"),
             count("in_progress"),
+            count("not_completed"),
             _hidden() if "training_minutes" in hidden else self.training_minutes,
             _hidden() if "placement_minutes" in hidden else self.placement_minutes,
             rate,
@@ -756,8 +806,9 @@ class _Tally:
         ]
 
 
-#: How a person is counted: enrolled = completed + withdrawn + still in training (in every row).
-OUTCOMES = ("completed", "withdrawn", "in_progress")
+#: How a person is counted: enrolled = completed + withdrawn + still in training + ended without every condition
+#: (in every row).
+OUTCOMES = ("completed", "withdrawn", "in_progress", "not_completed")
 #: Every figure of a row that is the sum of the same figure in the rows it groups (a year's cohorts, the years).
 ADDITIVE = ("enrolled", *OUTCOMES, "training_minutes", "placement_minutes", "badges")
 
@@ -796,6 +847,7 @@ def _funder_columns() -> list[Column]:
         Column("completed", _l("Completed (all conditions met)"), "count", 12),
         Column("withdrawn", _l("Left the training"), "count", 10),
         Column("in_progress", _l("Still in training"), "count", 10),
+        Column("not_completed", _l("Training over, conditions missing"), "count", 12),
         Column("training_hours", _l("Hours of training attended"), "hours", 14),
         Column("placement_hours", _l("Practice hours confirmed"), "hours", 14),
         Column("completion_rate", _l("Completion rate (%)"), "percent", 12),
@@ -821,7 +873,10 @@ def funder(as_of: date, cohorts: Sequence[Cohort] | None = None, progress=None) 
                 tally.enrolled += 1
                 tally.completed += e.status.value == "eligible"
                 tally.withdrawn += e.status.value == "withdrawn"
-                tally.in_progress += e.status.value in ("in_progress", "unreachable")
+                unfinished = e.status.value in ("in_progress", "unreachable")
+                ended = as_of > cohort.ends_on  # after its end, nobody of a cohort is still in training
+                tally.in_progress += unfinished and not ended
+                tally.not_completed += unfinished and ended
                 tally.training_minutes += e.programme.attended_minutes
                 tally.placement_minutes += e.placement_minutes
                 if r.enrolment.id in facts:

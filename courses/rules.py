@@ -19,9 +19,10 @@ from __future__ import annotations
 import enum
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, time
 from decimal import Decimal
 from fractions import Fraction
+from zoneinfo import ZoneInfo
 
 
 class Mark(enum.StrEnum):
@@ -40,6 +41,19 @@ class Status(enum.StrEnum):
 
 
 ATTENDED = frozenset({Mark.PRESENT, Mark.LATE, Mark.LEFT_EARLY})
+PLANNED = frozenset({Mark.EXCUSED})  # the only mark a roster takes before its session starts: a planned absence
+
+
+def session_starts_at(on: date, starts_at: time, timezone: str) -> datetime:
+    """When a session starts, as an aware datetime (its cohort's local time)."""
+    return datetime.combine(on, starts_at, ZoneInfo(timezone))
+
+
+def roster_open(on: date, starts_at: time, timezone: str, now: datetime) -> bool:
+    """A roster opens when its session starts: before, nobody can have been present, late or absent."""
+    return now >= session_starts_at(on, starts_at, timezone)
+
+
 PARTIAL = frozenset({Mark.LATE, Mark.LEFT_EARLY})
 
 

@@ -22,6 +22,7 @@ from core.security import public, roles_required
 from core.services import ServiceError, external_url
 from courses import eligibility, next_steps, permissions, queries, services
 from courses.blueprint import bp
+from courses.enrolment_views import _page as enrolment_page
 from courses.forms import HoursForm, ReviewForm
 from courses.models import (
     Cohort,
@@ -236,10 +237,26 @@ def by_trainee(entries) -> list[dict]:
 @bp.route("/hours/to-confirm")
 @roles_required(Role.TUTOR, Role.ADMIN, Role.TRAINER)
 def hours_to_confirm():
+    return _hours_to_confirm_page()
+
+
+def _hours_to_confirm_page(review: ReviewForm | None = None, entry: HoursEntry | None = None, status: int = 200):
     entries = db.session.scalars(_pending_for_reviewer(current_user)).all()
     return render_template(
-        "courses/hours_to_confirm.html", entries=entries, groups=by_trainee(entries), form=ReviewForm(), token=None
-    )
+        "courses/hours_to_confirm.html",
+        entries=entries,
+        groups=by_trainee(entries),
+        form=ReviewForm(),
+        token=None,
+        **kept_review(review, entry),
+    ), status
+
+
+def kept_review(form: ReviewForm | None, entry: HoursEntry | None) -> dict:
+    """What the hours table needs to show a refused answer again as it was given (choice, comment, error)."""
+    if form is None or entry is None:
+        return {}
+    return {"review_kept": {"uuid": entry.uuid, "form": form}}
 
 
 def _chosen_days(query) -> list[HoursEntry]:
@@ -297,27 +314,49 @@ def hours_review(entry_uuid: uuid.UUID):
     permissions.require_hours_reviewer(entry)
     form = ReviewForm()
     enrolment = db.session.get(Enrolment, entry.enrolment_id)
-    _review(
+    to_enrolment = request.form.get("next_page") == "enrolment"
+    saved = _review(
         entry, form, by=current_user, via_link=False, may_change=permissions.is_staff_of(current_user, enrolment.cohort)
     )
-    if request.form.get("next_page") == "enrolment":
+    if not saved:
+        # The page again with the answer as it was given: a refused "Do not confirm" must not become "Confirm".
+        if to_enrolment:
+            return enrolment_page(enrolment, 422, **kept_review(form, entry))
+        return _hours_to_confirm_page(form, entry, 422)
+    if to_enrolment:
         return redirect(url_for("courses.enrolment_detail", enrolment_uuid=enrolment.uuid) + "#hours")
     return redirect(url_for("courses.hours_to_confirm"))
 
 
 def _review(entry: HoursEntry, form: ReviewForm, *, by: User | None, via_link: bool, may_change: bool = False) -> bool:
+    """Save the answer; on a refusal, the reason goes on the form (its errors) and nothing is written."""
     if not form.validate_on_submit():
-        flash(_("Choose confirm or do not confirm."), "error")
+        if not form.errors.get("decision") and not form.errors.get("comment"):
+            form.decision.errors = [_("Choose confirm or do not confirm.")]
         return False
     try:
         services.review_hours(
             entry, form.decision.data, by=by, comment=form.comment.data, via_link=via_link, may_change=may_change
         )
     except ServiceError as exc:
-        flash(str(exc), "error")
+        apply_error(form, exc)
         return False
     flash(_("Thank you: your answer is saved."), "success")
     return True
+
+
+def _tutor_page(token: str, placement: Placement, review: ReviewForm | None = None, entry=None, status: int = 200):
+    entries = db.session.scalars(
+        db.select(HoursEntry).where(HoursEntry.placement_id == placement.id).order_by(HoursEntry.on.desc())
+    ).all()
+    return render_template(
+        "courses/tutor_link.html",
+        placement=placement,
+        entries=entries,
+        form=ReviewForm(),
+        token=token,
+        **kept_review(review, entry),
+    ), status
 
 
 @bp.route("/referent/<token>", methods=["GET"])
@@ -328,12 +367,7 @@ def tutor_link(token: str):
         placement = services.placement_from_link(token)
     except tokens.TokenError:
         return render_template("core/link_invalid.html"), 400
-    entries = db.session.scalars(
-        db.select(HoursEntry).where(HoursEntry.placement_id == placement.id).order_by(HoursEntry.on.desc())
-    ).all()
-    return render_template(
-        "courses/tutor_link.html", placement=placement, entries=entries, form=ReviewForm(), token=token
-    )
+    return _tutor_page(token, placement)
 
 
 @bp.route("/referent/<token>/confirm-all", methods=["POST"])
@@ -365,7 +399,9 @@ def tutor_link_review(token: str, entry_uuid: uuid.UUID):
     entry = db.first_or_404(
         db.select(HoursEntry).where(HoursEntry.uuid == entry_uuid, HoursEntry.placement_id == placement.id)
     )
-    _review(entry, ReviewForm(), by=placement.tutor, via_link=True)
+    form = ReviewForm()
+    if not _review(entry, form, by=placement.tutor, via_link=True):
+        return _tutor_page(token, placement, form, entry, 422)
     return redirect(url_for("courses.tutor_link", token=token))
 
 

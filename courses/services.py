@@ -10,9 +10,9 @@ import secrets
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, time
+from datetime import UTC, date, datetime, time
 
-from flask_babel import format_date
+from flask_babel import format_date, format_datetime
 from flask_babel import lazy_gettext as _l
 from werkzeug.utils import secure_filename
 
@@ -20,7 +20,7 @@ from core import audit, tokens
 from core.db import db, utcnow
 from core.models import Role, User
 from core.services import ServiceError, external_url, normalize_email
-from courses import evidence_store, outbox
+from courses import evidence_store, outbox, rules
 from courses.models import (
     Attendance,
     AttendanceStatus,
@@ -143,7 +143,13 @@ def get_programme(code: str) -> Programme:
 
 
 def create_cohort(
-    code: str, programme: Programme, starts_on: date, ends_on: date, *, title: str | None = None
+    code: str,
+    programme: Programme,
+    starts_on: date,
+    ends_on: date,
+    *,
+    title: str | None = None,
+    contact: User | None = None,
 ) -> Cohort:
     code = (code or "").strip()
     if not code or len(code) > 60 or any(ch.isspace() for ch in code):
@@ -152,10 +158,35 @@ def create_cohort(
         raise ServiceError(_l("A cohort with this code already exists."), field="code")
     if ends_on < starts_on:
         raise ServiceError(_l("The end date must come after the start date."), field="ends_on")
-    cohort = Cohort(code=code, programme=programme, starts_on=starts_on, ends_on=ends_on, title=title or None)
+    if contact is not None and not contact.has_role(Role.ADMIN, Role.TRAINER):
+        raise ServiceError(_l("The contact person must be a coordinator or a trainer."), field="contact")
+    cohort = Cohort(
+        code=code, programme=programme, starts_on=starts_on, ends_on=ends_on, title=title or None, contact=contact
+    )
     db.session.add(cohort)
     db.session.flush()
     return cohort
+
+
+def contact_of(cohort: Cohort) -> User | None:
+    """Whom the cohort's trainees turn to: its contact person, or else its first trainer (professional first)."""
+    if cohort.contact is not None and cohort.contact.active:
+        return cohort.contact
+    staff = sorted(
+        (s for s in cohort.staff if s.user.active),
+        key=lambda s: (s.kind != TrainerKind.PROFESSIONAL.value, s.user.legal_name),
+    )
+    return staff[0].user if staff else None
+
+
+def trainee_contact(user: User) -> User | None:
+    """The named person a trainee can turn to: the contact of their current (latest, not left) cohort."""
+    enrolment = db.session.scalars(
+        db.select(Enrolment)
+        .where(Enrolment.user_id == user.id, Enrolment.withdrawn_on.is_(None))
+        .order_by(Enrolment.enrolled_on.desc(), Enrolment.id.desc())
+    ).first()
+    return contact_of(enrolment.cohort) if enrolment is not None else None
 
 
 def add_trainer(cohort: Cohort, user: User, kind: str = TrainerKind.PROFESSIONAL) -> CohortStaff:
@@ -329,8 +360,18 @@ class StaleRoster(ServiceError):
     """Someone saved this roster after the form was opened."""
 
 
+def roster_is_open(session: TrainingSession, now: datetime | None = None) -> bool:
+    """Has the session started (in its cohort's time zone)? Its roster takes marks from then on."""
+    return rules.roster_open(session.on, session.starts_at, session.cohort.timezone, now or datetime.now(UTC))
+
+
 def save_roster(
-    session: TrainingSession, marks: Mapping[int, MarkInput], recorded_by: User | None, expected_version: int | None
+    session: TrainingSession,
+    marks: Mapping[int, MarkInput],
+    recorded_by: User | None,
+    expected_version: int | None,
+    *,
+    now: datetime | None = None,
 ) -> int:
     """Save the marks of a session's roster (enrolment id → mark) all at once.
 
@@ -338,9 +379,25 @@ def save_roster(
     nothing is written and ``StaleRoster`` is raised, so no one's marks are silently overwritten.
     The version is claimed with one conditional UPDATE before anything is written, so two saves racing
     each other cannot both win, on SQLite or on PostgreSQL (where the second UPDATE waits for the first
-    transaction and then matches no row). Returns the number of marks changed."""
+    transaction and then matches no row). Returns the number of marks changed.
+
+    Before the session starts (``now``, default: the present) the only mark it takes is a planned absence
+    (excused): nobody can yet be present, late or absent."""
     if session.cancelled:
         raise ServiceError(_l("This session is cancelled: no attendance to take."))
+    if not roster_is_open(session, now):
+        early = [m for m in marks.values() if m.status is not None and m.status not in rules.PLANNED]
+        if early:
+            raise ServiceError(
+                _l(
+                    "This session has not started yet: attendance can be taken from %(when)s. "
+                    "Before that, you can only record a planned absence.",
+                    when=format_datetime(
+                        rules.session_starts_at(session.on, session.starts_at, session.cohort.timezone),
+                        "EEEE d MMMM, HH:mm",
+                    ),
+                )
+            )
     claim = db.update(TrainingSession).where(TrainingSession.id == session.id)
     if expected_version is not None:
         claim = claim.where(TrainingSession.roster_version == expected_version)

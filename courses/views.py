@@ -33,7 +33,7 @@ from courses.models import (
     TrainingSession,
 )
 from courses.presenters import expected_on, lang, name_key
-from courses.reports import is_at_risk
+from courses.reports import is_at_risk, unmet_conditions  # noqa: F401 - is_at_risk: home.py takes it here
 
 STAFF = (Role.ADMIN, Role.TRAINER)
 
@@ -118,7 +118,18 @@ def cohort_new():
     form = CohortForm()
     programmes_ = db.session.scalars(db.select(Programme).order_by(Programme.code)).all()
     form.programme.choices = [SelectChoice(p.code, localized(p.title, lang())) for p in programmes_]
+    people = db.session.scalars(
+        db.select(User)
+        .join(UserRole, UserRole.user_id == User.id)
+        .where(UserRole.role.in_([Role.ADMIN.value, Role.TRAINER.value]), User.active.is_(True))
+        .distinct()
+        .order_by(User.legal_name)
+    ).all()
+    form.contact.choices = [SelectChoice(str(u.uuid), f"{u.legal_name} ({u.email})") for u in people]
+    if request.method == "GET":
+        form.contact.data = str(current_user.uuid)  # the coordinator who creates it, unless they choose another
     if form.validate_on_submit():
+        contact = next((u for u in people if str(u.uuid) == form.contact.data), None)
         try:
             cohort = services.create_cohort(
                 form.code.data,
@@ -126,6 +137,7 @@ def cohort_new():
                 form.starts_on.data,
                 form.ends_on.data,
                 title=form.title.data,
+                contact=contact,
             )
         except ServiceError as exc:
             apply_error(form, exc)
@@ -145,7 +157,9 @@ def cohort_detail(cohort_uuid: uuid.UUID):
     permissions.require_staff(cohort)
     as_of = date.today()
     results = eligibility.evaluate_cohort(cohort, as_of)
-    at_risk = [r for r in results if is_at_risk(r)]
+    ended = as_of > cohort.ends_on
+    at_risk = [(r, unmet_conditions(r, ended=ended)) for r in results]
+    at_risk = [(r, unmet) for r, unmet in at_risk if unmet]
     sessions = queries.cohort_sessions(cohort.id)
     marked = dict(
         db.session.execute(
@@ -164,6 +178,7 @@ def cohort_detail(cohort_uuid: uuid.UUID):
         cohort=cohort,
         results=results,
         at_risk=at_risk,
+        ended=ended,
         sessions=sessions,
         marked=marked,
         staff=staff,
@@ -377,9 +392,15 @@ def session_detail(session_uuid: uuid.UUID):
                     posted=None,
                     conflicts=roster_conflicts(rows, marks),
                     kept=kept_marks(rows, marks),
+                    **roster_times(session),
                 ), status_code
             return render_template(
-                "courses/session_detail.html", session=session, rows=rows, problems=problems, posted=request.form
+                "courses/session_detail.html",
+                session=session,
+                rows=rows,
+                problems=problems,
+                posted=request.form,
+                **roster_times(session),
             ), status_code
     return render_template(
         "courses/session_detail.html",
@@ -388,6 +409,7 @@ def session_detail(session_uuid: uuid.UUID):
         problems=[],
         posted=None,
         warnings=emargement.planning_warnings(session),
+        **roster_times(session),
     )
 
 
@@ -415,6 +437,14 @@ def _partial_minutes(session: TrainingSession, key: str, status: str, name: str)
         name=name,
         max=session.minutes - 1,
     )
+
+
+def roster_times(session: TrainingSession) -> dict:
+    """Whether the roster is open (the session has started) and when it opens, for the page to say so."""
+    return {
+        "roster_open": services.roster_is_open(session),
+        "opens_at": rules.session_starts_at(session.on, session.starts_at, session.cohort.timezone),
+    }
 
 
 def kept_marks(rows: list[dict], mine: dict[int, services.MarkInput]) -> list[tuple[str, str]]:

@@ -16,6 +16,7 @@ from babel.dates import format_date
 
 from badges import baking, openbadges, services, signing
 from core.db import db, utcnow
+from core.models import OutboxMessage
 from tests.badges.conftest import SPEC
 from tests.conftest import PASSWORD
 
@@ -236,10 +237,26 @@ def test_the_register_is_for_coordinators_who_revoke_with_a_reason(app, award, c
     assert refused.status_code == 422
     db.session.refresh(award)
     assert award.revoked_at is None
-    done = client.post(f"/admin/badges/{award.uuid}", data={"revoke-reason": "issued-in-error"})
+    # First the page says what will happen and asks again: nothing is revoked yet.
+    asked = client.post(f"/admin/badges/{award.uuid}", data={"revoke-reason": "issued-in-error"})
+    assert asked.status_code == 200 and 'id="confirm-revoke"' in asked.get_data(as_text=True)
+    db.session.refresh(award)
+    assert award.revoked_at is None
+    done = client.post(
+        f"/admin/badges/{award.uuid}", data={"revoke-reason": "issued-in-error", "revoke-confirmed": "yes"}
+    )
     assert done.status_code == 302
     db.session.refresh(award)
     assert award.revocation_reason == "Issued in error" and award.revoked_by_id == admin.id
+    # The holder is told why and what happens next, and still sees the badge with that explanation.
+    message = db.session.scalar(
+        db.select(OutboxMessage).where(
+            OutboxMessage.purpose == "badge-revoked", OutboxMessage.recipient == holder.email
+        )
+    )
+    assert "par erreur" in message.body and admin.email in message.body
+    mine = _login(app, holder).get("/me/badges").get_data(as_text=True)
+    assert "Badges retirés" in mine and "Il avait été donné par erreur." in mine
 
 
 def test_reissue_from_the_register_keeps_history(app, award, create_user):

@@ -134,7 +134,7 @@ MATRIX: dict[str, tuple[int, int, int, int, int, int]] = {
     "courses.qualiopi_index POST": (302, 403, 403, 403, 403, 302),
     "courses.funder_report GET": (302, 403, 403, 403, 200, 200),
     "courses.funder_report_export GET": (302, 403, 403, 403, 200, 200),
-    "courses.hours_review POST": (302, 403, 302, 302, 403, 302),
+    "courses.hours_review POST": (302, 403, 422, 422, 403, 422),  # refused: the page again, the answer kept
     "courses.hours_to_confirm GET": (302, 403, 200, 200, 403, 200),
     "courses.glossary GET": (302, 200, 200, 200, 200, 200),
     "courses.hours_confirm_all POST": (302, 403, 400, 400, 403, 400),  # no day listed
@@ -163,7 +163,7 @@ MATRIX: dict[str, tuple[int, int, int, int, int, int]] = {
     "courses.session_sheet GET": (302, 403, 200, 403, 403, 200),
     "courses.tutor_link GET": (200, 200, 200, 200, 200, 200),
     # The trainee's column: 404 once she has deleted her pending day (courses.my_hours_delete, walked before).
-    "courses.tutor_link_review POST": (302, 404, 302, 302, 302, 400),
+    "courses.tutor_link_review POST": (422, 404, 422, 422, 422, 400),
     "courses.tutor_link_confirm_all POST": (400, 400, 400, 400, 400, 400),  # no day listed (or link revoked)
     "courses.validation_add POST": (302, 403, 422, 403, 403, 422),
     "courses.validation_withdraw POST": (302, 403, 403, 403, 403, 302),

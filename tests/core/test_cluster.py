@@ -378,7 +378,9 @@ def test_a_revocation_on_b_is_seen_on_a_within_1_s(cluster):
     assert a.get_json(f"/verify/{award}")["status"] == "valid"  # A has it in its memory, as valid
     b.login("coordination@example.org")
     page = f"/admin/badges/{award}"
-    status, _body, _url = b.post(page, {"revoke-reason": "issued-in-error", "revoke-other": ""}, form_page=page)
+    status, _body, _url = b.post(
+        page, {"revoke-reason": "issued-in-error", "revoke-other": "", "revoke-confirmed": "yes"}, form_page=page
+    )
     assert status == 200
     revoked = time.monotonic()
     while (verdict := a.get_json(f"/verify/{award}"))["status"] != "revoked" and time.monotonic() - revoked < 1:

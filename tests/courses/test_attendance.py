@@ -13,7 +13,8 @@ from flask.testing import FlaskClient
 from pypdf import PdfReader
 
 from core.db import db
-from courses import services
+from core.services import ServiceError
+from courses import rules, services
 from courses.models import Attendance, Competency, TrainingSession
 from tests.courses.conftest import count
 
@@ -94,6 +95,28 @@ def test_everyone_else_present(client_for, cohort):
         bruno.id: ("absent", None),
         chloe.id: ("present", None),
     }
+
+
+def test_a_roster_opens_when_its_session_starts_before_only_planned_absences(client_for, cohort):
+    alice, bruno, chloe = cohort.enrolments
+    session = cohort.future[0]
+    client = client_for(cohort.trainer)
+    page = client.get(f"/sessions/{session.uuid}").get_data(as_text=True)
+    assert 'value="all_present"' not in page and 'value="present"' not in page
+    for action in ("all_present", "save"):
+        response = client.post(f"/sessions/{session.uuid}", data=roster_form({alice: "present"}, 0, action=action))
+        assert response.status_code == 422
+        assert saved_marks(session) == {}
+    response = client.post(f"/sessions/{session.uuid}", data=roster_form({bruno: "excused"}, 0))
+    assert response.status_code == 302
+    assert saved_marks(session) == {bruno.id: ("excused", None)}
+    # The same rule for every way in: the service itself (API, CSV import) and at the very minute it starts.
+    starts = rules.session_starts_at(session.on, session.starts_at, cohort.cohort.timezone)
+    with pytest.raises(ServiceError):
+        services.save_roster(
+            session, {chloe.id: services.MarkInput("present")}, None, None, now=starts - timedelta(minutes=1)
+        )
+    services.save_roster(session, {chloe.id: services.MarkInput("present")}, None, None, now=starts)
 
 
 @pytest.mark.parametrize(

@@ -530,7 +530,9 @@ def test_a_zip_job_refuses_an_owner_no_longer_on_the_team(app, issuer, build_coh
 def test_the_summary_report_says_who_has_a_certificate(app, graduate):
     from courses import reports
 
-    assert reports.badge_facts([graduate.enrolment.id])[graduate.enrolment.id].certificate is False
+    # Issued with the programme badge: a fact, whether or not anyone has downloaded the PDF yet.
+    assert certificates.certificate_of_award(programme_award(graduate)) is None
+    assert reports.badge_facts([graduate.enrolment.id])[graduate.enrolment.id].certificate is True
     certificates.certificate_for(graduate.enrolment)
     db.session.commit()
     assert reports.badge_facts([graduate.enrolment.id])[graduate.enrolment.id].certificate is True

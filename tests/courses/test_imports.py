@@ -424,12 +424,29 @@ def test_cohorts_create(runner, app):
     )
 
 
+def test_cohorts_create_names_the_trainees_contact_person(runner, app, create_user):
+    coordinator = create_user(roles=("admin",), email="coordination@example.org")
+    trainee = create_user(roles=("trainee",), email="t@example.org")
+    assert runner.invoke(args=["programmes", "load", str(HETIS)]).exit_code == 0
+    common = ["--programme", "hetis-initial", "--starts", "2027-09-16", "--ends", "2028-02-10"]
+    refused = runner.invoke(args=["cohorts", "create", "PROMO-X", *common, "--contact", trainee.email])
+    assert refused.exit_code != 0 and "coordinator or a trainer" in refused.output
+    done = runner.invoke(args=["cohorts", "create", "PROMO-2027", *common, "--contact", "Coordination@example.org"])
+    assert done.exit_code == 0, done.output
+    cohort = db.session.scalar(db.select(Cohort).where(Cohort.code == "PROMO-2027"))
+    assert cohort.contact_id == coordinator.id
+
+
 @pytest.mark.parametrize(
     ("args", "says"),
     [
         (["--programme", "nope", "--starts", "2027-09-16", "--ends", "2028-02-10"], "nope"),
         (["--programme", "hetis-initial", "--starts", "2027-09-16", "--ends", "2027-09-01"], "end date"),
         (["--programme", "hetis-initial", "--starts", "16/09/2027", "--ends", "2028-02-10"], "--starts"),
+        (
+            ["--programme", "hetis-initial", "--starts", "2027-09-16", "--ends", "2028-02-10", "--contact", "x@y.org"],
+            "x@y",
+        ),
     ],
 )
 def test_cohorts_create_refuses_bad_input(runner, app, args, says):

@@ -233,14 +233,14 @@ def test_small_cell_suppression():
     assert [reports.suppress(n) for n in range(7)] == [0, "<5", "<5", "<5", "<5", 5, 6]
     small = reports._Tally(enrolled=4, completed=4, training_minutes=600, placement_minutes=60)
     cells = small.cells(reports._protect([small], [])[0])
-    assert cells[:2] == ["<5", "<5"] and cells[4] == cells[5] == cells[6] == "hidden"
+    assert cells[:2] == ["<5", "<5"] and cells[5] == cells[6] == cells[7] == "hidden"
     # 12 = 3 + 0 + 9 would give the 3 away: a second outcome is masked (the 0, shown as "<5": it is below 5).
     row = reports._Tally(enrolled=12, completed=3, withdrawn=0, in_progress=9)
     cells = row.cells(reports._protect([row], [])[0])
-    assert cells[:4] == [12, "<5", "<5", 9] and cells[6] == "hidden"  # rate from a masked numerator
+    assert cells[:4] == [12, "<5", "<5", 9] and cells[7] == "hidden"  # rate from a masked numerator
     row = reports._Tally(enrolled=12, completed=6, in_progress=6, training_minutes=60)
     cells = row.cells(reports._protect([row], [])[0])
-    assert cells[:4] == [12, 6, 0, 6] and cells[6] == Fraction(50) and cells[4] == 60 and cells[7] is None
+    assert cells[:5] == [12, 6, 0, 6, 0] and cells[7] == Fraction(50) and cells[5] == 60 and cells[8] is None
 
 
 def _published_sums_with_one_unknown(rows, groups, hidden):

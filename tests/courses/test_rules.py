@@ -724,3 +724,23 @@ def test_threshold_agrees_with_fraction_comparison(lengths, threshold, scope):
     exact = Fraction(attended, sum(total for total, _ in lengths)) >= Fraction(threshold) / 100
     assert evaluation.attendance_met is exact
     assert (evaluation.status is Status.ELIGIBLE) is exact
+
+
+@pytest.mark.parametrize(
+    ("marks", "as_of", "expected"),
+    [
+        ([A, P, P, None, None, None, None, None], day(2), "For that, miss no more than 2 h of the sessions left."),
+        ([A, P, P, None], day(2), "For that, come to every session left."),
+        ([A, A, A, P, None], day(3), "With the sessions left, it is no longer possible."),
+    ],
+)
+def test_a_trainee_below_the_threshold_is_never_told_she_is_above_it(app, marks, as_of, expected):
+    from flask_babel import force_locale
+
+    from courses.presenters import explain
+
+    evaluation = run(marks, as_of=as_of)
+    assert not evaluation.attendance_met
+    with app.test_request_context(), force_locale("en"):
+        text = " ".join(explain(evaluation, 75, for_trainee=True)).replace("\u00a0", " ")
+    assert "above" not in text and expected in text, text

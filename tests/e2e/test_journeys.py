@@ -425,8 +425,9 @@ def step_13_coordinator_revokes_the_badge_and_the_employer_sees_it(browser_conte
     expect(page.locator("main")).to_contain_text("public")
     page.get_by_label("Émis par erreur").check()
     pages.check(page, "36-coordinator-revoke-form")
-    page.get_by_role("button", name="Révoquer").click()
-    expect(page.locator("main")).to_contain_text("révoqué")
+    page.get_by_role("button", name="Révoquer", exact=True).click()
+    page.get_by_role("button", name="Oui, révoquer le badge").click()  # the step that says what will happen
+    expect(page.locator(".alert--success")).to_contain_text("révoqué")
     pages.check(page, "37-coordinator-revoked")
 
     employer = page_of(browser_contexts, "employer")
