@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_sqlalchemy.session import Session as FlaskSession
 
 from core.db import db, utcnow
@@ -209,12 +210,11 @@ def planning_warnings(session: TrainingSession) -> list[str]:
         )
         if expected > session.seats:
             out.append(
-                str(
-                    _l(
-                        "%(n)d trainees are expected but the room has %(seats)d seats.",
-                        n=expected,
-                        seats=session.seats,
-                    )
+                ngettext(
+                    "%(num)d trainee is expected but the room has %(seats)d seats.",
+                    "%(num)d trainees are expected but the room has %(seats)d seats.",
+                    expected,
+                    seats=session.seats,
                 )
             )
     return out
@@ -373,7 +373,11 @@ def sign(
         raise ServiceError(_l("%(name)s has already signed this session.", name=enrolment.user.name))
     if rules.over_capacity(session.seats, signed_count(session), 1):
         raise ServiceError(
-            _l("The room has %(seats)d seats and they have all signed. Ask the trainer.", seats=session.seats)
+            ngettext(
+                "The room has %(num)d seat and it is taken. Ask the trainer.",
+                "The room has %(num)d seats and they have all signed. Ask the trainer.",
+                session.seats,
+            )
         )
     elsewhere = trainee_elsewhere(session, enrolment.user_id)
     if elsewhere is not None:
