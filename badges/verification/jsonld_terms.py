@@ -34,7 +34,7 @@ import functools
 import hashlib
 import json
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -287,10 +287,9 @@ def _check_template(compacted: Any) -> None:
 class _Template:
     reading: dict[str, Any]  # the full reading of the skeleton
     iri_positions: frozenset[int]
-    filler: Callable[[list[str]], Any] | None = None  # ``_fill(reading, strings)`` compiled (``compiled_filler``)
 
     def fill(self, strings: list[str]) -> Any:
-        return self.filler(strings) if self.filler is not None else _fill(self.reading, strings)
+        return _fill(self.reading, strings)
 
 
 #: Templates (or ``None``: this shape declines) by SHA-256 of (skeleton, reading context).
@@ -314,9 +313,7 @@ def _template(skeleton: dict[str, Any], context: list[Any]) -> _Template | None:
         return known
     try:
         expanded, compacted = _expand_and_compact(skeleton, context)
-        template: _Template | None = _Template(
-            compacted, frozenset(_iri_positions(expanded)), compiled_filler(compacted)
-        )
+        template: _Template | None = _Template(compacted, frozenset(_iri_positions(expanded)))
         _check_template(compacted)
     except (UnreadableTerms, _Declined):
         template = None
@@ -334,36 +331,6 @@ def _fill(value: Any, strings: list[str]) -> Any:
     if kind is dict:
         return {key: _fill(item, strings) for key, item in value.items()}
     return value
-
-
-def compiled_filler(reading: Any) -> Callable[[list[str]], Any] | None:
-    """``lambda strings: _fill(reading, strings)`` as one Python expression, compiled once per template: a
-    template is filled at each verification, and building the lists and dicts from a literal is several times
-    cheaper than walking ``reading``. The source holds no text of the document: only ``s[i]`` (a placeholder's
-    string), ``c[j]`` (a key or a value kept as it is, the very object ``_fill`` would return) and brackets; each
-    call builds new lists and dicts, as ``_fill`` does. ``None`` (``_fill`` then) if it cannot be compiled."""
-    constants: list[Any] = []
-
-    def constant(value: Any) -> str:
-        constants.append(value)
-        return f"c[{len(constants) - 1}]"
-
-    def source(value: Any) -> str:
-        kind = type(value)
-        if kind is str:
-            index = _PLACEHOLDER_INDEX.get(value)
-            return constant(value) if index is None else f"s[{index}]"
-        if kind is list:
-            return "[" + "".join(source(item) + "," for item in value) + "]"
-        if kind is dict:
-            return "{" + "".join(f"{constant(key)}:{source(item)}," for key, item in value.items()) + "}"
-        return constant(value)
-
-    try:
-        code = compile("lambda s: " + source(reading), "<jsonld template>", "eval")
-        return eval(code, {"__builtins__": {}, "c": tuple(constants)})  # noqa: S307 - our own source, no input text
-    except (RecursionError, SyntaxError, MemoryError, ValueError):
-        return None
 
 
 def fast_reading(unsigned: Mapping[str, Any], context: list[Any]) -> dict[str, Any] | None:
