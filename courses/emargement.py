@@ -318,7 +318,10 @@ def has_signed(session: TrainingSession, enrolment: Enrolment) -> bool:
 def _set_mark(session: TrainingSession, enrolment: Enrolment, status: str, minutes: int | None, by: User | None):
     from courses import services  # why: services imports presenters and outbox; keep this module light to import
 
-    services.save_roster(session, {enrolment.id: services.MarkInput(status, minutes)}, by, None)
+    # The roster takes marks once the session has started; a signature in the window's first 15 minutes (before
+    # the start) says she is in the room, so it marks her as at the start. Time is this module's clock.
+    start, _end = bounds(session)
+    services.save_roster(session, {enrolment.id: services.MarkInput(status, minutes)}, by, None, now=max(now(), start))
 
 
 def sign(
