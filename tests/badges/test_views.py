@@ -417,7 +417,7 @@ def test_the_page_is_kept_for_anonymous_visitors_and_holds_nothing_of_a_visitor(
     assert "Set-Cookie" not in first.headers and {"Accept", "Accept-Language", "Cookie"} <= set(first.vary)
     assert first.headers["Cache-Control"] == "no-cache"
     page = first.get_data(as_text=True)
-    assert "csrf_token" not in page and "<form" not in page and 'lang="en">English</a>' in page
+    assert "csrf_token" not in page and "<form" not in page and '<span class="lang-long">English</span>' in page
     assert anonymous.get(url, headers={"Accept-Language": "en"}).data != first.data
     assert renders == [(award.uuid, "fr"), (award.uuid, "en")]
 

@@ -121,9 +121,11 @@ def test_a_dutch_browser_gets_dutch(client):
 
 def test_the_switch_offers_the_two_other_languages(client):
     french = client.get("/login").get_data(as_text=True)
-    assert 'value="en" lang="en">English<' in french and 'value="nl" lang="nl">Nederlands<' in french
+    assert 'value="en" lang="en" title="English"><span class="lang-long">English<' in french
+    assert 'value="nl" lang="nl" title="Nederlands"><span class="lang-long">Nederlands<' in french
     dutch = client.get("/login", headers={"Accept-Language": "nl"}).get_data(as_text=True)
-    assert 'value="fr" lang="fr">Français<' in dutch and 'value="en" lang="en">English<' in dutch
+    assert 'value="fr" lang="fr" title="Français"><span class="lang-long">Français<' in dutch
+    assert 'value="en" lang="en" title="English"><span class="lang-long">English<' in dutch
     assert 'value="nl"' not in dutch
 
 
