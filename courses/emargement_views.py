@@ -72,7 +72,11 @@ def _fail(exc: ServiceError, target: str, session: TrainingSession):
 @roles_required(*STAFF)
 def emargement_screen(session_uuid: uuid.UUID):
     """What the trainer shows the room (the code and its QR) and what she does at the end."""
-    session = _staff_session(session_uuid)
+    return _screen(_staff_session(session_uuid))
+
+
+def _screen(session: TrainingSession, status: int = 200, posted: dict | None = None):
+    """The trainer's page; after a refused correction or signature, again with what she chose (``posted``)."""
     sheet = emargement_sheet.sheet(session)
     state = emargement.window(session)
     code = emargement.current_code(session) if state is rules.Window.OPEN and not _blocked(session) else None
@@ -88,7 +92,15 @@ def emargement_screen(session_uuid: uuid.UUID):
         is_trainer=current_user in session.trainers,
         statuses=[s.value for s in AttendanceStatus],
         local_time=lambda moment: _local_time(session, moment),
-    )
+        posted=posted or {},
+    ), status
+
+
+def _refused(exc: ServiceError, session: TrainingSession):
+    """A refused form on the trainer's page: nothing written, the page again with the reason and her choices."""
+    db.session.rollback()
+    flash(str(exc), "error")
+    return _screen(session, 422, request.form.to_dict())
 
 
 @bp.route("/sessions/<uuid:session_uuid>/emargement/code")
@@ -230,7 +242,7 @@ def emargement_override(session_uuid: uuid.UUID):
             reason=request.form.get("reason"),
         )
     except ServiceError as exc:
-        return _fail(exc, "courses.emargement_screen", session)
+        return _refused(exc, session)
     db.session.commit()
     flash(_("The signature is recorded with your reason."), "success")
     return redirect(url_for("courses.emargement_screen", session_uuid=session.uuid)), 303
@@ -253,9 +265,9 @@ def emargement_correct(session_uuid: uuid.UUID):
             current_user,
         )
     except ValueError:
-        return _fail(ServiceError(_("Give the minutes attended as a number.")), "courses.emargement_screen", session)
+        return _refused(ServiceError(_("Give the minutes attended as a number.")), session)
     except ServiceError as exc:
-        return _fail(exc, "courses.emargement_screen", session)
+        return _refused(exc, session)
     db.session.commit()
     flash(_("The correction is recorded."), "success")
     return redirect(url_for("courses.emargement_screen", session_uuid=session.uuid)), 303
@@ -272,7 +284,7 @@ def emargement_excuse(session_uuid: uuid.UUID):
     try:
         emargement.excuse(session, enrolment, current_user, (upload.filename or "", data) if data else None)
     except ServiceError as exc:
-        return _fail(exc, "courses.emargement_screen", session)
+        return _refused(exc, session)
     db.session.commit()
     flash(_("Recorded: justification provided."), "success")
     return redirect(url_for("courses.emargement_screen", session_uuid=session.uuid)), 303

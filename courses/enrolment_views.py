@@ -77,7 +77,7 @@ def _placement_form(form: PlacementForm | None = None) -> PlacementForm:
     return form
 
 
-def _page(enrolment: Enrolment, status: int = 200, **forms):
+def enrolment_page(enrolment: Enrolment, status: int = 200, **forms):
     cohort = enrolment.cohort
     evaluation = eligibility.evaluate_enrolment(enrolment)
     sessions = queries.cohort_sessions(cohort.id)
@@ -140,7 +140,7 @@ def _page(enrolment: Enrolment, status: int = 200, **forms):
 def enrolment_detail(enrolment_uuid: uuid.UUID):
     enrolment = enrolment_or_404(enrolment_uuid)
     permissions.require_staff(enrolment.cohort)
-    return _page(enrolment)
+    return enrolment_page(enrolment)
 
 
 @bp.route("/enrolments/<uuid:enrolment_uuid>/validations", methods=["POST"])
@@ -173,7 +173,7 @@ def validation_add(enrolment_uuid: uuid.UUID):
             # shown in the competencies section, where the trainer lands (#competencies), not at the top
             flash(_("Competency %(code)s validated.", code=competency.code), "here-competencies")
             return back(enrolment, "#competencies")
-    return _page(enrolment, 422, validation_form=form)
+    return enrolment_page(enrolment, 422, validation_form=form)
 
 
 @bp.route("/validations/<uuid:validation_uuid>/withdraw", methods=["POST"])
@@ -218,7 +218,7 @@ def _submit(enrolment: Enrolment, form, form_name: str, action, message: str, an
         else:
             flash(message, "success")
             return back(enrolment, anchor)
-    return _page(enrolment, 422, **{form_name: form})
+    return enrolment_page(enrolment, 422, **{form_name: form})
 
 
 @bp.route("/enrolments/<uuid:enrolment_uuid>/pauses", methods=["POST"])

@@ -22,7 +22,7 @@ from core.security import public, roles_required
 from core.services import ServiceError, external_url
 from courses import eligibility, next_steps, permissions, queries, services
 from courses.blueprint import bp
-from courses.enrolment_views import _page as enrolment_page
+from courses.enrolment_views import enrolment_page
 from courses.forms import HoursForm, ReviewForm
 from courses.models import (
     Cohort,

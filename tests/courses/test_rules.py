@@ -729,7 +729,7 @@ def test_threshold_agrees_with_fraction_comparison(lengths, threshold, scope):
 @pytest.mark.parametrize(
     ("marks", "as_of", "expected"),
     [
-        ([A, P, P, None, None, None, None, None], day(2), "For that, miss no more than 2 h of the sessions left."),
+        ([A, P, P, None, None, None, None, None], day(2), "For that, miss no more than 2 hr of the sessions left."),
         ([A, P, P, None], day(2), "For that, come to every session left."),
         ([A, A, A, P, None], day(3), "With the sessions left, it is no longer possible."),
     ],

@@ -147,7 +147,7 @@ def test_numbers_dates_and_booleans_keep_their_type(tmp_path):
     assert sheet[3][0].value == "\ufffdbell"  # a control character XML cannot carry does not break it
     table = check_csv(exports.render(report, "csv", delimiter=";"), ";")
     assert table[0][0] == "'=Name"
-    assert table[1][:4] == ["'-1+2", "-3", "-1,50", "-5,00"]
+    assert table[1][:4] == ["'-1+2", "-3", "-1,50", "-5,0"]  # a rate as pages show it (rules.shown_percent)
     assert [row[0] for row in table[3:]] == ["'" + name for name in NAMES]
     assert [row[0].value for row in sheet.iter_rows(min_row=4)] == ["'" + name for name in NAMES]
 
