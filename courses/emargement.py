@@ -315,10 +315,19 @@ def has_signed(session: TrainingSession, enrolment: Enrolment) -> bool:
     )
 
 
-def _set_mark(session: TrainingSession, enrolment: Enrolment, status: str, minutes: int | None, by: User | None):
+def _set_mark(
+    session: TrainingSession,
+    enrolment: Enrolment,
+    status: str,
+    minutes: int | None,
+    by: User | None,
+    *,
+    signed: bool = False,
+):
     from courses import services  # why: services imports presenters and outbox; keep this module light to import
 
-    services.save_roster(session, {enrolment.id: services.MarkInput(status, minutes)}, by, None)
+    mark = {enrolment.id: services.MarkInput(status, minutes)}
+    services.save_roster(session, mark, by, None, now=now(), signed=signed)
 
 
 def sign(
@@ -368,26 +377,10 @@ def sign(
         if saved is None:
             raise ServiceError(_l("Please draw your signature in the box."), field="signature")
         image, kind, image_digest = saved.image, saved.image_type, saved.image_sha256
-    _lock(session)
-    if has_signed(session, enrolment):
+    # Everything above and the record below are built before any lock: only the checks that other signatures can
+    # race (elsewhere, seats, twice) and the writes wait for the session's lock, and they are a few queries.
+    if has_signed(session, enrolment):  # the early, friendly answer; the unique constraint is the guarantee
         raise ServiceError(_l("%(name)s has already signed this session.", name=enrolment.user.name))
-    if rules.over_capacity(session.seats, signed_count(session), 1):
-        raise ServiceError(
-            ngettext(
-                "The room has %(num)d seat and it is taken. Ask the trainer.",
-                "The room has %(num)d seats and they have all signed. Ask the trainer.",
-                session.seats,
-            )
-        )
-    elsewhere = trainee_elsewhere(session, enrolment.user_id)
-    if elsewhere is not None:
-        raise ServiceError(
-            _l(
-                "%(name)s has already signed another session at the same time (%(cohort)s).",
-                name=enrolment.user.name,
-                cohort=elsewhere.cohort.code,
-            )
-        )
     starts, ends = bounds(session)
     late = method is not rules.Method.TRAINER_OVERRIDE and rules.is_late(starts, at)
     document = rules.signed_document(
@@ -410,13 +403,52 @@ def sign(
         image_sha256=image_digest,
         sha256=rules.signature_hash(document),
     )
-    db.session.add(record)
-    db.session.flush()
+    if _lock_person(enrolment.user_id):  # PostgreSQL: her own row; the other trainees do not wait for it
+        _refuse_if_elsewhere(session, enrolment)
+        _lock(session)
+    else:  # SQLite: the first write takes the database's write lock; the check must come after it
+        _lock(session)
+        _refuse_if_elsewhere(session, enrolment)
+    if rules.over_capacity(session.seats, signed_count(session), 1):
+        raise ServiceError(
+            ngettext(
+                "The room has %(num)d seat and it is taken. Ask the trainer.",
+                "The room has %(num)d seats and they have all signed. Ask the trainer.",
+                session.seats,
+            )
+        )
+    try:
+        with db.session.begin_nested():
+            db.session.add(record)
+    except sa.exc.IntegrityError:  # the same person signing twice at the same moment (two devices)
+        raise ServiceError(_l("%(name)s has already signed this session.", name=enrolment.user.name)) from None
     if late:
-        _set_mark(session, enrolment, AttendanceStatus.LATE.value, rules.minutes_from(at, starts, ends), by)
+        minutes = rules.minutes_from(at, starts, ends)
+        _set_mark(session, enrolment, AttendanceStatus.LATE.value, minutes, by, signed=True)
     else:
-        _set_mark(session, enrolment, AttendanceStatus.PRESENT.value, None, by)
+        _set_mark(session, enrolment, AttendanceStatus.PRESENT.value, None, by, signed=True)
     return record
+
+
+def _lock_person(user_id: int) -> bool:
+    """Lock the person's row (PostgreSQL) so that "signed in two places at once" is checked and written by one
+    signature of hers at a time. SQLite has no row locks: False, and its write lock serialises the writers."""
+    if db.session.get_bind().dialect.name == "sqlite":
+        return False
+    db.session.execute(db.select(User.id).where(User.id == user_id).with_for_update())
+    return True
+
+
+def _refuse_if_elsewhere(session: TrainingSession, enrolment: Enrolment) -> None:
+    elsewhere = trainee_elsewhere(session, enrolment.user_id)
+    if elsewhere is not None:
+        raise ServiceError(
+            _l(
+                "%(name)s has already signed another session at the same time (%(cohort)s).",
+                name=enrolment.user.name,
+                cohort=elsewhere.cohort.code,
+            )
+        )
 
 
 def countersign(session: TrainingSession, trainer: User, drawn: str) -> Countersignature:

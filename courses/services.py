@@ -372,6 +372,7 @@ def save_roster(
     expected_version: int | None,
     *,
     now: datetime | None = None,
+    signed: bool = False,
 ) -> int:
     """Save the marks of a session's roster (enrolment id → mark) all at once.
 
@@ -382,10 +383,11 @@ def save_roster(
     transaction and then matches no row). Returns the number of marks changed.
 
     Before the session starts (``now``, default: the present) the only mark it takes is a planned absence
-    (excused): nobody can yet be present, late or absent."""
+    (excused): nobody can yet be present, late or absent, unless ``signed``: the mark follows a trainee's own
+    signature, which the signing window (from 15 minutes before the start) already allowed."""
     if session.cancelled:
         raise ServiceError(_l("This session is cancelled: no attendance to take."))
-    if not roster_is_open(session, now):
+    if not signed and not roster_is_open(session, now):
         early = [m for m in marks.values() if m.status is not None and m.status not in rules.PLANNED]
         if early:
             raise ServiceError(
