@@ -168,6 +168,33 @@ def create_cohort(
     return cohort
 
 
+def set_convocation_details(
+    cohort: Cohort,
+    *,
+    place: str | None,
+    what_to_bring: str | None,
+    contact: str | None,
+    accessibility_referent: str | None,
+) -> None:
+    """The convocation of this cohort (a promotion in another town): each detail left empty falls back to the
+    programme's ``documents:`` block. Trimmed; too long is refused and changes nothing."""
+    values = {
+        "place": (place, 200),
+        "what_to_bring": (what_to_bring, 500),
+        "convocation_contact": (contact, 200),
+        "accessibility_referent": (accessibility_referent, 200),
+    }
+    clean: dict[str, str | None] = {}
+    for name, (value, limit) in values.items():
+        text = " ".join((value or "").split()) or None
+        if text is not None and len(text) > limit:
+            raise ServiceError(_l("Please keep this under %(num)d characters.", num=limit), field=name)
+        clean[name] = text
+    for name, text in clean.items():
+        setattr(cohort, name, text)
+    db.session.flush()
+
+
 def contact_of(cohort: Cohort) -> User | None:
     """Whom the cohort's trainees turn to: its contact person, or else its first trainer (professional first)."""
     if cohort.contact is not None and cohort.contact.active:
