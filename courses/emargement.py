@@ -30,6 +30,7 @@ from core.privacy import RetentionReport, register_retention
 from core.services import ServiceError, external_url
 from core.storage import storage
 from courses import emargement_rules as rules
+from courses import outbox
 from courses.certificates import new_code
 from courses.models import (
     AttendanceSignature,
@@ -170,16 +171,24 @@ def signed_count(session: TrainingSession) -> int:
 
 
 def trainee_elsewhere(session: TrainingSession, user_id: int) -> TrainingSession | None:
-    """Another session at the same time where this person has signed."""
-    mine = slot(session)
-    for other in _neighbours(session):
-        signed = db.session.scalar(
-            db.select(AttendanceSignature.id)
-            .join(Enrolment, Enrolment.id == AttendanceSignature.enrolment_id)
-            .where(AttendanceSignature.session_id == other.id, Enrolment.user_id == user_id)
-            .limit(1)
+    """Another session at the same time where this person has signed (one query: the sessions within a day where
+    she signed; their times are compared in their own time zones)."""
+    mine = rules.Slot(session.id, *bounds(session), frozenset())
+    signed_near = db.session.scalars(
+        db.select(TrainingSession)
+        .join(AttendanceSignature, AttendanceSignature.session_id == TrainingSession.id)
+        .join(Enrolment, Enrolment.id == AttendanceSignature.enrolment_id)
+        .where(
+            Enrolment.user_id == user_id,
+            TrainingSession.id != session.id,
+            TrainingSession.cancelled.is_(False),
+            TrainingSession.on.between(session.on - timedelta(days=1), session.on + timedelta(days=1)),
         )
-        if signed and rules.overlaps(mine, slot(other)):
+        .distinct()
+    )
+    for other in signed_near:
+        starts, ends = bounds(other)
+        if rules.overlaps(mine, rules.Slot(other.id, starts, ends, frozenset())):
             return other
     return None
 
@@ -405,6 +414,7 @@ def sign(
     )
     if _lock_person(enrolment.user_id):  # PostgreSQL: her own row; the other trainees do not wait for it
         _refuse_if_elsewhere(session, enrolment)
+        outbox.badges_may_be_due(enrolment.id)  # the roster mark's job, queued before the lock (it finds it)
         _lock(session)
     else:  # SQLite: the first write takes the database's write lock; the check must come after it
         _lock(session)
