@@ -41,6 +41,7 @@ from courses.models import (
     RosterCorrection,
     SavedSignature,
     TrainingSession,
+    session_trainer,
 )
 from courses.presenters import expected_on
 
@@ -156,7 +157,24 @@ def trainer_clashes(session: TrainingSession) -> list[tuple[User, TrainingSessio
     mine = slot(session)
     if not mine.trainer_ids:
         return []
-    others = {s.id: s for s in _neighbours(session)}
+    # Only the sessions within a day that share a trainer with this one, their cohort and trainers loaded at once:
+    # every signature runs this check, and a busy day has many sessions.
+    shared = (
+        db.select(session_trainer.c.session_id).where(session_trainer.c.user_id.in_(mine.trainer_ids)).scalar_subquery()
+    )
+    others = {
+        s.id: s
+        for s in db.session.scalars(
+            db.select(TrainingSession)
+            .where(
+                TrainingSession.id != session.id,
+                TrainingSession.cancelled.is_(False),
+                TrainingSession.on.between(session.on - timedelta(days=1), session.on + timedelta(days=1)),
+                TrainingSession.id.in_(shared),
+            )
+            .options(sa.orm.selectinload(TrainingSession.trainers), sa.orm.joinedload(TrainingSession.cohort))
+        )
+    }
     clashes = rules.trainer_clashes(mine, [slot(s) for s in others.values()])
     people = {u.id: u for u in session.trainers}
     return [(people[t], others[other.id]) for t, slots in clashes.items() for other in slots]
