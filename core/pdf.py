@@ -371,18 +371,18 @@ def render_pdf(
         logger.exception("PDF: rendering failed")  # no title: it may name a person
         raise PdfError("The PDF document could not be produced.") from exc
     if sign and has_app_context():
-        data = _sign(data, moment)
+        data = _sign(data, moment, pdf_a=variant is not None and variant.startswith("pdf/a"))
     return data
 
 
-def _sign(data: bytes, moment: datetime | None) -> bytes:
+def _sign(data: bytes, moment: datetime | None, *, pdf_a: bool = False) -> bytes:
     """The training body's PAdES signature on ``data`` (see ``core.pdf_signing``)."""
     from core import pdf_signing  # why: pyHanko is only needed once a PDF is made
 
     if not pdf_signing.enabled():
         return data
     try:
-        return pdf_signing.sign(data, moment=moment)
+        return pdf_signing.sign(data, moment=moment, pdf_a=pdf_a)
     except pdf_signing.SigningUnavailable as exc:
         raise PdfError(str(exc)) from exc
     except Exception as exc:

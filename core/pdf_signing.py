@@ -185,11 +185,14 @@ def sign_bytes(
     tsa_url: str | None = None,
     reason: str | None = None,
     location: str | None = None,
+    pdf_a: bool = False,
 ) -> bytes:
     """``data`` (a PDF) with a PAdES signature by ``identity`` appended as an incremental update.
 
     ``moment`` is the signing time written in the signature (default: now); with ``tsa_url`` a signature
-    time-stamp from that authority is added (PAdES B-T)."""
+    time-stamp from that authority is added (PAdES B-T). The invisible signature's widget is not in the
+    structure tree: PDF/UA-1 (7.18.1) then wants it hidden (flag 2), which PDF/A forbids (6.3.2: print only):
+    ``pdf_a`` says which of the two the document claims."""
     # why: pyHanko (~0.3 s to import) is loaded only once a PDF is signed, not with every app start
     from pyhanko.pdf_utils import generic
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
@@ -224,7 +227,10 @@ def sign_bytes(
         meta,
         signer=_cached_signer(identity),
         timestamper=timestamper,
-        new_field_spec=fields.SigFieldSpec(sig_field_name=FIELD_NAME),  # invisible: no widget on the page
+        new_field_spec=fields.SigFieldSpec(  # invisible: no widget on the page
+            sig_field_name=FIELD_NAME,
+            invis_sig_settings=fields.InvisSigSettings(set_print_flag=pdf_a, set_hidden_flag=not pdf_a),
+        ),
     )
     output = pdf_signer.sign_pdf(writer)
     return output.getvalue()
@@ -392,8 +398,9 @@ def enabled() -> bool:
     return bool(current_app.config.get("PDF_SIGNING", True))
 
 
-def sign(data: bytes, *, moment: datetime | None = None) -> bytes:
-    """Sign ``data`` (PDF bytes) as the training body, with the app's configuration."""
+def sign(data: bytes, *, moment: datetime | None = None, pdf_a: bool = False) -> bytes:
+    """Sign ``data`` (PDF bytes) as the training body, with the app's configuration (``pdf_a``: the document
+    claims PDF/A, see :func:`sign_bytes`)."""
     config = current_app.config
     return sign_bytes(
         data,
@@ -401,6 +408,7 @@ def sign(data: bytes, *, moment: datetime | None = None) -> bytes:
         moment=moment,
         tsa_url=config.get("PDF_SIGNING_TSA_URL") or None,
         location=config.get("PDF_SIGNING_LOCATION") or None,
+        pdf_a=pdf_a,
     )
 
 

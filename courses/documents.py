@@ -212,6 +212,11 @@ def context(kind: str, enrolment: Enrolment, period: Period | None = None, *, to
         sessions = _sessions(cohort)
         out["sessions"] = [s for s in sessions if s.on >= enrolment.enrolled_on]
         out["total_planned_minutes"] = sum(minutes_between(s.starts_at, s.ends_at) for s in out["sessions"])
+        # A promotion held elsewhere has its own details (cohort edit form); the programme's are the default.
+        bring = settings.get("what_to_bring")
+        out["what_to_bring"] = cohort.what_to_bring or (localized(bring) if bring else None)
+        out["contact"] = cohort.convocation_contact or settings.get("contact")
+        out["accessibility_referent"] = cohort.accessibility_referent or settings.get("accessibility_referent")
     return out
 
 

@@ -30,6 +30,7 @@ from core.privacy import RetentionReport, register_retention
 from core.services import ServiceError, external_url
 from core.storage import storage
 from courses import emargement_rules as rules
+from courses import outbox
 from courses.certificates import new_code
 from courses.models import (
     AttendanceSignature,
@@ -40,6 +41,7 @@ from courses.models import (
     RosterCorrection,
     SavedSignature,
     TrainingSession,
+    session_trainer,
 )
 from courses.presenters import expected_on
 
@@ -155,7 +157,24 @@ def trainer_clashes(session: TrainingSession) -> list[tuple[User, TrainingSessio
     mine = slot(session)
     if not mine.trainer_ids:
         return []
-    others = {s.id: s for s in _neighbours(session)}
+    # Only the sessions within a day that share a trainer with this one, their cohort and trainers loaded at once:
+    # every signature runs this check, and a busy day has many sessions.
+    shared = (
+        db.select(session_trainer.c.session_id).where(session_trainer.c.user_id.in_(mine.trainer_ids)).scalar_subquery()
+    )
+    others = {
+        s.id: s
+        for s in db.session.scalars(
+            db.select(TrainingSession)
+            .where(
+                TrainingSession.id != session.id,
+                TrainingSession.cancelled.is_(False),
+                TrainingSession.on.between(session.on - timedelta(days=1), session.on + timedelta(days=1)),
+                TrainingSession.id.in_(shared),
+            )
+            .options(sa.orm.selectinload(TrainingSession.trainers), sa.orm.joinedload(TrainingSession.cohort))
+        )
+    }
     clashes = rules.trainer_clashes(mine, [slot(s) for s in others.values()])
     people = {u.id: u for u in session.trainers}
     return [(people[t], others[other.id]) for t, slots in clashes.items() for other in slots]
@@ -170,16 +189,24 @@ def signed_count(session: TrainingSession) -> int:
 
 
 def trainee_elsewhere(session: TrainingSession, user_id: int) -> TrainingSession | None:
-    """Another session at the same time where this person has signed."""
-    mine = slot(session)
-    for other in _neighbours(session):
-        signed = db.session.scalar(
-            db.select(AttendanceSignature.id)
-            .join(Enrolment, Enrolment.id == AttendanceSignature.enrolment_id)
-            .where(AttendanceSignature.session_id == other.id, Enrolment.user_id == user_id)
-            .limit(1)
+    """Another session at the same time where this person has signed (one query: the sessions within a day where
+    she signed; their times are compared in their own time zones)."""
+    mine = rules.Slot(session.id, *bounds(session), frozenset())
+    signed_near = db.session.scalars(
+        db.select(TrainingSession)
+        .join(AttendanceSignature, AttendanceSignature.session_id == TrainingSession.id)
+        .join(Enrolment, Enrolment.id == AttendanceSignature.enrolment_id)
+        .where(
+            Enrolment.user_id == user_id,
+            TrainingSession.id != session.id,
+            TrainingSession.cancelled.is_(False),
+            TrainingSession.on.between(session.on - timedelta(days=1), session.on + timedelta(days=1)),
         )
-        if signed and rules.overlaps(mine, slot(other)):
+        .distinct()
+    )
+    for other in signed_near:
+        starts, ends = bounds(other)
+        if rules.overlaps(mine, rules.Slot(other.id, starts, ends, frozenset())):
             return other
     return None
 
@@ -315,13 +342,19 @@ def has_signed(session: TrainingSession, enrolment: Enrolment) -> bool:
     )
 
 
-def _set_mark(session: TrainingSession, enrolment: Enrolment, status: str, minutes: int | None, by: User | None):
+def _set_mark(
+    session: TrainingSession,
+    enrolment: Enrolment,
+    status: str,
+    minutes: int | None,
+    by: User | None,
+    *,
+    signed: bool = False,
+):
     from courses import services  # why: services imports presenters and outbox; keep this module light to import
 
-    # The roster takes marks once the session has started; a signature in the window's first 15 minutes (before
-    # the start) says she is in the room, so it marks her as at the start. Time is this module's clock.
-    start, _end = bounds(session)
-    services.save_roster(session, {enrolment.id: services.MarkInput(status, minutes)}, by, None, now=max(now(), start))
+    mark = {enrolment.id: services.MarkInput(status, minutes)}
+    services.save_roster(session, mark, by, None, now=now(), signed=signed)
 
 
 def sign(
@@ -371,26 +404,10 @@ def sign(
         if saved is None:
             raise ServiceError(_l("Please draw your signature in the box."), field="signature")
         image, kind, image_digest = saved.image, saved.image_type, saved.image_sha256
-    _lock(session)
-    if has_signed(session, enrolment):
+    # Everything above and the record below are built before any lock: only the checks that other signatures can
+    # race (elsewhere, seats, twice) and the writes wait for the session's lock, and they are a few queries.
+    if has_signed(session, enrolment):  # the early, friendly answer; the unique constraint is the guarantee
         raise ServiceError(_l("%(name)s has already signed this session.", name=enrolment.user.name))
-    if rules.over_capacity(session.seats, signed_count(session), 1):
-        raise ServiceError(
-            ngettext(
-                "The room has %(num)d seat and it is taken. Ask the trainer.",
-                "The room has %(num)d seats and they have all signed. Ask the trainer.",
-                session.seats,
-            )
-        )
-    elsewhere = trainee_elsewhere(session, enrolment.user_id)
-    if elsewhere is not None:
-        raise ServiceError(
-            _l(
-                "%(name)s has already signed another session at the same time (%(cohort)s).",
-                name=enrolment.user.name,
-                cohort=elsewhere.cohort.code,
-            )
-        )
     starts, ends = bounds(session)
     late = method is not rules.Method.TRAINER_OVERRIDE and rules.is_late(starts, at)
     document = rules.signed_document(
@@ -413,13 +430,53 @@ def sign(
         image_sha256=image_digest,
         sha256=rules.signature_hash(document),
     )
-    db.session.add(record)
-    db.session.flush()
+    if _lock_person(enrolment.user_id):  # PostgreSQL: her own row; the other trainees do not wait for it
+        _refuse_if_elsewhere(session, enrolment)
+        outbox.badges_may_be_due(enrolment.id)  # the roster mark's job, queued before the lock (it finds it)
+        _lock(session)
+    else:  # SQLite: the first write takes the database's write lock; the check must come after it
+        _lock(session)
+        _refuse_if_elsewhere(session, enrolment)
+    if rules.over_capacity(session.seats, signed_count(session), 1):
+        raise ServiceError(
+            ngettext(
+                "The room has %(num)d seat and it is taken. Ask the trainer.",
+                "The room has %(num)d seats and they have all signed. Ask the trainer.",
+                session.seats,
+            )
+        )
+    try:
+        with db.session.begin_nested():
+            db.session.add(record)
+    except sa.exc.IntegrityError:  # the same person signing twice at the same moment (two devices)
+        raise ServiceError(_l("%(name)s has already signed this session.", name=enrolment.user.name)) from None
     if late:
-        _set_mark(session, enrolment, AttendanceStatus.LATE.value, rules.minutes_from(at, starts, ends), by)
+        minutes = rules.minutes_from(at, starts, ends)
+        _set_mark(session, enrolment, AttendanceStatus.LATE.value, minutes, by, signed=True)
     else:
-        _set_mark(session, enrolment, AttendanceStatus.PRESENT.value, None, by)
+        _set_mark(session, enrolment, AttendanceStatus.PRESENT.value, None, by, signed=True)
     return record
+
+
+def _lock_person(user_id: int) -> bool:
+    """Lock the person's row (PostgreSQL) so that "signed in two places at once" is checked and written by one
+    signature of hers at a time. SQLite has no row locks: False, and its write lock serialises the writers."""
+    if db.session.get_bind().dialect.name == "sqlite":
+        return False
+    db.session.execute(db.select(User.id).where(User.id == user_id).with_for_update())
+    return True
+
+
+def _refuse_if_elsewhere(session: TrainingSession, enrolment: Enrolment) -> None:
+    elsewhere = trainee_elsewhere(session, enrolment.user_id)
+    if elsewhere is not None:
+        raise ServiceError(
+            _l(
+                "%(name)s has already signed another session at the same time (%(cohort)s).",
+                name=enrolment.user.name,
+                cohort=elsewhere.cohort.code,
+            )
+        )
 
 
 def countersign(session: TrainingSession, trainer: User, drawn: str) -> Countersignature:

@@ -44,6 +44,23 @@ class CohortForm(FlaskForm):
     )
 
 
+class ConvocationForm(FlaskForm):
+    """A cohort's own convocation details; empty: the programme's."""
+
+    place = StringField(_l("Place"), validators=[Optional(), Length(max=200)])
+    what_to_bring = TextAreaField(_l("What to bring"), validators=[Optional(), Length(max=500)])
+    convocation_contact = StringField(
+        _l("Contact for the trainees"),
+        description=_l("A name and how to reach them."),
+        validators=[Optional(), Length(max=200)],
+    )
+    accessibility_referent = StringField(
+        _l("Disability referent"),
+        description=_l("A name and how to reach them."),
+        validators=[Optional(), Length(max=200)],
+    )
+
+
 class ImportForm(FlaskForm):
     kind = SelectField(_l("What the file contains"), validators=[DataRequired()])
     file = FileField(_l("CSV file"), description=_l("UTF-8, separated by commas or semicolons, with a header row."))

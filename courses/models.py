@@ -151,6 +151,10 @@ class Cohort(PublicIdMixin, db.Model):
     place: Mapped[str | None] = mapped_column(sa.String(200))
     #: The person trainees turn to (the cohort's coordinator); without one, its first trainer.
     contact_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id", ondelete="SET NULL"))
+    #: The convocation of a promotion held elsewhere: used first, the programme's ``documents:`` block by default.
+    what_to_bring: Mapped[str | None] = mapped_column(sa.String(500))
+    convocation_contact: Mapped[str | None] = mapped_column(sa.String(200))
+    accessibility_referent: Mapped[str | None] = mapped_column(sa.String(200))
 
     programme: Mapped[Programme] = relationship()
     contact: Mapped[User | None] = relationship(foreign_keys=[contact_id])
@@ -455,6 +459,7 @@ class AttendanceSignature(PublicIdMixin, db.Model):
     __table_args__ = (
         sa.CheckConstraint(f"method IN ({', '.join(repr(m) for m in SIGNATURE_METHODS)})", name="method"),
         sa.CheckConstraint("method <> 'trainer_override' OR reason IS NOT NULL", name="override_reason"),
+        sa.UniqueConstraint("session_id", "enrolment_id"),  # "signed once", even by two devices at the same moment
     )
 
 

@@ -168,6 +168,33 @@ def create_cohort(
     return cohort
 
 
+def set_convocation_details(
+    cohort: Cohort,
+    *,
+    place: str | None,
+    what_to_bring: str | None,
+    contact: str | None,
+    accessibility_referent: str | None,
+) -> None:
+    """The convocation of this cohort (a promotion in another town): each detail left empty falls back to the
+    programme's ``documents:`` block. Trimmed; too long is refused and changes nothing."""
+    values = {
+        "place": (place, 200),
+        "what_to_bring": (what_to_bring, 500),
+        "convocation_contact": (contact, 200),
+        "accessibility_referent": (accessibility_referent, 200),
+    }
+    clean: dict[str, str | None] = {}
+    for name, (value, limit) in values.items():
+        text = " ".join((value or "").split()) or None
+        if text is not None and len(text) > limit:
+            raise ServiceError(_l("Please keep this under %(num)d characters.", num=limit), field=name)
+        clean[name] = text
+    for name, text in clean.items():
+        setattr(cohort, name, text)
+    db.session.flush()
+
+
 def contact_of(cohort: Cohort) -> User | None:
     """Whom the cohort's trainees turn to: its contact person, or else its first trainer (professional first)."""
     if cohort.contact is not None and cohort.contact.active:
@@ -372,6 +399,7 @@ def save_roster(
     expected_version: int | None,
     *,
     now: datetime | None = None,
+    signed: bool = False,
 ) -> int:
     """Save the marks of a session's roster (enrolment id → mark) all at once.
 
@@ -382,10 +410,11 @@ def save_roster(
     transaction and then matches no row). Returns the number of marks changed.
 
     Before the session starts (``now``, default: the present) the only mark it takes is a planned absence
-    (excused): nobody can yet be present, late or absent."""
+    (excused): nobody can yet be present, late or absent, unless ``signed``: the mark follows a trainee's own
+    signature, which the signing window (from 15 minutes before the start) already allowed."""
     if session.cancelled:
         raise ServiceError(_l("This session is cancelled: no attendance to take."))
-    if not roster_is_open(session, now):
+    if not signed and not roster_is_open(session, now):
         early = [m for m in marks.values() if m.status is not None and m.status not in rules.PLANNED]
         if early:
             raise ServiceError(

@@ -20,7 +20,7 @@ from core.security import public, roles_required
 from core.services import ServiceError
 from courses import eligibility, emargement, importer, permissions, queries, rules, services
 from courses.blueprint import bp
-from courses.forms import CohortForm, ImportForm, SessionForm
+from courses.forms import CohortForm, ConvocationForm, ImportForm, SessionForm
 from courses.models import (
     Attendance,
     AttendanceStatus,
@@ -184,6 +184,31 @@ def cohort_detail(cohort_uuid: uuid.UUID):
         staff=staff,
         as_of=as_of,
     )
+
+
+@bp.route("/cohorts/<uuid:cohort_uuid>/convocation", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def cohort_convocation(cohort_uuid: uuid.UUID):
+    """The cohort's own convocation details (place, what to bring, contact, disability referent)."""
+    cohort = cohort_or_404(cohort_uuid)
+    form = ConvocationForm(obj=cohort)
+    if form.validate_on_submit():
+        try:
+            services.set_convocation_details(
+                cohort,
+                place=form.place.data,
+                what_to_bring=form.what_to_bring.data,
+                contact=form.convocation_contact.data,
+                accessibility_referent=form.accessibility_referent.data,
+            )
+        except ServiceError as exc:
+            db.session.rollback()
+            apply_error(form, exc)
+        else:
+            db.session.commit()
+            flash(_("The invitation details are saved."), "success")
+            return redirect(url_for("courses.cohort_detail", cohort_uuid=cohort.uuid))
+    return render_template("courses/cohort_convocation.html", form=form, cohort=cohort), status_for(form)
 
 
 @bp.route("/cohorts/<uuid:cohort_uuid>/import", methods=["GET", "POST"])

@@ -225,3 +225,26 @@ def test_with_a_time_stamping_authority_the_signature_is_pades_b_t(app):
     assert status.signing_cert.dump() == asn1_certificate(active_certificate()).dump()
     assert "Signature Validation: Signature is Valid." in pdfsig(data)
     assert_tampering_detected(data, active_certificate())
+
+
+@pytest.mark.parametrize("variant", [pdf.PDF_UA_1, pytest.param(pdf.PDF_A_3B, marks=ICC_LEAK)])
+def test_the_signed_pdf_stays_tagged_and_its_untagged_widget_is_hidden_in_pdf_ua_printed_in_pdf_a(app, variant):
+    import io
+
+    from pypdf import PdfReader
+
+    signed = PdfReader(io.BytesIO(pdf.render_pdf(HTML, title="Essai", lang="fr", variant=variant)))
+    root = signed.trailer["/Root"]
+    assert bool(root["/MarkInfo"]["/Marked"])
+    assert "/StructTreeRoot" in root and "/ParentTree" in root["/StructTreeRoot"]
+    (field,) = [f.get_object() for f in root["/AcroForm"]["/Fields"]]
+    assert field["/FT"] == "/Sig" and [float(x) for x in field["/Rect"]] == [0, 0, 0, 0]
+    assert "/StructParent" not in field  # pyHanko does not tag it: hence the flags below
+    flags = int(field["/F"])
+    hidden, printed = bool(flags & 2), bool(flags & 4)
+    if variant == pdf.PDF_UA_1:
+        assert hidden and not printed  # PDF/UA-1 7.18.1: an untagged annotation must be hidden
+        assert b"pdfuaid" in root["/Metadata"].get_data()
+    else:
+        assert printed and not hidden  # PDF/A 6.3.2: print set, hidden never
+    assert_signed_by(pdf.render_pdf(HTML, title="Essai", lang="fr", variant=variant), active_certificate())

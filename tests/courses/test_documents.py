@@ -255,3 +255,35 @@ def test_the_demos_finished_promotion_gets_its_certificats_de_realisation(app, d
     hours, rest = divmod(minutes, 60)
     shown = f"{hours} h {rest:02d}" if rest else f"{hours} heure"
     assert shown in text_of(first)
+
+
+def test_a_cohorts_own_convocation_details_come_first_and_the_programmes_are_the_default(
+    app, cohort, client_for, admin
+):
+    enrolment = cohort.enrolments[0]
+    before = text_of(documents.render(documents.CONVOCATION, enrolment))
+    assert "De quoi écrire" in before and "02 000 00 00" in before and "Noël Exemple" in before
+    coordinator = client_for(admin)
+    page = f"/cohorts/{cohort.cohort.uuid}/convocation"
+    assert coordinator.get(page).status_code == 200
+    too_long = coordinator.post(page, data={"place": "Liège", "what_to_bring": "x" * 501})
+    assert too_long.status_code == 422 and "500" in too_long.get_data(as_text=True)
+    db.session.expire_all()
+    assert cohort.cohort.place is None and cohort.cohort.what_to_bring is None  # refused: nothing changed
+    saved = coordinator.post(
+        page,
+        data={
+            "place": "  Maison des associations,   Liège ",
+            "what_to_bring": "Une pièce d'identité",
+            "convocation_contact": "Jeanne Liégeoise, 04 000 00 00",
+            "accessibility_referent": "",
+        },
+    )
+    assert saved.status_code == 302
+    db.session.expire_all()
+    after = text_of(documents.render(documents.CONVOCATION, enrolment))
+    for expected in ("Maison des associations, Liège", "Une pièce d'identité", "Jeanne Liégeoise"):
+        assert expected in after, expected
+    assert "De quoi écrire" not in after and "02 000 00 00" not in after
+    assert "Noël Exemple" in after  # left empty: the programme's disability referent
+    assert client_for(cohort.trainer).get(page).status_code == 403
