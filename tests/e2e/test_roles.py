@@ -145,10 +145,31 @@ def test_roster_first_screen_shows_trainees(browser, live: Live, demo_urls):
         rows = page.locator(".roster-row")
         first = rows.first.bounding_box()
         assert first["y"] + first["height"] < PHONE_360["height"], "the first trainee is below the first screen"
-        visible = [rows.nth(i).bounding_box() for i in range(min(rows.count(), 8))]
+        visible = [rows.nth(i).bounding_box() for i in range(min(rows.count(), 10))]
         in_first_screen = [b for b in visible if b["y"] + b["height"] <= PHONE_360["height"]]
-        assert len(in_first_screen) >= 4, f"only {len(in_first_screen)} trainees in the first screen"
-        assert all(b["height"] <= 140 for b in visible), [b["height"] for b in visible]
+        assert len(in_first_screen) >= 6, f"only {len(in_first_screen)} trainees in the first screen"
+        # one line per trainee: the name and the status control side by side, the row no taller than the control
+        # (the minutes late, asked only for a late arrival, may add a second line)
+        lines = page.evaluate(
+            """[...document.querySelectorAll('.roster-row')].filter(r => r.querySelector('select')).map(r => {
+                const name = r.querySelector('legend').getBoundingClientRect();
+                const control = r.querySelector('select').getBoundingClientRect();
+                const minutes = [...r.querySelectorAll('.minutes')].some(m => m.offsetParent !== null);
+                return {name: [name.top, name.bottom, name.right], control: [control.top, control.bottom, control.left],
+                        row: r.getBoundingClientRect().height, minutes: minutes, label: r.querySelector('select').labels.length
+                             + (r.querySelector('select').getAttribute('aria-labelledby') ? 1 : 0)};
+            })"""
+        )
+        assert len(lines) >= 6
+        for line in lines:
+            (n_top, n_bottom, n_right), (c_top, c_bottom, c_left) = line["name"], line["control"]
+            assert n_right <= c_left + 1 and n_top < c_bottom and c_top < n_bottom, line  # side by side
+            control_height = c_bottom - c_top
+            if not line["minutes"]:
+                assert line["row"] <= control_height + 16, line  # one line: the control's height and the padding
+            assert line["label"] >= 1, line  # the status is named by the person's name (screen readers)
+        expect(page.get_by_role("button", name="Toutes les autres personnes présentes, et enregistrer")).to_be_visible()
+        page.screenshot(path=str(SCREENSHOTS / "trainer-roster-first-screen-360.png"))
     finally:
         context.close()
 
