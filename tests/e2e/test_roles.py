@@ -155,9 +155,10 @@ def test_roster_first_screen_shows_trainees(browser, live: Live, demo_urls):
                 const name = r.querySelector('legend').getBoundingClientRect();
                 const control = r.querySelector('select').getBoundingClientRect();
                 const minutes = [...r.querySelectorAll('.minutes')].some(m => m.offsetParent !== null);
+                const select = r.querySelector('select');
                 return {name: [name.top, name.bottom, name.right], control: [control.top, control.bottom, control.left],
-                        row: r.getBoundingClientRect().height, minutes: minutes, label: r.querySelector('select').labels.length
-                             + (r.querySelector('select').getAttribute('aria-labelledby') ? 1 : 0)};
+                        row: r.getBoundingClientRect().height, minutes: minutes,
+                        label: select.labels.length + (select.getAttribute('aria-labelledby') ? 1 : 0)};
             })"""
         )
         assert len(lines) >= 6
