@@ -9,16 +9,43 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Mapping
+from functools import cached_property
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import current_app, has_request_context, request, session
-from flask_babel import Babel, format_date, format_datetime, format_decimal, format_percent, get_locale
+from flask_babel import Babel, Domain, format_date, format_datetime, format_decimal, format_percent, get_locale
 from flask_login import current_user
+from jinja2 import pass_context
+from markupsafe import Markup, escape
 
 from core.config import ROOT
 
-babel = Babel()
+
+class _ElidingDomain(Domain):
+    """Flask-Babel's domain whose messages elide French words before the names put into them ("d'Amina"):
+    every ``gettext``/``ngettext``/``lazy_gettext`` of the Python code goes through it."""
+
+    def gettext(self, string, **variables):
+        return elide_placeholders(super().gettext(string, **variables), variables)
+
+    def ngettext(self, singular, plural, num, **variables):
+        return elide_placeholders(super().ngettext(singular, plural, num, **variables), variables)
+
+    def pgettext(self, context, string, **variables):
+        return elide_placeholders(super().pgettext(context, string, **variables), variables)
+
+    def npgettext(self, context, singular, plural, num, **variables):
+        return elide_placeholders(super().npgettext(context, singular, plural, num, **variables), variables)
+
+
+class _Babel(Babel):
+    @cached_property
+    def domain_instance(self):
+        return _ElidingDomain(domain=self.domain)
+
+
+babel = _Babel()
 
 
 def select_locale() -> str:
@@ -90,6 +117,15 @@ def matches(query: str, *texts: str | None) -> bool:
 _ELIDED = {"de": "d'", "le": "l'", "la": "l'", "que": "qu'", "je": "j'", "ne": "n'", "se": "s'", "me": "m'", "te": "t'"}
 
 
+#: Placeholders that hold a person's (or an organisation's) name: a French message elides the word before them.
+NAME_PLACEHOLDERS = frozenset(
+    {"name", "holder", "person", "who", "trainee", "trainer", "tutor", "coordinator", "referent", "contact"}
+    | {"pseudonym", "email", "issuer"}
+)
+#: Organisations' names: no elision before an h, often aspirated there ("de Haute École", "de Hogeschool").
+_ASPIRATED_H = frozenset({"issuer"})
+
+
 def _starts_with_vowel_sound(word: str) -> bool:
     first = fold(word[:2])
     if not first:
@@ -119,6 +155,34 @@ def _cased(word: str, elided: str) -> str:
     return elided.capitalize() if word[:1].isupper() else elided
 
 
+def elide_placeholders(text, variables: Mapping[str, object]):
+    """``elide`` for a message just filled with ``variables``: before each name placeholder's value
+    (``NAME_PLACEHOLDERS``). HTML-safe text stays HTML-safe (the value is also looked for escaped)."""
+    if not text or not variables or current_language() != "fr":
+        return text
+    names = {k: v for k, v in variables.items() if k in NAME_PLACEHOLDERS and isinstance(v, str) and v}
+    aspirated = {v for k, v in names.items() if k in _ASPIRATED_H and fold(v[:1]) == "h"}
+    values = []
+    for value in names.values():
+        if value not in aspirated:
+            values += [value, str(escape(value))]
+    if not values:
+        return text
+    elided = elide(str(text), *dict.fromkeys(values))
+    # safe: the text was Markup, only "de " became "d'" before an (escaped) value
+    return Markup(elided) if isinstance(text, Markup) else elided  # noqa: S704
+
+
+def _eliding_template_call(original):
+    """A Jinja ``gettext``/``ngettext``… (newstyle: Jinja fills the placeholders) followed by the elision."""
+
+    @pass_context
+    def call(__context, *args, **variables):
+        return elide_placeholders(__context.call(original, *args, **variables), variables)
+
+    return call
+
+
 def init_app(app) -> None:
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(ROOT / "translations"))
     babel.init_app(app, locale_selector=select_locale)
@@ -132,6 +196,10 @@ def init_app(app) -> None:
         current_language=current_language,
     )
     app.jinja_env.filters.update(elide=elide)
+    # Templates' _() and {% trans %} go through Jinja's own gettext (it fills the placeholders itself): wrap it.
+    for name in ("gettext", "ngettext", "pgettext", "npgettext"):
+        if name in app.jinja_env.globals:
+            app.jinja_env.globals[name] = _eliding_template_call(app.jinja_env.globals[name])
 
 
 def compile_catalogues(force: bool = False) -> list[str]:

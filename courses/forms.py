@@ -61,6 +61,17 @@ class ConvocationForm(FlaskForm):
     )
 
 
+class CohortEditForm(FlaskForm):
+    """What a coordinator may change once the cohort exists: its name and the trainees' contact person."""
+
+    title = StringField(_l("Name (optional)"), validators=[Optional(), Length(max=200)])
+    contact = SelectField(
+        _l("Contact person for the trainees"),
+        description=_l("Trainees see this name and e-mail address on every page, to know whom to ask."),
+        validators=[Optional()],
+    )
+
+
 class ImportForm(FlaskForm):
     kind = SelectField(_l("What the file contains"), validators=[DataRequired()])
     file = FileField(_l("CSV file"), description=_l("UTF-8, separated by commas or semicolons, with a header row."))

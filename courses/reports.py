@@ -23,9 +23,9 @@ from fractions import Fraction
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 from sqlalchemy.orm import aliased, defer, selectinload
 
 from badges.models import Achievement, Award, Visibility
@@ -940,7 +940,9 @@ def funder(as_of: date, cohorts: Sequence[Cohort] | None = None, progress=None) 
     scope = cohorts[0].code if len(cohorts) == 1 else _("all cohorts")
     report = Report("funder", str(KIND_TITLES["funder"]), scope, as_of, [cohort_part, year_part])
     report.notes.append(str(SUPPRESSION_RULE))
-    report.notes.append(_('"Completed": every condition of the programme met on %(date)s.', date=as_of.isoformat()))
+    report.notes.append(
+        _('"Completed": every condition of the programme met on %(date)s.', date=format_date(as_of, "long"))
+    )
     return report
 
 

@@ -16,7 +16,6 @@ from sqlalchemy.orm import selectinload
 
 from core import tokens
 from core.db import db
-from core.i18n import elide
 from core.models import Role, User
 from core.security import public, roles_required
 from core.services import ServiceError, external_url
@@ -281,14 +280,11 @@ def _confirm_all(entries: list[HoursEntry], *, by: User | None, via_link: bool) 
         return
     name = db.session.get(Enrolment, entries[0].enrolment_id).user.name
     flash(
-        elide(
-            ngettext(
-                "Thank you: %(num)d day of %(name)s confirmed.",
-                "Thank you: %(num)d days of %(name)s confirmed.",
-                count,
-                name=name,
-            ),
-            name,
+        ngettext(
+            "Thank you: %(num)d day of %(name)s confirmed.",
+            "Thank you: %(num)d days of %(name)s confirmed.",
+            count,
+            name=name,
         ),
         "success",
     )

@@ -195,6 +195,26 @@ def set_convocation_details(
     db.session.flush()
 
 
+def update_cohort(cohort: Cohort, *, title: str | None, contact: User | None) -> Cohort:
+    """Change a cohort's name and its trainees' contact person (``None``: its first trainer answers).
+    The contact must be an active coordinator or trainer; the change is audited."""
+    if contact is not None and (not contact.active or not contact.has_role(Role.ADMIN, Role.TRAINER)):
+        raise ServiceError(_l("The contact person must be a coordinator or a trainer."), field="contact")
+    title = (title or "").strip() or None
+    if title is not None and len(title) > 200:
+        raise ServiceError(_l("The name is too long (200 characters at most)."), field="title")
+    before = {"title": cohort.title, "contact": cohort.contact.email if cohort.contact else None}
+    after = {"title": title, "contact": contact.email if contact else None}
+    if before == after:
+        return cohort
+    cohort.title = title
+    cohort.contact = contact
+    db.session.flush()
+    changed = {key: [before[key], after[key]] for key in before if before[key] != after[key]}
+    audit.record("cohort.changed", "cohort", str(cohort.uuid), **changed)
+    return cohort
+
+
 def contact_of(cohort: Cohort) -> User | None:
     """Whom the cohort's trainees turn to: its contact person, or else its first trainer (professional first)."""
     if cohort.contact is not None and cohort.contact.active:

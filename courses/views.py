@@ -13,14 +13,14 @@ from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
 
 from core.db import db
-from core.i18n import localized
+from core.i18n import localized, sort_key
 from core.models import Role, User, UserRole
 from core.pdf import pdf_response, render_template_pdf
 from core.security import public, roles_required
 from core.services import ServiceError
 from courses import eligibility, emargement, importer, permissions, queries, rules, services
 from courses.blueprint import bp
-from courses.forms import CohortForm, ConvocationForm, ImportForm, SessionForm
+from courses.forms import CohortEditForm, CohortForm, ConvocationForm, ImportForm, SessionForm
 from courses.models import (
     Attendance,
     AttendanceStatus,
@@ -118,14 +118,7 @@ def cohort_new():
     form = CohortForm()
     programmes_ = db.session.scalars(db.select(Programme).order_by(Programme.code)).all()
     form.programme.choices = [SelectChoice(p.code, localized(p.title, lang())) for p in programmes_]
-    people = db.session.scalars(
-        db.select(User)
-        .join(UserRole, UserRole.user_id == User.id)
-        .where(UserRole.role.in_([Role.ADMIN.value, Role.TRAINER.value]), User.active.is_(True))
-        .distinct()
-        .order_by(User.legal_name)
-    ).all()
-    form.contact.choices = [SelectChoice(str(u.uuid), f"{u.legal_name} ({u.email})") for u in people]
+    people = _contact_choices(form)
     if request.method == "GET":
         form.contact.data = str(current_user.uuid)  # the coordinator who creates it, unless they choose another
     if form.validate_on_submit():
@@ -148,6 +141,45 @@ def cohort_new():
             )
             return redirect(url_for("courses.cohort_import", cohort_uuid=cohort.uuid))
     return render_template("courses/cohort_form.html", form=form), status_for(form)
+
+
+def _contact_choices(form) -> list[User]:
+    """The people who may be a cohort's contact (active coordinators and trainers), as the form's choices."""
+    people = db.session.scalars(
+        db.select(User)
+        .join(UserRole, UserRole.user_id == User.id)
+        .where(UserRole.role.in_([Role.ADMIN.value, Role.TRAINER.value]), User.active.is_(True))
+        .distinct()
+    ).all()
+    people = sorted(people, key=lambda u: sort_key(u.legal_name))
+    form.contact.choices = [SelectChoice(str(u.uuid), f"{u.legal_name} ({u.email})") for u in people]
+    return people
+
+
+@bp.route("/cohorts/<uuid:cohort_uuid>/edit", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def cohort_edit(cohort_uuid: uuid.UUID):
+    """A coordinator changes the cohort's name or its trainees' contact person."""
+    cohort = cohort_or_404(cohort_uuid)
+    form = CohortEditForm()
+    people = _contact_choices(form)
+    form.contact.choices = [SelectChoice("", _("Its first trainer")), *form.contact.choices]
+    form.contact.validate_choice = False  # an unknown choice gets the service's own message below
+    if request.method == "GET":
+        form.title.data = cohort.title or ""
+        form.contact.data = str(cohort.contact.uuid) if cohort.contact else ""
+    if form.validate_on_submit():
+        contact = next((u for u in people if str(u.uuid) == form.contact.data), None)
+        try:
+            if form.contact.data and contact is None:  # someone who is not (or no longer) staff, or a made-up id
+                raise ServiceError(_("The contact person must be a coordinator or a trainer."), field="contact")
+            services.update_cohort(cohort, title=form.title.data, contact=contact)
+        except ServiceError as exc:
+            apply_error(form, exc)
+        else:
+            flash(_("The cohort is saved."), "success")
+            return redirect(url_for("courses.cohort_detail", cohort_uuid=cohort.uuid))
+    return render_template("courses/cohort_edit.html", form=form, cohort=cohort), status_for(form)
 
 
 @bp.route("/cohorts/<uuid:cohort_uuid>")

@@ -50,8 +50,9 @@ def version_of(session: TrainingSession) -> int:
 
 
 def checked(page: str, enrolment) -> str | None:
-    """The status radio checked for this trainee on the roster page."""
-    match = re.search(rf'name="status-{enrolment.uuid}" value="(\w+)" checked', page)
+    """The status chosen for this trainee on the roster page (the option selected in their list)."""
+    select = re.search(rf'<select[^>]*name="status-{enrolment.uuid}".*?</select>', page, re.S)
+    match = re.search(r'<option value="(\w+)" selected>', select.group(0)) if select else None
     return match.group(1) if match else None
 
 

@@ -61,3 +61,15 @@ def test_progress_bars():
     assert chart.rows == (("Amina", "10 h", "140 h"), ("Bruno", "150 h", "140 h"))
     bars = [r for r in root.iter(f"{SVG}rect") if r.find(f"{SVG}title") is not None]
     assert bars[0].get("fill").startswith("url(") and bars[1].get("fill") == charts.BRAND
+
+
+def test_a_chart_without_figures_says_so_in_words(app):
+    """Nothing to draw (e.g. every year too small to show): a sentence, not a tiny empty drawing and table."""
+    from flask_babel import force_locale
+
+    empty = charts.Chart("c1", "Titre", "Sur les stagiaires inscrits.", "<svg class='chart'></svg>", ("Année",), ())
+    with app.test_request_context(), force_locale("fr"):
+        macro = app.jinja_env.get_template("courses/reports/_report.html").module.chart_figure
+        html = str(macro(empty))
+    assert "Rien à montrer pour l'instant." in html
+    assert "<svg" not in html and "<table" not in html

@@ -439,3 +439,13 @@ def test_the_summary_pdf_is_one_table_and_names_the_training_body(app, demo_coho
     assert body in PdfReader(io.BytesIO(data)).pages[0].extract_text()
     funder = login(app, "financeur@example.org")
     assert body in pdf_text(export(funder, "/reports/funder/export", format="pdf").data)
+
+
+def test_the_funder_report_writes_its_date_the_reader_s_way(app, cohort):
+    """The note on "Completed" gives the day as people write it ("7 décembre 2026"), never "2026-12-07"."""
+    from flask_babel import force_locale
+
+    with app.test_request_context(), force_locale("fr"):
+        report = reports.funder(date(2026, 12, 7), [cohort.cohort])
+        note = next(n for n in report.notes if "Terminé" in n)
+    assert "7 décembre 2026" in note and "2026-12-07" not in note

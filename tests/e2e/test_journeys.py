@@ -199,13 +199,13 @@ def step_03_trainer_fills_a_roster_on_a_phone(browser_contexts, pages: Pages):
     _session_links(page).first.click()
     zoe = page.get_by_role("group", name=TRAINEE_NAME)
     yanis = page.get_by_role("group", name=OTHER_NAME)
-    zoe.get_by_text("Présent·e").tap()
-    yanis.get_by_text("En retard").tap()
+    zoe.get_by_label(TRAINEE_NAME, exact=True).select_option(label="Présent·e")
+    yanis.get_by_label(OTHER_NAME, exact=True).select_option(label="En retard")
     yanis.get_by_label("Minutes de retard").fill("30")
     pages.check(page, "13-trainer-roster-phone")
     page.get_by_role("button", name="Enregistrer les présences").tap()
     expect(flash(page)).to_contain_text("Présences enregistrées.")
-    expect(zoe.get_by_label("Présent·e")).to_be_checked()
+    expect(zoe.get_by_label(TRAINEE_NAME, exact=True)).to_have_value("present")
     expect(yanis.get_by_label("Minutes de retard")).to_have_value("30")
     pages.check(page, "14-trainer-roster-saved")
 
@@ -221,6 +221,8 @@ def _focused(page) -> dict:
                 (s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0) || s.boxShadow !== 'none';
             return {tag: el.tagName, type: el.type || '', name: el.name || '', value: el.value || '',
                     text: (el.innerText || el.value || '').trim().slice(0, 80),
+                    label: el.getAttribute('aria-labelledby')
+                        ? document.getElementById(el.getAttribute('aria-labelledby')).textContent.trim() : '',
                     visible: visible(style) || visible(boxStyle)};
         }"""
     )
@@ -238,30 +240,29 @@ def tab_to(page, predicate, limit: int = 80) -> dict:
 
 
 def step_04_trainer_fills_a_roster_with_the_keyboard_alone(browser_contexts, pages: Pages):
-    """Tab into the roster, arrows within a person's choices, Space to choose, Enter to save: no mouse."""
+    """Tab into the roster, arrows within a person's list of statuses, Enter to save: no mouse."""
     page = page_of(browser_contexts, "trainer")
     page.set_viewport_size({"width": 1280, "height": 900})
     page.goto(S.cohort_url)
     _session_links(page).last.click()
     expect(page.get_by_role("group", name=TRAINEE_NAME)).to_be_visible()  # the roster is loaded: now the keys
-    # Yanis comes first (sorted by name: Essai Yanis < Essai Zoé); his first choice is "Présent·e"
-    tab_to(page, lambda f: f["type"] == "radio")
-    page.keyboard.press("Space")
-    first = _focused(page)
-    assert first["value"] == "present" and first["name"].startswith("status-")
-    page.keyboard.press("ArrowRight")  # → "En retard"
+    # Yanis comes first (sorted by name: Essai Yanis < Essai Zoé); his list starts at "— choose —"
+    first = tab_to(page, lambda f: f["tag"] == "SELECT")
+    assert first["name"].startswith("status-") and first["label"] == OTHER_NAME
+    page.keyboard.press("ArrowDown")  # → "Présent·e"
+    page.keyboard.press("ArrowDown")  # → "En retard"
     assert _focused(page)["value"] == "late"
     tab_to(page, lambda f: f["type"] == "number")
     page.keyboard.type("20")  # minutes late
-    tab_to(page, lambda f: f["type"] == "radio")
-    page.keyboard.press("Space")  # Zoé: present
+    tab_to(page, lambda f: f["tag"] == "SELECT")
+    page.keyboard.press("ArrowDown")  # Zoé: present
     assert _focused(page)["value"] == "present"
     pages.check(page, "15-trainer-roster-keyboard")
     tab_to(page, lambda f: f["tag"] == "BUTTON" and "Enregistrer les présences" in f["text"])
     page.keyboard.press("Enter")
     expect(flash(page)).to_contain_text("Présences enregistrées.")
-    expect(page.get_by_role("group", name=TRAINEE_NAME).get_by_label("Présent·e")).to_be_checked()
-    expect(page.get_by_role("group", name=OTHER_NAME).get_by_label("En retard")).to_be_checked()
+    expect(page.get_by_label(TRAINEE_NAME, exact=True)).to_have_value("present")
+    expect(page.get_by_label(OTHER_NAME, exact=True)).to_have_value("late")
     pages.check(page, "16-trainer-roster-keyboard-saved")
 
 

@@ -12,7 +12,9 @@ from datetime import date
 import pytest
 from playwright.sync_api import expect
 
+from badges.models import Award
 from core.db import db
+from courses import services
 from courses.models import Cohort, Enrolment, HoursEntry, HoursState, Placement, TrainingSession
 from tests.e2e.conftest import ROOT, Live, axe_violations, describe, log_in, new_context
 
@@ -44,15 +46,15 @@ def demo_urls(live: Live) -> dict[str, str]:
             .order_by(TrainingSession.on.desc())
         ).first()
         enrolment = db.session.scalars(db.select(Enrolment).where(Enrolment.cohort_id == cohort.id)).first()
-        tutor = (
-            db.session.scalars(
-                db.select(Placement)
-                .join(HoursEntry, HoursEntry.placement_id == Placement.id)
-                .where(HoursEntry.state == HoursState.PENDING.value)
-            )
-            .first()
-            .tutor
-        )
+        placement = db.session.scalars(
+            db.select(Placement)
+            .join(HoursEntry, HoursEntry.placement_id == Placement.id)
+            .where(HoursEntry.state == HoursState.PENDING.value)
+        ).first()
+        tutor = placement.tutor
+        with live.app.test_request_context():
+            referent_link = services.tutor_link(placement)  # the signed link the referent gets by e-mail
+        award = db.session.scalars(db.select(Award).where(Award.revoked_at.is_(None)).order_by(Award.id)).first()
         urls = {
             "cohort": f"/cohorts/{cohort.uuid}",
             "roster": f"/sessions/{session.uuid}",
@@ -61,6 +63,8 @@ def demo_urls(live: Live) -> dict[str, str]:
             "risk": f"/cohorts/{cohort.uuid}/reports/risk",
             "grid": f"/cohorts/{cohort.uuid}/competencies?module=M1",
             "tutor": tutor.email,
+            "referent_link": "/" + referent_link.split("/", 3)[3],
+            "verify": f"/verify/{award.uuid}",
         }
         db.session.remove()
     return urls
@@ -91,8 +95,10 @@ ROLE_PAGES = {
     "trainer": ("formatrice.paire@example.org", ["/", "{roster}", "{cohort}", "{enrolment}", "{grid}"]),
     "referent": ("{tutor}", ["/", "/hours/to-confirm"]),
     "funder": ("financeur@example.org", ["/", "/reports/funder"]),
-    "trainee": ("elise.fictive@example.org", ["/", "/my/training", "/my/hours", "/me/badges"]),
+    "trainee": ("elise.fictive@example.org", ["/", "/my/training", "/my/hours", "/me/badges", "/glossary"]),
 }
+#: Pages opened without an account: the referent's signed link (from her e-mail), an employer checking a badge.
+PUBLIC_PAGES = {"referent-link": "{referent_link}", "employer-verify": "{verify}"}
 
 
 @pytest.mark.parametrize("role", list(ROLE_PAGES))
@@ -105,7 +111,21 @@ def test_main_pages_at_360(role, browser, live: Live, demo_urls, shots):
         for n, path in enumerate(paths, start=1):
             response = page.goto(path.format(**demo_urls))
             assert response.status == 200, f"{path} → {response.status}"
-            shoot(page, f"{role}-{n:02d}")
+            slug = path.strip("/{}").replace("/", "-").split("?")[0] or "home"
+            shoot(page, f"{role}-{n:02d}-{slug}")
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("name", list(PUBLIC_PAGES))
+def test_pages_without_an_account_at_360(name, browser, live: Live, demo_urls, shots):
+    context = phone(browser, live)
+    page = context.new_page()
+    try:
+        response = page.goto(PUBLIC_PAGES[name].format(**demo_urls))
+        assert response.status == 200, f"{name} → {response.status}"
+        expect(page.get_by_role("heading", level=1)).to_be_visible()
+        shoot(page, name)
     finally:
         context.close()
 
@@ -145,10 +165,32 @@ def test_roster_first_screen_shows_trainees(browser, live: Live, demo_urls):
         rows = page.locator(".roster-row")
         first = rows.first.bounding_box()
         assert first["y"] + first["height"] < PHONE_360["height"], "the first trainee is below the first screen"
-        visible = [rows.nth(i).bounding_box() for i in range(min(rows.count(), 8))]
+        visible = [rows.nth(i).bounding_box() for i in range(min(rows.count(), 10))]
         in_first_screen = [b for b in visible if b["y"] + b["height"] <= PHONE_360["height"]]
-        assert len(in_first_screen) >= 4, f"only {len(in_first_screen)} trainees in the first screen"
-        assert all(b["height"] <= 140 for b in visible), [b["height"] for b in visible]
+        assert len(in_first_screen) >= 6, f"only {len(in_first_screen)} trainees in the first screen"
+        # one line per trainee: the name and the status control side by side, the row no taller than the control
+        # (the minutes late, asked only for a late arrival, may add a second line)
+        lines = page.evaluate(
+            """[...document.querySelectorAll('.roster-row')].filter(r => r.querySelector('select')).map(r => {
+                const name = r.querySelector('legend').getBoundingClientRect();
+                const control = r.querySelector('select').getBoundingClientRect();
+                const minutes = [...r.querySelectorAll('.minutes')].some(m => m.offsetParent !== null);
+                const select = r.querySelector('select');
+                return {name: [name.top, name.bottom, name.right], control: [control.top, control.bottom, control.left],
+                        row: r.getBoundingClientRect().height, minutes: minutes,
+                        label: select.labels.length + (select.getAttribute('aria-labelledby') ? 1 : 0)};
+            })"""
+        )
+        assert len(lines) >= 6
+        for line in lines:
+            (n_top, n_bottom, n_right), (c_top, c_bottom, c_left) = line["name"], line["control"]
+            assert n_right <= c_left + 1 and n_top < c_bottom and c_top < n_bottom, line  # side by side
+            control_height = c_bottom - c_top
+            if not line["minutes"]:
+                assert line["row"] <= control_height + 16, line  # one line: the control's height and the padding
+            assert line["label"] >= 1, line  # the status is named by the person's name (screen readers)
+        expect(page.get_by_role("button", name="Toutes les autres personnes présentes, et enregistrer")).to_be_visible()
+        page.screenshot(path=str(SCREENSHOTS / "trainer-roster-first-screen-360.png"))
     finally:
         context.close()
 
