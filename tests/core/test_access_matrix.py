@@ -95,6 +95,8 @@ MATRIX: dict[str, tuple[int, int, int, int, int, int]] = {
     "courses.competency_grid POST": (302, 403, 400, 403, 403, 400),  # no module nor competency chosen
     "courses.cohort_edit GET": (302, 403, 403, 403, 403, 200),
     "courses.cohort_edit POST": (302, 403, 403, 403, 403, 302),
+    "courses.cohort_convocation GET": (302, 403, 403, 403, 403, 200),
+    "courses.cohort_convocation POST": (302, 403, 403, 403, 403, 302),
     "courses.cohort_import GET": (302, 403, 403, 403, 403, 200),
     "courses.cohort_import POST": (302, 403, 403, 403, 403, 422),
     "courses.cohort_new GET": (302, 403, 403, 403, 403, 200),

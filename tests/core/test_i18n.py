@@ -180,6 +180,7 @@ def test_mail_is_written_in_the_recipients_language(app, create_user):
 ALWAYS_PLURAL = {
     "%(minutes)d minutes is more than the session lasts (%(total)d).",  # more than a session: never 1 minute
     "This text is too long: %(length)d characters, at most %(max)d.",  # more than a maximum: at least 2
+    "Please keep this under %(num)d characters.",  # a field's maximum length (200, 500), never 1
     # settings (password length, link lifetimes, file and field limits, a session's length), never 1
     "At least %(n)d characters. A tip: three words you like, separated by spaces.",
     "Your password needs at least %(n)d characters. Three words in a row are easy to remember.",
