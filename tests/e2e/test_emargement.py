@@ -131,7 +131,7 @@ def phone(browser, live: Live, email: str):
     return context, page
 
 
-def test_01_trainee_signs_on_her_phone_with_the_rotating_code(browser, live: Live, world, trainer_page, pages: Pages):
+def step_01_trainee_signs_on_her_phone_with_the_rotating_code(browser, live: Live, world, trainer_page, pages: Pages):
     at(16, 50)
     trainer_page.goto(f"/sessions/{W.evening}/emargement")
     expect(trainer_page.locator("#rotating-qr")).to_be_visible()
@@ -159,7 +159,7 @@ def test_01_trainee_signs_on_her_phone_with_the_rotating_code(browser, live: Liv
     expect(trainer_page.locator("#signed-count")).to_have_text("1", timeout=10_000)
 
 
-def test_02_a_code_31_seconds_old_is_refused(browser, live: Live, world, trainer_page, pages: Pages):
+def step_02_a_code_31_seconds_old_is_refused(browser, live: Live, world, trainer_page, pages: Pages):
     at(16, 56, 0)  # a 15-second step begins
     trainer_page.goto(f"/sessions/{W.evening}/emargement")
     code = shown_code(trainer_page)
@@ -181,7 +181,7 @@ def test_02_a_code_31_seconds_old_is_refused(browser, live: Live, world, trainer
     assert signatures(live, W.evening)[-1] == (BRUNO, "code", False)
 
 
-def test_03_a_code_from_another_session_is_refused(browser, live: Live, world, trainer_page, pages: Pages):
+def step_03_a_code_from_another_session_is_refused(browser, live: Live, world, trainer_page, pages: Pages):
     at(17, 5)
     trainer_page.goto(f"/sessions/{W.late_evening}/emargement")
     # The later session's window is not open yet: its code is not shown. Open it, then replay its code.
@@ -200,7 +200,7 @@ def test_03_a_code_from_another_session_is_refused(browser, live: Live, world, t
     assert [email for email, *_ in signatures(live, W.evening)] == [AMINA, BRUNO]
 
 
-def test_04_the_trainers_device_passed_around_late_signature(live: Live, world, trainer_page, pages: Pages):
+def step_04_the_trainers_device_passed_around_late_signature(live: Live, world, trainer_page, pages: Pages):
     at(17, 20)
     trainer_page.goto(f"/sessions/{W.evening}/emargement")
     trainer_page.get_by_role("link", name="Faire passer cet appareil").click()
@@ -215,7 +215,7 @@ def test_04_the_trainers_device_passed_around_late_signature(live: Live, world, 
     trainer_page.goto("/")  # leave the screen that polls the code before the clock moves on
 
 
-def test_05_a_signature_after_the_window_is_refused(browser, live: Live, world, pages: Pages):
+def step_05_a_signature_after_the_window_is_refused(browser, live: Live, world, pages: Pages):
     at(18, 31)
     context, page = phone(browser, live, CHLOE)
     page.goto(f"/emargement/{W.evening}/sign")
@@ -225,7 +225,7 @@ def test_05_a_signature_after_the_window_is_refused(browser, live: Live, world, 
     context.close()
 
 
-def test_06_the_trainer_countersigns_and_downloads_the_sheet(live: Live, world, trainer_page, pages: Pages):
+def step_06_the_trainer_countersigns_and_downloads_the_sheet(live: Live, world, trainer_page, pages: Pages):
     at(18, 40)
     trainer_page.goto(f"/sessions/{W.evening}/emargement")
     expect(trainer_page.locator("#window-closed")).to_be_visible()
@@ -261,6 +261,17 @@ def test_06_the_trainer_countersigns_and_downloads_the_sheet(live: Live, world, 
     expect(page.locator("main")).to_contain_text(counter.sheet_sha256)
     pages.check(page, "e9-sheet-verification")
     page.close()
+
+
+def test_signing_a_session_step_by_step(browser, live: Live, world, trainer_page, pages: Pages):
+    """The steps build on each other (the same sessions, signed in turn): one test runs them in order, so that
+    no test runner (xdist spreads a module's tests over its workers) can split them."""
+    step_01_trainee_signs_on_her_phone_with_the_rotating_code(browser, live, world, trainer_page, pages)
+    step_02_a_code_31_seconds_old_is_refused(browser, live, world, trainer_page, pages)
+    step_03_a_code_from_another_session_is_refused(browser, live, world, trainer_page, pages)
+    step_04_the_trainers_device_passed_around_late_signature(live, world, trainer_page, pages)
+    step_05_a_signature_after_the_window_is_refused(browser, live, world, pages)
+    step_06_the_trainer_countersigns_and_downloads_the_sheet(live, world, trainer_page, pages)
 
 
 def test_07_a_session_on_a_public_holiday_is_flagged(browser, live: Live, world, pages: Pages):
