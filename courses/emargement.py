@@ -357,6 +357,43 @@ def _set_mark(
     services.save_roster(session, mark, by, None, now=now(), signed=signed)
 
 
+def signature_record(
+    session: TrainingSession,
+    enrolment: Enrolment,
+    *,
+    at: datetime,
+    method: rules.Method,
+    recorded_by_id: int | None,
+    late: bool,
+    reason: str | None = None,
+    image: bytes | None,
+    image_type: str | None,
+    image_sha256: str | None,
+) -> AttendanceSignature:
+    """One signature's record (not added to the session), its hash computed over what it attests: the one way a
+    signature is built, by :func:`sign` and by the demo's history."""
+    document = rules.signed_document(
+        session_uuid=str(session.uuid),
+        person_uuid=str(enrolment.user.uuid),
+        signed_at=at,
+        method=method,
+        image_sha256=image_sha256,
+    )
+    return AttendanceSignature(
+        session_id=session.id,
+        enrolment_id=enrolment.id,
+        recorded_by_id=recorded_by_id,
+        signed_at=at,
+        method=method.value,
+        late=late,
+        reason=reason,
+        image=image,
+        image_type=image_type,
+        image_sha256=image_sha256,
+        sha256=rules.signature_hash(document),
+    )
+
+
 def sign(
     session: TrainingSession,
     enrolment: Enrolment,
@@ -410,25 +447,17 @@ def sign(
         raise ServiceError(_l("%(name)s has already signed this session.", name=enrolment.user.name))
     starts, ends = bounds(session)
     late = method is not rules.Method.TRAINER_OVERRIDE and rules.is_late(starts, at)
-    document = rules.signed_document(
-        session_uuid=str(session.uuid),
-        person_uuid=str(enrolment.user.uuid),
-        signed_at=at,
+    record = signature_record(
+        session,
+        enrolment,
+        at=at,
         method=method,
-        image_sha256=image_digest,
-    )
-    record = AttendanceSignature(
-        session_id=session.id,
-        enrolment_id=enrolment.id,
         recorded_by_id=by.id if by else None,
-        signed_at=at,
-        method=method.value,
         late=late,
         reason=reason if method is rules.Method.TRAINER_OVERRIDE else None,
         image=image,
         image_type=kind,
         image_sha256=image_digest,
-        sha256=rules.signature_hash(document),
     )
     if _lock_person(enrolment.user_id):  # PostgreSQL: her own row; the other trainees do not wait for it
         _refuse_if_elsewhere(session, enrolment)

@@ -18,6 +18,7 @@ from PIL import Image, ImageDraw
 
 from core.db import db
 from courses import emargement_rules as rules
+from courses.emargement import signature_record
 from courses.models import (
     Attendance,
     AttendanceSignature,
@@ -90,24 +91,16 @@ def sign_recent_sessions(cohort: Cohort, today: date) -> int:
             method = rules.Method.TRAINER_DEVICE if n % 6 == 5 else rules.Method.OWN_PHONE
             image = drawing(enrolment.user.legal_name)
             image_digest = hashlib.sha256(image).hexdigest()
-            document = rules.signed_document(
-                session_uuid=str(session.uuid),
-                person_uuid=str(enrolment.user.uuid),
-                signed_at=at,
+            record = signature_record(
+                session,
+                enrolment,
+                at=at,
                 method=method,
-                image_sha256=image_digest,
-            )
-            record = AttendanceSignature(
-                session_id=session.id,
-                enrolment_id=enrolment.id,
                 recorded_by_id=trainer.id if method is rules.Method.TRAINER_DEVICE else enrolment.user_id,
-                signed_at=at,
-                method=method.value,
                 late=rules.is_late(starts, at),
                 image=image,
                 image_type="image/png",
                 image_sha256=image_digest,
-                sha256=rules.signature_hash(document),
             )
             db.session.add(record)
             hashes.append(record.sha256)
