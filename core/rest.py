@@ -225,7 +225,7 @@ class PlainText(fields.String):
 def _predicate(check: Callable[[str], bool], error: Any) -> Callable[[str], None]:
     def run(value: str) -> None:
         if not check(value):
-            raise ValidationError(error)
+            raise ValidationError([error])  # a list: marshmallow would iterate a lazy string
 
     return run
 
