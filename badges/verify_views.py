@@ -605,9 +605,11 @@ api_bp = rest.ApiBlueprint("badges_api", __name__, url_prefix="/api/v1", descrip
 @api_bp.errors(400, 413, public=True)
 @api_bp.doc(security=[], requestBody=VERIFY_BODY)
 def api_verify(query: dict[str, Any]):
-    """Verify an Open Badge (OB 3.0 credential, VC-JWT, OB 2.0 assertion or JWS, baked PNG/SVG), from this
-    platform or any issuer, with every check spelled out. Public. Body: the credential itself (JSON object, JWT
-    or JWS text, or image bytes), or ``{"url": ...}``/``{"credential": ...}`` as JSON."""
+    """Verify an Open Badge, from this platform or any issuer, with every check spelled out (public).
+
+    Any of an OB 3.0 credential, a VC-JWT, an OB 2.0 assertion or JWS, a baked PNG/SVG. Body: the credential
+    itself (JSON object, JWT or JWS text, or image bytes), or `{"url": ...}`/`{"credential": ...}` as JSON.
+    """
     raw = request.get_data(cache=False)[: MAX_INPUT_BYTES + 1]
     if len(raw) > MAX_INPUT_BYTES:
         return jsonify(error="too_large", message=_("The file is too large (2 MB at most).")), 413

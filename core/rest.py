@@ -115,6 +115,17 @@ class ApiBlueprint(flask_smorest.Blueprint):
 
     ARGUMENTS_PARSER = Parser()
 
+    def route(self, rule, *, parameters=None, **options):
+        """Flask-smorest's ``route``, naming the operation after its endpoint (``operationId``:
+        ``courses_api.attendance_save``, as in the access matrix)."""
+        register = super().route(rule, parameters=parameters, **options)
+
+        def decorator(view: Callable) -> Callable:
+            endpoint = options.get("endpoint") or view.__name__
+            return register(self.doc(operationId=f"{self.name}.{endpoint}")(view))
+
+        return decorator
+
     def errors(self, *codes: int, public: bool = False) -> Callable:
         """Document the error answers of a view (401 and 403 too unless ``public``), all :class:`ErrorSchema`."""
         every = sorted(set(codes) if public else {401, 403, *codes})

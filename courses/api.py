@@ -438,8 +438,11 @@ def attendance(session_id: uuid.UUID):
 @bp.response(200, RosterSchema)
 @bp.errors(400, 404, 409, 422)
 def attendance_save(s: TrainingSession, data: dict[str, Any]):
-    """Save marks (scope write:attendance). Send the roster_version you read: if someone saved since, nothing
-    is written and the answer is 409. Trainees not listed keep their mark; ``status: null`` clears one."""
+    """Save marks (scope write:attendance), with the optimistic lock of the page.
+
+    Send the roster_version you read: if someone saved since, nothing is written and the answer is 409.
+    Trainees not listed keep their mark; `status: null` clears one.
+    """
     enrolments = dict(
         db.session.execute(db.select(Enrolment.uuid, Enrolment.id).where(Enrolment.cohort_id == s.cohort_id)).all()
     )
@@ -548,8 +551,10 @@ def reviewable_hours(hours_id: uuid.UUID) -> HoursEntry:
 @bp.response(200, HoursSchema)
 @bp.errors(400, 404, 422)
 def hours_review(entry: HoursEntry, data: dict[str, Any]):
-    """The referent or the cohort's staff confirm or reject hours (scope write:hours; a comment is needed to
-    reject)."""
+    """The referent or the cohort's staff confirm or reject hours (scope write:hours).
+
+    A comment is needed to reject.
+    """
     state, comment = data["state"], data["comment"]
     enrolment = db.session.get(Enrolment, entry.enrolment_id)
     services.review_hours(
@@ -638,12 +643,15 @@ def report_json(report: reports.Report) -> dict[str, Any]:
     }
 
 
-@bp.route("/cohorts/<uuid:cohort_id>/reports/<kind>")
+@bp.route(
+    "/cohorts/<uuid:cohort_id>/reports/<kind>",
+    parameters=[{"in": "path", "name": "kind", "schema": {"type": "string", "enum": list(reports.COHORT_KINDS)}}],
+)
 @bp.arguments(AsOfQuery, location="query", error_status_code=400)
 @bp.response(200, ReportSchema)
 @bp.errors(400, 404)
 def cohort_report(query: dict[str, Any], cohort_id: uuid.UUID, kind: str):
-    """A report of the cohort (its staff): ``kind`` is one of summary, sessions, modules, risk, badges."""
+    """A report of the cohort (its staff): `kind` is one of summary, sessions, modules, risk, badges."""
     if kind not in reports.COHORT_KINDS:
         abort(404)
     c = staff_cohort(cohort_id)

@@ -54,6 +54,7 @@ def test_every_route_is_documented_with_a_response_schema_and_every_operation_ex
         for method, op in ops.items():
             if method not in METHODS:
                 continue
+            assert op["operationId"] and op["summary"], (path, method)
             ok = [code for code in op["responses"] if code.startswith("2")]
             assert len(ok) == 1, (path, method)
             assert op["responses"][ok[0]]["content"]["application/json"]["schema"]["$ref"], (path, method)
