@@ -10,12 +10,13 @@ def init_app(app) -> None:
     # why: a package's __init__ stays light: importing one of its modules (a pure one) must not load them all
     from badges import cli, demo, extensions, holder_views, linkedin, privacy, resolver, verify_views, views  # noqa: F401
     from badges.presenters import criteria_html
-    from core import backup, openapi
+    from core import backup
+    from core.rest import api as rest_api
 
     resolver.check_config(app.config)
     linkedin.check_config(app.config)
     app.register_blueprint(views.bp)
-    openapi.register(verify_views.API_SPEC)
+    rest_api.register_blueprint(verify_views.api_bp)
     app.jinja_env.filters["criteria_html"] = criteria_html
     app.jinja_env.globals["holder_links"] = extensions.holder_links
     cli.init_app(app)

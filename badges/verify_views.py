@@ -16,6 +16,7 @@ from flask import current_app, jsonify, redirect, render_template, request, url_
 from flask_babel import force_locale, format_date, get_translations
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from marshmallow import fields, validate
 from sqlalchemy import func as sa_func
 from werkzeug.exceptions import HTTPException
 
@@ -34,10 +35,10 @@ from badges.views import (
     key_json,
     wants_json_document,
 )
+from core import rest
 from core.db import db
 from core.extensions import csrf
 from core.i18n import current_language, language_of
-from core.openapi import BOOLEAN, STRING, json_response, nullable, obj, ref
 from core.security import public, rate_limited
 
 MAX_INPUT_BYTES = 2 * 1024 * 1024
@@ -536,20 +537,86 @@ def verify():
     )
 
 
-@bp.route("/api/v1/verify", methods=["POST"])
+class VerificationCheckSchema(rest.StrictSchema):
+    code = fields.String(required=True)
+    outcome = fields.String(required=True, validate=validate.OneOf(["passed", "failed", "skipped", "indeterminate"]))
+    message = fields.String(required=True)
+    params = fields.Dict(keys=fields.String(), values=fields.String(allow_none=True), required=True)
+    text = fields.String(required=True)
+
+
+class VerificationResultSchema(rest.StrictSchema):
+    valid = fields.Boolean(required=True)
+    outcome = fields.String(
+        required=True,
+        validate=validate.OneOf(["valid", "invalid", "indeterminate"]),
+        metadata={
+            "description": "valid; invalid (a check failed); indeterminate (nothing failed but something could "
+            "not be checked: the issuer's site did not answer, or an unsupported method) - not a refusal."
+        },
+    )
+    headline = fields.String(
+        required=True,
+        validate=validate.OneOf(["valid", "invalid", "indeterminate", "not-this-recipient"]),
+        metadata={
+            "description": "What to say first; not-this-recipient: a genuine badge, not issued to the given "
+            "e-mail address."
+        },
+    )
+    headline_text = fields.String(required=True)
+    format = fields.String(required=True)
+    checks = fields.List(fields.Nested(VerificationCheckSchema), required=True)
+    summary = fields.Dict(required=True, allow_none=True)
+    credential = fields.Dict(required=True, allow_none=True)
+    issued_by_this_platform = fields.Boolean(required=True)
+
+
+class VerifyQuery(rest.StrictSchema):
+    email = fields.String(
+        load_default=None, metadata={"description": "Check that the badge was issued to this e-mail address."}
+    )
+
+
+#: The body is the credential itself, in one of several media types: no JSON schema can load it, so only its
+#: documentation is written here (the response and the query are schemas).
+VERIFY_BODY = {
+    "required": True,
+    "content": {
+        "application/json": {
+            "schema": {
+                "description": "The credential itself, or {url}, {credential} with an optional email.",
+                "type": "object",
+            }
+        },
+        "text/plain": {"schema": {"description": "A VC-JWT or a JWS.", "type": "string"}},
+        "image/png": {"schema": {"type": "string", "format": "binary"}},
+    },
+}
+
+api_bp = rest.ApiBlueprint("badges_api", __name__, url_prefix="/api/v1", description="Verify any Open Badge.")
+
+
+@api_bp.route("/verify", methods=["POST"])
 @public
 @csrf.exempt
 @rate_limited("verify")
-def api_verify():
-    """The same verification as JSON. Body: the credential itself (JSON object, JWT or JWS text, or image bytes),
-    or ``{"url": ...}``/``{"credential": ...}`` as JSON. Optional ``?email=`` checks the recipient."""
+@api_bp.arguments(VerifyQuery, location="query", error_status_code=400)
+@api_bp.response(200, VerificationResultSchema)
+@api_bp.errors(400, 413, public=True)
+@api_bp.doc(security=[], requestBody=VERIFY_BODY)
+def api_verify(query: dict[str, Any]):
+    """Verify an Open Badge, from this platform or any issuer, with every check spelled out (public).
+
+    Any of an OB 3.0 credential, a VC-JWT, an OB 2.0 assertion or JWS, a baked PNG/SVG. Body: the credential
+    itself (JSON object, JWT or JWS text, or image bytes), or `{"url": ...}`/`{"credential": ...}` as JSON.
+    """
     raw = request.get_data(cache=False)[: MAX_INPUT_BYTES + 1]
     if len(raw) > MAX_INPUT_BYTES:
         return jsonify(error="too_large", message=_("The file is too large (2 MB at most).")), 413
     if not raw:
         return jsonify(error="empty", message=_("Send the credential, a link or a badge image.")), 400
     data: bytes | str = raw
-    email = request.args.get("email")
+    email = query["email"]
     if request.mimetype == "application/json":
         try:
             body = json.loads(raw)
@@ -563,84 +630,4 @@ def api_verify():
     body = verdict.to_json(translate=_)
     summary = verdict.summary or {}
     body["issued_by_this_platform"] = bool(summary.get("issuer_id") in own_issuer_ids())
-    return jsonify(body)
-
-
-def _api_spec() -> dict:
-    """The OpenAPI fragment of ``POST /api/v1/verify`` (public: no token, no session)."""
-    check = obj(
-        {
-            "code": STRING,
-            "outcome": {"type": "string", "enum": ["passed", "failed", "skipped", "indeterminate"]},
-            "message": STRING,
-            "params": {"type": "object", "additionalProperties": nullable(STRING)},
-            "text": STRING,
-        }
-    )
-    result = obj(
-        {
-            "valid": BOOLEAN,
-            "outcome": {
-                "type": "string",
-                "enum": ["valid", "invalid", "indeterminate"],
-                "description": "valid; invalid (a check failed); indeterminate (nothing failed but something could "
-                "not be checked: the issuer's site did not answer, or an unsupported method) - not a refusal.",
-            },
-            "headline": {
-                "type": "string",
-                "enum": ["valid", "invalid", "indeterminate", "not-this-recipient"],
-                "description": "What to say first; not-this-recipient: a genuine badge, not issued to the "
-                "given e-mail address.",
-            },
-            "headline_text": STRING,
-            "format": STRING,
-            "checks": {"type": "array", "items": ref("VerificationCheck")},
-            "summary": nullable({"type": "object"}),
-            "credential": nullable({"type": "object"}),
-            "issued_by_this_platform": BOOLEAN,
-        }
-    )
-    return {
-        "paths": {
-            "/api/v1/verify": {
-                "post": {
-                    "operationId": "verifyBadge",
-                    "summary": "Verify an Open Badge (OB 3.0 credential, VC-JWT, OB 2.0 assertion or JWS, baked "
-                    "PNG/SVG), from this platform or any issuer, with every check spelled out. Public.",
-                    "security": [],
-                    "parameters": [
-                        {
-                            "name": "email",
-                            "in": "query",
-                            "required": False,
-                            "description": "Check that the badge was issued to this e-mail address.",
-                            "schema": STRING,
-                        }
-                    ],
-                    "requestBody": {
-                        "required": True,
-                        "content": {
-                            "application/json": {
-                                "schema": {
-                                    "description": "The credential itself, or {url}, {credential} with an "
-                                    "optional email.",
-                                    "type": "object",
-                                }
-                            },
-                            "text/plain": {"schema": {"description": "A VC-JWT or a JWS.", "type": "string"}},
-                            "image/png": {"schema": {"type": "string", "format": "binary"}},
-                        },
-                    },
-                    "responses": {
-                        "200": json_response(ref("VerificationResult"), "The verdict and each check."),
-                        "400": json_response(ref("Error"), "Nothing was sent."),
-                        "413": json_response(ref("Error"), "More than 2 MB."),
-                    },
-                }
-            }
-        },
-        "components": {"schemas": {"VerificationResult": result, "VerificationCheck": check}},
-    }
-
-
-API_SPEC = _api_spec()
+    return body

@@ -59,12 +59,13 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     _init_login(app)
     errors.init_app(app)
 
-    from core import admin, api, auth, job_views, views  # why: the composition root
+    from core import admin, api, auth, job_views, rest, views  # why: the composition root
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(views.bp)
     app.register_blueprint(admin.bp)
-    app.register_blueprint(api.bp)
+    rest.init_app(app)
+    rest.api.register_blueprint(api.bp)
     app.register_blueprint(job_views.bp)
     _register_core_panels()
     from core.privacy import wiring as privacy  # why: the composition root

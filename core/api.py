@@ -1,55 +1,68 @@
-"""JSON API of the app shell, under /api/v1. Writes need the session's CSRF token (``X-CSRFToken``)."""
+"""JSON API of the app shell, under /api/v1. Writes need the session's CSRF token (``X-CSRFToken``).
+
+Shapes are marshmallow schemas (see ``core.rest``): they validate, serialise and make the OpenAPI document."""
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, request
+from flask import jsonify
 from flask_login import current_user
+from marshmallow import INCLUDE, Schema, fields
 
-from core import openapi as spec
-from core import services
+from core import rest, services
 
-bp = Blueprint("api", __name__, url_prefix="/api/v1")
-
-
-def user_json(user) -> dict:
-    return {
-        "id": str(user.uuid),
-        "email": user.email,
-        "name": user.name,
-        "legal_name": user.legal_name,
-        "display_name": user.display_name,
-        "language": user.language,
-        "roles": sorted(user.roles),
-    }
+bp = rest.ApiBlueprint("api", __name__, url_prefix="/api/v1", description="The person behind the request.")
 
 
-def error(message: str, status: int = 422, field: str | None = None):
-    response = jsonify(error="invalid", message=message, field=field, status=status)
-    response.status_code = status
-    return response
+class UserSchema(rest.StrictSchema):
+    id = fields.UUID(attribute="uuid", required=True)
+    email = fields.String(required=True)
+    name = fields.String(required=True)
+    legal_name = fields.String(required=True)
+    display_name = fields.String(required=True, allow_none=True)
+    language = rest.Choice(["fr", "en", "nl"], required=True)
+    roles = fields.Function(
+        lambda user: sorted(user.roles), required=True, metadata={"type": "array", "items": {"type": "string"}}
+    )
+
+
+class UserUpdateSchema(rest.StrictSchema):
+    display_name = fields.String(allow_none=True, load_default=None, error_messages=rest.REQUIRED)
+    language = fields.String(allow_none=True, load_default=None, error_messages=rest.REQUIRED)
+
+
+class OpenApiSchema(Schema):
+    """The OpenAPI document (any keys)."""
+
+    class Meta:
+        unknown = INCLUDE
+
+    openapi = fields.String(required=True)
 
 
 @bp.route("/me")
+@bp.response(200, UserSchema)
+@bp.errors()
 def me():
-    return jsonify(user_json(current_user))
+    """The person behind the session or token."""
+    return current_user
 
 
 @bp.route("/me", methods=["PATCH"])
-def me_update():
-    """Change one's own display name and language: ``{"display_name": "…", "language": "fr"|"en"|"nl"}``."""
-    payload = request.get_json(silent=True)
-    if not isinstance(payload, dict) or not set(payload) <= {"display_name", "language"}:
-        return error("Send a JSON object with display_name and/or language.", 400)
-    if any(value is not None and not isinstance(value, str) for value in payload.values()):
-        return error("display_name and language must be strings.", 400)
+@bp.arguments(UserUpdateSchema, error_status_code=400)
+@bp.response(200, UserSchema)
+@bp.errors(400, 422)
+def me_update(data):
+    """Change one's own display name and language (session only, with the CSRF token)."""
     try:
-        services.update_user(current_user, display_name=payload.get("display_name"), language=payload.get("language"))
+        services.update_user(current_user, display_name=data["display_name"], language=data["language"])
     except services.ServiceError as exc:
-        return error(str(exc), 422, exc.field)
-    return jsonify(user_json(current_user))
+        raise rest.BadInput(str(exc), exc.field) from exc
+    return current_user
 
 
 @bp.route("/openapi.json")
+@bp.response(200, OpenApiSchema)
+@bp.errors()
 def openapi():
-    """The OpenAPI 3.1 document of ``/api/v1`` (for any logged-in person or token)."""
-    return jsonify(spec.document())
+    """This document, generated from the schemas (for any logged-in person or token)."""
+    return jsonify(rest.api.spec.to_dict())

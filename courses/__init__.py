@@ -4,7 +4,7 @@
 def init_app(app) -> None:
     """Called by ``core.create_app``: views, commands, home panels, menu entries and demo data."""
     # why: a package's __init__ stays light: importing one of its modules (a pure one) must not load them all
-    from core import openapi
+    from core.rest import api as rest_api
     from courses import (  # noqa: F401 - they register routes
         api,
         awarding,
@@ -29,8 +29,7 @@ def init_app(app) -> None:
 
     certificate_views.register_converter(app)
     app.register_blueprint(bp)
-    app.register_blueprint(api.bp)
-    openapi.register(api.API_SPEC)
+    rest_api.register_blueprint(api.bp)
     certificate_views.init_app(app)
     document_views.init_app(app)
     _template_helpers(app)

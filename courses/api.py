@@ -1,12 +1,12 @@
-"""JSON API of the training domain under ``/api/v1`` (described in ``API_SPEC``, merged into the OpenAPI
-document by ``core.openapi``).
+"""JSON API of the training domain under ``/api/v1``: flask-smorest views whose marshmallow schemas (below)
+validate the arguments, serialise the responses and make the OpenAPI document (``core.rest``).
 
 Reads: programmes and cohorts (coordinators, the cohort's trainers, funders — no person in them), sessions,
 attendance, placements and hours, eligibility, badges and reports (coordinators and the cohort's trainers);
 the funder report (coordinators and funders: aggregates only). Writes where people automate: a session's
 roster (the cohort's trainers and coordinators, ``write:attendance``; the same optimistic lock as the page),
 practice hours logged by the trainee and confirmed by the referent (``write:hours``). Object-level checks
-reuse ``courses.permissions``; writes call the same services as the pages.
+reuse ``courses.permissions`` and run before the body is read; writes call the same services as the pages.
 """
 
 from __future__ import annotations
@@ -15,30 +15,17 @@ import uuid
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, abort, jsonify, request
+from flask import abort
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from marshmallow import fields, validate
 from sqlalchemy.orm import joinedload, selectinload
 
+from core import rest
 from core.api_auth import api_scope
 from core.db import db
 from core.models import Role, User
-from core.openapi import (
-    AS_OF,
-    BOOLEAN,
-    DATE,
-    DATE_TIME,
-    INTEGER,
-    STRING,
-    TEXT,
-    UUID,
-    body,
-    items_of,
-    nullable,
-    obj,
-    path_parameter,
-    ref,
-    responses,
-)
+from core.rest import BadInput, Choice, Date, PlainText, StrictSchema, Text, Uuid, WholeNumber, first, problem
 from core.services import ServiceError, external_url
 from courses import eligibility, exports, permissions, reports, rules, services
 from courses.models import (
@@ -55,30 +42,12 @@ from courses.models import (
 )
 from courses.presenters import expected_on, name_key
 
-bp = Blueprint("courses_api", __name__, url_prefix="/api/v1")
+bp = rest.ApiBlueprint(
+    "courses_api", __name__, url_prefix="/api/v1", description="Programmes, cohorts, attendance, hours, reports."
+)
 
-MAX_INT = 2**31 - 1
 READERS = (Role.ADMIN, Role.TRAINER, Role.FUNDER)
-
-
-# --------------------------------------------------------------------------------------------------- helpers
-
-
-def problem(status: int, error: str, message: str, field: str | None = None):
-    response = jsonify(error=error, message=message, status=status, field=field)
-    response.status_code = status
-    return response
-
-
-class BadInput(Exception):
-    def __init__(self, message: str, field: str | None = None, status: int = 422):
-        super().__init__(message)
-        self.message, self.field, self.status = message, field, status
-
-
-@bp.errorhandler(BadInput)
-def _bad_input(exc: BadInput):
-    return problem(exc.status, "invalid", exc.message, exc.field)
+STATUSES = [m.value for m in AttendanceStatus]
 
 
 @bp.errorhandler(ServiceError)
@@ -86,61 +55,211 @@ def _service_error(exc: ServiceError):
     return problem(422, "invalid", str(exc), exc.field)
 
 
-def payload() -> dict[str, Any]:
-    data = request.get_json(silent=True)
-    if not isinstance(data, dict):
-        raise BadInput("Send a JSON object.", status=400)
-    return data
+# --------------------------------------------------------------------------------------------------- schemas
 
 
-def text(value: Any, field: str, *, max_length: int, required: bool = False) -> str | None:
-    if value is None:
-        if required:
-            raise BadInput(f"{field} is required.", field)
-        return None
-    if not isinstance(value, str):
-        raise BadInput(f"{field} must be a string.", field)
-    if any(ord(c) < 32 and c not in "\t\n\r" for c in value) or len(value) > max_length:
-        raise BadInput(f"{field} must be plain text of at most {max_length} characters.", field)
-    return value
+class AsOfQuery(StrictSchema):
+    as_of = Date(load_default=None, metadata={"description": "Evaluation date (default: today)."})
 
 
-def integer(value: Any, field: str, *, minimum: int = 0, maximum: int = MAX_INT, required: bool = True) -> int | None:
-    if value is None and not required:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int) or not minimum <= value <= maximum:
-        raise BadInput(f"{field} must be a whole number from {minimum} to {maximum}.", field)
-    return value
+class PersonSchema(StrictSchema):
+    id = fields.UUID(required=True)
+    name = fields.String(required=True)
 
 
-def a_date(value: Any, field: str) -> date:
-    if not isinstance(value, str):
-        raise BadInput(f"{field} must be a date (YYYY-MM-DD).", field)
-    try:
-        return date.fromisoformat(value)
-    except ValueError as exc:
-        raise BadInput(f"{field} must be a date (YYYY-MM-DD).", field) from exc
+class ModuleSchema(StrictSchema):
+    code = fields.String(required=True)
+    title = Text(required=True)
 
 
-def a_uuid(value: Any, field: str) -> uuid.UUID:
-    if not isinstance(value, str):
-        raise BadInput(f"{field} must be a UUID.", field)
-    try:
-        return uuid.UUID(value)
-    except ValueError as exc:
-        raise BadInput(f"{field} must be a UUID.", field) from exc
+class ProgrammeSchema(StrictSchema):
+    id = fields.UUID(required=True)
+    code = fields.String(required=True)
+    title = Text(required=True)
+    credential_name = Text(required=True)
+    modules = fields.List(fields.Nested(ModuleSchema), required=True)
 
 
-def as_of() -> date:
-    raw = request.args.get("as_of")
-    if not raw:
-        return date.today()
-    try:
-        return date.fromisoformat(raw)
-    except ValueError as exc:
-        raise BadInput("as_of must be a date (YYYY-MM-DD).", "as_of", 400) from exc
+class ProgrammeListSchema(StrictSchema):
+    items = fields.List(fields.Nested(ProgrammeSchema), required=True)
 
 
+class CohortSchema(StrictSchema):
+    id = fields.UUID(required=True)
+    code = fields.String(required=True)
+    title = fields.String(required=True, allow_none=True)
+    programme = fields.String(required=True)
+    starts_on = fields.Date(required=True)
+    ends_on = fields.Date(required=True)
+    trainees = fields.Raw(
+        required=True,
+        metadata={"type": ["integer", "string"], "description": 'Enrolled trainees; for funders, 1 to 4 is "<5".'},
+    )
+
+
+class CohortListSchema(StrictSchema):
+    items = fields.List(fields.Nested(CohortSchema), required=True)
+
+
+class SessionSchema(StrictSchema):
+    id = fields.UUID(required=True)
+    on = fields.Date(required=True)
+    starts_at = fields.String(required=True, metadata={"description": "HH:MM, local time."})
+    ends_at = fields.String(required=True, metadata={"description": "HH:MM, local time."})
+    module = fields.String(required=True, allow_none=True)
+    title = fields.String(required=True, allow_none=True)
+    place = fields.String(required=True, allow_none=True)
+    cancelled = fields.Boolean(required=True)
+    roster_version = fields.Integer(required=True)
+
+
+class SessionListSchema(StrictSchema):
+    items = fields.List(fields.Nested(SessionSchema), required=True)
+
+
+class MarkSchema(StrictSchema):
+    enrolment_id = fields.UUID(required=True)
+    trainee = fields.Nested(PersonSchema, required=True)
+    expected = fields.Boolean(required=True)
+    status = fields.String(required=True, allow_none=True, validate=validate.OneOf(STATUSES))
+    minutes = fields.Integer(required=True, allow_none=True)
+
+
+class RosterSchema(StrictSchema):
+    session = fields.Nested(SessionSchema, required=True)
+    roster_version = fields.Integer(required=True)
+    marks = fields.List(fields.Nested(MarkSchema), required=True)
+
+
+class MarkInSchema(StrictSchema):
+    enrolment_id = Uuid(required=True)
+    status = Choice(STATUSES, allow_none=True, load_default=None, metadata={"description": "null clears the mark."})
+    minutes = WholeNumber(0, 24 * 60, allow_none=True, load_default=None)
+
+
+class RosterInSchema(StrictSchema):
+    roster_version = WholeNumber(required=True, metadata={"description": "The roster_version you read."})
+    marks = fields.List(
+        fields.Nested(MarkInSchema),
+        required=True,
+        validate=validate.Length(max=1000, error=rest.TOO_MANY),
+        error_messages={"invalid": rest.NOT_A_LIST, **rest.REQUIRED},
+    )
+
+
+class PlacementSchema(StrictSchema):
+    id = fields.UUID(required=True)
+    enrolment_id = fields.UUID(required=True)
+    trainee = fields.Nested(PersonSchema, required=True)
+    host = fields.String(required=True)
+    kind = fields.String(required=True, validate=validate.OneOf(["stage", "emploi"]))
+    starts_on = fields.Date(required=True)
+    ends_on = fields.Date(required=True, allow_none=True)
+    cancelled_on = fields.Date(required=True, allow_none=True)
+    referent = fields.String(required=True, allow_none=True)
+    minutes_confirmed = fields.Integer(required=True)
+    minutes_pending = fields.Integer(required=True)
+
+
+class PlacementListSchema(StrictSchema):
+    items = fields.List(fields.Nested(PlacementSchema), required=True)
+
+
+class HoursSchema(StrictSchema):
+    id = fields.UUID(attribute="uuid", required=True)
+    on = fields.Date(required=True)
+    minutes = fields.Integer(required=True)
+    activity = fields.String(required=True, allow_none=True)
+    state = fields.String(required=True, validate=validate.OneOf([s.value for s in HoursState]))
+    reviewed_at = fields.DateTime(required=True, allow_none=True)
+    review_comment = fields.String(required=True, allow_none=True)
+
+
+class HoursListSchema(StrictSchema):
+    items = fields.List(fields.Nested(HoursSchema), required=True)
+
+
+class HoursInSchema(StrictSchema):
+    on = Date(required=True)
+    minutes = WholeNumber(1, 24 * 60, required=True)
+    activity = PlainText(300, allow_none=True, load_default=None)
+
+
+class ReviewInSchema(StrictSchema):
+    state = Choice([HoursState.CONFIRMED.value, HoursState.REJECTED.value], required=True)
+    comment = PlainText(500, allow_none=True, load_default=None, metadata={"description": "Needed to reject."})
+
+
+class TraineeSchema(PersonSchema):
+    email = fields.String(required=True)
+
+
+class EligibilityItemSchema(StrictSchema):
+    enrolment_id = fields.UUID(required=True)
+    trainee = fields.Nested(TraineeSchema, required=True)
+    status = fields.String(required=True, validate=validate.OneOf([s.value for s in rules.Status]))
+    attendance_percent = fields.String(required=True, allow_none=True)
+    attended_minutes = fields.Integer(required=True)
+    counted_minutes = fields.Integer(required=True)
+    can_still_miss_minutes = fields.Integer(required=True, allow_none=True)
+    placement_minutes = fields.Integer(required=True)
+    placement_minutes_required = fields.Integer(required=True)
+    competencies_validated = fields.Integer(required=True)
+    competencies_required = fields.Integer(required=True)
+    final_work = fields.String(required=True)
+    reasons = fields.List(fields.String(), required=True)
+
+
+class EligibilitySchema(StrictSchema):
+    as_of = fields.Date(required=True)
+    items = fields.List(fields.Nested(EligibilityItemSchema), required=True)
+
+
+class BadgeEventSchema(StrictSchema):
+    when = fields.DateTime(required=True)
+    by = fields.String(attribute="who", required=True, allow_none=True)
+    trainee = fields.String(required=True)
+    achievement = fields.String(required=True)
+    event = fields.String(required=True, validate=validate.OneOf(["issued", "revoked"]))
+    reason = fields.String(required=True, allow_none=True)
+    badge_id = fields.UUID(attribute="badge", required=True)
+    verify_url = fields.Function(
+        lambda e: external_url("badges.verify_badge", award_uuid=e.badge),
+        required=True,
+        metadata={"type": "string", "format": "uri"},
+    )
+
+
+class BadgeEventListSchema(StrictSchema):
+    items = fields.List(fields.Nested(BadgeEventSchema), required=True)
+
+
+class ColumnSchema(StrictSchema):
+    key = fields.String(required=True)
+    label = fields.String(required=True)
+    kind = fields.String(required=True)
+
+
+class ReportPartSchema(StrictSchema):
+    key = fields.String(required=True)
+    title = fields.String(required=True)
+    columns = fields.List(fields.Nested(ColumnSchema), required=True)
+    rows = fields.List(
+        fields.List(fields.Raw(allow_none=True, metadata={"type": ["string", "number", "integer", "null"]})),
+        required=True,
+    )
+
+
+class ReportSchema(StrictSchema):
+    kind = fields.String(required=True, validate=validate.OneOf(list(reports.KINDS)))
+    title = fields.String(required=True)
+    scope = fields.String(required=True)
+    as_of = fields.Date(required=True)
+    notes = fields.List(fields.String(), required=True)
+    parts = fields.List(fields.Nested(ReportPartSchema), required=True)
+
+
+# --------------------------------------------------------------------------------------------------- helpers
 def require_roles(*roles: Role) -> None:
     if not current_user.has_role(*roles):
         abort(403)
@@ -166,7 +285,7 @@ def staff_cohort(cohort_id: uuid.UUID) -> Cohort:
 
 
 def person(user: User) -> dict[str, Any]:
-    return {"id": str(user.uuid), "name": user.legal_name}
+    return {"id": user.uuid, "name": user.legal_name}
 
 
 # --------------------------------------------------------------------------------------------------- programmes
@@ -174,7 +293,7 @@ def person(user: User) -> dict[str, Any]:
 
 def programme_json(p: Programme, modules: list[Module]) -> dict[str, Any]:
     return {
-        "id": str(p.uuid),
+        "id": p.uuid,
         "code": p.code,
         "title": p.title,
         "credential_name": p.credential_name,
@@ -183,13 +302,16 @@ def programme_json(p: Programme, modules: list[Module]) -> dict[str, Any]:
 
 
 @bp.route("/programmes")
+@bp.response(200, ProgrammeListSchema)
+@bp.errors()
 def programmes():
+    """Programmes and their modules (coordinators, trainers, funders)."""
     require_roles(*READERS)
     items = db.session.scalars(db.select(Programme).order_by(Programme.code)).all()
     modules: dict[int, list[Module]] = {}
     for m in db.session.scalars(db.select(Module).order_by(Module.position)):
         modules.setdefault(m.programme_id, []).append(m)
-    return jsonify(items=[programme_json(p, modules.get(p.id, [])) for p in items])
+    return {"items": [programme_json(p, modules.get(p.id, [])) for p in items]}
 
 
 # --------------------------------------------------------------------------------------------------- cohorts
@@ -197,12 +319,12 @@ def programmes():
 
 def cohort_json(c: Cohort, programme_codes: dict[int, str], trainees: int | str) -> dict[str, Any]:
     return {
-        "id": str(c.uuid),
+        "id": c.uuid,
         "code": c.code,
         "title": c.title,
         "programme": programme_codes[c.programme_id],
-        "starts_on": c.starts_on.isoformat(),
-        "ends_on": c.ends_on.isoformat(),
+        "starts_on": c.starts_on,
+        "ends_on": c.ends_on,
         "trainees": trainees,
     }
 
@@ -224,17 +346,23 @@ def _cohorts_json(cohorts: list[Cohort]) -> list[dict[str, Any]]:
 
 
 @bp.route("/cohorts")
+@bp.response(200, CohortListSchema)
+@bp.errors()
 def cohorts():
+    """Cohorts: all for coordinators and funders, their own for trainers."""
     require_roles(*READERS)
     query = db.select(Cohort).order_by(Cohort.starts_on.desc(), Cohort.code)
     if not current_user.has_role(Role.ADMIN, Role.FUNDER):
         query = query.where(Cohort.id.in_(permissions.staff_cohort_ids(current_user) or []))
-    return jsonify(items=_cohorts_json(list(db.session.scalars(query))))
+    return {"items": _cohorts_json(list(db.session.scalars(query)))}
 
 
 @bp.route("/cohorts/<uuid:cohort_id>")
+@bp.response(200, CohortSchema)
+@bp.errors(404)
 def cohort(cohort_id: uuid.UUID):
-    return jsonify(_cohorts_json([readable_cohort(cohort_id)])[0])
+    """A cohort (coordinators, funders, its trainers)."""
+    return _cohorts_json([readable_cohort(cohort_id)])[0]
 
 
 # --------------------------------------------------------------------------------------------------- sessions
@@ -242,8 +370,8 @@ def cohort(cohort_id: uuid.UUID):
 
 def session_json(s: TrainingSession) -> dict[str, Any]:
     return {
-        "id": str(s.uuid),
-        "on": s.on.isoformat(),
+        "id": s.uuid,
+        "on": s.on,
         "starts_at": s.starts_at.strftime("%H:%M"),
         "ends_at": s.ends_at.strftime("%H:%M"),
         "module": s.module.code if s.module else None,
@@ -255,7 +383,10 @@ def session_json(s: TrainingSession) -> dict[str, Any]:
 
 
 @bp.route("/cohorts/<uuid:cohort_id>/sessions")
+@bp.response(200, SessionListSchema)
+@bp.errors(404)
 def cohort_sessions(cohort_id: uuid.UUID):
+    """The cohort's sessions (its staff)."""
     c = staff_cohort(cohort_id)
     items = db.session.scalars(
         db.select(TrainingSession)
@@ -263,7 +394,7 @@ def cohort_sessions(cohort_id: uuid.UUID):
         .where(TrainingSession.cohort_id == c.id)
         .order_by(TrainingSession.on, TrainingSession.starts_at)
     ).all()
-    return jsonify(items=[session_json(s) for s in items])
+    return {"items": [session_json(s) for s in items]}
 
 
 def session_or_404(session_id: uuid.UUID) -> TrainingSession:
@@ -282,7 +413,7 @@ def roster_json(s: TrainingSession) -> dict[str, Any]:
         mark = marks.get(enrolment.id)
         out.append(
             {
-                "enrolment_id": str(enrolment.uuid),
+                "enrolment_id": enrolment.uuid,
                 "trainee": person(user),
                 "expected": expected_on(enrolment, s.on),
                 "status": mark.status if mark else None,
@@ -293,41 +424,38 @@ def roster_json(s: TrainingSession) -> dict[str, Any]:
 
 
 @bp.route("/sessions/<uuid:session_id>/attendance")
+@bp.response(200, RosterSchema)
+@bp.errors(404)
 def attendance(session_id: uuid.UUID):
-    return jsonify(roster_json(session_or_404(session_id)))
+    """A session's roster: every trainee, expected or not, and their mark."""
+    return roster_json(session_or_404(session_id))
 
 
 @bp.route("/sessions/<uuid:session_id>/attendance", methods=["PUT"])
 @api_scope("write:attendance")
-def attendance_save(session_id: uuid.UUID):
-    """Save marks of the roster: ``{"roster_version": n, "marks": [{"enrolment_id", "status", "minutes"}]}``.
-    Trainees not listed keep their mark; ``status: null`` clears one. A stale version answers 409."""
-    s = session_or_404(session_id)
-    data = payload()
-    version = integer(data.get("roster_version"), "roster_version")
-    raw_marks = data.get("marks")
-    if not isinstance(raw_marks, list) or len(raw_marks) > 1000:
-        raise BadInput("marks must be a list.", "marks")
+@first(session_or_404)
+@bp.arguments(RosterInSchema)
+@bp.response(200, RosterSchema)
+@bp.errors(400, 404, 409, 422)
+def attendance_save(s: TrainingSession, data: dict[str, Any]):
+    """Save marks (scope write:attendance), with the optimistic lock of the page.
+
+    Send the roster_version you read: if someone saved since, nothing is written and the answer is 409.
+    Trainees not listed keep their mark; `status: null` clears one.
+    """
     enrolments = dict(
         db.session.execute(db.select(Enrolment.uuid, Enrolment.id).where(Enrolment.cohort_id == s.cohort_id)).all()
     )
     marks: dict[int, services.MarkInput] = {}
-    for item in raw_marks:
-        if not isinstance(item, dict):
-            raise BadInput("Each mark must be an object.", "marks")
-        key = a_uuid(item.get("enrolment_id"), "enrolment_id")
-        if key not in enrolments:
-            raise BadInput("This person is not in this cohort.", "enrolment_id")
-        status = item.get("status")
-        if status is not None and status not in {m.value for m in AttendanceStatus}:
-            raise BadInput("Unknown attendance status.", "status")
-        minutes = integer(item.get("minutes"), "minutes", maximum=24 * 60, required=False)
-        marks[enrolments[key]] = services.MarkInput(status, minutes)
+    for item in data["marks"]:
+        if item["enrolment_id"] not in enrolments:
+            raise BadInput(_l("This person is not in this cohort."), "enrolment_id")
+        marks[enrolments[item["enrolment_id"]]] = services.MarkInput(item["status"], item["minutes"])
     try:
-        services.save_roster(s, marks, current_user, version)
+        services.save_roster(s, marks, current_user, data["roster_version"])
     except services.StaleRoster as exc:
         return problem(409, "conflict", str(exc))
-    return jsonify(roster_json(s))
+    return roster_json(s)
 
 
 # --------------------------------------------------------------------------------------------------- placements
@@ -335,14 +463,14 @@ def attendance_save(session_id: uuid.UUID):
 
 def placement_json(p: Placement, trainee: User, totals: dict[tuple[int, str], int]) -> dict[str, Any]:
     return {
-        "id": str(p.uuid),
-        "enrolment_id": str(p.enrolment.uuid),
+        "id": p.uuid,
+        "enrolment_id": p.enrolment.uuid,
         "trainee": person(trainee),
         "host": p.host.name,
         "kind": p.kind,
-        "starts_on": p.starts_on.isoformat(),
-        "ends_on": p.ends_on.isoformat() if p.ends_on else None,
-        "cancelled_on": p.cancelled_on.isoformat() if p.cancelled_on else None,
+        "starts_on": p.starts_on,
+        "ends_on": p.ends_on,
+        "cancelled_on": p.cancelled_on,
         "referent": p.tutor.name if p.tutor else p.tutor_name,
         "minutes_confirmed": totals.get((p.id, HoursState.CONFIRMED.value), 0),
         "minutes_pending": totals.get((p.id, HoursState.PENDING.value), 0),
@@ -350,7 +478,10 @@ def placement_json(p: Placement, trainee: User, totals: dict[tuple[int, str], in
 
 
 @bp.route("/cohorts/<uuid:cohort_id>/placements")
+@bp.response(200, PlacementListSchema)
+@bp.errors(404)
 def cohort_placements(cohort_id: uuid.UUID):
+    """The cohort's placements and their hours (its staff)."""
     c = staff_cohort(cohort_id)
     rows = db.session.execute(
         db.select(Placement, User)
@@ -368,19 +499,7 @@ def cohort_placements(cohort_id: uuid.UUID):
             .group_by(HoursEntry.placement_id, HoursEntry.state)
         )
     }
-    return jsonify(items=[placement_json(p, u, totals) for p, u in rows])
-
-
-def hours_json(h: HoursEntry) -> dict[str, Any]:
-    return {
-        "id": str(h.uuid),
-        "on": h.on.isoformat(),
-        "minutes": h.minutes,
-        "activity": h.activity,
-        "state": h.state,
-        "reviewed_at": h.reviewed_at.isoformat() if h.reviewed_at else None,
-        "review_comment": h.review_comment,
-    }
+    return {"items": [placement_json(p, u, totals) for p, u in rows]}
 
 
 def placement_or_404(placement_id: uuid.UUID) -> Placement:
@@ -388,43 +507,55 @@ def placement_or_404(placement_id: uuid.UUID) -> Placement:
 
 
 @bp.route("/placements/<uuid:placement_id>/hours")
+@bp.response(200, HoursListSchema)
+@bp.errors(404)
 def placement_hours(placement_id: uuid.UUID):
+    """A placement's hours (the trainee, the referent, the cohort's staff)."""
     p = placement_or_404(placement_id)
     if p.enrolment.user_id != current_user.id and not permissions.can_review_placement(current_user, p):
         abort(403)
     items = db.session.scalars(
         db.select(HoursEntry).where(HoursEntry.placement_id == p.id).order_by(HoursEntry.on.desc())
     ).all()
-    return jsonify(items=[hours_json(h) for h in items])
+    return {"items": items}
+
+
+def own_placement(placement_id: uuid.UUID) -> Placement:
+    p = placement_or_404(placement_id)
+    if p.enrolment.user_id != current_user.id:
+        abort(403)
+    return p
 
 
 @bp.route("/placements/<uuid:placement_id>/hours", methods=["POST"])
 @api_scope("write:hours")
-def placement_hours_log(placement_id: uuid.UUID):
-    """The trainee logs practice hours: ``{"on": "YYYY-MM-DD", "minutes": 420, "activity": "…"}``."""
-    p = placement_or_404(placement_id)
-    if p.enrolment.user_id != current_user.id:
-        abort(403)
-    data = payload()
-    on = a_date(data.get("on"), "on")
-    minutes = integer(data.get("minutes"), "minutes", minimum=1, maximum=24 * 60)
-    activity = text(data.get("activity"), "activity", max_length=300)
-    entry = services.log_hours(p.enrolment, on, minutes, activity, placement=p)
-    return jsonify(hours_json(entry)), 201
+@first(own_placement)
+@bp.arguments(HoursInSchema)
+@bp.response(201, HoursSchema)
+@bp.errors(400, 404, 422)
+def placement_hours_log(p: Placement, data: dict[str, Any]):
+    """The trainee logs hours done (scope write:hours); they wait for the referent's confirmation."""
+    return services.log_hours(p.enrolment, data["on"], data["minutes"], data["activity"], placement=p)
+
+
+def reviewable_hours(hours_id: uuid.UUID) -> HoursEntry:
+    entry = db.first_or_404(db.select(HoursEntry).where(HoursEntry.uuid == hours_id))
+    permissions.require_hours_reviewer(entry)
+    return entry
 
 
 @bp.route("/hours/<uuid:hours_id>/review", methods=["POST"])
 @api_scope("write:hours")
-def hours_review(hours_id: uuid.UUID):
-    """The referent (or the cohort's staff) confirms or rejects: ``{"state": "confirmed"|"rejected",
-    "comment": "…"}`` (a comment is needed to reject)."""
-    entry = db.first_or_404(db.select(HoursEntry).where(HoursEntry.uuid == hours_id))
-    permissions.require_hours_reviewer(entry)
-    data = payload()
-    state = data.get("state")
-    if state not in (HoursState.CONFIRMED.value, HoursState.REJECTED.value):
-        raise BadInput("state must be confirmed or rejected.", "state")
-    comment = text(data.get("comment"), "comment", max_length=500)
+@first(reviewable_hours)
+@bp.arguments(ReviewInSchema)
+@bp.response(200, HoursSchema)
+@bp.errors(400, 404, 422)
+def hours_review(entry: HoursEntry, data: dict[str, Any]):
+    """The referent or the cohort's staff confirm or reject hours (scope write:hours).
+
+    A comment is needed to reject.
+    """
+    state, comment = data["state"], data["comment"]
     enrolment = db.session.get(Enrolment, entry.enrolment_id)
     services.review_hours(
         entry,
@@ -433,22 +564,26 @@ def hours_review(hours_id: uuid.UUID):
         comment=comment,
         may_change=permissions.is_staff_of(current_user, enrolment.cohort),
     )
-    return jsonify(hours_json(entry))
+    return entry
 
 
 # --------------------------------------------------------------------------------------------------- eligibility
 
 
 @bp.route("/cohorts/<uuid:cohort_id>/eligibility")
-def cohort_eligibility(cohort_id: uuid.UUID):
+@bp.arguments(AsOfQuery, location="query", error_status_code=400)
+@bp.response(200, EligibilitySchema)
+@bp.errors(400, 404)
+def cohort_eligibility(query: dict[str, Any], cohort_id: uuid.UUID):
+    """Each trainee's situation against the programme's conditions (the cohort's staff)."""
     c = staff_cohort(cohort_id)
-    day = as_of()
+    day = query["as_of"] or date.today()
     items = []
     for r in eligibility.evaluate_cohort(c, day):
         e = r.evaluation
         items.append(
             {
-                "enrolment_id": str(r.enrolment.uuid),
+                "enrolment_id": r.enrolment.uuid,
                 "trainee": {**person(r.user), "email": r.user.email},
                 "status": e.status.value,
                 "attendance_percent": rules.floor_percent(e.attendance_percent) or None,
@@ -463,31 +598,18 @@ def cohort_eligibility(cohort_id: uuid.UUID):
                 "reasons": list(e.reasons),
             }
         )
-    return jsonify(as_of=day.isoformat(), items=items)
+    return {"as_of": day, "items": items}
 
 
 # --------------------------------------------------------------------------------------------------- badges
 
 
 @bp.route("/cohorts/<uuid:cohort_id>/badges")
+@bp.response(200, BadgeEventListSchema)
+@bp.errors(404)
 def cohort_badges(cohort_id: uuid.UUID):
-    c = staff_cohort(cohort_id)
-    events = reports.badge_register(c)
-    return jsonify(
-        items=[
-            {
-                "when": e.when.isoformat(),
-                "by": e.who,
-                "trainee": e.trainee,
-                "achievement": e.achievement,
-                "event": e.event,
-                "reason": e.reason,
-                "badge_id": e.badge,
-                "verify_url": external_url("badges.verify_badge", award_uuid=e.badge),
-            }
-            for e in events
-        ]
-    )
+    """Badge issuances and revocations of the cohort (its staff)."""
+    return {"items": reports.badge_register(staff_cohort(cohort_id))}
 
 
 # --------------------------------------------------------------------------------------------------- reports
@@ -507,7 +629,7 @@ def report_json(report: reports.Report) -> dict[str, Any]:
         "kind": report.kind,
         "title": report.title,
         "scope": report.scope,
-        "as_of": report.as_of.isoformat(),
+        "as_of": report.as_of,
         "notes": report.notes,
         "parts": [
             {
@@ -521,326 +643,26 @@ def report_json(report: reports.Report) -> dict[str, Any]:
     }
 
 
-@bp.route("/cohorts/<uuid:cohort_id>/reports/<kind>")
-def cohort_report(cohort_id: uuid.UUID, kind: str):
+@bp.route(
+    "/cohorts/<uuid:cohort_id>/reports/<kind>",
+    parameters=[{"in": "path", "name": "kind", "schema": {"type": "string", "enum": list(reports.COHORT_KINDS)}}],
+)
+@bp.arguments(AsOfQuery, location="query", error_status_code=400)
+@bp.response(200, ReportSchema)
+@bp.errors(400, 404)
+def cohort_report(query: dict[str, Any], cohort_id: uuid.UUID, kind: str):
+    """A report of the cohort (its staff): `kind` is one of summary, sessions, modules, risk, badges."""
     if kind not in reports.COHORT_KINDS:
         abort(404)
     c = staff_cohort(cohort_id)
-    return jsonify(report_json(reports.build(kind, c, as_of())))
+    return report_json(reports.build(kind, c, query["as_of"] or date.today()))
 
 
 @bp.route("/reports/funder")
-def funder_report():
-    """Aggregates only, small cells suppressed: coordinators and funders."""
+@bp.arguments(AsOfQuery, location="query", error_status_code=400)
+@bp.response(200, ReportSchema)
+@bp.errors(400)
+def funder_report(query: dict[str, Any]):
+    """Aggregates by cohort and by year, counts 1–4 shown as "<5" (coordinators, funders)."""
     require_roles(Role.ADMIN, Role.FUNDER)
-    return jsonify(report_json(reports.funder(as_of())))
-
-
-# --------------------------------------------------------------------------------------------------- OpenAPI
-
-
-def _spec() -> dict[str, Any]:
-    cohort_id = path_parameter("cohort_id", "The cohort's id.")
-    session_id = path_parameter("session_id", "The session's id.")
-    placement_id = path_parameter("placement_id", "The placement's id.")
-    status = {"type": "string", "enum": [m.value for m in AttendanceStatus]}
-    mark_in = obj(
-        {
-            "enrolment_id": UUID,
-            "status": nullable(status),
-            "minutes": nullable({"type": "integer", "minimum": 0, "maximum": 1440}),
-        },
-        required=["enrolment_id", "status"],
-    )
-    cell_schema = {"type": ["string", "number", "integer", "null"]}
-    return {
-        "paths": {
-            "/api/v1/programmes": {
-                "get": {
-                    "operationId": "listProgrammes",
-                    "summary": "Programmes and their modules (coordinators, trainers, funders).",
-                    "responses": responses(200, items_of(ref("Programme")), "The programmes."),
-                }
-            },
-            "/api/v1/cohorts": {
-                "get": {
-                    "operationId": "listCohorts",
-                    "summary": "Cohorts: all for coordinators and funders, their own for trainers.",
-                    "responses": responses(200, items_of(ref("Cohort")), "The cohorts."),
-                }
-            },
-            "/api/v1/cohorts/{cohort_id}": {
-                "get": {
-                    "operationId": "getCohort",
-                    "parameters": [cohort_id],
-                    "responses": responses(200, ref("Cohort"), "The cohort.", 404),
-                }
-            },
-            "/api/v1/cohorts/{cohort_id}/sessions": {
-                "get": {
-                    "operationId": "listSessions",
-                    "parameters": [cohort_id],
-                    "responses": responses(200, items_of(ref("Session")), "The cohort's sessions.", 404),
-                }
-            },
-            "/api/v1/sessions/{session_id}/attendance": {
-                "get": {
-                    "operationId": "getAttendance",
-                    "summary": "A session's roster: every trainee, expected or not, and their mark.",
-                    "parameters": [session_id],
-                    "responses": responses(200, ref("Roster"), "The roster.", 404),
-                },
-                "put": {
-                    "operationId": "saveAttendance",
-                    "summary": "Save marks (scope write:attendance). Send the roster_version you read: if someone "
-                    "saved since, nothing is written and the answer is 409.",
-                    "parameters": [session_id],
-                    "requestBody": body(
-                        obj(
-                            {
-                                "roster_version": {"type": "integer", "minimum": 0, "maximum": 2147483647},
-                                "marks": {"type": "array", "items": mark_in, "maxItems": 1000},
-                            }
-                        )
-                    ),
-                    "responses": responses(200, ref("Roster"), "The roster, saved.", 400, 404, 409, 422),
-                },
-            },
-            "/api/v1/cohorts/{cohort_id}/placements": {
-                "get": {
-                    "operationId": "listPlacements",
-                    "parameters": [cohort_id],
-                    "responses": responses(200, items_of(ref("Placement")), "The cohort's placements.", 404),
-                }
-            },
-            "/api/v1/placements/{placement_id}/hours": {
-                "get": {
-                    "operationId": "listHours",
-                    "summary": "A placement's hours (the trainee, the referent, the cohort's staff).",
-                    "parameters": [placement_id],
-                    "responses": responses(200, items_of(ref("Hours")), "The hours.", 404),
-                },
-                "post": {
-                    "operationId": "logHours",
-                    "summary": "The trainee logs hours done (scope write:hours).",
-                    "parameters": [placement_id],
-                    "requestBody": body(
-                        obj(
-                            {
-                                "on": DATE,
-                                "minutes": {"type": "integer", "minimum": 1, "maximum": 1440},
-                                "activity": nullable({"type": "string", "maxLength": 300}),
-                            },
-                            required=["on", "minutes"],
-                        )
-                    ),
-                    "responses": responses(201, ref("Hours"), "The hours, waiting for confirmation.", 400, 404, 422),
-                },
-            },
-            "/api/v1/hours/{hours_id}/review": {
-                "post": {
-                    "operationId": "reviewHours",
-                    "summary": "The referent or the cohort's staff confirm or reject hours (scope write:hours).",
-                    "parameters": [path_parameter("hours_id", "The hours entry's id.")],
-                    "requestBody": body(
-                        obj(
-                            {
-                                "state": {"type": "string", "enum": ["confirmed", "rejected"]},
-                                "comment": nullable({"type": "string", "maxLength": 500}),
-                            },
-                            required=["state"],
-                        )
-                    ),
-                    "responses": responses(200, ref("Hours"), "The hours, reviewed.", 400, 404, 422),
-                }
-            },
-            "/api/v1/cohorts/{cohort_id}/eligibility": {
-                "get": {
-                    "operationId": "getEligibility",
-                    "parameters": [cohort_id, AS_OF],
-                    "responses": responses(200, ref("Eligibility"), "Each trainee's situation.", 400, 404),
-                }
-            },
-            "/api/v1/cohorts/{cohort_id}/badges": {
-                "get": {
-                    "operationId": "listBadgeEvents",
-                    "summary": "Badge issuances and revocations of the cohort.",
-                    "parameters": [cohort_id],
-                    "responses": responses(200, items_of(ref("BadgeEvent")), "The register.", 404),
-                }
-            },
-            "/api/v1/cohorts/{cohort_id}/reports/{kind}": {
-                "get": {
-                    "operationId": "getCohortReport",
-                    "parameters": [
-                        cohort_id,
-                        {
-                            "name": "kind",
-                            "in": "path",
-                            "required": True,
-                            "schema": {"type": "string", "enum": list(reports.COHORT_KINDS)},
-                        },
-                        AS_OF,
-                    ],
-                    "responses": responses(200, ref("Report"), "The report.", 400, 404),
-                }
-            },
-            "/api/v1/reports/funder": {
-                "get": {
-                    "operationId": "getFunderReport",
-                    "summary": 'Aggregates by cohort and by year, counts 1–4 shown as "<5" (coordinators, funders).',
-                    "parameters": [AS_OF],
-                    "responses": responses(200, ref("Report"), "The funder report.", 400),
-                }
-            },
-        },
-        "components": {
-            "schemas": {
-                "Text": obj(TEXT, required=["fr"], extra=True),
-                "Programme": obj(
-                    {
-                        "id": UUID,
-                        "code": STRING,
-                        "title": ref("Text"),
-                        "credential_name": ref("Text"),
-                        "modules": {"type": "array", "items": obj({"code": STRING, "title": ref("Text")})},
-                    }
-                ),
-                "Cohort": obj(
-                    {
-                        "id": UUID,
-                        "code": STRING,
-                        "title": nullable(STRING),
-                        "programme": STRING,
-                        "starts_on": DATE,
-                        "ends_on": DATE,
-                        "trainees": {
-                            "type": ["integer", "string"],
-                            "description": 'Enrolled trainees; for funders, 1 to 4 is given as "<5".',
-                        },
-                    }
-                ),
-                "Session": obj(
-                    {
-                        "id": UUID,
-                        "on": DATE,
-                        "starts_at": STRING,
-                        "ends_at": STRING,
-                        "module": nullable(STRING),
-                        "title": nullable(STRING),
-                        "place": nullable(STRING),
-                        "cancelled": BOOLEAN,
-                        "roster_version": INTEGER,
-                    }
-                ),
-                "Person": obj({"id": UUID, "name": STRING}),
-                "Roster": obj(
-                    {
-                        "session": ref("Session"),
-                        "roster_version": INTEGER,
-                        "marks": {
-                            "type": "array",
-                            "items": obj(
-                                {
-                                    "enrolment_id": UUID,
-                                    "trainee": ref("Person"),
-                                    "expected": BOOLEAN,
-                                    "status": nullable(status),
-                                    "minutes": nullable(INTEGER),
-                                }
-                            ),
-                        },
-                    }
-                ),
-                "Placement": obj(
-                    {
-                        "id": UUID,
-                        "enrolment_id": UUID,
-                        "trainee": ref("Person"),
-                        "host": STRING,
-                        "kind": {"type": "string", "enum": ["stage", "emploi"]},
-                        "starts_on": DATE,
-                        "ends_on": nullable(DATE),
-                        "cancelled_on": nullable(DATE),
-                        "referent": nullable(STRING),
-                        "minutes_confirmed": INTEGER,
-                        "minutes_pending": INTEGER,
-                    }
-                ),
-                "Hours": obj(
-                    {
-                        "id": UUID,
-                        "on": DATE,
-                        "minutes": INTEGER,
-                        "activity": nullable(STRING),
-                        "state": {"type": "string", "enum": [s.value for s in HoursState]},
-                        "reviewed_at": nullable(DATE_TIME),
-                        "review_comment": nullable(STRING),
-                    }
-                ),
-                "Eligibility": obj(
-                    {
-                        "as_of": DATE,
-                        "items": {
-                            "type": "array",
-                            "items": obj(
-                                {
-                                    "enrolment_id": UUID,
-                                    "trainee": obj({"id": UUID, "name": STRING, "email": STRING}),
-                                    "status": {"type": "string", "enum": [s.value for s in rules.Status]},
-                                    "attendance_percent": nullable(STRING),
-                                    "attended_minutes": INTEGER,
-                                    "counted_minutes": INTEGER,
-                                    "can_still_miss_minutes": nullable(INTEGER),
-                                    "placement_minutes": INTEGER,
-                                    "placement_minutes_required": INTEGER,
-                                    "competencies_validated": INTEGER,
-                                    "competencies_required": INTEGER,
-                                    "final_work": STRING,
-                                    "reasons": {"type": "array", "items": STRING},
-                                }
-                            ),
-                        },
-                    }
-                ),
-                "BadgeEvent": obj(
-                    {
-                        "when": DATE_TIME,
-                        "by": nullable(STRING),
-                        "trainee": STRING,
-                        "achievement": STRING,
-                        "event": {"type": "string", "enum": ["issued", "revoked"]},
-                        "reason": nullable(STRING),
-                        "badge_id": {"type": "string", "format": "uuid"},
-                        "verify_url": {"type": "string", "format": "uri"},
-                    }
-                ),
-                "Report": obj(
-                    {
-                        "kind": {"type": "string", "enum": list(reports.KINDS)},
-                        "title": STRING,
-                        "scope": STRING,
-                        "as_of": DATE,
-                        "notes": {"type": "array", "items": STRING},
-                        "parts": {
-                            "type": "array",
-                            "items": obj(
-                                {
-                                    "key": STRING,
-                                    "title": STRING,
-                                    "columns": {
-                                        "type": "array",
-                                        "items": obj({"key": STRING, "label": STRING, "kind": STRING}),
-                                    },
-                                    "rows": {"type": "array", "items": {"type": "array", "items": cell_schema}},
-                                }
-                            ),
-                        },
-                    }
-                ),
-            }
-        },
-    }
-
-
-API_SPEC = _spec()
+    return report_json(reports.funder(query["as_of"] or date.today()))
