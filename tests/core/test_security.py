@@ -50,6 +50,12 @@ EXPECTED_PUBLIC = {
     "badges.verify",
     "badges.api_verify",
     "badges.profile",
+    # OpenID4VCI (wallets): metadata, and OAuth endpoints that take the offer's code or a bearer access token.
+    "badges.oid4vci_issuer_metadata",
+    "badges.oid4vci_authorization_server",
+    "badges.oid4vci_token",
+    "badges.oid4vci_nonce",
+    "badges.oid4vci_credential",
     # The competency framework badges align to.
     "courses.framework",
     # A printed certificate's QR code and code lead here (the badge's verification page, with its content).
