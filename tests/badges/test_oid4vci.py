@@ -54,9 +54,7 @@ def _nonce(client) -> str:
 
 
 def _credential(client, token: str, body: dict):
-    return client.post(
-        "/oid4vci/credential", json=body, headers={"Authorization": f"Bearer {token}"}, csrf=False
-    )
+    return client.post("/oid4vci/credential", json=body, headers={"Authorization": f"Bearer {token}"}, csrf=False)
 
 
 def _request(holder: Holder, nonce: str, configuration: str = LDP_VC, **proof_options) -> dict:
@@ -87,7 +85,9 @@ def test_issuer_and_authorization_server_metadata(client, issuer):
     assert configurations[JWT_VC_JSON]["format"] == "jwt_vc_json"
     for configuration in configurations.values():
         assert configuration["cryptographic_binding_methods_supported"] == ["did:key", "did:jwk", "jwk"]
-        assert configuration["proof_types_supported"] == {"jwt": {"proof_signing_alg_values_supported": ["EdDSA", "ES256"]}}
+        assert configuration["proof_types_supported"] == {
+            "jwt": {"proof_signing_alg_values_supported": ["EdDSA", "ES256"]}
+        }
         assert configuration["credential_definition"]["type"] == ["VerifiableCredential", "OpenBadgeCredential"]
         locales = {d["locale"]: d["name"] for d in configuration["credential_metadata"]["display"]}
         assert set(locales) == {"fr", "en", "nl"}
@@ -102,9 +102,7 @@ def test_issuer_and_authorization_server_metadata(client, issuer):
 # ------------------------------------------------------------------------------------------------ the flow
 
 
-@pytest.mark.parametrize(
-    ("kind", "configuration"), [("did:key", LDP_VC), ("did:jwk", JWT_VC_JSON), ("jwk", LDP_VC)]
-)
+@pytest.mark.parametrize(("kind", "configuration"), [("did:key", LDP_VC), ("did:jwk", JWT_VC_JSON), ("jwk", LDP_VC)])
 def test_offer_token_nonce_credential_issues_to_the_holders_key(client, runner, award, kind, configuration):
     offer = _new_offer(runner, award)
     assert offer["credential_issuer"] == ISSUER
@@ -139,7 +137,10 @@ def test_offer_token_nonce_credential_issues_to_the_holders_key(client, runner, 
 def test_the_draft_proof_field_is_accepted_too(client, token):
     """Wallets written to drafts 13-15 (Sphereon's client among them) send ``proof``, not ``proofs``."""
     holder = Holder()
-    body = {"credential_configuration_id": LDP_VC, "proof": {"proof_type": "jwt", "jwt": holder.proof(ISSUER, _nonce(client))}}
+    body = {
+        "credential_configuration_id": LDP_VC,
+        "proof": {"proof_type": "jwt", "jwt": holder.proof(ISSUER, _nonce(client))},
+    }
     response = _credential(client, token, body)
     assert response.status_code == 200, response.get_data(as_text=True)
     assert response.get_json()["credentials"][0]["credential"]["credentialSubject"]["id"] == holder.did
@@ -260,7 +261,12 @@ def test_malformed_proofs_and_requests_are_refused(client, token):
     _refused(client, token, _request(holder, nonce, iat=time.time() + 3600), "invalid_proof")
     _refused(client, token, _request(holder, nonce, kid="did:web:example.org#key-1"), "invalid_proof")
     _refused(client, token, {"credential_configuration_id": LDP_VC}, "invalid_proof")
-    _refused(client, token, {"credential_configuration_id": "Diploma", "proofs": {"jwt": ["x"]}}, "unknown_credential_configuration")
+    _refused(
+        client,
+        token,
+        {"credential_configuration_id": "Diploma", "proofs": {"jwt": ["x"]}},
+        "unknown_credential_configuration",
+    )
     _refused(client, token, {"proofs": {"jwt": [holder.proof(ISSUER, nonce)]}}, "invalid_credential_request")
     _refused(client, token, {"credential_identifier": "x"}, "unknown_credential_identifier")
     two = {"credential_configuration_id": LDP_VC, "proofs": {"jwt": [holder.proof(ISSUER, nonce)] * 2}}
