@@ -8,6 +8,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import jwt
 import pytest
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from hypothesis import given
 from hypothesis import strategies as st
@@ -98,11 +99,7 @@ def test_a_good_proof_names_the_holders_did(kind):
 
 def test_a_p256_did_key_is_read():
     private = ec.generate_private_key(ec.SECP256R1())
-    from cryptography.hazmat.primitives import serialization
-
-    point = private.public_key().public_bytes(
-        serialization.Encoding.X962, serialization.PublicFormat.CompressedPoint
-    )
+    point = private.public_key().public_bytes(serialization.Encoding.X962, serialization.PublicFormat.CompressedPoint)
     did = "did:key:z" + _b58(b"\x80\x24" + point)
     token = jwt.encode(
         {"aud": AUD, "iat": int(NOW.timestamp()), "nonce": "n"},
