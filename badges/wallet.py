@@ -21,7 +21,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from badges import oid4vci, services
+from badges import keys, oid4vci, services
 from badges import openbadges as ob
 from badges.models import Award, WalletCredential, WalletOffer
 from badges.oid4vci import Oid4vciError
@@ -52,7 +52,7 @@ def new_nonce(now: datetime | None = None) -> str:
 
 
 def issuer_metadata() -> dict[str, Any]:
-    issuer = services.keys.get_issuer()
+    issuer = keys.get_issuer()
     names, descriptions = {}, {}
     for lang in ob.LANGS:
         with force_locale(lang):
@@ -278,14 +278,3 @@ def issue_credential(offer: WalletOffer, body: Any, now: datetime | None = None)
         "badge.wallet_issued", "badge_award", str(award.uuid), configuration=configuration, binding=holder.binding
     )
     return {"credentials": [{"credential": with_proof if fmt == "ldp_vc" else as_jwt}]}
-
-
-def offers_of(award: Award) -> list[WalletCredential]:
-    """The copies of ``award`` issued to wallets, newest first."""
-    return list(
-        db.session.scalars(
-            db.select(WalletCredential)
-            .where(WalletCredential.award_id == award.id)
-            .order_by(WalletCredential.issued_at.desc())
-        )
-    )

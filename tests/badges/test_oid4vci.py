@@ -325,3 +325,22 @@ def test_the_offer_form_needs_its_csrf_token(client, award, holder):
     response = client.post(f"/me/badges/{award.uuid}/wallet", data={}, csrf=False)
     assert response.status_code in (302, 400)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(WalletOffer)) == 0
+
+
+# ------------------------------------------------------------------------------------------------ privacy
+
+
+def test_her_data_lists_the_wallet_copies_and_erasure_forgets_them(client, token, award, holder):
+    from core.privacy import services as privacy_services
+
+    wallet_holder = Holder()
+    assert _credential(client, token, _request(wallet_holder, _nonce(client))).status_code == 200
+    bundle = privacy_services.export_data(holder)
+    copies = next(row for row in bundle.data["badges"] if row["id"] == str(award.uuid))["wallet_copies"]
+    assert [(c["holder_did"], c["format"]) for c in copies] == [(wallet_holder.did, LDP_VC)]
+    db.session.rollback()
+    _record, done = privacy_services.erase(holder)
+    db.session.commit()
+    assert done
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(WalletCredential)) == 0
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(WalletOffer)) == 0
