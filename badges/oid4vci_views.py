@@ -106,7 +106,7 @@ def my_badge_wallet(award_uuid: uuid.UUID):
         flash(str(exc), "error")
         return redirect(url_for("badges.my_badge", award_uuid=award.uuid))
     # segno writes the SVG itself (no user text in it but the URI, which it encodes as modules): safe to inline.
-    qr = Markup(segno.make(uri, error="m", micro=False).svg_inline(scale=4, border=2, dark="#1b1f24"))  # noqa: S704  # nosec B704
+    qr = Markup(segno.make(uri, error="m", micro=False).svg_inline(scale=4, border=4, dark="#1b1f24", omitsize=True))  # noqa: S704  # nosec B704
     response = render_template(
         "badges/wallet_offer.html",
         award=award,
