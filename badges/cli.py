@@ -10,7 +10,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from badges import keys, services
+from badges import keys, services, wallet
 from badges.models import Award, KeyKind
 from badges.verify_views import own_issuer_ids, verify_input
 from core import pdf_signing
@@ -133,6 +133,28 @@ def badges_revoke(award_uuid, reason) -> None:
     except ServiceError as exc:
         fail(str(exc))
     click.echo(f"Revoked {award_uuid}: {reason}")
+
+
+@badges_group.command("offer")
+@click.argument("award_uuid", type=click.UUID)
+@click.option("--tx-code", is_flag=True, help="Also ask for a 6-digit code, sent to the holder by e-mail.")
+@with_appcontext
+def badges_offer(award_uuid, tx_code) -> None:
+    """Print an OpenID4VCI offer of a badge to its holder's wallet (single use, 10 minutes)."""
+    award = db.session.scalar(db.select(Award).where(Award.uuid == award_uuid))
+    if award is None:
+        fail(f"No badge {award_uuid}.")
+    try:
+        with transaction():
+            offer, uri = wallet.create_offer(award, None, with_tx_code=tx_code)
+    except ServiceError as exc:
+        fail(str(exc))
+    click.echo(uri)
+    click.echo(
+        f"Valid until {offer.expires_at:%Y-%m-%d %H:%M} UTC, once."
+        + (" The code was e-mailed to the holder." if tx_code else ""),
+        err=True,
+    )
 
 
 EXIT_CODES = {"valid": 0, "invalid": 1, "indeterminate": 3}

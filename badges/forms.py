@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import HiddenField, RadioField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, RadioField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
@@ -17,9 +17,7 @@ class VisibilityForm(FlaskForm):
     visibility = RadioField(
         _l("Who can see this badge?"),
         choices=[
-            SelectChoice(
-                "unlisted", _l("Private: only the people I send the link or the file to (no name shown)")
-            ),
+            SelectChoice("unlisted", _l("Private: only the people I send the link or the file to (no name shown)")),
             SelectChoice("public", _l("Public: on my public page, with my name")),
             SelectChoice("declined", _l("I decline this badge: hide it")),
         ],
@@ -74,4 +72,11 @@ class VerifyForm(FlaskForm):
         _l("Email address of the holder (optional)"),
         validators=[Optional(), Length(max=254)],
         description=_l("To check that the badge was issued to this address. It is not stored."),
+    )
+
+
+class WalletOfferForm(FlaskForm):
+    with_code = BooleanField(
+        _l("Also ask for a code sent by e-mail"),
+        description=_l("Safer: your wallet asks for a 6-digit code. We send it to your e-mail address."),
     )

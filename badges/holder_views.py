@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from badges import consent, extensions, linkedin, services
-from badges.forms import ReissueForm, RevokeForm, VisibilityForm
+from badges.forms import ReissueForm, RevokeForm, VisibilityForm, WalletOfferForm
 from badges.models import Achievement, Award, Visibility
 from badges.presenters import reason_label
 from badges.views import bp
@@ -109,6 +109,7 @@ def my_badge(award_uuid: uuid.UUID):
             award=award,
             explain=services.revocation_explanation,
             form=form,
+            wallet_form=WalletOfferForm(),
             urls=services.award_urls(award),
             linkedin=cert and linkedin.add_to_profile_url(cert),
             linkedin_fields=cert and linkedin_fields(cert),

@@ -118,9 +118,7 @@ class Award(PublicIdMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     achievement_id: Mapped[int] = mapped_column(sa.ForeignKey("badge_achievement.id"), index=True)
     issuer_id: Mapped[int] = mapped_column(sa.ForeignKey("badge_issuer.id"))
-    recipient_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("user_account.id", ondelete="SET NULL"), index=True
-    )
+    recipient_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id", ondelete="SET NULL"), index=True)
     # Who asked for it, in the definer's words (e.g. "enrolment:42"): for reports, opaque to badges.
     context_ref: Mapped[str | None] = mapped_column(sa.String(80), index=True)
     display_name: Mapped[str | None] = mapped_column(sa.String(200))
@@ -188,3 +186,49 @@ class StateVersion(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     version: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+
+
+class WalletOffer(PublicIdMixin, db.Model):
+    """An OpenID4VCI credential offer of one badge to its holder (``badges.wallet``): single-use, short-lived.
+
+    The database keeps only digests: of the pre-authorized code (in the offer's QR code), of the access token the
+    token endpoint gives for it, and of the optional ``tx_code`` (sent by e-mail, salted with the code)."""
+
+    __tablename__ = "badge_wallet_offer"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    award_id: Mapped[int] = mapped_column(sa.ForeignKey("badge_award.id", ondelete="CASCADE"), index=True)
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id", ondelete="SET NULL"))
+    code_digest: Mapped[str] = mapped_column(sa.String(64), unique=True, info={"secret": True})
+    tx_code_digest: Mapped[str | None] = mapped_column(sa.String(64), info={"secret": True})
+    tx_code_failures: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    redeemed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # the code was exchanged (or burnt)
+    token_digest: Mapped[str | None] = mapped_column(sa.String(64), unique=True, info={"secret": True})
+    token_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    award: Mapped[Award] = relationship()
+
+
+class WalletCredential(PublicIdMixin, db.Model):
+    """A copy of a badge issued to a holder's key through OpenID4VCI: which key (its DID), in which format, with
+    which credential id. It shares the badge's status slot, so revoking the badge revokes every wallet copy."""
+
+    __tablename__ = "badge_wallet_credential"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    offer_id: Mapped[int] = mapped_column(sa.ForeignKey("badge_wallet_offer.id", ondelete="CASCADE"), index=True)
+    award_id: Mapped[int] = mapped_column(sa.ForeignKey("badge_award.id", ondelete="CASCADE"), index=True)
+    holder_did: Mapped[str] = mapped_column(sa.Text)
+    binding: Mapped[str] = mapped_column(sa.String(10))  # did:key, did:jwk or jwk
+    configuration_id: Mapped[str] = mapped_column(sa.String(60))
+    lang: Mapped[str] = mapped_column(sa.String(5))
+    # The key proof's nonce: a nonce serves one credential only.
+    proof_nonce: Mapped[str] = mapped_column(sa.String(100), unique=True)
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    award: Mapped[Award] = relationship()
+    offer: Mapped[WalletOffer] = relationship()
+
+    __table_args__ = (sa.CheckConstraint("binding IN ('did:key', 'did:jwk', 'jwk')", name="binding"),)

@@ -23,7 +23,7 @@ import sqlalchemy as sa
 
 from badges import baking, keys, openbadges, services
 from badges.consent import HOLDER_REQUEST
-from badges.models import Award, KeyKind, Visibility
+from badges.models import Award, KeyKind, Visibility, WalletCredential, WalletOffer
 from badges.views import achievement_image
 from core.db import db, utcnow
 from core.i18n import LANGUAGES
@@ -65,6 +65,11 @@ def _export(user: User, bundle: ExportBundle) -> None:
             "replaced_by": str(award.superseded_by.uuid) if award.superseded_by else None,
             "seen_at": iso(award.seen_at),
             "links": services.award_urls(award),
+            # The copies put in her wallets (OpenID4VCI): to which key (its DID), in which format, when.
+            "wallet_copies": [
+                {"holder_did": c.holder_did, "format": c.configuration_id, "issued_at": iso(c.issued_at)}
+                for c in _wallet_copies(award)
+            ],
         }
         if award.revoked_at is None and award.visibility != Visibility.DECLINED.value and award.documents:
             lang = openbadges.edition(award.documents["ob3"], user.language if user.language in LANGUAGES else "fr")
@@ -78,7 +83,7 @@ def _export(user: User, bundle: ExportBundle) -> None:
         rows,
         "Vos badges : leur nom, leur date, leur état (valide, expiré, révoqué, remplacé), qui peut les voir "
         "(« unlisted » : privé, « public » : public avec votre nom, « declined » : refusé), le nom affiché s'il y "
-        "en a un, et leurs liens de vérification.",
+        "en a un, leurs liens de vérification, et les copies mises dans vos portefeuilles (la clé qui les a reçues).",
     )
     if any("file" in r for r in rows):
         bundle.explain(
@@ -88,9 +93,25 @@ def _export(user: User, bundle: ExportBundle) -> None:
         )
 
 
+def _wallet_copies(award: Award) -> list[WalletCredential]:
+    return list(
+        db.session.scalars(
+            sa.select(WalletCredential).where(WalletCredential.award_id == award.id).order_by(WalletCredential.id)
+        )
+    )
+
+
 def _erase(erasure: Erasure) -> None:
     user = erasure.user
-    for award in _awards(user):
+    awards = _awards(user)
+    # Which wallet keys received her badges is hers: forgotten. The copies in her wallets follow their badge's status.
+    ids = [award.id for award in awards]
+    if ids:
+        deleted = db.session.execute(sa.delete(WalletCredential).where(WalletCredential.award_id.in_(ids))).rowcount
+        db.session.execute(sa.delete(WalletOffer).where(WalletOffer.award_id.in_(ids)))
+        if deleted:
+            erasure.count("wallet_copies_forgotten", deleted)
+    for award in awards:
         if award.display_name is None:
             continue  # nameless: kept, still verifiable (see the module docstring)
         if award.revoked_at is None:

@@ -197,15 +197,10 @@ def build_documents(
         status_list_index=status_index,
     )
     definition = as_dataclass(achievement)
-    private_ed = keys.private_key(ed_key)
-    method = keys.verification_method(issuer, ed_key)
     ob3: dict[str, Any] = {}
     ob3_jwt: dict[str, str] = {}
     for lang in ob.editions(definition):
-        credential = ob.ob3_credential(award, definition, issuer_for_documents(issuer, ed_key), lang=lang)
-        ob.assert_no_life_history(credential)
-        ob3[lang] = signing.add_proof(credential, private_ed, method, created=issued_at)
-        ob3_jwt[lang] = signing.sign_vc_jwt(credential, private_ed, method)
+        ob3[lang], ob3_jwt[lang] = sign_ob3(award, definition, issuer, ed_key, lang, issued_at=issued_at)
     badge_class_url = definition.id
     assertion_url = external_url("badges.assertion", award_uuid=award_uuid)
     hosted = ob.ob2_assertion(award, badge_class_url, assertion_url)
@@ -222,6 +217,28 @@ def build_documents(
         "ob2": hosted,
         "ob2_jws": signing.sign_jws(signed, keys.private_key(rsa_key)),
     }
+
+
+def sign_ob3(
+    award: ob.Award,
+    definition: ob.Achievement,
+    issuer: BadgeIssuer,
+    ed_key: SigningKey,
+    lang: str,
+    *,
+    issued_at: datetime,
+    formats: tuple[str, ...] = ("ldp_vc", "jwt_vc_json"),
+) -> tuple[dict[str, Any] | None, str | None]:
+    """One language edition of an OB 3.0 credential, signed with ``ed_key``: ``(with its Data Integrity proof,
+    as a VC-JWT)``, each only if asked in ``formats``. Every OB 3.0 credential is signed here: the badge's own
+    copies (:func:`build_documents`) and those issued to a holder's key (``badges.wallet``)."""
+    credential = ob.ob3_credential(award, definition, issuer_for_documents(issuer, ed_key), lang=lang)
+    ob.assert_no_life_history(credential)
+    private_ed = keys.private_key(ed_key)
+    method = keys.verification_method(issuer, ed_key)
+    with_proof = signing.add_proof(credential, private_ed, method, created=issued_at) if "ldp_vc" in formats else None
+    as_jwt = signing.sign_vc_jwt(credential, private_ed, method) if "jwt_vc_json" in formats else None
+    return with_proof, as_jwt
 
 
 def key_url(key: SigningKey) -> str:

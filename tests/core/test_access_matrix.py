@@ -61,7 +61,14 @@ MATRIX: dict[str, tuple[int, int, int, int, int, int]] = {
     "badges.key_document GET": (200, 200, 200, 200, 200, 200),
     "badges.my_badge GET": (302, 200, 403, 403, 403, 403),
     "badges.my_badge POST": (302, 302, 403, 403, 403, 403),
+    "badges.my_badge_wallet POST": (302, 200, 403, 403, 403, 403),  # her badge's wallet offer (QR code)
     "badges.my_badges GET": (302, 200, 403, 403, 403, 403),
+    # OpenID4VCI: public metadata; the OAuth endpoints answer anyone by what the request carries (a code, a token).
+    "badges.oid4vci_authorization_server GET": (200, 200, 200, 200, 200, 200),
+    "badges.oid4vci_credential POST": (401, 401, 401, 401, 401, 401),  # no bearer access token
+    "badges.oid4vci_issuer_metadata GET": (200, 200, 200, 200, 200, 200),
+    "badges.oid4vci_nonce POST": (200, 200, 200, 200, 200, 200),
+    "badges.oid4vci_token POST": (400, 400, 400, 400, 400, 400),  # no grant_type: unsupported_grant_type
     "badges.profile GET": (200, 200, 200, 200, 200, 200),
     "badges.register GET": (302, 403, 403, 403, 403, 200),
     "badges.register_award GET": (302, 403, 403, 403, 403, 200),

@@ -50,6 +50,12 @@ EXPECTED_PUBLIC = {
     "badges.verify",
     "badges_api.api_verify",
     "badges.profile",
+    # OpenID4VCI (wallets): metadata, and OAuth endpoints that take the offer's code or a bearer access token.
+    "badges.oid4vci_issuer_metadata",
+    "badges.oid4vci_authorization_server",
+    "badges.oid4vci_token",
+    "badges.oid4vci_nonce",
+    "badges.oid4vci_credential",
     # The competency framework badges align to.
     "courses.framework",
     # A printed certificate's QR code and code lead here (the badge's verification page, with its content).
@@ -110,7 +116,9 @@ def test_post_without_csrf_token_is_refused_with_400(client, path):
 
 
 # Writes that need no CSRF token: public, side-effect free (a verification), and called by other machines.
-CSRF_EXEMPT = {"badges_api.api_verify"}
+# The OpenID4VCI endpoints are OAuth endpoints called by wallets: what authorises them is the offer's code or the
+# bearer access token in the request, never the session cookie (the nonce endpoint hands out a nonce to anyone).
+CSRF_EXEMPT = {"badges_api.api_verify", "badges.oid4vci_token", "badges.oid4vci_nonce", "badges.oid4vci_credential"}
 
 
 def test_every_write_of_the_url_map_needs_a_csrf_token(app, client, login_as):
