@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+import uuid
 from pathlib import Path
 
 import click
@@ -11,7 +12,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from badges import keys, services, wallet
-from badges.models import Award, KeyKind
+from badges.models import Achievement, Award, KeyKind
 from badges.verify_views import own_issuer_ids, verify_input
 from core import pdf_signing
 from core.cli import fail, transaction
@@ -155,6 +156,32 @@ def badges_offer(award_uuid, tx_code) -> None:
         + (" The code was e-mailed to the holder." if tx_code else ""),
         err=True,
     )
+
+
+@badges_group.command("endorse")
+@click.argument("achievement")
+@click.option("--partner", required=True, help="The partner organisation's name (e.g. a host employer).")
+@click.option("--url", required=True, help="Its web address (https://…).")
+@click.option("--comment", required=True, help="What the partner says of this badge (500 characters at most).")
+@with_appcontext
+def badges_endorse(achievement, partner, url, comment) -> None:
+    """Record a partner's endorsement of a badge: ACHIEVEMENT is its key (e.g. hetis-initial/programme) or its
+    UUID. Badges issued from now on carry it, as an OB 3.0 EndorsementCredential naming the partner (unsigned:
+    the partner holds no key here)."""
+    found = services.achievement_by_key(achievement)
+    if found is None:
+        try:
+            found = db.session.scalar(db.select(Achievement).where(Achievement.uuid == uuid.UUID(achievement)))
+        except ValueError:
+            found = None
+    if found is None:
+        fail(f"No badge {achievement!r}: give its key (e.g. hetis-initial/programme) or its UUID.")
+    try:
+        with transaction():
+            endorsement = services.endorse(found, partner, url, comment)
+    except ServiceError as exc:
+        fail(str(exc))
+    click.echo(f"Recorded {endorsement.partner_name}'s endorsement of {found.key} ({endorsement.uuid}).")
 
 
 EXIT_CODES = {"valid": 0, "invalid": 1, "indeterminate": 3}

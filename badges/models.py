@@ -95,14 +95,41 @@ class Achievement(PublicIdMixin, db.Model):
     criteria: Mapped[dict[str, str]] = mapped_column(sa.JSON)
     tags: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
     alignments: Mapped[list[dict[str, Any]]] = mapped_column(sa.JSON, default=list)
+    # The kinds of evidence its competencies are validated on: ``{code, name, description, genre}`` (texts are
+    # ``{lang: text}``). Written into each credential's ``evidence``; never the evidence itself.
+    evidence: Mapped[list[dict[str, Any]]] = mapped_column(sa.JSON, default=list, server_default="[]")
     valid_for_days: Mapped[int | None]
     retired: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     issuer: Mapped[BadgeIssuer] = relationship()
+    endorsements: Mapped[list[Endorsement]] = relationship(
+        back_populates="achievement", order_by="Endorsement.recorded_at", cascade="all, delete-orphan"
+    )
 
     __table_args__ = (sa.CheckConstraint("kind IN ('skill', 'module', 'programme', 'participation')", name="kind"),)
+
+
+class Endorsement(PublicIdMixin, db.Model):
+    """A partner organisation (e.g. a host employer) endorses an achievement, as recorded by a coordinator.
+
+    The partner holds no key here, so Tremplin cannot sign in its name: the OB 3.0 EndorsementCredential names
+    the partner as its issuer and carries no proof of its own. It is published as recorded (an unsigned
+    statement hosted by the training body) and embedded in the achievement of the badges issued afterwards,
+    whose signature is the training body's."""
+
+    __tablename__ = "badge_endorsement"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    achievement_id: Mapped[int] = mapped_column(sa.ForeignKey("badge_achievement.id", ondelete="CASCADE"), index=True)
+    partner_name: Mapped[str] = mapped_column(sa.String(200))
+    partner_url: Mapped[str] = mapped_column(sa.String(300))
+    comment: Mapped[str] = mapped_column(sa.String(500))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id", ondelete="SET NULL"))
+
+    achievement: Mapped[Achievement] = relationship(back_populates="endorsements")
 
 
 class Award(PublicIdMixin, db.Model):

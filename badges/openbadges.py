@@ -130,6 +130,40 @@ class Alignment:
     target_url: str
     target_code: str | None = None
     target_framework: Text | None = None
+    #: OB 3.0 ``targetType`` (B.2.2 AlignmentTargetType: ``CFItem``, ``CTDL``… or ``ext:…``); OB 3.0 only.
+    target_type: str | None = None
+
+
+@dataclass(frozen=True)
+class EvidenceKind:
+    """A *kind* of evidence the achievement's competencies are validated on (OB 3.0 Evidence, B.1.8), e.g. an
+    observation grid from a role play: ``name``, ``description`` and ``genre`` only. Never the evidence itself,
+    a file, a trainer's comment or the holder's words."""
+
+    name: Text
+    description: Text
+    genre: Text
+
+
+@dataclass(frozen=True)
+class Endorsement:
+    """A partner organisation's endorsement of an achievement (OB 3.0 EndorsementCredential, B.1.9).
+
+    The partner is the issuer (``issuer_name``, ``issuer_url``: its web site is its Profile id). It holds no key
+    on the platform, so the credential carries no proof: it is an unsigned statement that the training body
+    recorded (``recorded_on``); ``id`` is ``urn:uuid:…`` or a URL."""
+
+    id: str
+    issuer_name: str
+    issuer_url: str
+    comment: str
+    recorded_on: datetime
+
+    def __post_init__(self) -> None:
+        if not self.id.startswith("urn:uuid:"):
+            _require_http_url(self.id, "Endorsement.id")
+        _require_http_url(self.issuer_url, "Endorsement.issuer_url")
+        _require_aware(self.recorded_on, "Endorsement.recorded_on")
 
 
 @dataclass(frozen=True)
@@ -148,6 +182,9 @@ class Achievement:
     kind: str
     tags: tuple[str, ...] = ()
     alignments: tuple[Alignment, ...] = ()
+    #: The kinds of evidence its competencies are validated on: every credential lists them in ``evidence``.
+    evidence: tuple[EvidenceKind, ...] = ()
+    endorsements: tuple[Endorsement, ...] = ()
 
     def __post_init__(self) -> None:
         if self.kind not in ACHIEVEMENT_TYPES:
@@ -228,6 +265,7 @@ def editions(achievement: Achievement) -> tuple[str, ...]:
     texts = [achievement.name, achievement.description, achievement.criteria]
     texts += [a.target_name for a in achievement.alignments]
     texts += [a.target_framework for a in achievement.alignments if a.target_framework is not None]
+    texts += [text for kind in achievement.evidence for text in (kind.name, kind.description, kind.genre)]
     return tuple(lang for lang in LANGS if all(isinstance(t, str) or t.get(lang) for t in texts))
 
 
@@ -527,13 +565,65 @@ def ob3_achievement(achievement: Achievement, lang: str = DEFAULT_LANG) -> dict[
     if achievement.tags:
         out["tag"] = list(achievement.tags)
     if achievement.alignments:
-        out["alignment"] = [{"type": ["Alignment"], **_alignment_fields(a, lang)} for a in achievement.alignments]
+        out["alignment"] = [
+            {
+                "type": ["Alignment"],
+                **_alignment_fields(a, lang),
+                **({"targetType": a.target_type} if a.target_type else {}),
+            }
+            for a in achievement.alignments
+        ]
+    if achievement.endorsements:
+        out["endorsement"] = [ob3_endorsement(e, achievement, lang) for e in achievement.endorsements]
     others = [other for other in editions(achievement) if other != lang]
     if others:
         out["related"] = [
             {"id": achievement_url(achievement.id, other), "type": ["Related"], "inLanguage": other} for other in others
         ]
     return out
+
+
+#: The name of an endorsement credential, for wallets: "Endorsement by <partner>" in each language.
+_ENDORSEMENT_NAMES = {
+    "fr": "Recommandation de {partner}",
+    "en": "Endorsement by {partner}",
+    "nl": "Aanbeveling van {partner}",
+}
+
+
+def ob3_endorsement(endorsement: Endorsement, achievement: Achievement, lang: str = DEFAULT_LANG) -> dict[str, Any]:
+    """OB 3.0 EndorsementCredential (B.1.9) of ``achievement``: ``@context`` (VC 2.0, OB context-3.0.3), ``type``,
+    ``id``, ``name``, ``issuer`` (the partner's Profile: ``id`` = its web site, ``name``, ``url``), ``validFrom``
+    (the day it was recorded) and an EndorsementSubject (B.1.10) whose ``id`` is the achievement's and whose
+    ``endorsementComment`` is the partner's comment. Unsigned: see :class:`Endorsement`."""
+    return {
+        "@context": [VC2_CONTEXT, OB3_CONTEXT],
+        "id": endorsement.id,
+        "type": ["VerifiableCredential", "EndorsementCredential"],
+        "name": _ENDORSEMENT_NAMES.get(lang, _ENDORSEMENT_NAMES[DEFAULT_LANG]).format(partner=endorsement.issuer_name),
+        "issuer": {
+            "id": endorsement.issuer_url,
+            "type": ["Profile"],
+            "name": endorsement.issuer_name,
+            "url": endorsement.issuer_url,
+        },
+        "validFrom": xsd_datetime(endorsement.recorded_on),
+        "credentialSubject": {
+            "id": achievement_url(achievement.id, lang),
+            "type": ["EndorsementSubject"],
+            "endorsementComment": endorsement.comment,
+        },
+    }
+
+
+def ob3_evidence(kind: EvidenceKind, lang: str = DEFAULT_LANG) -> dict[str, Any]:
+    """OB 3.0 Evidence (B.1.8) describing a kind of evidence: ``type``, ``name``, ``description``, ``genre``."""
+    return {
+        "type": ["Evidence"],
+        "name": _text(kind.name, lang, "EvidenceKind.name"),
+        "description": _text(kind.description, lang, "EvidenceKind.description"),
+        "genre": _text(kind.genre, lang, "EvidenceKind.genre"),
+    }
 
 
 def opaque_subject_id(award: Award) -> str:
@@ -597,7 +687,8 @@ def ob3_credential(
     ``["VerifiableCredential", "OpenBadgeCredential"]``; ``id`` (default ``urn:uuid:<award.id>``); ``name``
     for wallets; ``issuer`` Profile; ``validFrom``/``validUntil`` as DateTimeZ; ``credentialSubject``
     (:func:`ob3_subject`); ``credentialStatus`` (:func:`status_list_entry`) when the award has a status-list
-    slot; ``evidence`` when the award has an evidence narrative. Multi-valued properties are arrays, as the
+    slot; ``evidence``: the kinds of evidence of the achievement (:func:`ob3_evidence`), and the award's evidence
+    narrative if it has one. Multi-valued properties are arrays, as the
     1EdTech JSON Schema requires. ``lang`` picks the language edition (module docstring).
     """
     if lang not in LANGS:
@@ -613,10 +704,13 @@ def ob3_credential(
     if award.valid_until is not None:
         cred["validUntil"] = xsd_datetime(award.valid_until)
     cred["credentialSubject"] = ob3_subject(award, achievement, lang)
+    evidence = [ob3_evidence(kind, lang) for kind in achievement.evidence]
     if award.evidence_narrative is not None:
-        cred["evidence"] = [
+        evidence.append(
             {"type": ["Evidence"], "narrative": _text(award.evidence_narrative, lang, "Award.evidence_narrative")}
-        ]
+        )
+    if evidence:
+        cred["evidence"] = evidence
     if award.status_list_url is not None and award.status_list_index is not None:
         cred["credentialStatus"] = status_list_entry(award.status_list_url, award.status_list_index)
     cred["credentialSchema"] = [{"id": OB3_SCHEMA_URL, "type": "1EdTechJsonSchemaValidator2019"}]

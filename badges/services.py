@@ -18,6 +18,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from flask_babel import force_locale, format_date
@@ -26,7 +27,16 @@ from flask_babel import lazy_gettext as _l
 
 from badges import consent, keys, signing
 from badges import openbadges as ob
-from badges.models import Achievement, Award, BadgeIssuer, KeyKind, SigningKey, StateVersion, Visibility
+from badges.models import (
+    Achievement,
+    Award,
+    BadgeIssuer,
+    Endorsement,
+    KeyKind,
+    SigningKey,
+    StateVersion,
+    Visibility,
+)
 from core import audit, mail
 from core.db import db, utcnow
 from core.i18n import localized
@@ -74,8 +84,11 @@ class AchievementSpec:
     description: Mapping[str, str]
     criteria: Mapping[str, str]
     tags: tuple[str, ...] = ()
-    alignments: tuple[Mapping[str, Any], ...] = ()  # {code, name: {lang: text}, url}
+    # {code, name: {lang: text}, url}, and for an external framework target_framework and target_type (OB 3.0)
+    alignments: tuple[Mapping[str, Any], ...] = ()
     valid_for_days: int | None = None
+    # The kinds of evidence its competencies are validated on: {code, name, description, genre} ({lang: text})
+    evidence: tuple[Mapping[str, Any], ...] = ()
 
 
 def as_dataclass(achievement: Achievement) -> ob.Achievement:
@@ -89,10 +102,77 @@ def as_dataclass(achievement: Achievement) -> ob.Achievement:
         kind=achievement.kind,
         tags=tuple(achievement.tags or ()),
         alignments=tuple(
-            ob.Alignment(target_name=dict(a["name"]), target_url=a["url"], target_code=a.get("code"))
+            ob.Alignment(
+                target_name=dict(a["name"]),
+                target_url=a["url"],
+                target_code=a.get("code"),
+                target_framework=a.get("target_framework"),
+                target_type=a.get("target_type"),
+            )
             for a in achievement.alignments or ()
         ),
+        evidence=tuple(
+            ob.EvidenceKind(name=dict(e["name"]), description=dict(e["description"]), genre=dict(e["genre"]))
+            for e in achievement.evidence or ()
+        ),
+        endorsements=tuple(endorsement_dataclass(e) for e in achievement.endorsements),
     )
+
+
+def endorsement_dataclass(endorsement: Endorsement) -> ob.Endorsement:
+    return ob.Endorsement(
+        id=f"urn:uuid:{endorsement.uuid}",
+        issuer_name=endorsement.partner_name,
+        issuer_url=endorsement.partner_url,
+        comment=endorsement.comment,
+        recorded_on=endorsement.recorded_at.replace(microsecond=0),
+    )
+
+
+def endorse(
+    achievement: Achievement, partner_name: str, partner_url: str, comment: str, *, by: User | None = None
+) -> Endorsement:
+    """Record that a partner organisation (e.g. a host employer) endorses ``achievement``. Badges issued from now
+    on carry it (OB 3.0 ``endorsement``: an EndorsementCredential naming the partner as its issuer, unsigned,
+    since the partner holds no key here); badges already issued are not changed. Bad input changes nothing."""
+    name = " ".join((partner_name or "").split())
+    url = (partner_url or "").strip()
+    text = " ".join((comment or "").split())
+    if not name or len(name) > 200:
+        raise ServiceError(_l("Give the partner's name (200 characters at most)."), field="partner")
+    parts = urlsplit(url)
+    if parts.scheme != "https" or not parts.hostname or "@" in parts.netloc or len(url) > 300 or " " in url:
+        raise ServiceError(_l("Give the partner's web address, starting with https://."), field="url")
+    if not text or len(text) > 500:
+        raise ServiceError(_l("Write the partner's comment (500 characters at most)."), field="comment")
+    if achievement.retired:
+        raise ServiceError(_l("This badge is no longer issued."))
+    findings = ob.life_history_findings({"partner": name, "comment": text})
+    if findings:
+        where, label, found = findings[0]
+        raise ServiceError(
+            _l(
+                "The endorsement cannot be published: %(where)s mentions %(label)s (“%(text)s”). "
+                "Badge text attests skills only.",
+                where=where,
+                label=label,
+                text=found,
+            ),
+            field="comment",
+        )
+    endorsement = Endorsement(
+        achievement=achievement,
+        partner_name=name,
+        partner_url=url,
+        comment=text,
+        recorded_by_id=by.id if by else None,
+    )
+    db.session.add(endorsement)
+    db.session.flush()
+    audit.record(
+        "badge.endorsed", "badge_achievement", str(achievement.uuid), partner=name, endorsement=str(endorsement.uuid)
+    )
+    return endorsement
 
 
 def sync_achievement(spec: AchievementSpec, issuer: BadgeIssuer | None = None) -> Achievement:
@@ -110,6 +190,7 @@ def sync_achievement(spec: AchievementSpec, issuer: BadgeIssuer | None = None) -
         "criteria": dict(spec.criteria),
         "tags": list(spec.tags),
         "alignments": [dict(a) for a in spec.alignments],
+        "evidence": [dict(e) for e in spec.evidence],
         "valid_for_days": spec.valid_for_days,
         "retired": False,
     }

@@ -24,7 +24,17 @@ from badges import extensions, keys, openbadges, services, signing, verification
 from badges.forms import VerifyForm
 from badges.holder_views import linkedin_url
 from badges.models import Achievement, Award, SigningKey, Visibility
-from badges.presenters import IssuerProfile, email_address, issuer_of, reason_label, web_url
+from badges.presenters import (
+    IssuerProfile,
+    email_address,
+    endorsements,
+    evidence_kinds,
+    framework_alignments,
+    issuer_of,
+    own_competencies,
+    reason_label,
+    web_url,
+)
 from badges.resolver import WebResolver
 from badges.verification.fetcher import DEFAULT_ACCEPT, Fetched
 from badges.views import (
@@ -306,6 +316,10 @@ def render_page(award: Award, lang: str, reached_by=None) -> str:
             award=award,
             credential=credential,
             achievement=achievement,
+            competencies=own_competencies(achievement),
+            framework_alignments=framework_alignments(achievement),
+            evidence_kinds=evidence_kinds(credential),
+            endorsements=endorsements(achievement),
             issuer=issuer,
             holder_name=names[0] if names else None,
             status=status,

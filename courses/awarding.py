@@ -40,7 +40,7 @@ from core.models import User
 from core.services import external_url
 from courses import eligibility, outbox, rules
 from courses.models import Cohort, Competency, Enrolment, Module, Programme, TrainingSession
-from courses.programme_spec import EVIDENCE_TYPES
+from courses.programme_spec import EVIDENCE_TYPES, AlignmentSpec, Text
 
 log = logging.getLogger(__name__)
 
@@ -64,9 +64,70 @@ def _framework_url(programme: Programme, code: str) -> str:
     return f"{external_url('courses.framework', programme_code=programme.code)}#{code}"
 
 
-def _alignments(programme: Programme, competencies: Sequence[Competency]) -> tuple[dict, ...]:
+def _external(record: dict) -> dict:
+    """An alignment to an external framework (``AlignmentSpec.to_record``) as the badges engine takes it."""
+    out = {"name": dict(record["name"]), "url": record["url"], "target_framework": record["target_framework"]}
+    if record.get("code"):
+        out["code"] = record["code"]
+    if record.get("target_type"):
+        out["target_type"] = record["target_type"]
+    return out
+
+
+def _alignments(programme: Programme, competencies: Sequence[Competency], own: Iterable[dict] = ()) -> tuple[dict, ...]:
+    """The badge's alignments: each competency on the programme's public framework page, then the external
+    frameworks (ESCO, ROME, RNCP, RS…) the badge itself (``own``) and its competencies align to, each URL once."""
+    out = [{"code": c.code, "name": dict(c.title), "url": _framework_url(programme, c.code)} for c in competencies]
+    external = [*own, *(record for c in competencies for record in (c.alignments or ()))]
+    seen = {a["url"] for a in out}
+    for record in external:
+        if record["url"] not in seen:
+            seen.add(record["url"])
+            out.append(_external(record))
+    return tuple(out)
+
+
+def _badge_alignments(data: dict) -> list[dict]:
+    """The ``alignments`` of the programme badge or of a skill badge, as stored in ``Programme.badges``."""
+    return [
+        AlignmentSpec(
+            framework=a["framework"], url=a["url"], name=Text(**a["name"]), code=a.get("code"), type=a.get("type")
+        ).to_record()
+        for a in data.get("alignments", ())
+    ]
+
+
+#: What kind of evidence each evidence type is (OB 3.0 Evidence ``genre``). E-RECIT is never published: that
+#: biographical work was done is between the trainee and the training team.
+EVIDENCE_GENRES: dict[str, dict[str, str]] = {
+    "E-OBS": {"fr": "Observation", "en": "Observation", "nl": "Observatie"},
+    "E-ANALYSE": {"fr": "Écrit", "en": "Writing", "nl": "Geschreven werk"},
+    "E-TUTEUR": {"fr": "Attestation", "en": "Attestation", "nl": "Attest"},
+    "E-COANIM": {"fr": "Mise en pratique", "en": "Practice", "nl": "Praktijk"},
+    "E-ECRIT": {"fr": "Écrit", "en": "Writing", "nl": "Geschreven werk"},
+    "E-TRAVAIL": {"fr": "Travail de fin de formation", "en": "Final work", "nl": "Eindwerk"},
+    "E-PRESENCE": {"fr": "Présence", "en": "Attendance", "nl": "Aanwezigheid"},
+}
+_EVIDENCE_DESCRIPTION = {
+    "fr": "Un type de preuve examiné par l'équipe de formation. La preuve elle-même n'est pas publiée.",
+    "en": "A kind of evidence the training team examined. The evidence itself is not published.",
+    "nl": "Een soort bewijs dat het opleidingsteam onderzocht. Het bewijs zelf wordt niet gepubliceerd.",
+}
+
+
+def _evidence(competencies: Sequence[Competency]) -> tuple[dict, ...]:
+    """The kinds of evidence ``competencies`` are validated on, in the order of the evidence types: their names
+    and genre only (OB 3.0 ``evidence``), never a file, a comment or anything a trainee wrote."""
+    used = {code for c in competencies for code in (c.evidence_types or ())}
     return tuple(
-        {"code": c.code, "name": dict(c.title), "url": _framework_url(programme, c.code)} for c in competencies
+        {
+            "code": code,
+            "name": dict(label),
+            "description": dict(_EVIDENCE_DESCRIPTION),
+            "genre": dict(EVIDENCE_GENRES[code]),
+        }
+        for code, label in EVIDENCE_TYPES.items()
+        if code in used and code in EVIDENCE_GENRES
     )
 
 
@@ -207,8 +268,9 @@ def achievement_specs(programme: Programme) -> list[badges.AchievementSpec]:
                 description=description,
                 criteria=_module_criteria(programme, module, published, len(required) - len(published)),
                 tags=(*tags, module.code),
-                alignments=_alignments(programme, published),
+                alignments=_alignments(programme, published, module.alignments or ()),
                 valid_for_days=valid_for_days,
+                evidence=_evidence(published),
             )
         )
     description = {
@@ -225,6 +287,7 @@ def achievement_specs(programme: Programme) -> list[badges.AchievementSpec]:
             "Ze wisselt opleiding en beroepspraktijk af. "
             f"Ze leidt tot: {programme.credential_name['nl'].lower()}."
         )
+    programme_published = [c for c in competencies if c.code in required_codes and c.code not in unpublished]
     specs.append(
         badges.AchievementSpec(
             key=programme_key(programme),
@@ -234,10 +297,9 @@ def achievement_specs(programme: Programme) -> list[badges.AchievementSpec]:
             description=description,
             criteria=_programme_criteria(programme, badge_modules),
             tags=tags,
-            alignments=_alignments(
-                programme, [c for c in competencies if c.code in required_codes and c.code not in unpublished]
-            ),
+            alignments=_alignments(programme, programme_published, _badge_alignments(programme.badges or {})),
             valid_for_days=valid_for_days,
+            evidence=_evidence(programme_published),
         )
     )
     for skill in (programme.badges or {}).get("skills", []):
@@ -272,8 +334,9 @@ def achievement_specs(programme: Programme) -> list[badges.AchievementSpec]:
                 description=description,
                 criteria=criteria,
                 tags=(*tags, skill["code"]),
-                alignments=_alignments(programme, grouped),
+                alignments=_alignments(programme, grouped, _badge_alignments(skill)),
                 valid_for_days=valid_for_days,
+                evidence=_evidence(grouped),
             )
         )
     return specs

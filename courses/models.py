@@ -109,6 +109,8 @@ class Module(db.Model):
     title: Mapped[dict[str, str]] = mapped_column(sa.JSON)
     position: Mapped[int] = mapped_column(default=0)
     retired: Mapped[bool] = mapped_column(default=False)  # dropped from the YAML but still referenced
+    # The module badge's alignments to external frameworks (courses.programme_spec.AlignmentSpec.to_record).
+    alignments: Mapped[list[dict[str, Any]]] = mapped_column(sa.JSON, default=list, server_default="[]")
 
     programme: Mapped[Programme] = relationship(back_populates="modules")
     competencies: Mapped[list[Competency]] = relationship(
@@ -128,6 +130,8 @@ class Competency(db.Model):
     title: Mapped[dict[str, str]] = mapped_column(sa.JSON)
     description: Mapped[dict[str, str] | None] = mapped_column(sa.JSON)
     evidence_types: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+    # Its alignments to external frameworks: ESCO, ROME, RNCP, RS… (AlignmentSpec.to_record).
+    alignments: Mapped[list[dict[str, Any]]] = mapped_column(sa.JSON, default=list, server_default="[]")
     position: Mapped[int] = mapped_column(default=0)
     retired: Mapped[bool] = mapped_column(default=False)
 

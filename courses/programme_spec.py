@@ -21,6 +21,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 import yaml
 
@@ -93,8 +94,9 @@ BPF_OBJECTIVES = ("rncp", "rs", "cqp", "other", "skills_review", "vae")
 #: RNCP levels (the European framework's 2 to 8) that the BPF asks about for an ``rncp`` objective.
 RNCP_LEVELS = (2, 3, 4, 5, 6, 7, 8)
 _NSF_CODE = re.compile(r"[0-9]{3}[a-z]?")
-_BADGES_OPTIONAL = ("name", "valid_for_years", "skills", "unpublished")
+_BADGES_OPTIONAL = ("name", "valid_for_years", "skills", "unpublished", "alignments")
 _SKILL_REQUIRED = ("code", "title", "competencies")
+_SKILL_OPTIONAL = ("alignments",)
 _BADGE_CODE = re.compile(r"B-[A-Z0-9]+(?:-[A-Z0-9]+)*")
 _CERTIFICATE_OPTIONAL = ("layout", "place", "signatories")
 _SIGNATORY_REQUIRED = ("name", "role")
@@ -108,10 +110,41 @@ _DOCUMENTS_OPTIONAL = ("nature", "objectives", "what_to_bring", "contact", "acce
 ACTION_NATURES = ("action_de_formation", "bilan_de_competences", "vae", "apprentissage")
 _FORMAT_KEYS = ("mode", "training_days_per_week", "practice_days_per_week", "practice_types", "duration_months")
 _MODULE_REQUIRED = ("code", "title", "competencies")
-_MODULE_OPTIONAL = ("optional",)
+_MODULE_OPTIONAL = ("optional", "alignments")
 _COMPETENCY_REQUIRED = ("code", "title")
 #: Without ``evidence``, a competency accepts every evidence type (the minimal competency: code, title, description).
-_COMPETENCY_OPTIONAL = ("description", "evidence")
+_COMPETENCY_OPTIONAL = ("description", "evidence", "alignments")
+_ALIGNMENT_REQUIRED = ("framework", "url", "name")
+_ALIGNMENT_OPTIONAL = ("code", "type")
+#: Frameworks known by name (``framework:``), each with its OB 3.0 ``targetFramework`` and default ``targetType``
+#: (OB 3.0 B.2.2 AlignmentTargetType: its own values, or an extension ``ext:`` name). Any other framework is
+#: named by an absolute https URI. ESCO's default type depends on the concept: skill or occupation.
+ALIGNMENT_FRAMEWORKS: dict[str, dict[str, str]] = {
+    "esco": {"name": "ESCO", "type": "ext:ESCOSkill"},
+    "rome": {"name": "ROME", "type": "ext:ROMEOccupation"},
+    "rncp": {"name": "RNCP", "type": "ext:RNCPCertification"},
+    "rs": {"name": "RS", "type": "ext:RSCertification"},
+}
+#: OB 3.0 AlignmentTargetType (B.2.2, and the bundled achievementcredential JSON Schema): these values or ``ext:…``.
+ALIGNMENT_TYPES = (
+    "ceasn:Competency",
+    "ceterms:Credential",
+    "CFItem",
+    "CFRubric",
+    "CFRubricCriterion",
+    "CFRubricCriterionLevel",
+    "CTDL",
+)
+_ALIGNMENT_EXT_TYPE = re.compile(r"ext:[A-Za-z0-9.\-_]+")
+_ESCO_URI = re.compile(
+    r"http://data\.europa\.eu/esco/(skill|occupation)/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+)
+#: The code each named framework requires: a ROME fiche (a letter, four digits), an RNCP or RS registration.
+_ALIGNMENT_CODES = {
+    "rome": (re.compile(r"[A-N][0-9]{4}"), "a ROME code is a capital letter then 4 digits (e.g. K1207)"),
+    "rncp": (re.compile(r"RNCP[0-9]+"), "an RNCP code is RNCP then digits (e.g. RNCP34567)"),
+    "rs": (re.compile(r"RS[0-9]+"), "an RS code is RS then digits (e.g. RS5678)"),
+}
 _RULES_REQUIRED = ("attendance", "placement_hours", "final_work", "competencies", "co_validation")
 _ATTENDANCE_REQUIRED = ("threshold_percent", "basis", "scope", "excused")
 
@@ -144,17 +177,66 @@ class Text:
 
 
 @dataclass(frozen=True)
+class AlignmentSpec:
+    """A node of an external framework a competency or a badge aligns to (OB 3.0 Alignment): an ESCO skill or
+    occupation, a ROME fiche, an RNCP or RS certification, or any framework named by an https URI."""
+
+    framework: str  # "esco", "rome", "rncp", "rs", or an https URI
+    url: str
+    name: Text
+    code: str | None = None
+    type: str | None = None  # OB 3.0 targetType; by default the framework's (ALIGNMENT_FRAMEWORKS)
+
+    @property
+    def framework_name(self) -> str:
+        """OB 3.0 ``targetFramework``: the framework's short name, or its URI."""
+        known = ALIGNMENT_FRAMEWORKS.get(self.framework)
+        return known["name"] if known else self.framework
+
+    @property
+    def target_type(self) -> str | None:
+        """OB 3.0 ``targetType``: the one written in the file, else the framework's (ESCO: skill or occupation)."""
+        if self.type:
+            return self.type
+        if self.framework == "esco":
+            return "ext:ESCOOccupation" if "/esco/occupation/" in self.url else "ext:ESCOSkill"
+        known = ALIGNMENT_FRAMEWORKS.get(self.framework)
+        return known["type"] if known else None
+
+    def to_data(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"framework": self.framework}
+        if self.type:
+            data["type"] = self.type
+        if self.code:
+            data["code"] = self.code
+        data["url"] = self.url
+        data["name"] = self.name.to_data()
+        return data
+
+    def to_record(self) -> dict[str, Any]:
+        """What is stored and handed to the badges engine: the file's keys plus the OB 3.0 names."""
+        record = self.to_data()
+        record["target_framework"] = self.framework_name
+        if self.target_type:
+            record["target_type"] = self.target_type
+        return record
+
+
+@dataclass(frozen=True)
 class CompetencySpec:
     code: str
     title: Text
     description: Text | None
     evidence: tuple[str, ...]
+    alignments: tuple[AlignmentSpec, ...] = ()
 
     def to_data(self) -> dict[str, Any]:
         data: dict[str, Any] = {"code": self.code, "title": self.title.to_data()}
         if self.description is not None:
             data["description"] = self.description.to_data()
         data["evidence"] = list(self.evidence)
+        if self.alignments:
+            data["alignments"] = [a.to_data() for a in self.alignments]
         return data
 
 
@@ -165,11 +247,15 @@ class ModuleSpec:
     competencies: tuple[CompetencySpec, ...]
     #: An optional module (e.g. a research strand) never holds a required competency: the parser refuses it.
     optional: bool = False
+    #: The module badge's alignments to external frameworks.
+    alignments: tuple[AlignmentSpec, ...] = ()
 
     def to_data(self) -> dict[str, Any]:
         data: dict[str, Any] = {"code": self.code, "title": self.title.to_data()}
         if self.optional:
             data["optional"] = True
+        if self.alignments:
+            data["alignments"] = [a.to_data() for a in self.alignments]
         data["competencies"] = [c.to_data() for c in self.competencies]
         return data
 
@@ -223,9 +309,17 @@ class SkillBadgeSpec:
     code: str
     title: Text
     competencies: tuple[str, ...]
+    alignments: tuple[AlignmentSpec, ...] = ()
 
     def to_data(self) -> dict[str, Any]:
-        return {"code": self.code, "title": self.title.to_data(), "competencies": list(self.competencies)}
+        data: dict[str, Any] = {
+            "code": self.code,
+            "title": self.title.to_data(),
+            "competencies": list(self.competencies),
+        }
+        if self.alignments:
+            data["alignments"] = [a.to_data() for a in self.alignments]
+        return data
 
 
 @dataclass(frozen=True)
@@ -240,11 +334,15 @@ class BadgesSpec:
     #: Competencies validated and counted like the others but never written in badge text (e.g. C-M2-09,
     #: self-preservation: nobody else's business).
     unpublished: tuple[str, ...] = ()
+    #: The programme badge's alignments to external frameworks.
+    alignments: tuple[AlignmentSpec, ...] = ()
 
     def to_data(self) -> dict[str, Any]:
         data: dict[str, Any] = {}
         if self.unpublished:
             data["unpublished"] = list(self.unpublished)
+        if self.alignments:
+            data["alignments"] = [a.to_data() for a in self.alignments]
         if self.name is not None:
             data["name"] = self.name.to_data()
         if self.valid_for_years is not None:
@@ -457,6 +555,14 @@ def _parse(text: str, filename: str, expected_id: str | None = None) -> Programm
 
 def _key(path: str, key: object) -> str:
     return f"{path}.{key}" if path else str(key)
+
+
+def _https_uri(value: object) -> bool:
+    """An absolute https URI with a host, no spaces, no credentials, at most 500 characters."""
+    if not isinstance(value, str) or len(value) > 500 or any(ch.isspace() for ch in value):
+        return False
+    parts = urlsplit(value)
+    return parts.scheme == "https" and bool(parts.hostname) and "@" not in parts.netloc
 
 
 def _describe(value: object) -> str:
@@ -784,7 +890,7 @@ class _Checker:
         seen: set[str] = set()
         for index, item in enumerate(raw):
             item_path = f"{_key(path, 'skills')}[{index}]"
-            entry = self.mapping(item, item_path, _SKILL_REQUIRED)
+            entry = self.mapping(item, item_path, _SKILL_REQUIRED, _SKILL_OPTIONAL)
             if entry is None:
                 continue
             code = self.code(entry.get("code"), _key(item_path, "code"), _BADGE_CODE, "use B- then capitals (B-LIEN)")
@@ -800,8 +906,13 @@ class _Checker:
             if self.modules_usable and len(known) != len(codes):
                 unknown = ", ".join(str(c) for c in codes if c not in known)
                 self.error(_key(item_path, "competencies"), f"unknown competency code(s): {unknown}")
-            if code and title and len(known) == len(codes):
-                skills.append(SkillBadgeSpec(code=code, title=title, competencies=tuple(codes)))
+            skill_alignments = (
+                self.alignments(entry["alignments"], _key(item_path, "alignments")) if "alignments" in entry else ()
+            )
+            if code and title and len(known) == len(codes) and skill_alignments is not None:
+                skills.append(
+                    SkillBadgeSpec(code=code, title=title, competencies=tuple(codes), alignments=skill_alignments)
+                )
         unpublished = data.get("unpublished", [])
         if not isinstance(unpublished, list) or not all(isinstance(c, str) for c in unpublished):
             self.error(_key(path, "unpublished"), "expected a list of competency codes")
@@ -814,9 +925,16 @@ class _Checker:
             hidden = sorted(set(skill.competencies) & set(unpublished))
             if hidden:
                 self.error(_key(path, "skills"), f"{skill.code} groups {', '.join(hidden)}, which is unpublished")
-        if self.errors:
+        alignments = self.alignments(data["alignments"], _key(path, "alignments")) if "alignments" in data else ()
+        if self.errors or alignments is None:
             return None
-        return BadgesSpec(name=name, valid_for_years=years, skills=tuple(skills), unpublished=tuple(unpublished))
+        return BadgesSpec(
+            name=name,
+            valid_for_years=years,
+            skills=tuple(skills),
+            unpublished=tuple(unpublished),
+            alignments=alignments,
+        )
 
     def format(self, value: object, path: str) -> dict[str, Any] | None:
         data = self.mapping(value, path, optional=_FORMAT_KEYS)
@@ -902,9 +1020,18 @@ class _Checker:
                 for index, item in enumerate(items):
                     item_path = f"{list_path}[{index}]"
                     competencies.append(self.competency(item, item_path, data.get("code"), bool(optional)))
+        alignments = self.alignments(data["alignments"], _key(path, "alignments")) if "alignments" in data else ()
         if code is None or title is None or optional is None or any(c is None for c in competencies):
             return None
-        return ModuleSpec(code=code, title=title, competencies=tuple(c for c in competencies if c), optional=optional)
+        if alignments is None:
+            return None
+        return ModuleSpec(
+            code=code,
+            title=title,
+            competencies=tuple(c for c in competencies if c),
+            optional=optional,
+            alignments=alignments,
+        )
 
     def competency(self, value: object, path: str, module_code: object, module_optional: bool) -> CompetencySpec | None:
         data = self.mapping(value, path, _COMPETENCY_REQUIRED, _COMPETENCY_OPTIONAL)
@@ -923,9 +1050,81 @@ class _Checker:
         title = self.text(data["title"], _key(path, "title")) if "title" in data else None
         description = self.text(data["description"], _key(path, "description")) if "description" in data else None
         evidence = self.evidence(data["evidence"], _key(path, "evidence")) if "evidence" in data else ALL_EVIDENCE
+        alignments = self.alignments(data["alignments"], _key(path, "alignments")) if "alignments" in data else ()
         if code is None or title is None or evidence is None or ("description" in data and description is None):
             return None
-        return CompetencySpec(code=code, title=title, description=description, evidence=evidence)
+        if alignments is None:
+            return None
+        return CompetencySpec(code=code, title=title, description=description, evidence=evidence, alignments=alignments)
+
+    def alignments(self, value: object, path: str) -> tuple[AlignmentSpec, ...] | None:
+        """An ``alignments:`` list: each entry names its framework, the node's URL and name, and the code or type
+        the framework needs. ``None`` (with the errors recorded) when any entry is wrong."""
+        if not isinstance(value, list) or not value:
+            self.error(path, f"expected a non-empty list of alignments, got {_describe(value)}")
+            return None
+        result: list[AlignmentSpec] = []
+        ok = True
+        seen: dict[str, str] = {}
+        for index, item in enumerate(value):
+            item_path = f"{path}[{index}]"
+            alignment = self.alignment(item, item_path)
+            if alignment is None:
+                ok = False
+            elif alignment.url in seen:
+                self.error(_key(item_path, "url"), f"{alignment.url} is listed twice (first at {seen[alignment.url]})")
+                ok = False
+            else:
+                seen[alignment.url] = item_path
+                result.append(alignment)
+        return tuple(result) if ok else None
+
+    def alignment(self, value: object, path: str) -> AlignmentSpec | None:
+        data = self.mapping(value, path, _ALIGNMENT_REQUIRED, _ALIGNMENT_OPTIONAL)
+        if data is None:
+            return None
+        errors = len(self.errors)
+        framework = data.get("framework")
+        known = isinstance(framework, str) and framework in ALIGNMENT_FRAMEWORKS
+        if "framework" in data and not known and not _https_uri(framework):
+            self.error(
+                _key(path, "framework"),
+                f"expected {', '.join(ALIGNMENT_FRAMEWORKS)} or the framework's https:// address, "
+                f"got {_describe(framework)}",
+            )
+        url = data.get("url")
+        if "url" in data:
+            if framework == "esco":
+                if not isinstance(url, str) or not _ESCO_URI.fullmatch(url):
+                    self.error(
+                        _key(path, "url"),
+                        "an ESCO alignment needs the concept's URI, http://data.europa.eu/esco/skill/<uuid> or "
+                        f"http://data.europa.eu/esco/occupation/<uuid>; got {_describe(url)}",
+                    )
+            elif not _https_uri(url):
+                self.error(_key(path, "url"), f"expected an https:// address, got {_describe(url)}")
+        code = data.get("code")
+        if code is not None and (not isinstance(code, str) or not code.strip() or len(code) > 100):
+            self.error(_key(path, "code"), f"expected a code (100 characters at most), got {_describe(code)}")
+        elif isinstance(framework, str) and framework in _ALIGNMENT_CODES:
+            pattern, what = _ALIGNMENT_CODES[framework]
+            if code is None:
+                self.error(_key(path, "code"), f"missing required key: {what}")
+            elif not pattern.fullmatch(code):
+                self.error(_key(path, "code"), f"invalid code {code!r}: {what}")
+        kind = data.get("type")
+        if kind is not None and not (
+            isinstance(kind, str) and (kind in ALIGNMENT_TYPES or _ALIGNMENT_EXT_TYPE.fullmatch(kind))
+        ):
+            self.error(
+                _key(path, "type"),
+                f"must be one of {', '.join(ALIGNMENT_TYPES)} or ext: then a name (e.g. ext:ESCOSkill); "
+                f"got {_describe(kind)}",
+            )
+        name = self.text(data["name"], _key(path, "name")) if "name" in data else None
+        if len(self.errors) > errors or name is None or framework is None or url is None:
+            return None
+        return AlignmentSpec(framework=framework, url=url, name=name, code=code, type=kind)
 
     def evidence(self, value: object, path: str) -> tuple[str, ...] | None:
         if not isinstance(value, list) or not value:

@@ -92,6 +92,7 @@ def load_programme(spec: ProgrammeSpec, source: str) -> tuple[Programme, bool]:
             module = Module(code=module_spec.code, programme=programme)
             db.session.add(module)
         module.title, module.position, module.retired = _text(module_spec.title), position, False
+        module.alignments = [a.to_record() for a in module_spec.alignments]
         for c_position, c_spec in enumerate(module_spec.competencies):
             competency = competencies.get(c_spec.code)
             if competency is None:
@@ -101,6 +102,7 @@ def load_programme(spec: ProgrammeSpec, source: str) -> tuple[Programme, bool]:
             competency.title = _text(c_spec.title)
             competency.description = _text(c_spec.description)
             competency.evidence_types = list(c_spec.evidence)
+            competency.alignments = [a.to_record() for a in c_spec.alignments]
             competency.position, competency.retired = c_position, False
     db.session.flush()
     return programme, created

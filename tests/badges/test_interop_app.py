@@ -118,7 +118,58 @@ def _extra_badges() -> None:
     skill = db.session.scalar(db.select(Achievement).where(Achievement.key == "hetis-initial/skill/B-DEONTO"))
     mistaken, _created = services.issue(skill, holder)
     services.revoke(mistaken, "Issued in error")  # as the demo does for one of Maëlle's badges
+    aligned = services.sync_achievement(
+        services.AchievementSpec(
+            key="interop/aligned",
+            kind="skill",
+            code="ALN",
+            name={"fr": "Créer le lien", "en": "Build contact"},
+            description={"fr": "Une compétence validée.", "en": "A validated competency."},
+            criteria={"fr": "Avoir fait valider la compétence.", "en": "Have the competency validated."},
+            alignments=tuple(ALIGNMENTS),
+            evidence=(
+                {
+                    "code": "E-OBS",
+                    "name": {"fr": "Grille d'observation", "en": "Observation grid"},
+                    "description": {"fr": "Un type de preuve.", "en": "A kind of evidence."},
+                    "genre": {"fr": "Observation", "en": "Observation"},
+                },
+            ),
+        )
+    )
+    services.endorse(aligned, "Maison des Possibles", "https://maison.example.org", "Nous recommandons ce badge.")
+    services.issue(aligned, holder)
     db.session.commit()
+
+
+#: An ESCO skill, a ROME fiche and an RNCP title, as courses.awarding hands them over (OB 3.0 targetType).
+ALIGNMENTS = (
+    {
+        "code": "C-1",
+        "name": {"fr": "Écouter", "en": "Listen"},
+        "url": "https://formation.example.org/referentiel/x#C-1",
+    },
+    {
+        "name": {"fr": "Établir une relation de confiance", "en": "Build trust"},
+        "url": "http://data.europa.eu/esco/skill/11111111-2222-4333-8444-555555555555",
+        "target_framework": "ESCO",
+        "target_type": "ext:ESCOSkill",
+    },
+    {
+        "code": "K1234",
+        "name": {"fr": "Fiche de test", "en": "Test fiche"},
+        "url": "https://rome.example.org/K1234",
+        "target_framework": "ROME",
+        "target_type": "ext:ROMEOccupation",
+    },
+    {
+        "code": "RNCP12345",
+        "name": {"fr": "Titre de test", "en": "Test title"},
+        "url": "https://rncp.example.org/RNCP12345",
+        "target_framework": "RNCP",
+        "target_type": "ext:RNCPCertification",
+    },
+)
 
 
 def _award(served: Served, key: str, **where) -> Award:
@@ -180,6 +231,32 @@ def test_an_issued_ob3_badge_passes_the_dcc_verifier(served: Served, form: str, 
     run = ob3_verify(target, served)
     assert_valid(run)
     assert any(p.startswith(f"/badges/status/{award.key.uuid}") for p in run.fetched), f"status not checked{run}"
+
+
+def test_a_badge_with_alignments_evidence_kinds_and_an_endorsement_passes_the_dcc_verifier(
+    served: Served, tmp_path: Path
+) -> None:
+    award = _award(served, "interop/aligned")
+    credential = award.documents["ob3"]["fr"]
+    achievement = credential["credentialSubject"]["achievement"]
+    assert {a.get("targetType") for a in achievement["alignment"]} == {
+        None,
+        "ext:ESCOSkill",
+        "ext:ROMEOccupation",
+        "ext:RNCPCertification",
+    }
+    assert achievement["endorsement"][0]["issuer"]["name"] == "Maison des Possibles"
+    assert credential["evidence"][0]["genre"] == "Observation"
+    for lang in ("fr", "en"):
+        target = _write(tmp_path, f"aligned-{lang}.json", json.dumps(award.documents["ob3"][lang], ensure_ascii=False))
+        assert_valid(ob3_verify(target, served))
+    assert_valid(ob3_verify(_write(tmp_path, "aligned.jwt", award.documents["ob3_jwt"]["fr"]), served))
+
+
+def test_the_demo_badges_carry_the_kinds_of_evidence(served: Served) -> None:
+    award = _award(served, "hetis-initial/module/M1")
+    evidence = award.documents["ob3"]["fr"]["evidence"]
+    assert evidence and all(set(e) == {"type", "name", "description", "genre"} for e in evidence)
 
 
 def test_a_tampered_ob3_badge_fails_the_signature(served: Served, tmp_path: Path) -> None:

@@ -591,6 +591,30 @@ def test_a_minimal_competency_accepts_every_evidence_type(tmp_path):
     assert parse_programme(dump(spec.to_data()), "again.yaml") == spec
 
 
+ESCO_SKILL = {
+    "framework": "esco",
+    "url": "http://data.europa.eu/esco/skill/11111111-2222-4333-8444-555555555555",
+    "name": {"fr": "Écouter activement", "en": "Listen actively"},
+}
+ROME = {
+    "framework": "rome",
+    "code": "K1234",
+    "url": "https://rome.example.org/K1234",
+    "name": {"fr": "Fiche de test", "en": "Test fiche"},
+}
+RNCP = {
+    "framework": "rncp",
+    "code": "RNCP12345",
+    "url": "https://rncp.example.org/RNCP12345",
+    "name": {"fr": "Titre de test", "en": "Test title", "nl": "Testtitel"},
+}
+OTHER = {
+    "framework": "https://framework.example.org",
+    "url": "https://framework.example.org/node/7",
+    "name": {"fr": "Nœud", "en": "Node"},
+}
+
+
 def _every_block() -> dict:
     """A programme using every block the parser knows (format with both kinds of days, an optional module, a
     description, badges with skills, a certificate with signatories)."""
@@ -625,6 +649,10 @@ def _every_block() -> dict:
         "accessibility_referent": "Noël, 02 000 00 01",
     }
     data["funding"] = {"objective": "rncp", "level": 5, "nsf": "332t", "esf_plus": True}
+    data["modules"][0]["alignments"] = [ROME]
+    data["modules"][0]["competencies"][0]["alignments"] = [ESCO_SKILL]
+    data["badges"]["alignments"] = [RNCP]
+    data["badges"]["skills"][0]["alignments"] = [{**OTHER, "code": "X1", "type": "CFItem"}]
     return data
 
 
@@ -670,6 +698,8 @@ def test_every_key_the_parser_accepts_is_documented():
         "cqp",
         "other",
         "skills_review",
+        "esco",
+        "rome",
     }
     page = REFERENCE.read_text(encoding="utf-8")
     undocumented = sorted(name for name in allowed | values if f"`{name}`" not in page)
@@ -707,3 +737,64 @@ def test_the_funding_block_is_checked_and_round_trips():
     ):
         errors = errors_of(dump({**data, "funding": funding}))
         assert any(path == where and reason in message for path, message in errors), errors
+
+
+# --- Alignments to external frameworks -------------------------------------------------------------------------
+
+
+def test_alignments_are_read_everywhere_and_round_trip():
+    spec = parse_programme(dump(_every_block()), "all.yaml")
+    (esco,) = spec.competency("C-A1-01").alignments
+    assert (esco.framework_name, esco.target_type, esco.code) == ("ESCO", "ext:ESCOSkill", None)
+    (rome,) = spec.module("A1").alignments
+    assert (rome.framework_name, rome.target_type, rome.code) == ("ROME", "ext:ROMEOccupation", "K1234")
+    (rncp,) = spec.badges.alignments
+    assert (rncp.target_type, rncp.name.nl) == ("ext:RNCPCertification", "Testtitel")
+    (other,) = spec.badges.skills[0].alignments
+    assert (other.framework_name, other.target_type) == ("https://framework.example.org", "CFItem")
+    assert other.to_record()["target_framework"] == "https://framework.example.org"
+    assert parse_programme(dump(spec.to_data()), "all.yaml") == spec
+    occupation = {**ESCO_SKILL, "url": ESCO_SKILL["url"].replace("/skill/", "/occupation/")}
+    data = _every_block()
+    data["modules"][0]["competencies"][0]["alignments"] = [occupation]
+    assert parse_programme(dump(data), "all.yaml").competency("C-A1-01").alignments[0].target_type == (
+        "ext:ESCOOccupation"
+    )
+
+
+@pytest.mark.parametrize(
+    ("entry", "where", "reason"),
+    [
+        ({**ESCO_SKILL, "url": "https://esco.example.org/skill/1"}, "url", "http://data.europa.eu/esco/skill/<uuid>"),
+        ({**ESCO_SKILL, "url": "http://data.europa.eu/esco/isco/C2635"}, "url", "concept's URI"),
+        ({**ROME, "code": "K12345"}, "code", "a capital letter then 4 digits"),
+        ({**ROME, "code": "k1234"}, "code", "a capital letter then 4 digits"),
+        ({k: v for k, v in ROME.items() if k != "code"}, "code", "missing required key"),
+        ({**RNCP, "code": "34567"}, "code", "RNCP then digits"),
+        ({**RNCP, "framework": "rs", "code": "RNCP1"}, "code", "RS then digits"),
+        ({**ROME, "url": "http://rome.example.org/K1234"}, "url", "expected an https:// address"),
+        ({**OTHER, "framework": "my-framework"}, "framework", "or the framework's https:// address"),
+        ({**OTHER, "framework": "ftp://x.example.org"}, "framework", "https:// address"),
+        ({**OTHER, "type": "Skill"}, "type", "ext: then a name"),
+        ({**OTHER, "name": {"fr": "Nœud"}}, "name.en", "missing required key"),
+        ({**OTHER, "code": 12}, "code", "expected a code"),
+        ({**OTHER, "level": 3}, "level", "unknown key 'level'"),
+    ],
+)
+def test_a_wrong_alignment_is_refused_with_its_path(entry, where, reason):
+    data = _every_block()
+    data["modules"][0]["competencies"][0]["alignments"] = [entry]
+    found = [(path, why) for path, why in errors_of(dump(data)) if path.startswith("modules[0].competencies[0]")]
+    assert found, "the wrong alignment was accepted"
+    path, why = found[0]
+    assert path == f"modules[0].competencies[0].alignments[0].{where}"
+    assert reason in why
+
+
+def test_an_alignment_listed_twice_or_an_empty_list_is_refused():
+    data = _every_block()
+    data["modules"][0]["alignments"] = [ROME, {**ROME, "name": {"fr": "Autre", "en": "Other"}}]
+    data["badges"]["alignments"] = []
+    errors = dict(errors_of(dump(data)))
+    assert "listed twice" in errors["modules[0].alignments[1].url"]
+    assert "non-empty list of alignments" in errors["badges.alignments"]
