@@ -8,7 +8,18 @@ contexts), ``baking`` (PNG/SVG), ``images`` (badge artwork). With the database: 
 def init_app(app) -> None:
     """Called by ``core.create_app``: public documents, commands and demo data."""
     # why: a package's __init__ stays light: importing one of its modules (a pure one) must not load them all
-    from badges import cli, demo, extensions, holder_views, linkedin, privacy, resolver, verify_views, views  # noqa: F401
+    from badges import (  # noqa: F401
+        backpack_views,
+        cli,
+        demo,
+        extensions,
+        holder_views,
+        linkedin,
+        privacy,
+        resolver,
+        verify_views,
+        views,
+    )
     from badges.presenters import criteria_html
     from core import backup, openapi
 

@@ -75,3 +75,18 @@ class VerifyForm(FlaskForm):
         validators=[Optional(), Length(max=254)],
         description=_l("To check that the badge was issued to this address. It is not stored."),
     )
+
+
+class BackpackConnectForm(FlaskForm):
+    url = StringField(
+        _l("Address of your other wallet"),
+        validators=[DataRequired(message=_l("Type the address of your wallet.")), Length(max=400)],
+    )
+
+
+class BackpackSendForm(FlaskForm):
+    """The badges to send come as ``award`` checkboxes (their UUIDs); the form carries the CSRF token."""
+
+
+class BackpackDisconnectForm(FlaskForm):
+    """A button (and its CSRF token)."""
