@@ -70,7 +70,7 @@ PENDING_KEY = "backpack_pending"  # the Flask session's key for the sealed state
 
 #: Why a push failed, as the holder reads it.
 PROBLEMS = {
-    "unreachable": _l("The other wallet did not answer. We will try again."),
+    "unreachable": _l("The other wallet did not answer. Send the badge again later."),
     "refused": _l("The other wallet refused this badge."),
     "not-allowed": _l("The other wallet no longer lets us in. Connect it again."),
     "withdrawn": _l("This badge is no longer valid. It cannot be sent."),
@@ -148,15 +148,15 @@ def read_discovery(document: Any, base_url: str) -> Discovery:
     if not isinstance(document, Mapping) or not isinstance(document.get("openapi"), str):
         raise ValueError("not-ob3")
     info = document.get("info") if isinstance(document.get("info"), Mapping) else {}
-    schemes = (document.get("components") or {}).get("securitySchemes") if isinstance(
-        document.get("components"), Mapping
-    ) else None
+    components = document.get("components")
+    schemes = components.get("securitySchemes") if isinstance(components, Mapping) else None
     if not isinstance(schemes, Mapping):
         raise ValueError("not-ob3")
     for scheme in schemes.values():
         if not isinstance(scheme, Mapping) or scheme.get("type") != "oauth2":
             continue
-        flow = (scheme.get("flows") or {}).get("authorizationCode") if isinstance(scheme.get("flows"), Mapping) else None
+        flows = scheme.get("flows")
+        flow = flows.get("authorizationCode") if isinstance(flows, Mapping) else None
         if not isinstance(flow, Mapping) or "x-imssf-registrationUrl" not in scheme:
             continue
         scopes = tuple(s for s in (flow.get("scopes") or {}) if isinstance(s, str))

@@ -30,7 +30,9 @@ def upgrade():
         sa.Column("connected_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("uuid", sa.Uuid(), nullable=False),
         sa.ForeignKeyConstraint(
-            ["user_id"], ["user_account.id"], name=op.f("fk_backpack_connection_user_id_user_account"),
+            ["user_id"],
+            ["user_account.id"],
+            name=op.f("fk_backpack_connection_user_id_user_account"),
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_backpack_connection")),
@@ -53,8 +55,10 @@ def upgrade():
             ["award_id"], ["badge_award.id"], name=op.f("fk_backpack_push_award_id_badge_award"), ondelete="CASCADE"
         ),
         sa.ForeignKeyConstraint(
-            ["connection_id"], ["backpack_connection.id"],
-            name=op.f("fk_backpack_push_connection_id_backpack_connection"), ondelete="CASCADE",
+            ["connection_id"],
+            ["backpack_connection.id"],
+            name=op.f("fk_backpack_push_connection_id_backpack_connection"),
+            ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_backpack_push")),
         sa.UniqueConstraint("connection_id", "award_id", name=op.f("uq_backpack_push_connection_id_award_id")),

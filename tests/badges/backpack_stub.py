@@ -256,9 +256,7 @@ class StubBackpack:
             CLIENT_AUTH_METHODS = ["client_secret_basic", "none"]
 
             def query_token(self, token_string, token_type_hint):
-                return next(
-                    (t for t in stub.tokens if token_string in (t.access_token, t.refresh_token)), None
-                )
+                return next((t for t in stub.tokens if token_string in (t.access_token, t.refresh_token)), None)
 
             def revoke_token(self, token, req):
                 token.revoked = True

@@ -5,6 +5,7 @@ Tremplin's verifier), retry, refresh of an expired token, disconnect (tokens rev
 
 from __future__ import annotations
 
+import html
 import json
 import socket
 import time
@@ -49,6 +50,10 @@ def signed_in(client, holder, award):
     return client
 
 
+def page_text(response) -> str:
+    return html.unescape(response.get_data(as_text=True))
+
+
 def browser_get(url: str) -> requests.Response:
     """The holder's browser at the backpack's authorization page (approved at once): its redirect back."""
     with requests.Session() as browser:
@@ -58,7 +63,7 @@ def browser_get(url: str) -> requests.Response:
 
 def connect(client, stub) -> None:
     response = client.post("/me/badges/wallet", data={"connect-url": stub.url})
-    assert response.status_code == 302, response.get_data(as_text=True)
+    assert response.status_code == 302, page_text(response)
     location = response.headers["Location"]
     assert location.startswith(stub.url + "/authorize?")
     query = parse_qs(urlsplit(location).query)
@@ -94,7 +99,7 @@ def test_the_holder_connects_her_backpack_and_sends_a_valid_signed_credential(si
     assert issued.access_token not in stored.token_sealed and issued.refresh_token not in stored.token_sealed
     assert stub.clients[stored.client_id].client_secret not in (stored.client_secret_sealed or "")
     assert stub.token_grants == ["authorization_code"]
-    page = signed_in.get("/me/badges/wallet").get_data(as_text=True)
+    page = page_text(signed_in.get("/me/badges/wallet"))
     assert "Stub Backpack" in page and str(award.uuid) in page
 
     response = send(signed_in, award)
@@ -113,7 +118,7 @@ def test_the_holder_connects_her_backpack_and_sends_a_valid_signed_credential(si
     db.session.rollback()
     push = db.session.scalar(db.select(BackpackPush))
     assert push.status == "sent" and push.sent_at is not None and push.attempts == 1
-    page = signed_in.get("/me/badges/wallet").get_data(as_text=True)
+    page = page_text(signed_in.get("/me/badges/wallet"))
     assert 'data-status="sent"' in page
 
     # Sent already: asking again sends nothing more.
@@ -142,8 +147,8 @@ def test_a_push_that_fails_every_time_is_marked_failed_in_plain_french(signed_in
     assert jobs.run_pending() == 2
     push = db.session.scalar(db.select(BackpackPush))
     assert push.status == "failed" and push.problem == "unreachable"
-    page = signed_in.get("/me/badges/wallet").get_data(as_text=True)
-    assert 'data-status="failed"' in page and "L’autre portefeuille n’a pas répondu" in page
+    page = page_text(signed_in.get("/me/badges/wallet"))
+    assert 'data-status="failed"' in page and "L'autre portefeuille n'a pas répondu" in page
     # She may try again: the badge goes back on its way.
     stub.refuse_next = 0
     send(signed_in, award)
@@ -188,7 +193,7 @@ def test_the_holder_disconnects_her_backpack(signed_in, stub, award):
         stub.url + "/ims/ob/v3p0/credentials", json={}, headers={"Authorization": f"Bearer {access}"}, timeout=10
     )
     assert refused.status_code == 401
-    page = signed_in.get("/me/badges/wallet").get_data(as_text=True)
+    page = page_text(signed_in.get("/me/badges/wallet"))
     assert 'name="connect-url"' in page
 
 
@@ -209,19 +214,19 @@ def nothing_stored() -> bool:
 @pytest.mark.parametrize(
     ("typed", "message"),
     [
-        ("pas une adresse", "Ce n’est pas une adresse web"),
-        ("ftp://wallet.example.org", "Ce n’est pas une adresse web"),
-        ("javascript:alert(1)", "Ce n’est pas une adresse web"),
-        ("http://127.0.0.1:{free}", "Nous n’avons pas pu joindre cette adresse"),
-        ("http://10.1.2.3", "Nous n’avons pas pu joindre cette adresse"),  # the guard: not on the allow-list
-        ("{stub}/nothing-here", "Cette adresse n’est pas un portefeuille Open Badges 3.0"),
+        ("pas une adresse", "Ce n'est pas une adresse web"),
+        ("ftp://wallet.example.org", "Ce n'est pas une adresse web"),
+        ("javascript:alert(1)", "Ce n'est pas une adresse web"),
+        ("http://127.0.0.1:{free}", "Nous n'avons pas pu joindre cette adresse"),
+        ("http://10.1.2.3", "Nous n'avons pas pu joindre cette adresse"),  # the guard: not on the allow-list
+        ("{stub}/nothing-here", "Cette adresse n'est pas un portefeuille Open Badges 3.0"),
     ],
 )
 def test_a_bad_address_gets_a_clear_message_and_changes_nothing(signed_in, stub, typed, message):
     typed = typed.format(free=free_port(), stub=stub.url)
     response = signed_in.post("/me/badges/wallet", data={"connect-url": typed})
     assert response.status_code == 422
-    assert message in response.get_data(as_text=True)
+    assert message in page_text(response)
     assert nothing_stored() and stub.clients == {}
 
 
@@ -229,7 +234,7 @@ def test_a_discovery_document_that_is_not_ob3_is_refused(signed_in, stub):
     stub.discovery = {"openapi": "3.0.1", "info": {"title": "Something else"}, "components": {}}
     response = signed_in.post("/me/badges/wallet", data={"connect-url": stub.url})
     assert response.status_code == 422
-    assert "pas un portefeuille Open Badges 3.0" in response.get_data(as_text=True)
+    assert "pas un portefeuille Open Badges 3.0" in page_text(response)
     assert nothing_stored() and stub.clients == {}
 
 
@@ -237,7 +242,7 @@ def test_a_refused_registration_is_explained(signed_in, stub):
     stub.refuse_registration = True
     response = signed_in.post("/me/badges/wallet", data={"connect-url": stub.url})
     assert response.status_code == 422
-    assert "L’autre portefeuille a refusé d’enregistrer Tremplin" in response.get_data(as_text=True)
+    assert "L'autre portefeuille a refusé d'enregistrer Tremplin" in page_text(response)
     assert nothing_stored()
 
 
@@ -247,7 +252,7 @@ def test_a_registration_url_on_a_refused_address_is_never_called(signed_in, stub
     stub.discovery = document
     response = signed_in.post("/me/badges/wallet", data={"connect-url": stub.url})
     assert response.status_code == 422
-    assert "refusé d’enregistrer Tremplin" in response.get_data(as_text=True)
+    assert "refusé d'enregistrer Tremplin" in page_text(response)
     assert nothing_stored()
 
 
@@ -257,7 +262,7 @@ def test_an_error_on_the_callback_stores_nothing(signed_in, stub):
     back = browser_get(response.headers["Location"])
     assert "error=access_denied" in back.headers["Location"]
     done = signed_in.get(back.headers["Location"].removeprefix("http://localhost"), follow_redirects=True)
-    assert "La connexion a été annulée" in done.get_data(as_text=True)
+    assert "La connexion a été annulée" in page_text(done)
     assert nothing_stored() and stub.tokens == []
 
 
@@ -269,11 +274,11 @@ def test_a_bad_state_stores_nothing_and_the_code_is_never_exchanged(signed_in, s
     query = parse_qs(parts.query)
     forged = f"{parts.path}?code={query['code'][0]}&state=forged"
     done = signed_in.get(forged, follow_redirects=True)
-    assert "Ce lien de connexion n’est plus valable" in done.get_data(as_text=True)
+    assert "Ce lien de connexion n'est plus valable" in page_text(done)
     assert nothing_stored() and stub.token_grants == []
     # The right state, once the attempt was spent, is refused too (the pending state is single-use).
     again = signed_in.get(callback, follow_redirects=True)
-    assert "Ce lien de connexion n’est plus valable" in again.get_data(as_text=True)
+    assert "Ce lien de connexion n'est plus valable" in page_text(again)
     assert nothing_stored() and stub.token_grants == []
 
 
@@ -285,7 +290,7 @@ def test_only_her_own_valid_badges_can_be_sent(signed_in, stub, award, create_us
     connect(signed_in, stub)
     response = send(signed_in, other)
     assert response.status_code == 422
-    assert "Choisissez au moins un badge valide" in response.get_data(as_text=True)
+    assert "Choisissez au moins un badge valide" in page_text(response)
     assert db.session.scalar(db.select(BackpackPush)) is None
 
 
