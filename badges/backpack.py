@@ -381,7 +381,7 @@ def finish(user: User, sealed_pending: str | None, args: Mapping[str, str]) -> B
     )
     db.session.add(connection)
     db.session.flush()
-    audit.record("backpack.connect", "backpack_connection", str(connection.uuid), base_url=connection.base_url)
+    audit.record("backpack.connect", "backpack_connection", str(connection.uuid))  # no address: it may name her
     return connection
 
 
@@ -400,10 +400,10 @@ def disconnect(user: User) -> bool:
                 "secret": connection.client_secret_sealed,
                 "token": connection.token_sealed,
             },
-            user,
+            None,  # nobody's: it must run even after an erasure, which deletes the person's jobs
             max_attempts=3,
         )
-    audit.record("backpack.disconnect", "backpack_connection", str(connection.uuid), base_url=connection.base_url)
+    audit.record("backpack.disconnect", "backpack_connection", str(connection.uuid))
     db.session.delete(connection)
     db.session.flush()
     return True

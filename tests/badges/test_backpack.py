@@ -311,3 +311,35 @@ def test_plain_http_is_refused_without_authlibs_switch(monkeypatch):
         backpack.normalise_base_url("http://wallet.example.org")
     with pytest.raises(backpack.Unsafe):
         backpack.check_url("http://wallet.example.org/token")
+
+
+# ------------------------------------------------------------------------------------------------ privacy
+
+
+def test_her_data_download_shows_the_backpack_but_no_secret(signed_in, stub, award, holder):
+    from core.privacy import services as privacy_services
+
+    connect(signed_in, stub)
+    send(signed_in, award)
+    jobs.run_pending()
+    bundle = privacy_services.export_data(holder)
+    section = bundle.data["backpack"]
+    assert section["address"] == stub.url and section["name"] == "Stub Backpack"
+    assert section["badges_sent"] == [
+        {"badge": str(award.uuid), "status": "sent", "sent_at": section["badges_sent"][0]["sent_at"]}
+    ]
+    dumped = json.dumps(bundle.data, default=str)
+    token = stub.tokens[0]
+    assert token.access_token not in dumped and token.refresh_token not in dumped
+    assert connection().token_sealed not in dumped
+
+
+def test_erasure_disconnects_the_backpack_and_revokes_its_tokens(signed_in, stub, award, holder):
+    from core.privacy import services as privacy_services
+
+    connect(signed_in, stub)
+    _record, done = privacy_services.erase(holder)
+    db.session.commit()
+    assert done and connection() is None
+    assert jobs.run_pending() == 1
+    assert sorted(stub.revoked) == ["access_token", "refresh_token"]
