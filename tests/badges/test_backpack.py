@@ -247,12 +247,20 @@ def test_a_refused_registration_is_explained(signed_in, stub):
 
 
 def test_a_registration_url_on_a_refused_address_is_never_called(signed_in, stub):
-    document = stub.discovery_document()
-    document["components"]["securitySchemes"]["OAuth2ACG"]["x-imssf-registrationUrl"] = "http://169.254.169.254/r"
-    stub.discovery = document
-    response = signed_in.post("/me/badges/wallet", data={"connect-url": stub.url})
-    assert response.status_code == 422
-    assert "refusé d'enregistrer Tremplin" in page_text(response)
+    # A listener on 127.0.0.2: loopback, but outside the allow-list (127.0.0.1/32), as a private address would be.
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.2", 0))
+        listener.listen(1)
+        document = stub.discovery_document()
+        scheme = document["components"]["securitySchemes"]["OAuth2ACG"]
+        scheme["x-imssf-registrationUrl"] = f"http://127.0.0.2:{listener.getsockname()[1]}/register"
+        stub.discovery = document
+        response = signed_in.post("/me/badges/wallet", data={"connect-url": stub.url})
+        assert response.status_code == 422
+        assert "refusé d'enregistrer Tremplin" in page_text(response)
+        listener.settimeout(0.3)
+        with pytest.raises(TimeoutError):
+            listener.accept()  # nobody knocked
     assert nothing_stored()
 
 
