@@ -5,7 +5,8 @@ dynamic client registration (RFC 7591), authorization (approved at once, PKCE S2
 protected by the bearer token and its scope, which records what it received.
 
 It listens on 127.0.0.1 (a free port) in a thread. Knobs for the tests: ``refuse_next`` (answer 503 to that many
-pushes), ``refuse_registration``, ``deny`` (the user says no), ``discovery`` (replace the document)."""
+pushes), ``reject`` (400 to every push), ``refuse_registration``, ``deny`` (the user says no), ``discovery``
+(replace the document)."""
 
 from __future__ import annotations
 
@@ -124,6 +125,7 @@ class StubBackpack:
     token_grants: list[str] = field(default_factory=list)  # grant types asked at the token endpoint
     revoked: list[str] = field(default_factory=list)  # token type hints of revocations
     refuse_next: int = 0
+    reject: bool = False  # answer 400 to every push (a refusal for good)
     refuse_registration: bool = False
     deny: bool = False
     discovery: dict[str, Any] | None = None
@@ -306,6 +308,8 @@ class StubBackpack:
         @require_oauth(SCOPE_UPSERT)
         def credentials():
             with stub.lock:
+                if stub.reject:
+                    return jsonify(imsx_codeMajor="failure", imsx_severity="error"), 400
                 if stub.refuse_next > 0:
                     stub.refuse_next -= 1
                     return jsonify(imsx_codeMajor="failure", imsx_severity="error"), 503

@@ -156,6 +156,27 @@ def test_a_push_that_fails_every_time_is_marked_failed_in_plain_french(signed_in
     assert db.session.scalar(db.select(BackpackPush)).status == "sent"
 
 
+def test_a_badge_the_backpack_refuses_for_good_is_not_retried(signed_in, stub, award):
+    connect(signed_in, stub)
+    stub.reject = True
+    send(signed_in, award)
+    assert jobs.run_pending() == 1  # one try: a 400 is an answer, not an outage
+    push = db.session.scalar(db.select(BackpackPush))
+    assert push.status == "failed" and push.problem == "refused"
+    assert "L'autre portefeuille a refusé ce badge." in page_text(signed_in.get("/me/badges/wallet"))
+
+
+def test_tokens_the_backpack_cancelled_ask_her_to_connect_again(signed_in, stub, award):
+    connect(signed_in, stub)
+    for token in stub.tokens:
+        token.revoked = True  # cancelled on the backpack's side
+    send(signed_in, award)
+    assert jobs.run_pending() == 1
+    push = db.session.scalar(db.select(BackpackPush))
+    assert push.status == "failed" and push.problem == "not-allowed" and stub.received == []
+    assert "Connectez-le à nouveau" in page_text(signed_in.get("/me/badges/wallet"))
+
+
 def test_an_expired_token_is_refreshed_and_the_new_one_kept(signed_in, stub, award):
     connect(signed_in, stub)
     stored = connection()
