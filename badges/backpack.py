@@ -334,8 +334,17 @@ def begin(user: User, text: str | None) -> tuple[str, str]:
         "client_secret": secret,
         "state": state,
         "verifier": verifier,
+        "authorization_request": url,
     }
     return url, seal(pending)
+
+
+def pending_authorization(sealed_pending: str | None, user: User) -> tuple[str, str] | None:
+    """``(backpack name, authorization URL)`` of the connection under way in the holder's session, if any."""
+    pending = unseal(sealed_pending)
+    if not isinstance(pending, dict) or pending.get("user") != str(user.uuid):
+        return None
+    return pending["discovery"]["name"], pending["authorization_request"]
 
 
 def finish(user: User, sealed_pending: str | None, args: Mapping[str, str]) -> BackpackConnection:

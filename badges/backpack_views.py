@@ -27,12 +27,14 @@ def backpack_page():
     if request.method == "POST":
         if "connect-url" in request.form and connect_form.validate_on_submit():
             try:
-                url, pending = backpack.begin(current_user, connect_form.url.data)
+                _url, pending = backpack.begin(current_user, connect_form.url.data)
             except backpack.BackpackError as exc:
                 connect_form.url.errors.append(str(exc))
             else:
                 session[backpack.PENDING_KEY] = pending
-                return redirect(url)
+                # Not a redirect to the wallet from here: the page's CSP (form-action 'self') would stop a form's
+                # redirect to another site in the browser. A page of ours says what comes next, with a link.
+                return redirect(url_for("badges.backpack_authorize"), 303)
         elif "send-submit" in request.form and send_form.validate_on_submit():
             try:
                 queued = backpack.request_pushes(current_user, request.form.getlist("award"))
@@ -73,6 +75,17 @@ def backpack_page():
         ),
         status,
     )
+
+
+@bp.route("/me/badges/wallet/authorize")
+@roles_required(Role.TRAINEE)
+def backpack_authorize():
+    """The step between: what happens next, and the link to the wallet's authorization page."""
+    found = backpack.pending_authorization(session.get(backpack.PENDING_KEY), current_user)
+    if found is None:
+        return redirect(url_for("badges.backpack_page"))
+    name, url = found
+    return render_template("badges/backpack_authorize.html", name=name, url=url)
 
 
 @bp.route("/me/badges/wallet/callback")

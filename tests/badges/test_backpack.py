@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 import socket
 import time
 from urllib.parse import parse_qs, urlsplit
@@ -61,11 +62,23 @@ def browser_get(url: str) -> requests.Response:
         return browser.get(url, allow_redirects=False, timeout=10)
 
 
-def connect(client, stub) -> None:
+def start(client, stub) -> str:
+    """She types the address: a page of ours says what comes next and links to the wallet's authorization page
+    (not a redirect from the form: the page's CSP, form-action 'self', would stop it in a browser)."""
     response = client.post("/me/badges/wallet", data={"connect-url": stub.url})
-    assert response.status_code == 302, page_text(response)
-    location = response.headers["Location"]
+    assert response.status_code == 303, page_text(response)
+    assert response.headers["Location"] == "/me/badges/wallet/authorize"
+    page = client.get("/me/badges/wallet/authorize")
+    assert page.status_code == 200
+    match = re.search(r'<a href="([^"]+)" class="button" id="go-to-wallet">', page.get_data(as_text=True))
+    assert match, page_text(page)
+    location = html.unescape(match.group(1))
     assert location.startswith(stub.url + "/authorize?")
+    return location
+
+
+def connect(client, stub) -> None:
+    location = start(client, stub)
     query = parse_qs(urlsplit(location).query)
     assert query["code_challenge_method"] == ["S256"] and len(query["code_challenge"][0]) == 43
     assert query["response_type"] == ["code"] and query["state"][0]
@@ -287,8 +300,7 @@ def test_a_registration_url_on_a_refused_address_is_never_called(signed_in, stub
 
 def test_an_error_on_the_callback_stores_nothing(signed_in, stub):
     stub.deny = True
-    response = signed_in.post("/me/badges/wallet", data={"connect-url": stub.url})
-    back = browser_get(response.headers["Location"])
+    back = browser_get(start(signed_in, stub))
     assert "error=access_denied" in back.headers["Location"]
     done = signed_in.get(back.headers["Location"].removeprefix("http://localhost"), follow_redirects=True)
     assert "La connexion a été annulée" in page_text(done)
@@ -296,8 +308,7 @@ def test_an_error_on_the_callback_stores_nothing(signed_in, stub):
 
 
 def test_a_bad_state_stores_nothing_and_the_code_is_never_exchanged(signed_in, stub):
-    response = signed_in.post("/me/badges/wallet", data={"connect-url": stub.url})
-    back = browser_get(response.headers["Location"])
+    back = browser_get(start(signed_in, stub))
     callback = back.headers["Location"].removeprefix("http://localhost")
     parts = urlsplit(callback)
     query = parse_qs(parts.query)

@@ -57,6 +57,7 @@ MATRIX: dict[str, tuple[int, int, int, int, int, int]] = {
     "badges.credential GET": (200, 200, 200, 200, 200, 200),
     "badges.credential_jwt GET": (200, 200, 200, 200, 200, 200),
     "badges.did_document GET": (200, 200, 200, 200, 200, 200),
+    "badges.backpack_authorize GET": (302, 302, 403, 403, 403, 403),
     "badges.backpack_callback GET": (302, 302, 403, 403, 403, 403),
     "badges.backpack_page GET": (302, 200, 403, 403, 403, 403),
     "badges.backpack_page POST": (302, 422, 403, 403, 403, 403),
