@@ -13,12 +13,14 @@ The trainee gives the base URL of another platform that implements the OB 3.0 AP
    failed try does not lose a rotated refresh token);
 5. on disconnect, deletes the tokens and, when the backpack has a revocation endpoint, revokes them in a job.
 
-Every outgoing request of Authlib's session goes through :class:`GuardedSession`: the URL's host is resolved, every
-address is checked with the verifier's :func:`badges.resolver.address_refused` (``VERIFY_ALLOW_NETWORKS`` opens
-ranges, as for the verifier), redirects are not followed, proxies from the environment are ignored, answers are
-read up to a cap. HTTPS is required, unless ``AUTHLIB_INSECURE_TRANSPORT`` is set (Authlib's own switch, for
-tests on loopback). Residual risk: requests connects to the host *name* after the check, so a name that changes its
-address between the check and the connection (DNS rebinding) is not caught here as it is by the verifier's resolver.
+Every outgoing request of Authlib's session goes through :class:`GuardedSession`: the URL's host is resolved
+(within a deadline), every address is checked with the verifier's :func:`badges.resolver.address_refused`
+(``VERIFY_ALLOW_NETWORKS`` opens ranges, as for the verifier), redirects are not followed, proxies from the
+environment are ignored, the registration's answer is read up to a cap (token answers are read by Authlib).
+HTTPS is required, unless ``AUTHLIB_INSECURE_TRANSPORT`` is set (Authlib's own switch, for tests on loopback).
+requests' timeout bounds each read, not a whole answer. Residual risk: requests connects to the host *name* after
+the check, so a name that changes its address between the check and the connection (DNS rebinding) is not caught
+here as it is by the verifier's resolver.
 
 The client secret and the tokens are sealed (Fernet, with a key derived from the badge-key passphrase) before they
 reach the database; neither they nor the bodies of answers are ever logged or shown.
@@ -34,6 +36,7 @@ import json
 import logging
 import os
 import socket
+import threading
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -208,6 +211,24 @@ def allow_networks() -> tuple:
     return parse_networks(current_app.config.get("VERIFY_ALLOW_NETWORKS") or "")
 
 
+def _lookup(host: str, port: int, timeout: float = TIMEOUT) -> list:
+    """``socket.getaddrinfo`` within ``timeout`` (the C resolver has no deadline of its own); ``Unsafe`` else."""
+    result: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            result["infos"] = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        except (OSError, UnicodeError, ValueError):
+            result["infos"] = []
+
+    thread = threading.Thread(target=run, name="backpack-dns", daemon=True)
+    thread.start()
+    thread.join(timeout)
+    if not result.get("infos"):
+        raise Unsafe("unreachable")
+    return result["infos"]
+
+
 def check_url(url: str, allowed: Iterable = ()) -> None:
     """Refuse (``Unsafe``) a URL whose host is, or resolves to, an address the verifier would not fetch."""
     try:
@@ -219,10 +240,7 @@ def check_url(url: str, allowed: Iterable = ()) -> None:
     if parts.scheme not in schemes or not parts.hostname or parts.username or parts.password:
         raise Unsafe("bad-url")
     port = port or (443 if parts.scheme == "https" else 80)
-    try:
-        infos = socket.getaddrinfo(parts.hostname, port, type=socket.SOCK_STREAM)
-    except (OSError, UnicodeError, ValueError):
-        raise Unsafe("unreachable") from None
+    infos = _lookup(parts.hostname, port)
     addresses = [ipaddress.ip_address(info[4][0].split("%", 1)[0]) for info in infos]
     if not addresses or any(address_refused(address, allowed) for address in addresses):
         raise Unsafe("refused-address")
