@@ -383,3 +383,38 @@ def test_erasure_disconnects_the_backpack_and_revokes_its_tokens(signed_in, stub
     assert done and connection() is None
     assert jobs.run_pending() == 1
     assert sorted(stub.revoked) == ["access_token", "refresh_token"]
+
+
+def test_the_discovery_document_is_read_as_ob3_says():
+    base = "https://wallet.example.org"
+    scheme = {
+        "type": "oauth2",
+        "x-imssf-registrationUrl": "/connect/register",
+        "flows": {
+            "authorizationCode": {
+                "authorizationUrl": "/connect/authorize",
+                "tokenUrl": "https://auth.example.org/token",
+                "scopes": {backpack.SCOPE_UPSERT: "upsert"},
+            }
+        },
+    }
+    document = {
+        "openapi": "3.0.1",
+        "info": {"title": "  Mon Sac à badges  "},
+        "servers": [{"url": "https://api.example.org/ims/ob/v3p0/"}],
+        "components": {"securitySchemes": {"bearer": {"type": "http"}, "OAuth2ACG": scheme}},
+    }
+    found = backpack.read_discovery(document, base)
+    assert found.name == "Mon Sac à badges"
+    assert found.api_url == "https://api.example.org/ims/ob/v3p0"
+    assert found.registration_url == "https://wallet.example.org/connect/register"
+    assert found.authorization_url == "https://wallet.example.org/connect/authorize"
+    assert found.token_url == "https://auth.example.org/token" and found.revocation_url is None
+    del document["servers"]
+    assert backpack.read_discovery(document, base).api_url == base + "/ims/ob/v3p0"
+    scheme["flows"]["authorizationCode"]["scopes"] = {
+        "https://purl.imsglobal.org/spec/ob/v3p0/scope/credential.readonly": ""
+    }
+    for not_ob3 in (document, {"openapi": "3.0.1"}, [], "openapi", {"components": {"securitySchemes": {}}}):
+        with pytest.raises(ValueError, match="not-ob3"):
+            backpack.read_discovery(not_ob3, base)
