@@ -9,6 +9,7 @@ def init_app(app) -> None:
     """Called by ``core.create_app``: public documents, commands and demo data."""
     # why: a package's __init__ stays light: importing one of its modules (a pure one) must not load them all
     from badges import (  # noqa: F401
+        backpack_views,
         cli,
         demo,
         extensions,

@@ -80,3 +80,16 @@ class WalletOfferForm(FlaskForm):
         _l("Also ask for a code sent by e-mail"),
         description=_l("Safer: your wallet asks for a 6-digit code. We send it to your e-mail address."),
     )
+class BackpackConnectForm(FlaskForm):
+    url = StringField(
+        _l("Address of your other wallet"),
+        validators=[DataRequired(message=_l("Type the address of your wallet.")), Length(max=400)],
+    )
+
+
+class BackpackSendForm(FlaskForm):
+    """The badges to send come as ``award`` checkboxes (their UUIDs); the form carries the CSRF token."""
+
+
+class BackpackDisconnectForm(FlaskForm):
+    """A button (and its CSRF token)."""

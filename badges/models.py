@@ -259,3 +259,55 @@ class WalletCredential(PublicIdMixin, db.Model):
     offer: Mapped[WalletOffer] = relationship()
 
     __table_args__ = (sa.CheckConstraint("binding IN ('did:key', 'did:jwk', 'jwk')", name="binding"),)
+class PushStatus(enum.StrEnum):
+    PENDING = "pending"  # a job will send it (or is sending it, or will try again)
+    SENT = "sent"  # the backpack said yes (200 or 201)
+    FAILED = "failed"  # the backpack said no for good, or every try failed
+
+
+class BackpackConnection(PublicIdMixin, db.Model):
+    """The holder's own backpack (another platform implementing the 1EdTech OB 3.0 API), where Tremplin sends her
+    badges. At most one per holder. Written only once the OAuth dance succeeded: a failed connection leaves nothing.
+
+    The client secret and the tokens are stored encrypted (``badges.backpack.seal``), never logged, never shown."""
+
+    __tablename__ = "backpack_connection"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id", ondelete="CASCADE"), unique=True)
+    base_url: Mapped[str] = mapped_column(sa.String(500))  # what the holder typed, normalised
+    name: Mapped[str] = mapped_column(sa.String(200))  # the backpack's name, from its discovery document
+    api_url: Mapped[str] = mapped_column(sa.String(500))  # …/ims/ob/v3p0
+    token_url: Mapped[str] = mapped_column(sa.String(500))
+    revocation_url: Mapped[str | None] = mapped_column(sa.String(500))
+    client_id: Mapped[str] = mapped_column(sa.String(300))
+    client_secret_sealed: Mapped[str | None] = mapped_column(sa.Text, info={"secret": True})
+    token_sealed: Mapped[str] = mapped_column(sa.Text, info={"secret": True})
+    connected_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    pushes: Mapped[list[BackpackPush]] = relationship(
+        back_populates="connection", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class BackpackPush(PublicIdMixin, db.Model):
+    """One badge sent (or being sent) to the holder's backpack."""
+
+    __tablename__ = "backpack_push"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    connection_id: Mapped[int] = mapped_column(sa.ForeignKey("backpack_connection.id", ondelete="CASCADE"))
+    award_id: Mapped[int] = mapped_column(sa.ForeignKey("badge_award.id", ondelete="CASCADE"), index=True)
+    status: Mapped[str] = mapped_column(sa.String(10), default=PushStatus.PENDING.value)
+    problem: Mapped[str | None] = mapped_column(sa.String(40))  # a code (``badges.backpack.PROBLEMS``), not text
+    attempts: Mapped[int] = mapped_column(default=0)
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    connection: Mapped[BackpackConnection] = relationship(back_populates="pushes")
+    award: Mapped[Award] = relationship()
+
+    __table_args__ = (
+        sa.CheckConstraint("status IN ('pending', 'sent', 'failed')", name="status"),
+        sa.UniqueConstraint("connection_id", "award_id"),
+    )

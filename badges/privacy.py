@@ -11,7 +11,9 @@ is erased.
 * a *named* badge (public, or an earlier public copy) is revoked ("Withdrawn at the holder's request") and its
   stored documents are signed again without the name (same identifier, same status slot), so that nothing the
   platform stores or serves names the person, and every copy already shared says "revoked";
-* certificates carry the legal name: courses revokes the programme badge they belong to (see courses.privacy).
+* certificates carry the legal name: courses revokes the programme badge they belong to (see courses.privacy);
+* a connected backpack (``badges.backpack``) is disconnected: its tokens deleted (revoked in a job), its address
+  forgotten; the badges already sent there are the holder's.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from collections.abc import Iterable
 
 import sqlalchemy as sa
 
-from badges import baking, keys, openbadges, services
+from badges import backpack, baking, keys, openbadges, services
 from badges.consent import HOLDER_REQUEST
 from badges.models import Award, KeyKind, Visibility, WalletCredential, WalletOffer
 from badges.views import achievement_image
@@ -85,6 +87,7 @@ def _export(user: User, bundle: ExportBundle) -> None:
         "(« unlisted » : privé, « public » : public avec votre nom, « declined » : refusé), le nom affiché s'il y "
         "en a un, leurs liens de vérification, et les copies mises dans vos portefeuilles (la clé qui les a reçues).",
     )
+    _export_backpack(user, bundle)
     if any("file" in r for r in rows):
         bundle.explain(
             "badges/",
@@ -101,6 +104,26 @@ def _wallet_copies(award: Award) -> list[WalletCredential]:
     )
 
 
+def _export_backpack(user: User, bundle: ExportBundle) -> None:
+    connection = backpack.connection_of(user)
+    if connection is None:
+        return
+    bundle.add_section(
+        "backpack",
+        {
+            "address": connection.base_url,
+            "name": connection.name,
+            "connected_at": iso(connection.connected_at),
+            "badges_sent": [
+                {"badge": str(p.award.uuid), "status": p.status, "sent_at": iso(p.sent_at)} for p in connection.pushes
+            ],
+        },
+        "L'autre portefeuille de badges que vous avez connecté, et les badges envoyés vers lui (« sent » : envoyé, "
+        "« pending » : en route, « failed » : pas envoyé). Les clés d'accès ne sont pas montrées : elles sont "
+        "secrètes et chiffrées.",
+    )
+
+
 def _erase(erasure: Erasure) -> None:
     user = erasure.user
     awards = _awards(user)
@@ -111,6 +134,8 @@ def _erase(erasure: Erasure) -> None:
         db.session.execute(sa.delete(WalletOffer).where(WalletOffer.award_id.in_(ids)))
         if deleted:
             erasure.count("wallet_copies_forgotten", deleted)
+    if backpack.disconnect(user):  # its tokens deleted (and revoked in a job), its address forgotten
+        erasure.count("backpack_disconnected")
     for award in awards:
         if award.display_name is None:
             continue  # nameless: kept, still verifiable (see the module docstring)
