@@ -8,13 +8,14 @@ contexts), ``baking`` (PNG/SVG), ``images`` (badge artwork). With the database: 
 def init_app(app) -> None:
     """Called by ``core.create_app``: public documents, commands and demo data."""
     # why: a package's __init__ stays light: importing one of its modules (a pure one) must not load them all
-    from badges import cli, demo, extensions, holder_views, linkedin, privacy, resolver, verify_views, views  # noqa: F401
+    from badges import cli, demo, extensions, holder_views, linkedin, obapi, privacy, resolver, verify_views, views  # noqa: F401
     from badges.presenters import criteria_html
     from core import backup, openapi
 
     resolver.check_config(app.config)
     linkedin.check_config(app.config)
     app.register_blueprint(views.bp)
+    obapi.init_app(app)
     openapi.register(verify_views.API_SPEC)
     app.jinja_env.filters["criteria_html"] = criteria_html
     app.jinja_env.globals["holder_links"] = extensions.holder_links
