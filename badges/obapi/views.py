@@ -278,10 +278,10 @@ def authorize():
         if request.form.get("decision") == "approve" and scopes:
             given = oauth.approve(current_user, client, " ".join(scopes))
             audit.record("obapi.access_given", "obapi_grant", str(given.uuid), client=client.name, scopes=scopes)
-            response = oauth.server().create_authorization_response(grant_user=current_user)
+            response = oauth.server().create_authorization_response(grant_user=current_user, grant=grant)
         else:
             audit.record("obapi.access_refused", "obapi_client", str(client.uuid), client=client.name)
-            response = oauth.server().create_authorization_response(grant_user=None)
+            response = oauth.server().create_authorization_response(grant_user=None, grant=grant)
         db.session.commit()
         return response
     return render_template(
