@@ -17,9 +17,7 @@ class VisibilityForm(FlaskForm):
     visibility = RadioField(
         _l("Who can see this badge?"),
         choices=[
-            SelectChoice(
-                "unlisted", _l("Private: only the people I send the link or the file to (no name shown)")
-            ),
+            SelectChoice("unlisted", _l("Private: only the people I send the link or the file to (no name shown)")),
             SelectChoice("public", _l("Public: on my public page, with my name")),
             SelectChoice("declined", _l("I decline this badge: hide it")),
         ],

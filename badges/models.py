@@ -118,9 +118,7 @@ class Award(PublicIdMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     achievement_id: Mapped[int] = mapped_column(sa.ForeignKey("badge_achievement.id"), index=True)
     issuer_id: Mapped[int] = mapped_column(sa.ForeignKey("badge_issuer.id"))
-    recipient_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("user_account.id", ondelete="SET NULL"), index=True
-    )
+    recipient_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id", ondelete="SET NULL"), index=True)
     # Who asked for it, in the definer's words (e.g. "enrolment:42"): for reports, opaque to badges.
     context_ref: Mapped[str | None] = mapped_column(sa.String(80), index=True)
     display_name: Mapped[str | None] = mapped_column(sa.String(200))

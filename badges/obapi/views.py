@@ -241,6 +241,12 @@ def _finish(response):
 @csrf.exempt
 def register():
     """RFC 7591 dynamic client registration (open)."""
+    if not request.is_json or not isinstance(request.get_json(silent=True), dict):
+        response = current_app.json.response(
+            error="invalid_request", error_description="Send the client metadata as a JSON object."
+        )
+        response.status_code = 400
+        return _finish(response)
     return _finish(oauth.server().create_endpoint_response("client_registration"))
 
 

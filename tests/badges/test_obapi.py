@@ -149,7 +149,7 @@ def authorize(http, browser, info: dict, scope: str = f"{READ} {PROFILE}") -> tu
     session = oauth_session(http, info, scope)
     verifier = generate_token(48)
     url, _state = session.create_authorization_url(API + "/auth/authorize", code_verifier=verifier)
-    page, answer = consent(browser, url)
+    _page, answer = consent(browser, url)
     assert answer.status_code == 302 and answer.headers["Location"].startswith(REDIRECT + "?code=")
     token = session.fetch_token(
         API + "/auth/token", authorization_response=answer.headers["Location"], code_verifier=verifier
@@ -181,7 +181,7 @@ def test_the_whole_journey_with_authlibs_client(app, client, http, client_info, 
     valid(schemas, "getopenbadgecredentialsresponse", first.json())
     assert first.headers["X-Total-Count"] == "3"
     assert len(first.json()["credential"]) == 2
-    links = dict((rel, url) for url, rel in re.findall(r'<([^>]+)>; rel="(\w+)"', first.headers["Link"]))
+    links = {rel: url for url, rel in re.findall(r'<([^>]+)>; rel="(\w+)"', first.headers["Link"])}
     assert set(links) == {"first", "next", "last"}
     second = session.get(links["next"])
     assert len(second.json()["credential"]) == 1 and 'rel="prev"' in second.headers["Link"]
@@ -217,7 +217,7 @@ def test_the_whole_journey_with_authlibs_client(app, client, http, client_info, 
     valid(schemas, "imsx_statusinfo", revoked.json())
 
     # "Retirer l'accès" kills the grant: every token of it stops working
-    session2, token2 = authorize(http, client, client_info)
+    session2, _token2 = authorize(http, client, client_info)
     assert session2.get(API + "/credentials").status_code == 200
     listing = client.get("/account/applications")
     assert "Sac à badges" in listing.get_data(as_text=True) and "Retirer l’accès" in listing.get_data(as_text=True)
