@@ -5,6 +5,7 @@
 
 def init_app(app) -> None:
     # why: a package's __init__ stays light: its modules load Authlib and flask-smorest
-    from badges.obapi import views
+    from badges.obapi import privacy, views
 
     views.init_app(app)
+    privacy.init_app()

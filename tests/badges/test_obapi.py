@@ -19,6 +19,7 @@ from jsonschema import Draft201909Validator
 from referencing import Registry, Resource
 
 from badges import services
+from badges.models import Award
 from badges.obapi.models import OAuthToken
 from core.db import db
 from core.models import AuditEntry
@@ -341,3 +342,57 @@ def test_no_token_gets_401_imsx(http, schemas):
     answer = http().get(API + "/credentials")
     assert answer.status_code == 401 and answer.headers["WWW-Authenticate"].lower().startswith("bearer")
     valid(schemas, "imsx_statusinfo", answer.json())
+
+
+def test_the_demo_client_reads_adeles_badges(app, demo, http, schemas):
+    """The demo's registered application (a public client: PKCE, no secret) reads Adèle's badges once she says
+    yes, and her "Applications connectées" page lists it."""
+    from badges.obapi.demo import DEMO_CLIENT_ID, DEMO_HOLDER, DEMO_REDIRECT_URI
+    from core.models import User
+    from tests.demo_world import login as demo_login
+
+    adele = db.session.scalar(db.select(User).where(User.email == DEMO_HOLDER))
+    expected = db.session.scalar(
+        db.select(db.func.count())
+        .select_from(Award)
+        .where(
+            Award.recipient_id == adele.id,
+            Award.revoked_at.is_(None),
+            Award.visibility != "declined",
+        )
+    )
+    assert expected >= 1
+    browser = app.test_client()
+    demo_login(browser, DEMO_HOLDER)
+    assert "Sac à badges de démonstration" in browser.get("/account/applications").get_data(as_text=True)
+    session = http(
+        OAuth2Session,
+        client_id=DEMO_CLIENT_ID,
+        scope=f"{READ} {PROFILE}",
+        redirect_uri=DEMO_REDIRECT_URI,
+        code_challenge_method="S256",
+        token_endpoint_auth_method="none",
+    )
+    verifier = generate_token(48)
+    url, _state = session.create_authorization_url(API + "/auth/authorize", code_verifier=verifier)
+    _page, answer = consent(browser, url)
+    session.fetch_token(API + "/auth/token", authorization_response=answer.headers["Location"], code_verifier=verifier)
+    response = session.get(API + "/credentials")
+    assert response.status_code == 200 and response.headers["X-Total-Count"] == str(expected)
+    valid(schemas, "getopenbadgecredentialsresponse", response.json())
+    assert session.get(API + "/profile").json()["email"] == DEMO_HOLDER
+
+
+def test_erasure_deletes_every_grant_and_export_lists_them(http, client, client_info, holder, three_badges):
+    from core.privacy.services import erase, export_data
+
+    login(client, holder)
+    session, _token = authorize(http, client, client_info)
+    db.session.expire_all()
+    data = export_data(holder).data["connected_applications"]
+    assert [row["application"] for row in data] == ["Sac à badges"]
+    db.session.rollback()
+    erase(holder)
+    db.session.commit()
+    assert db.session.scalar(db.select(db.func.count()).select_from(OAuthToken)) == 0
+    assert session.get(API + "/credentials").status_code == 401
