@@ -15,14 +15,15 @@ too, since she chose to give them to this application. ``POST /credentials`` (st
 from __future__ import annotations
 
 import copy
+import re
 import uuid
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 import sqlalchemy as sa
 from authlib.integrations.flask_oauth2 import current_token
 from authlib.oauth2 import OAuth2Error
 from authlib.oauth2.rfc6749.util import scope_to_list
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -45,7 +46,7 @@ from core import audit
 from core.db import db, utcnow
 from core.extensions import csrf
 from core.i18n import current_language
-from core.security import public
+from core.security import CSP, public
 from core.services import external_url
 
 PREFIX = "/ims/ob/v3p0"
@@ -290,12 +291,24 @@ def authorize():
             response = oauth.server().create_authorization_response(grant_user=None, grant=grant)
         db.session.commit()
         return response
-    return render_template(
-        "badges/obapi_consent.html",
-        client=client,
-        scopes=[SCOPE_WORDS[s] for s in scopes],
-        form=form,
-    ), (400 if form.errors else 200)
+    response = make_response(
+        render_template("badges/obapi_consent.html", client=client, scopes=[SCOPE_WORDS[s] for s in scopes], form=form),
+        400 if form.errors else 200,
+    )
+    origin = _origin(grant.redirect_uri or client.get_default_redirect_uri() or "")
+    if origin:  # the answer redirects to the application: the page's form may lead there (CSP form-action)
+        response.headers["Content-Security-Policy"] = CSP.replace("form-action 'self'", f"form-action 'self' {origin}")
+    return response
+
+
+ORIGIN = re.compile(r"^https?://[A-Za-z0-9.\-]+(:[0-9]{1,5})?$|^http://\[[0-9a-fA-F:]+\](:[0-9]{1,5})?$")
+
+
+def _origin(uri: str) -> str | None:
+    """The origin of a registered redirect URI, if it is safe to write in a CSP header."""
+    parts = urlsplit(uri)
+    origin = f"{parts.scheme}://{parts.netloc}"
+    return origin if ORIGIN.match(origin) else None
 
 
 # ------------------------------------------------------------------------------------------------ her account

@@ -168,6 +168,8 @@ def test_the_whole_journey_with_authlibs_client(app, client, http, client_info, 
     page, answer = consent(client, url)
     text = page.get_data(as_text=True)
     assert "Sac à badges" in text and "Vos badges" in text and "Votre nom et votre adresse e-mail" in text
+    # the answer redirects to the application: the page's CSP lets its form lead there, and nowhere else
+    assert "form-action 'self' http://127.0.0.1:8765;" in page.headers["Content-Security-Policy"]
     assert answer.status_code == 302
     location = answer.headers["Location"]
     assert parse_qs(urlsplit(location).query)["state"] == [state]
