@@ -46,7 +46,7 @@ from core import audit
 from core.db import db, utcnow
 from core.extensions import csrf
 from core.i18n import current_language
-from core.security import CSP, public
+from core.security import CSP, public, rate_limited
 from core.services import external_url
 
 PREFIX = "/ims/ob/v3p0"
@@ -240,6 +240,7 @@ def _finish(response):
 @bp.route(PREFIX + "/auth/register", methods=["POST"])
 @public
 @csrf.exempt
+@rate_limited("oauth-register")
 def register():
     """RFC 7591 dynamic client registration (open)."""
     if not request.is_json or not isinstance(request.get_json(silent=True), dict):

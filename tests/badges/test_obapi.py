@@ -398,3 +398,8 @@ def test_erasure_deletes_every_grant_and_export_lists_them(http, client, client_
     db.session.commit()
     assert db.session.scalar(db.select(db.func.count()).select_from(OAuthToken)) == 0
     assert session.get(API + "/credentials").status_code == 401
+
+
+def test_registration_is_rate_limited_per_address(app, http):
+    app.config["RATE_LIMITS"] = {"oauth-register": (2, 3600)}
+    assert [register(http).status_code for _ in range(3)] == [201, 201, 429]
