@@ -15,6 +15,7 @@ def init_app(app) -> None:
         extensions,
         holder_views,
         linkedin,
+        obapi,
         oid4vci_views,
         privacy,
         resolver,
@@ -29,6 +30,7 @@ def init_app(app) -> None:
     linkedin.check_config(app.config)
     app.register_blueprint(views.bp)
     rest_api.register_blueprint(verify_views.api_bp)
+    obapi.init_app(app)
     app.jinja_env.filters["criteria_html"] = criteria_html
     app.jinja_env.globals["holder_links"] = extensions.holder_links
     cli.init_app(app)

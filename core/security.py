@@ -117,6 +117,7 @@ class RateLimiter:
 RATE_LIMITS: dict[str, tuple[int, int] | None] = {
     "password-reset": (5, 15 * 60),
     "verify": (60, 60),
+    "oauth-register": (20, 60 * 60),  # Open Badges 3.0 API: open client registration (badges.obapi)
 }
 
 

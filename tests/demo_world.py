@@ -121,6 +121,10 @@ def world(app) -> World:
     invited = core_services.create_user(f"invite-{uuid.uuid4().hex[:8]}@example.org", "Personne Invitée", ["trainee"])
     invite_token = tokens.make(invited, "invite", 3600)
     reset_token = tokens.make(trainee, "reset", 3600)
+    from badges.obapi.models import OAuthGrant
+
+    grant = db.session.scalar(db.select(OAuthGrant).where(OAuthGrant.user_id == trainee.id))
+    assert grant is not None, "Adèle let the demo application read her badges"
     db.session.commit()
     assert isinstance(api_token, ApiToken)
     values = {
@@ -138,6 +142,7 @@ def world(app) -> World:
         "key_uuid": key.uuid,
         "user_uuid": trainee.uuid,
         "token_uuid": api_token.uuid,
+        "grant_uuid": grant.uuid,
         "message_uuid": message.uuid,
         "job_uuid": job.uuid,
         "file_uuid": evidence.uuid,

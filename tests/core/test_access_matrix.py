@@ -204,6 +204,20 @@ MATRIX: dict[str, tuple[int, int, int, int, int, int]] = {
     "jobs.overview GET": (302, 403, 403, 403, 403, 200),
     "jobs.retry POST": (302, 403, 403, 403, 403, 302),
     "jobs.status GET": (302, 403, 403, 403, 403, 200),
+    # Open Badges 3.0 API: the consent page needs a valid request from an application (400 without one); the
+    # resources answer bearer tokens only (a session cookie is not enough: 401); nothing is stored from outside.
+    "oauth.applications GET": (302, 200, 200, 200, 200, 200),
+    "oauth.withdraw POST": (302, 302, 404, 404, 404, 404),  # Adèle withdraws the demo application's access
+    "oauth.authorize GET": (302, 400, 400, 400, 400, 400),
+    "oauth.authorize POST": (302, 400, 400, 400, 400, 400),
+    "oauth.discovery GET": (200, 200, 200, 200, 200, 200),
+    "oauth.register POST": (400, 400, 400, 400, 400, 400),
+    "oauth.token POST": (400, 400, 400, 400, 400, 400),
+    "oauth.revoke POST": (401, 401, 401, 401, 401, 401),  # no client credentials
+    "obapi.get_credentials GET": (401, 401, 401, 401, 401, 401),
+    "obapi.upsert_credential POST": (405, 405, 405, 405, 405, 405),
+    "obapi.get_profile GET": (401, 401, 401, 401, 401, 401),
+    "obapi.put_profile PUT": (405, 405, 405, 405, 405, 405),
     "privacy.my_data GET": (302, 200, 200, 200, 200, 200),
     "privacy.my_data POST": (302, 200, 200, 200, 200, 200),  # the ZIP of one's own data (any account)
     "privacy.notice GET": (200, 200, 200, 200, 200, 200),

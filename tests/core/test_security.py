@@ -64,6 +64,16 @@ EXPECTED_PUBLIC = {
     "courses.emargement_verify",
     # The privacy notice: read before logging in (linked from the login page and the footer).
     "privacy.notice",
+    # The Open Badges 3.0 API: its OpenAPI document, OAuth 2.0 endpoints for applications (registration, token,
+    # revocation: the client authenticates itself) and the bearer-token resources (Authlib checks the token).
+    "oauth.discovery",
+    "oauth.register",
+    "oauth.token",
+    "oauth.revoke",
+    "obapi.get_credentials",
+    "obapi.upsert_credential",
+    "obapi.get_profile",
+    "obapi.put_profile",
 }
 
 
@@ -118,7 +128,18 @@ def test_post_without_csrf_token_is_refused_with_400(client, path):
 # Writes that need no CSRF token: public, side-effect free (a verification), and called by other machines.
 # The OpenID4VCI endpoints are OAuth endpoints called by wallets: what authorises them is the offer's code or the
 # bearer access token in the request, never the session cookie (the nonce endpoint hands out a nonce to anyone).
-CSRF_EXEMPT = {"badges_api.api_verify", "badges.oid4vci_token", "badges.oid4vci_nonce", "badges.oid4vci_credential"}
+CSRF_EXEMPT = {
+    "badges_api.api_verify",
+    "badges.oid4vci_token",
+    "badges.oid4vci_nonce",
+    "badges.oid4vci_credential",
+    # Open Badges 3.0 API: called by applications with client credentials or a bearer token, never a cookie.
+    "oauth.register",
+    "oauth.token",
+    "oauth.revoke",
+    "obapi.upsert_credential",
+    "obapi.put_profile",
+}
 
 
 def test_every_write_of_the_url_map_needs_a_csrf_token(app, client, login_as):
