@@ -1,7 +1,7 @@
 """obapi: OAuth 2.0 clients, grants, authorization codes and tokens (hashed) of the Open Badges 3.0 API
 
 Revision ID: 0019
-Revises: 0017
+Revises: 0018
 Create Date: 2026-12-07 20:00:00.000000
 """
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0019"
-down_revision = "0017"
+down_revision = "0018"
 branch_labels = None
 depends_on = None
 

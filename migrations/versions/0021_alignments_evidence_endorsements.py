@@ -1,7 +1,7 @@
 """alignments to external frameworks (module, competency), evidence kinds of an achievement, endorsements
 
 Revision ID: 0021
-Revises: 0017
+Revises: 0020
 Create Date: 2026-12-07 20:00:00.000000
 """
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0021"
-down_revision = "0017"
+down_revision = "0020"
 branch_labels = None
 depends_on = None
 
