@@ -58,7 +58,7 @@ def linkedin_url(award: Award, lang: str) -> str | None:
     return linkedin.add_to_profile_url(cert) if cert else None
 
 
-def _my_award_or_404(award_uuid: uuid.UUID) -> Award:
+def my_award_or_404(award_uuid: uuid.UUID) -> Award:
     award = db.first_or_404(db.select(Award).where(Award.uuid == award_uuid))
     if award.recipient_id != current_user.id:
         abort(404)  # not 403: whether a badge exists is nobody else's business
@@ -83,7 +83,7 @@ def my_badges():
 @bp.route("/me/badges/<uuid:award_uuid>", methods=["GET", "POST"])
 @roles_required(Role.TRAINEE)
 def my_badge(award_uuid: uuid.UUID):
-    award = _my_award_or_404(award_uuid)
+    award = my_award_or_404(award_uuid)
     if award.superseded_by_id is not None:
         return redirect(url_for("badges.my_badge", award_uuid=award.superseded_by.uuid))
     form = VisibilityForm(visibility=award.visibility)

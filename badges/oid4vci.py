@@ -299,7 +299,7 @@ def _jwk_from_did_key(did: str) -> dict[str, str]:
         except signing.SigningError as exc:
             raise Oid4vciError("invalid_proof", f"The did:key in kid cannot be read: {exc}") from exc
     try:
-        raw = signing._multibase_decode(multikey, "did:key")
+        raw = signing.multibase_decode(multikey, "did:key")
     except signing.SigningError as exc:
         raise Oid4vciError("invalid_proof", f"The did:key in kid cannot be read: {exc}") from exc
     if raw.startswith(_P256_PUB_PREFIX) and len(raw) == 35:

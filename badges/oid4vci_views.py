@@ -17,7 +17,7 @@ from markupsafe import Markup
 
 from badges import oid4vci, wallet
 from badges.forms import WalletOfferForm
-from badges.holder_views import _my_award_or_404
+from badges.holder_views import my_award_or_404
 from badges.oid4vci import Oid4vciError
 from badges.views import bp
 from core.db import db
@@ -95,7 +95,7 @@ def oid4vci_credential():
 @roles_required(Role.TRAINEE)
 def my_badge_wallet(award_uuid: uuid.UUID):
     """Make a new offer and show it once: a QR code for the wallet's camera, the same as a link for a phone."""
-    award = _my_award_or_404(award_uuid)
+    award = my_award_or_404(award_uuid)
     form = WalletOfferForm()
     if not form.validate_on_submit():
         flash(_("The page had expired. Try again."), "error")

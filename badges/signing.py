@@ -109,7 +109,7 @@ def _b58decode(text: str) -> bytes:
 _MULTIBASE_MAX = 256
 
 
-def _multibase_decode(value: Any, what: str) -> bytes:
+def multibase_decode(value: Any, what: str) -> bytes:
     if not isinstance(value, str) or not value.startswith("z") or len(value) < 2:
         raise SigningError(f"{what} must be a multibase base58btc string starting with 'z'")
     if len(value) > _MULTIBASE_MAX:
@@ -204,7 +204,7 @@ def ed25519_multikey(key: Ed25519PrivateKey | Ed25519PublicKey) -> str:
 
 def ed25519_from_multikey(multikey: str) -> Ed25519PublicKey:
     """The Ed25519 public key of a ``z6Mk…`` Multikey value."""
-    raw = _multibase_decode(multikey, "publicKeyMultibase")
+    raw = multibase_decode(multikey, "publicKeyMultibase")
     if len(raw) != 34 or not raw.startswith(_ED25519_PUB_PREFIX):
         raise SigningError("not an Ed25519 Multikey (expected multicodec 0xed01 and 32 key bytes)")
     return Ed25519PublicKey.from_public_bytes(raw[2:])
@@ -212,7 +212,7 @@ def ed25519_from_multikey(multikey: str) -> Ed25519PublicKey:
 
 def ed25519_private_key_from_multikey(secret_multikey: str) -> Ed25519PrivateKey:
     """An Ed25519 private key from a ``secretKeyMultibase`` (multicodec 0x1300 + 32-byte seed), as in test vectors."""
-    raw = _multibase_decode(secret_multikey, "secretKeyMultibase")
+    raw = multibase_decode(secret_multikey, "secretKeyMultibase")
     if len(raw) != 34 or not raw.startswith(_ED25519_PRIV_PREFIX):
         raise SigningError("not an Ed25519 secret Multikey (expected multicodec 0x1300 and a 32-byte seed)")
     return Ed25519PrivateKey.from_private_bytes(raw[2:])
@@ -538,7 +538,7 @@ def verify_proof(
             if "expires" in proof and _parse_datetime(proof["expires"], "expires") <= moment:
                 problems.append(f"{label} has expired")
                 continue
-            signature = _multibase_decode(proof.get("proofValue"), f"{label}.proofValue")
+            signature = multibase_decode(proof.get("proofValue"), f"{label}.proofValue")
         except SigningError as exc:
             problems.append(str(exc))
             continue
