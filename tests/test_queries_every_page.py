@@ -26,7 +26,7 @@ from badges import services as badge_services
 from badges.models import Achievement, Award
 from core import services as core_services
 from core.db import db
-from courses import funding, services
+from courses import funding, outbox, services
 from courses.models import (
     AttendanceStatus,
     Cohort,
@@ -81,6 +81,7 @@ EXCLUDED = {
 OPENS = {200, 303}
 EXTRA_TRAINEES = 15
 EXTRA_SESSIONS = 5
+EXTRA_BADGES = 4
 
 
 @pytest.fixture
@@ -209,9 +210,20 @@ def grow(w) -> None:
             held = db.session.scalars(sa.select(Award).where(Award.recipient_id == adele.user_id)).all()
             achievement = db.session.get(Achievement, held[0].achievement_id)
             badge_services.issue_many([(achievement, e.user, None) for e in enrolments], notify=False)
+            others = db.session.scalars(  # and Adèle holds more badges
+                sa.select(Achievement)
+                .where(Achievement.id.not_in({a.achievement_id for a in held}), Achievement.retired.is_(False))
+                .order_by(Achievement.id)
+                .limit(EXTRA_BADGES)
+            ).all()
+            assert len(others) == EXTRA_BADGES
+            badge_services.issue_many([(a, adele.user, None) for a in others], notify=False)
     placement = db.session.scalar(sa.select(Placement).where(Placement.uuid == w.values["placement_uuid"]))
     for n in range(8):
         services.log_hours(adele, placement.starts_on + timedelta(days=n + 1), 60 + n, "accueil", placement=placement)
+    # The marks queued a badge job per trainee; a worker would have run them by now (as in the demo, issued by
+    # hand above): while one waits, a trainee's pages say a badge is on its way, another page than the small one.
+    outbox.unqueue_badges(db.session.scalars(sa.select(Enrolment.id)))
     db.session.commit()
 
 
