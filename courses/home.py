@@ -50,8 +50,10 @@ def _staff_panel(user) -> dict:
     if allowed is not None:
         query = query.where(Cohort.id.in_(allowed))
     cohorts = []
-    for cohort in db.session.scalars(query):
-        results = eligibility.evaluate_cohort(cohort, today)
+    running = db.session.scalars(query).all()
+    evaluated = eligibility.evaluate_cohorts(running, today)  # one batch of queries for all the cohorts
+    for cohort in running:
+        results = evaluated[cohort.id]
         active = [r.evaluation for r in results if r.evaluation.status.value != "withdrawn"]
         cohorts.append(
             {

@@ -81,6 +81,8 @@ def sessions_for(user: User, since: date | None = None, until: date | None = Non
         query = query.where(TrainingSession.on >= since)
     if until:
         query = query.where(TrainingSession.on <= until)
+    # Pages show each session's cohort and module: read with the sessions, not once per cohort or module.
+    query = query.options(selectinload(TrainingSession.cohort), selectinload(TrainingSession.module))
     return list(db.session.scalars(query.order_by(TrainingSession.on, TrainingSession.starts_at)))
 
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -35,6 +35,7 @@ from courses.models import (
     FundingSource,
     Placement,
     TraineeType,
+    TrainerKind,
     TrainingSession,
 )
 from tests.core.test_access_matrix import MATRIX
@@ -156,13 +157,24 @@ def measure(app, clients, w, repeated: dict[tuple[str, str], str] | None = None)
 
 
 def grow(w) -> None:
-    """More of everything around Adèle: in each demo cohort, EXTRA_TRAINEES trainees (attendance on every past
-    session, a placement followed by referent A with hours, validations, funding facts, a module badge for the
-    alumni) and EXTRA_SESSIONS past sessions taught by the trainer; more pending hours for Adèle."""
+    """More of everything around Adèle: one more running cohort, taught by the trainer (its first sessions past);
+    in each cohort, EXTRA_TRAINEES trainees (attendance on every past session, a placement followed by referent A
+    with hours, validations, funding facts, a module badge for the alumni) and EXTRA_SESSIONS past sessions taught
+    by the trainer; more pending hours and badges for Adèle."""
     trainer, tutor = w.users["trainer"], w.users["tutor"]
     adele = db.session.scalar(sa.select(Enrolment).where(Enrolment.uuid == w.values["enrolment_uuid"]))
     host = services.get_or_create_host("Maison de quartier (croissance)")
     today = date.today()
+    extra = services.create_cohort(
+        "CROISSANCE",
+        db.session.get(Cohort, adele.cohort_id).programme,
+        today - timedelta(weeks=8),
+        today + timedelta(weeks=8),
+        title="Promotion de croissance",
+    )
+    services.add_trainer(extra, trainer, TrainerKind.PROFESSIONAL)
+    for k in range(8, 0, -1):
+        services.create_session(extra, "M1", today - timedelta(weeks=k), time(9), time(12), trainers=[trainer])
     for cohort in db.session.scalars(sa.select(Cohort).order_by(Cohort.id)).all():
         past = list(
             db.session.scalars(
