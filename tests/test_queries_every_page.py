@@ -5,8 +5,8 @@ objects of the demo (``tests/demo_world.py``: Adèle, her cohort, placement, bad
 of each page are counted on the demo as loaded (two cohorts of 20 trainees, ~25 sessions each: the "small" world),
 then again once the world has grown (``grow``: one more cohort; 15 more trainees in each cohort, with attendance on
 every session, 5 more sessions, placements followed by the same referent, hours, validations, badges, funding
-facts; more hours and badges for Adèle): every page must cost exactly the same (no slack). A page that queries once per trainee, session, mark, badge
-or hours entry (an N+1) shows up as a difference.
+facts; more hours and badges for Adèle): every page must cost exactly the same (no slack). A page that queries
+once per trainee, session, mark, badge, cohort or hours entry (an N+1) shows up as a difference.
 
 A new GET route fails ``test_every_get_route_is_measured_or_excluded`` until it is measured (a role of the matrix
 opens it) or excluded below with its reason.
