@@ -24,8 +24,10 @@ import sqlalchemy as sa
 
 from badges import services as badge_services
 from badges.models import Achievement, Award
+from core import mail
 from core import services as core_services
 from core.db import db
+from core.models import Job
 from courses import funding, outbox, services
 from courses.models import (
     AttendanceStatus,
@@ -83,6 +85,7 @@ OPENS = {200, 303}
 EXTRA_TRAINEES = 15
 EXTRA_SESSIONS = 5
 EXTRA_BADGES = 4
+EXTRA_PEOPLE_OF_TASKS = ("trainee", "trainer", "tutor", "funder", "admin")
 
 
 @pytest.fixture
@@ -102,7 +105,9 @@ def measured(app) -> dict[str, list[str]]:
         if endpoint in EXCLUDED:
             continue
         row = MATRIX.get(f"{endpoint} GET")
-        for role, status in zip(ROLES, row or (), strict=True):
+        if row is None:  # not in the access matrix yet: left unmeasured, so the coverage test names it
+            continue
+        for role, status in zip(ROLES, row, strict=True):
             if status in OPENS:
                 pages[role].append(endpoint)
     return pages
@@ -233,6 +238,11 @@ def grow(w) -> None:
     placement = db.session.scalar(sa.select(Placement).where(Placement.uuid == w.values["placement_uuid"]))
     for n in range(8):
         services.log_hours(adele, placement.starts_on + timedelta(days=n + 1), 60 + n, "accueil", placement=placement)
+    # Tasks of everyone (some stopped, for the coordinator's overview) and mail in the outbox.
+    for n, person in enumerate(EXTRA_PEOPLE_OF_TASKS * 2):
+        status = ("done", "dead", "failed")[n % 3]
+        db.session.add(Job(kind="certificates-zip", params={}, owner=w.users[person], status=status, attempts=1))
+        mail.queue(f"croissance.{n}@example.org", f"Message {n}", "Bonjour.", "test")
     # The marks queued a badge job per trainee; a worker would have run them by now (as in the demo, issued by
     # hand above): while one waits, a trainee's pages say a badge is on its way, another page than the small one.
     outbox.unqueue_badges(db.session.scalars(sa.select(Enrolment.id)))
