@@ -958,15 +958,18 @@ def withdrawn_awards_of(user: User) -> list[Award]:
                 Award.revocation_reason != SUPERSEDED,
             )
             .order_by(Award.revoked_at.desc(), Award.id.desc())
+            .options(sa.orm.selectinload(Award.achievement))  # each card shows its badge's name: one query for all
         )
     )
 
 
 def awards_of(user: User, *, include_declined: bool = True) -> list[Award]:
+    """The badges ``user`` holds, newest first, with their achievements (one query for all, not one per badge)."""
     query = (
         db.select(Award)
         .where(Award.recipient_id == user.id, Award.revoked_at.is_(None))
         .order_by(Award.earned_at.desc(), Award.id.desc())
+        .options(sa.orm.selectinload(Award.achievement))
     )
     if not include_declined:
         query = query.where(Award.visibility != Visibility.DECLINED.value)

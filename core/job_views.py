@@ -8,10 +8,11 @@ import uuid
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.orm import joinedload
 
 from core import jobs
 from core.db import db
-from core.models import Job, JobStatus, Role
+from core.models import Job, JobStatus, Role, User
 from core.security import roles_required
 from core.storage import download_response
 
@@ -86,7 +87,12 @@ ATTENTION = (JobStatus.DEAD.value, JobStatus.FAILED.value, JobStatus.QUEUED.valu
 def overview():
     """Every job not done, newest first: dead and failed ones can be retried from here."""
     items = db.session.scalars(
-        db.select(Job).where(Job.status.in_(ATTENTION)).order_by(Job.created_at.desc(), Job.id.desc()).limit(200)
+        db.select(Job)
+        .where(Job.status.in_(ATTENTION))
+        .order_by(Job.created_at.desc(), Job.id.desc())
+        .limit(200)
+        # each row names its owner (never their roles): the owners in the same query, not one query per owner
+        .options(joinedload(Job.owner).lazyload(User.role_rows))
     ).all()
     dead = sum(1 for job in items if job.status == JobStatus.DEAD.value)
     return render_template("core/jobs_overview.html", jobs=items, dead=dead, kind_title=_kind_title)

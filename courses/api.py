@@ -405,7 +405,10 @@ def session_or_404(session_id: uuid.UUID) -> TrainingSession:
 
 def roster_json(s: TrainingSession) -> dict[str, Any]:
     rows = db.session.execute(
-        db.select(Enrolment, User).join(User, User.id == Enrolment.user_id).where(Enrolment.cohort_id == s.cohort_id)
+        db.select(Enrolment, User)
+        .join(User, User.id == Enrolment.user_id)
+        .where(Enrolment.cohort_id == s.cohort_id)
+        .options(selectinload(Enrolment.pauses))  # expected_on() reads them: one query, not one per trainee
     ).all()
     marks = {a.enrolment_id: a for a in db.session.scalars(db.select(Attendance).where(Attendance.session_id == s.id))}
     out = []

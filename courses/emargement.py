@@ -232,7 +232,11 @@ def planning_warnings(session: TrainingSession) -> list[str]:
     if session.seats is not None:
         expected = sum(
             1
-            for e in db.session.scalars(db.select(Enrolment).where(Enrolment.cohort_id == session.cohort_id))
+            for e in db.session.scalars(
+                db.select(Enrolment)
+                .where(Enrolment.cohort_id == session.cohort_id)
+                .options(sa.orm.selectinload(Enrolment.pauses))  # expected_on() reads them
+            )
             if expected_on(e, session.on)
         )
         if expected > session.seats:

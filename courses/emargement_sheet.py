@@ -52,7 +52,8 @@ def sheet(session: TrainingSession) -> Sheet:
     enrolments = db.session.scalars(
         db.select(Enrolment)
         .where(Enrolment.cohort_id == session.cohort_id)
-        .options(sa.orm.selectinload(Enrolment.user))
+        # expected_on() reads the pauses: one query for all, not one per trainee
+        .options(sa.orm.selectinload(Enrolment.user), sa.orm.selectinload(Enrolment.pauses))
     ).all()
     signatures = db.session.scalars(
         db.select(AttendanceSignature)

@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import joinedload
 
 from core.db import db
 from core.home import register_nav, register_panel
 from core.models import Role
 from courses import eligibility, exports, next_steps, permissions, reports
-from courses.models import Cohort, HoursEntry, HoursState, Placement
+from courses.models import Cohort, Enrolment, HoursEntry, HoursState, Placement
 from courses.self_views import current_enrolment, sessions_for
 from courses.views import is_at_risk
 
@@ -49,8 +50,10 @@ def _staff_panel(user) -> dict:
     if allowed is not None:
         query = query.where(Cohort.id.in_(allowed))
     cohorts = []
-    for cohort in db.session.scalars(query):
-        results = eligibility.evaluate_cohort(cohort, today)
+    running = db.session.scalars(query).all()
+    evaluated = eligibility.evaluate_cohorts(running, today)  # one batch of queries for all the cohorts
+    for cohort in running:
+        results = evaluated[cohort.id]
         active = [r.evaluation for r in results if r.evaluation.status.value != "withdrawn"]
         cohorts.append(
             {
@@ -79,7 +82,11 @@ def _tutor_panel(user) -> dict:
         .join(Placement, Placement.id == HoursEntry.placement_id)
         .where(Placement.tutor_id == user.id, HoursEntry.state == HoursState.PENDING.value)
     )
-    placements = db.session.scalars(db.select(Placement).where(Placement.tutor_id == user.id)).all()
+    placements = db.session.scalars(
+        db.select(Placement)
+        .where(Placement.tutor_id == user.id)
+        .options(joinedload(Placement.enrolment).joinedload(Enrolment.user), joinedload(Placement.host))
+    ).all()
     return {"pending": pending, "placements": placements}
 
 

@@ -81,6 +81,8 @@ def sessions_for(user: User, since: date | None = None, until: date | None = Non
         query = query.where(TrainingSession.on >= since)
     if until:
         query = query.where(TrainingSession.on <= until)
+    # Pages show each session's cohort and module: read with the sessions, not once per cohort or module.
+    query = query.options(selectinload(TrainingSession.cohort), selectinload(TrainingSession.module))
     return list(db.session.scalars(query.order_by(TrainingSession.on, TrainingSession.starts_at)))
 
 
@@ -223,11 +225,23 @@ def _pending_for_reviewer(user: User):
 
 
 def by_trainee(entries) -> list[dict]:
-    """Days grouped by trainee (names in reading order), each group with what "confirm all" confirms."""
+    """Days grouped by trainee (names in reading order), each group with what "confirm all" confirms. The
+    trainees and their accounts are read in one query, whatever their number."""
+    ids = {entry.enrolment_id for entry in entries}
+    enrolments = (
+        {
+            e.id: e
+            for e in db.session.scalars(
+                db.select(Enrolment).where(Enrolment.id.in_(ids)).options(selectinload(Enrolment.user))
+            )
+        }
+        if ids
+        else {}
+    )
     groups: dict[int, dict] = {}
     for entry in entries:
         if entry.enrolment_id not in groups:
-            groups[entry.enrolment_id] = {"enrolment": db.session.get(Enrolment, entry.enrolment_id), "entries": []}
+            groups[entry.enrolment_id] = {"enrolment": enrolments[entry.enrolment_id], "entries": []}
         group = groups[entry.enrolment_id]
         group["entries"].append(entry)
     return sorted(groups.values(), key=lambda g: name_key(g["enrolment"].user.legal_name))
