@@ -78,6 +78,12 @@ EXCLUDED = {
     "auth.reset_password": "a redirect that keeps the token, then the reset form (measured)",
     "courses.bpf_index": "a redirect to the BPF report of the current year (measured)",
     "courses.esf_participants_export": "the ESF+ participants' file: the demo's cohorts are not ESF+-funded (404)",
+    # Wallets and applications (OAuth): steps that need a pending connection or a registered client's parameters.
+    "badges.backpack_authorize": "the step to her other wallet's consent page: only with a connection under way",
+    "badges.backpack_callback": "her other wallet's redirect back with a code: only with a connection under way",
+    "oauth.authorize": "the consent page: only with a registered client's PKCE request (tests/badges/test_obapi.py)",
+    "obapi.get_credentials": "the OB 3.0 API for applications (bearer token, paged by limit): not a page",
+    "obapi.get_profile": "the OB 3.0 API for applications (bearer token): one profile, not a page",
 }
 
 #: Statuses that mean "the role opens this page" (303: the OB 2.0 assertion's redirect to its document).
