@@ -51,8 +51,8 @@ from courses.models import (
 #: ``session.info`` key: this transaction wrote facts (the memo is neither read nor written until it ends).
 CHANGED = "courses.facts_changed"
 MEMO_KEY = "courses.eligibility_memo"
-#: Cohorts remembered per process (each: its trainees' evaluations); beyond that the memo starts afresh.
-MEMO_MAX = 4096
+#: Entries remembered per process (a cohort's evaluations, its summary); beyond that the memo starts afresh.
+MEMO_MAX = 8192
 
 _BY_COHORT = (Enrolment, TrainingSession, CohortStaff)
 _BY_ENROLMENT = (Attendance, HoursEntry, Validation, Pause)
@@ -127,19 +127,21 @@ def usable() -> bool:
     return not db.session().info.get(CHANGED)
 
 
-def recall(cohort: Cohort, as_of: date, within: tuple[date, date] | None) -> dict | None:
-    """The evaluations remembered for the cohort's facts as they are now (enrolment id → evaluation), or None."""
-    kept = _memo().get((cohort.id, as_of, within))
+def recall(cohort: Cohort, as_of: date, within: tuple[date, date] | None, kind: str = "evaluations"):
+    """What was remembered of ``kind`` for the cohort's facts as they are now (the evaluations: enrolment id →
+    evaluation), or None."""
+    kept = _memo().get((kind, cohort.id, as_of, within))
     if kept is None or kept[0] != cohort.facts_version:
         return None
     return kept[1]
 
 
-def keep(cohort: Cohort, as_of: date, within: tuple[date, date] | None, evaluations: dict) -> None:
+def keep(cohort: Cohort, as_of: date, within: tuple[date, date] | None, value, kind: str = "evaluations") -> None:
+    """Remember ``value`` — computed from the cohort's facts alone, as of that day — until they change."""
     memo = _memo()
     if len(memo) >= MEMO_MAX:
         memo.clear()
-    memo[(cohort.id, as_of, within)] = (cohort.facts_version, evaluations)
+    memo[(kind, cohort.id, as_of, within)] = (cohort.facts_version, value)
 
 
 def forget(app) -> None:
