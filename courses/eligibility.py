@@ -65,6 +65,7 @@ def evaluate_cohorts(
     *,
     enrolment_ids: Iterable[int] | None = None,
     sessions_within: tuple[date, date] | None = None,
+    remember: bool = True,
 ) -> dict[int, list[TraineeResult]]:
     """Every trainee's evaluation in each cohort (cohort id → results sorted by e-mail).
 
@@ -73,10 +74,11 @@ def evaluate_cohorts(
 
     Each process remembers a cohort's evaluations until one of its facts changes (``courses.facts``): a cohort
     remembered costs one query (its trainees, read afresh); the others are evaluated together, whole (each
-    trainee's evaluation depends on their own facts only), and remembered."""
+    trainee's evaluation depends on their own facts only), and remembered unless ``remember`` is false (a caller
+    that keeps only a summary of many cohorts: ~4 KB per trainee spared)."""
     as_of = as_of or date.today()
     cohorts = list(cohorts)
-    if not facts.usable():
+    if not remember or not facts.usable():
         return _evaluate(cohorts, as_of, enrolment_ids=enrolment_ids, sessions_within=sessions_within)
     wanted = None if enrolment_ids is None else set(enrolment_ids)
     out: dict[int, list[TraineeResult]] = {c.id: [] for c in cohorts}

@@ -55,7 +55,7 @@ def cohort_summaries(cohorts: list[Cohort], as_of: date) -> dict[int, dict[str, 
     missing = [c for c in cohorts if c.id not in out]
     for start in range(0, len(missing), eligibility.BATCH):
         batch = missing[start : start + eligibility.BATCH]
-        evaluated = eligibility.evaluate_cohorts(batch, as_of)
+        evaluated = eligibility.evaluate_cohorts(batch, as_of, remember=False)  # only the line is kept
         for cohort in batch:
             results = evaluated[cohort.id]
             active = [r.evaluation for r in results if r.evaluation.status.value != "withdrawn"]
