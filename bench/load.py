@@ -11,18 +11,29 @@ bare Flask app returning a small JSON document are each served by gunicorn with 
 * ``GET /``: the trainee dashboard (home page with the trainee's panels: training, badges), logged in as each
   trainee of the running promotion in turn (their session cookies, made through the real login form);
 * ``POST /sessions/<uuid>``: a roster save by the session's trainer (CSRF token, the roster version as loaded,
-  every mark as saved plus one changed: present ↔ late), cycling over the past sessions of the promotion. The
-  Lua script sends each session's next version and, if a save is refused (409: someone saved first — which the
-  benchmark avoids by cycling over more sessions than connections), reads the current version from the page;
-* the mix: 70 % verification pages, 25 % dashboards, 5 % roster saves, interleaved.
+  every mark as saved plus one changed: present ↔ late, with minutes late), cycling over the past sessions of the
+  promotion. The Lua script sends each session's next version and, if a save is refused (409: someone saved
+  first — which the benchmark avoids by cycling over more sessions than connections), reads the current version
+  from the page;
+* the trainer's and the coordinator's main pages: the running promotion's overview (``GET /cohorts/<uuid>``, 20
+  trainees) and its risk list (``…/reports/risk``) as the coordinator, each session page (``GET
+  /sessions/<uuid>``) as its trainer, and the coordinator's home;
+* the mix: 70 % verification pages, 25 % dashboards, 5 % roster saves, interleaved. Beside wrk, a probe (one
+  more client, a request every 50 ms) times trainee's homes and roster saves of its own one by one: wrk gives
+  percentiles over all the mix, the targets are per kind.
+
+Then, in process, the coordinator's home on the synthetic platform of ``bench/eligibility.py`` (10,000 trainees
+in 500 running cohorts; ``--platform-cohorts``): the first request and the median of the next ones.
 
 It prints, for each phase, the throughput, the latency percentiles (p50, p95, p99, from wrk) and the share of
-the bare endpoint's throughput, plus the load average of the machine before and after (the figures mean little
-on a busy machine). Timings are never asserted.
+the bare endpoint's throughput, the figures that opened issue 19 beside today's, a verdict per target of the
+issue (OK / MISSED), and the load average of the machine before and after (the figures mean little on a busy
+machine). Timings are never asserted.
 
     python bench/load.py                                   # SQLite in a temporary file
     python bench/load.py --database-url postgresql+psycopg://user@127.0.0.1:5432/postgres
     python bench/load.py --duration 5 --warmup 2           # quicker
+    python bench/load.py --platform-cohorts 0              # without the 10,000-trainee platform
 """
 
 from __future__ import annotations
@@ -35,9 +46,11 @@ import random
 import re
 import shutil
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -55,6 +68,18 @@ KEY_PASSPHRASE = "bench-load-key-passphrase"  # noqa: S105 - throw-away keys mad
 USER_AGENT = "tremplin-bench-load"  # the same at login and under load (flask-login's session protection)
 PASSWORD = "demo-tremplin"  # noqa: S105 - the demo's published password
 MIX = {"verify": 70, "dashboard": 25, "roster": 5}
+COORDINATOR = "coordination@example.org"  # the demo's coordinator
+PROBE_ROSTERS = 3
+PROBE_PAUSE = 0.05
+#: The figures that opened issue 19 (same benchmark, before the work on it), printed beside today's.
+OLD_FIGURES = {
+    "sqlite": {
+        "verify": "10.8 % of bare Flask",
+        "dashboard": "123 req/s, 3.1 % of bare Flask, p95 154 ms",
+        "roster_mix_p95": "p50 177 ms, p95 1,239 ms",
+    },
+    "postgresql": {"dashboard": "1.7 % of bare Flask", "roster_mix_p95": "p95 417 ms"},
+}
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
@@ -73,7 +98,7 @@ class Roster:
     version: int
     fields: list[tuple[str, str]]  # every mark as saved, but the toggled trainee's
     toggled: str  # enrolment uuid of the trainee whose mark goes present ↔ late
-    late_minutes: int
+    late_minutes: int  # minutes late when the toggled mark is "late"
 
 
 @dataclass
@@ -81,6 +106,8 @@ class World:
     trainees: list[tuple[str, str]] = field(default_factory=list)  # (email, session cookie)
     awards: list[str] = field(default_factory=list)
     rosters: list[Roster] = field(default_factory=list)
+    probe_rosters: list[Roster] = field(default_factory=list)  # saved only by the probe during the mix
+    staff_pages: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # kind → [(path, cookie)]
 
 
 def _open(client, method: str, path: str, **kwargs):
@@ -100,6 +127,20 @@ def _login(client, email: str) -> str:
         raise RuntimeError(f"could not log in as {email}: HTTP {response.status_code}")
     cookie = client.get_cookie("tremplin_session")
     return f"tremplin_session={cookie.value}"
+
+
+ROSTER_SELECT = re.compile(r'name="status-([0-9a-f-]{36})"[^>]*>(.*?)</select>', re.S)
+SELECTED = re.compile(r'value="(\w+)" selected')
+MISSED = re.compile(r'name="((?:late|early)-[0-9a-f-]{36})" value="(\d*)"')
+
+
+def roster_marks(html: str) -> tuple[dict[str, str], dict[str, str]]:
+    """The roster form as saved: each trainee's status (the option selected) and the minutes late or left early."""
+    marks = {}
+    for key, options in ROSTER_SELECT.findall(html):
+        chosen = SELECTED.search(options)
+        marks[key] = chosen.group(1) if chosen else ""
+    return marks, dict(MISSED.findall(html))
 
 
 def prepare(app, trainees: int, rosters: int) -> World:
@@ -155,15 +196,16 @@ def prepare(app, trainees: int, rosters: int) -> World:
         if page.status_code != 200:
             continue
         html = page.get_data(as_text=True)
-        marks = dict(re.findall(r'name="status-([0-9a-f-]{36})" value="(\w+)" checked', html))
-        minutes = dict(re.findall(r'name="minutes-([0-9a-f-]{36})" value="(\d*)"', html))
+        marks, missed = roster_marks(html)
+        marks = {key: status for key, status in marks.items() if status}
         if len(marks) < 2:
             continue
         toggled = next(iter(marks))
         fields = [("action", "save")]
         for key, status in marks.items():
             if key != toggled:
-                fields += [(f"status-{key}", status), (f"minutes-{key}", minutes.get(key, ""))]
+                fields += [(f"status-{key}", status)]
+                fields += [(name, missed.get(name, "")) for name in (f"late-{key}", f"early-{key}")]
         # The page put the CSRF secret in the session: the cookie to send is the one as it is now.
         cookie = f"tremplin_session={client.get_cookie('tremplin_session').value}"
         world.rosters.append(
@@ -174,11 +216,23 @@ def prepare(app, trainees: int, rosters: int) -> World:
                 version=int(re.search(r'name="roster_version" value="(\d+)"', html).group(1)),
                 fields=fields,
                 toggled=toggled,
-                late_minutes=max(1, session.minutes - 30),
+                late_minutes=min(30, session.minutes - 1),
             )
         )
+    # The probe's rosters (saved during the mix by the probe alone, so it knows their versions).
+    world.probe_rosters = world.rosters[-PROBE_ROSTERS:]
+    world.rosters = world.rosters[:-PROBE_ROSTERS]
+    # The trainer's and the coordinator's main pages, on the running promotion (20 trainees in the demo).
+    coordinator = app.test_client()
+    coordinator_cookie = _login(coordinator, COORDINATOR)
+    world.staff_pages = {
+        "cohort": [(f"/cohorts/{cohort.uuid}", coordinator_cookie)],
+        "risk": [(f"/cohorts/{cohort.uuid}/reports/risk", coordinator_cookie)],
+        "session": [(f"/sessions/{r.uuid}", r.cookie) for r in world.rosters],
+        "coordinator_home": [("/", coordinator_cookie)],
+    }
     db.session.remove()
-    if not (world.trainees and world.awards and world.rosters):
+    if not (world.trainees and world.awards and world.rosters and world.probe_rosters):
         raise RuntimeError("the demo has no trainee, badge or roster to drive")
     return world
 
@@ -199,7 +253,7 @@ def lua_script(world: World, kinds: list[str]) -> str:
                 _lua(r.cookie),
                 _lua(urlencode([("csrf_token", r.csrf), *r.fields])),
                 _lua(f"status-{r.toggled}"),
-                _lua(f"minutes-{r.toggled}"),
+                _lua(f"late-{r.toggled}"),
                 str(r.late_minutes),
                 str(r.version),
             ]
@@ -207,8 +261,14 @@ def lua_script(world: World, kinds: list[str]) -> str:
         + "}"
         for r in world.rosters
     )
+    pages = ", ".join(
+        f"[{_lua(kind)}] = {{" + ", ".join(f"{{{_lua(path)}, {_lua(cookie)}}}" for path, cookie in targets) + "}"
+        for kind, targets in world.staff_pages.items()
+    )
     return f"""
 local kinds = {{{", ".join(_lua(k) for k in kinds)}}}
+local pages = {{{pages}}}
+local turn = {{}}
 local verify = {{{verify}}}
 local trainees = {{{trainees}}}
 local rosters = {{{rosters}}}
@@ -228,6 +288,11 @@ function request()
   elseif kind == "dashboard" then
     t = t % #trainees + 1
     return wrk.format("GET", "/", {{["User-Agent"] = ua, ["Cookie"] = trainees[t]}}, nil)
+  elseif pages[kind] then
+    local targets = pages[kind]
+    turn[kind] = (turn[kind] or 0) % #targets + 1
+    local target = targets[turn[kind]]
+    return wrk.format("GET", target[1], {{["User-Agent"] = ua, ["Cookie"] = target[2]}}, nil)
   end
   s = s % #rosters + 1
   local r = rosters[s]
@@ -325,6 +390,16 @@ def call(port: int, method: str, path: str, headers: dict[str, str], body: str |
         connection.close()
 
 
+def save_body(roster: Roster, late: bool) -> str:
+    mark = [(f"status-{roster.toggled}", "late" if late else "present")]
+    mark += [(f"late-{roster.toggled}", str(roster.late_minutes) if late else "")]
+    return urlencode([("csrf_token", roster.csrf), *roster.fields, ("roster_version", str(roster.version)), *mark])
+
+
+def save_headers(roster: Roster) -> dict[str, str]:
+    return {"User-Agent": USER_AGENT, "Cookie": roster.cookie, "Content-Type": "application/x-www-form-urlencoded"}
+
+
 def check(port: int, world: World) -> None:
     """Each kind of request works against the server before anything is measured."""
     status, page = call(port, "GET", f"/verify/{world.awards[0]}", {"User-Agent": USER_AGENT})
@@ -334,21 +409,59 @@ def check(port: int, world: World) -> None:
     status, page = call(port, "GET", "/", {"User-Agent": USER_AGENT, "Cookie": cookie})
     if status != 200 or "/logout" not in page:
         raise RuntimeError(f"dashboard of {email}: HTTP {status} (not logged in?)")
-    roster = world.rosters[0]
-    body = urlencode(
-        [
-            ("csrf_token", roster.csrf),
-            *roster.fields,
-            ("roster_version", str(roster.version)),
-            (f"status-{roster.toggled}", "present"),
-            (f"minutes-{roster.toggled}", ""),
-        ]
-    )
-    headers = {"User-Agent": USER_AGENT, "Cookie": roster.cookie, "Content-Type": "application/x-www-form-urlencoded"}
-    status, page = call(port, "POST", f"/sessions/{roster.uuid}", headers, body)
-    if status != 302:
-        raise RuntimeError(f"roster save: HTTP {status}: {page[:500]}")
-    roster.version += 1
+    for roster in (world.rosters[0], world.probe_rosters[0]):
+        status, page = call(port, "POST", f"/sessions/{roster.uuid}", save_headers(roster), save_body(roster, False))
+        if status != 302:
+            raise RuntimeError(f"roster save: HTTP {status}: {page[:500]}")
+        roster.version += 1
+    for kind, targets in world.staff_pages.items():
+        path, cookie = targets[0]
+        status, page = call(port, "GET", path, {"User-Agent": USER_AGENT, "Cookie": cookie})
+        if status != 200 or "/logout" not in page:
+            raise RuntimeError(f"{kind} page {path}: HTTP {status} (not logged in?)")
+
+
+class Probe(threading.Thread):
+    """During the mix, one more client (its own connection, a request every ``PROBE_PAUSE`` s) times the trainee's
+    home and roster saves one by one: wrk gives percentiles over all requests, not per kind. It saves rosters of its
+    own (``probe_rosters``), so it always knows their version."""
+
+    def __init__(self, port: int, world: World):
+        super().__init__(daemon=True)
+        self.port, self.world = port, world
+        self.stop = threading.Event()
+        self.timings: dict[str, list[float]] = {"dashboard": [], "roster": []}
+        self.failures: list[str] = []
+
+    def run(self) -> None:
+        turn = 0
+        while not self.stop.is_set():
+            turn += 1
+            if turn % 4 == 0:  # a save for every three homes: enough saves for a p95 in a short run
+                roster = self.world.probe_rosters[turn // 4 % len(self.world.probe_rosters)]
+                started = time.perf_counter()
+                status, _page = call(self.port, "POST", f"/sessions/{roster.uuid}", save_headers(roster),
+                                     save_body(roster, turn // 4 % 2 == 1))  # fmt: skip
+                kind, expected = "roster", 302
+                if status == 302:
+                    roster.version += 1
+            else:
+                _email, cookie = self.world.trainees[turn % len(self.world.trainees)]
+                started = time.perf_counter()
+                status, _page = call(self.port, "GET", "/", {"User-Agent": USER_AGENT, "Cookie": cookie})
+                kind, expected = "dashboard", 200
+            elapsed = time.perf_counter() - started
+            if status == expected:
+                self.timings[kind].append(elapsed)
+            else:
+                self.failures.append(f"{kind}: HTTP {status}")
+            self.stop.wait(PROBE_PAUSE)
+
+    def percentile(self, kind: str, share: float) -> float | None:
+        values = sorted(self.timings[kind])
+        if not values:
+            return None
+        return values[min(len(values) - 1, int(share * len(values)))]
 
 
 def refresh_versions(app, world: World) -> None:
@@ -374,7 +487,7 @@ def refresh_versions(app, world: World) -> None:
         if again == saved:
             break
         saved = again
-    for roster in world.rosters:
+    for roster in world.rosters + world.probe_rosters:
         roster.version = saved[uuid.UUID(roster.uuid)]
 
 
@@ -410,6 +523,13 @@ def main() -> None:
     parser.add_argument("--warmup", type=float, default=5, help="seconds of warm-up load before each phase (5)")
     parser.add_argument("--trainees", type=int, default=20, help="trainees logged in for the dashboards (20)")
     parser.add_argument("--rosters", type=int, default=40, help="rosters saved in turn (40; > connections)")
+    parser.add_argument(
+        "--platform-cohorts",
+        type=int,
+        default=500,
+        help="cohorts of 20 of the platform of bench/eligibility.py for the coordinator's home (500; 0: skip)",
+    )
+    parser.add_argument("--platform-runs", type=int, default=5, help="requests of the coordinator's home timed (5)")
     args, ignored = parser.parse_known_args()  # bench/run gives every benchmark the same arguments
     if ignored:
         print(f"(bench/load.py ignores {' '.join(ignored)})")
@@ -460,12 +580,17 @@ def main() -> None:
         }
         before = os.getloadavg()
         phases = [
-            ("GET /verify/<uuid> (HTML, anonymous)", ["verify"]),
-            ("GET / (trainee dashboard)", ["dashboard"]),
-            ("POST /sessions/<uuid> (roster save)", ["roster"]),
-            (f"mix {MIX['verify']}/{MIX['dashboard']}/{MIX['roster']} verify/dashboard/roster", mixed_kinds(MIX)),
+            ("verify", "GET /verify/<uuid> (HTML, anonymous)", ["verify"]),
+            ("dashboard", "GET / (trainee's home)", ["dashboard"]),
+            ("roster", "POST /sessions/<uuid> (roster save)", ["roster"]),
+            ("cohort", "GET /cohorts/<uuid> (cohort overview, 20)", ["cohort"]),
+            ("session", "GET /sessions/<uuid> (trainer's session)", ["session"]),
+            ("risk", "GET /cohorts/<uuid>/reports/risk", ["risk"]),
+            ("coordinator_home", "GET / (coordinator's home, demo)", ["coordinator_home"]),
+            ("mix", f"mix {MIX['verify']}/{MIX['dashboard']}/{MIX['roster']} verify/home/roster", mixed_kinds(MIX)),
         ]
         results: dict[str, dict] = {}
+        probe = Probe(port, world)
         with tempfile.TemporaryDirectory() as tmp:
             servers = []
             try:
@@ -476,33 +601,155 @@ def main() -> None:
                 servers[1].wait_ready("/")
                 check(port, world)
                 bare = measure(bare_port, lambda: BARE_SCRIPT, args, tmp)
-                for label, kinds in phases:
+                for key, _label, kinds in phases:
 
                     def script(kinds=kinds) -> str:
                         refresh_versions(app, world)
                         return lua_script(world, kinds)
 
-                    results[label] = measure(port, script, args, tmp)
+                    if key == "mix":
+                        run_wrk(port, script(), args.warmup, tmp)
+                        probe.start()  # the probe runs beside wrk's measured run only
+                        results[key] = run_wrk(port, script(), args.duration, tmp)
+                        probe.stop.set()
+                        probe.join(timeout=60)
+                    else:
+                        results[key] = measure(port, script, args, tmp)
                 bare_after = run_wrk(bare_port, BARE_SCRIPT, args.duration, tmp)  # the floor again, at the end
             finally:
+                probe.stop.set()
                 for server in servers:
                     server.stop()
         after = os.getloadavg()
+    finally:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+        cleanup.cleanup()
+
+    platform = None if args.platform_cohorts <= 0 else platform_home(args)
+    after_platform = os.getloadavg()
+
+    print(
+        f"gunicorn {WORKERS} gthread workers × {THREADS} threads, wrk 1 thread × {CONNECTIONS} keep-alive "
+        f"connections, {args.duration:g} s per phase after {args.warmup:g} s warm-up; "
+        f"load average before {before[0]:.2f} {before[1]:.2f} {before[2]:.2f}, "
+        f"after {after[0]:.2f} {after[1]:.2f} {after[2]:.2f} (the load before says how quiet the machine was — "
+        "above ~1 on 2 cores, others were busy; the one after includes this benchmark's own ~3 busy processes)"
+    )
+    old = OLD_FIGURES.get(dialect, {})
+    bare_rate = (bare["rate"] + bare_after["rate"]) / 2
+    report("floor: bare Flask JSON (first)", bare, None)
+    report("floor: bare Flask JSON (last)", bare_after, None)
+    for key, label, _kinds in phases:
+        report(label, results[key], bare_rate)
+        if key in old:
+            print(f"  {'':<41} before issue 19: {old[key]}")
+    mixed = results["mix"]
+    shares = ", ".join(f"{kind} {mixed['rate'] * share / 100:.1f} req/s" for kind, share in MIX.items())
+    print(f"  in the mix: {shares} (shares of its throughput)")
+    home_p95, save_p95 = probe.percentile("dashboard", 0.95), probe.percentile("roster", 0.95)
+    print(
+        f"  probe in the mix (one more client, one request at a time): trainee's home "
+        f"{len(probe.timings['dashboard'])} requests, p50 {_probe_ms(probe.percentile('dashboard', 0.5))}, "
+        f"p95 {_probe_ms(home_p95)}; roster save {len(probe.timings['roster'])} saves, "
+        f"p50 {_probe_ms(probe.percentile('roster', 0.5))}, p95 {_probe_ms(save_p95)}"
+        + (f"; failures: {', '.join(sorted(set(probe.failures)))}" if probe.failures else "")
+    )
+    if "roster_mix_p95" in old:
+        print(f"  {'':<41} before issue 19: roster save {old['roster_mix_p95']}")
+    if platform is not None:
         print(
-            f"gunicorn {WORKERS} gthread workers × {THREADS} threads, wrk 1 thread × {CONNECTIONS} keep-alive "
-            f"connections, {args.duration:g} s per phase after {args.warmup:g} s warm-up; "
-            f"load average before {before[0]:.2f} {before[1]:.2f} {before[2]:.2f}, "
-            f"after {after[0]:.2f} {after[1]:.2f} {after[2]:.2f} (the load before says how quiet the machine was — "
-            "above ~1 on 2 cores, others were busy; the one after includes this benchmark's own ~3 busy processes)"
+            f"  coordinator's home on the platform of bench/eligibility.py ({platform['trainees']:,} trainees, "
+            f"{platform['cohorts']} cohorts), in process: median {platform['median'] * 1000:.1f} ms of "
+            f"{platform['runs']} (CPU {platform['cpu'] * 1000:.1f} ms); the first request, which evaluates every "
+            f"running cohort, {platform['first'] * 1000:.0f} ms (CPU {platform['first_cpu'] * 1000:.0f} ms); "
+            f"load average after {after_platform[0]:.2f}"
         )
-        bare_rate = (bare["rate"] + bare_after["rate"]) / 2
-        report("floor: bare Flask JSON (first)", bare, None)
-        report("floor: bare Flask JSON (last)", bare_after, None)
-        for label, figures in results.items():
-            report(label, figures, bare_rate)
-        mixed = results[phases[-1][0]]
-        shares = ", ".join(f"{kind} {mixed['rate'] * share / 100:.1f} req/s" for kind, share in MIX.items())
-        print(f"  in the mix: {shares} (shares of its throughput)")
+
+    def share(key: str) -> float:
+        return results[key]["rate"] / bare_rate
+
+    verdicts = [
+        ("trainee's home ≥ 25 % of bare Flask", share("dashboard") >= 0.25, f"{share('dashboard'):.1%}"),
+        ("trainee's home p95 < 50 ms in the mix", home_p95 is not None and home_p95 < 0.05, _probe_ms(home_p95)),
+        ("roster save p95 < 100 ms in the mix", save_p95 is not None and save_p95 < 0.1, _probe_ms(save_p95)),
+        ("cohort overview ≥ 20 % of bare Flask", share("cohort") >= 0.2, f"{share('cohort'):.1%}"),
+        ("trainer's session page ≥ 20 % of bare Flask", share("session") >= 0.2, f"{share('session'):.1%}"),
+        ("risk list ≥ 20 % of bare Flask", share("risk") >= 0.2, f"{share('risk'):.1%}"),
+    ]
+    if platform is not None:
+        verdicts.append(
+            (
+                f"coordinator's home, {platform['trainees']:,} trainees < 100 ms",
+                platform["median"] < 0.1,
+                f"{platform['median'] * 1000:.1f} ms",
+            )
+        )
+    print(f"targets of issue 19 on {dialect} (figures from a loaded machine mean little):")
+    for name, ok, figure in verdicts:
+        print(f"  {'OK    ' if ok else 'MISSED'} {name:<48} {figure}")
+
+
+def _probe_ms(seconds: float | None) -> str:
+    return "—" if seconds is None else f"{seconds * 1000:.1f} ms"
+
+
+def platform_home(args) -> dict:
+    """The coordinator's home on the synthetic platform of ``bench/eligibility.py`` (its data builder), in process
+    through the test client: the median wall time of ``--platform-runs`` requests after the first. The first one
+    evaluates every running cohort (what each request did before the evaluations were remembered: issue 19)."""
+    import sqlalchemy as sa
+
+    from bench.eligibility import build, fresh_database
+    from core import create_app
+    from core import services as core_services
+    from core.db import db
+
+    url, cleanup = fresh_database(args.database_url)
+    app = create_app(
+        {
+            "ENV": "testing",
+            "SECRET_KEY": SECRET_KEY,
+            "SQLALCHEMY_DATABASE_URI": url,
+            "PASSWORD_HASH_METHOD": "scrypt:1024:8:1",
+            "WTF_CSRF_ENABLED": False,  # logged in with a plain POST
+        }
+    )
+    try:
+        with app.app_context():
+            from flask_migrate import upgrade
+
+            upgrade()
+            build(args.platform_cohorts, 20, 40)
+            core_services.create_user("coordination@bench.example", "Coordination", ["admin"], password=PASSWORD)
+            db.session.commit()
+            trainees = db.session.scalar(sa.text("SELECT count(*) FROM enrolment"))
+            settle(db.engine)
+            db.session.remove()
+        client = app.test_client()
+        response = client.post(
+            "/login", data={"email": "coordination@bench.example", "password": PASSWORD}, headers={"User-Agent": "x"}
+        )
+        if response.status_code != 302:
+            raise RuntimeError(f"could not log in on the platform: HTTP {response.status_code}")
+        walls, cpus = [], []
+        for _run in range(args.platform_runs + 1):
+            started, cpu = time.perf_counter(), time.process_time()
+            response = client.get("/", headers={"User-Agent": "x"})
+            if response.status_code != 200:
+                raise RuntimeError(f"coordinator's home on the platform: HTTP {response.status_code}")
+            walls.append(time.perf_counter() - started)
+            cpus.append(time.process_time() - cpu)
+        return {
+            "trainees": trainees,
+            "cohorts": args.platform_cohorts,
+            "runs": args.platform_runs,
+            "first": walls[0],
+            "first_cpu": cpus[0],
+            "median": statistics.median(walls[1:]),
+            "cpu": statistics.median(cpus[1:]),
+        }
     finally:
         with app.app_context():
             db.session.remove()

@@ -158,9 +158,16 @@ def _update_now(job_id: int, values: dict[str, Any]) -> None:
 
 
 def enqueue(
-    kind: str, params: dict[str, Any], owner: User | None, *, total: int | None = None, max_attempts: int | None = None
+    kind: str,
+    params: dict[str, Any],
+    owner: User | None,
+    *,
+    total: int | None = None,
+    max_attempts: int | None = None,
+    flush: bool = True,
 ) -> Job:
-    """Queue a job (flushed: it is committed with the request or command that caused it, or not at all)."""
+    """Queue a job (flushed: it is committed with the request or command that caused it, or not at all). A caller
+    queuing many at once passes ``flush=False`` and flushes once after the last."""
     if kind not in _KINDS:
         raise ValueError(f"unknown job kind {kind!r}")
     if max_attempts is None:
@@ -174,7 +181,8 @@ def enqueue(
         max_attempts=max(1, max_attempts),
     )
     db.session.add(job)
-    db.session.flush()
+    if flush:
+        db.session.flush()
     return job
 
 

@@ -4,6 +4,7 @@
 def init_app(app) -> None:
     """Called by ``core.create_app``: views, commands, home panels, menu entries and demo data."""
     # why: a package's __init__ stays light: importing one of its modules (a pure one) must not load them all
+    from core import backup
     from core.rest import api as rest_api
     from courses import (  # noqa: F401 - they register routes
         api,
@@ -17,6 +18,7 @@ def init_app(app) -> None:
         emargement_views,
         enrolment_views,
         evidence_store,
+        facts,
         funder_views,
         funding_privacy,
         home,
@@ -43,6 +45,15 @@ def init_app(app) -> None:
     funding_privacy.init_app()
     evidence_store.install_hooks()
     emargement.install_hooks()
+    facts.install_hooks()
+    backup.database_restored.connect(_on_database_restored)
+
+
+def _on_database_restored(sender, app) -> None:
+    """After ``tremplin restore``: forget the evaluations remembered from the old database."""
+    from courses import facts  # why: a package's __init__ stays light
+
+    facts.forget(app)
 
 
 def _template_helpers(app) -> None:

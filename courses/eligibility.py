@@ -15,7 +15,7 @@ from datetime import date
 from core.db import db
 from core.models import User
 from core.spreadsheet import CsvDictWriter
-from courses import rules
+from courses import facts, rules
 from courses.models import (
     Attendance,
     Cohort,
@@ -65,16 +65,59 @@ def evaluate_cohorts(
     *,
     enrolment_ids: Iterable[int] | None = None,
     sessions_within: tuple[date, date] | None = None,
+    remember: bool = True,
 ) -> dict[int, list[TraineeResult]]:
     """Every trainee's evaluation in each cohort (cohort id → results sorted by e-mail).
 
     ``sessions_within`` (first day, last day): only the sessions of that period exist for the engine, so that
     the attended minutes are those of the period (the BPF's civil year).
 
-    Ten queries for the whole batch, whatever the number of cohorts, trainees, sessions and marks; only plain
-    columns are read on the hot paths (marks, sessions), no ORM objects."""
+    Each process remembers a cohort's evaluations until one of its facts changes (``courses.facts``): a cohort
+    remembered costs one query (its trainees, read afresh); the others are evaluated together, whole (each
+    trainee's evaluation depends on their own facts only), and remembered unless ``remember`` is false (a caller
+    that keeps only a summary of many cohorts: ~4 KB per trainee spared)."""
     as_of = as_of or date.today()
     cohorts = list(cohorts)
+    if not remember or not facts.usable():
+        return _evaluate(cohorts, as_of, enrolment_ids=enrolment_ids, sessions_within=sessions_within)
+    wanted = None if enrolment_ids is None else set(enrolment_ids)
+    out: dict[int, list[TraineeResult]] = {c.id: [] for c in cohorts}
+    kept = {c.id: facts.recall(c, as_of, sessions_within) for c in cohorts}
+    missing = [c for c in cohorts if kept[c.id] is None]
+    if missing:
+        evaluated = _evaluate(missing, as_of, sessions_within=sessions_within)
+        for cohort in missing:
+            results = evaluated[cohort.id]
+            facts.keep(cohort, as_of, sessions_within, {r.enrolment.id: r.evaluation for r in results})
+            out[cohort.id] = [r for r in results if wanted is None or r.enrolment.id in wanted]
+    remembered = [c.id for c in cohorts if kept[c.id] is not None]
+    if remembered:
+        query = (
+            db.select(Enrolment, User)
+            .join(User, User.id == Enrolment.user_id)
+            .where(Enrolment.cohort_id.in_(remembered))
+            .order_by(Enrolment.cohort_id, User.email)
+        )
+        if wanted is not None:
+            query = query.where(Enrolment.id.in_(list(wanted)))
+        rows = db.session.execute(query).all()
+        if any(enrolment.id not in kept[enrolment.cohort_id] for enrolment, _user in rows):
+            # an enrolment written without a flush (a bulk insert): evaluate afresh rather than guess
+            return _evaluate(cohorts, as_of, enrolment_ids=enrolment_ids, sessions_within=sessions_within)
+        for enrolment, user in rows:
+            out[enrolment.cohort_id].append(TraineeResult(enrolment, user, kept[enrolment.cohort_id][enrolment.id]))
+    return out
+
+
+def _evaluate(
+    cohorts: list[Cohort],
+    as_of: date,
+    *,
+    enrolment_ids: Iterable[int] | None = None,
+    sessions_within: tuple[date, date] | None = None,
+) -> dict[int, list[TraineeResult]]:
+    """Ten queries for the whole batch, whatever the number of cohorts, trainees, sessions and marks; only plain
+    columns are read on the hot paths (marks, sessions), no ORM objects."""
     cohort_ids = [c.id for c in cohorts]
     out: dict[int, list[TraineeResult]] = {cid: [] for cid in cohort_ids}
     if not cohort_ids:

@@ -10,7 +10,7 @@ from sqlalchemy.orm import joinedload
 from core.db import db
 from core.home import register_nav, register_panel
 from core.models import Role
-from courses import eligibility, exports, next_steps, permissions, reports
+from courses import eligibility, exports, facts, next_steps, permissions, reports
 from courses.models import Cohort, Enrolment, HoursEntry, HoursState, Placement
 from courses.self_views import current_enrolment, sessions_for
 from courses.views import is_at_risk
@@ -43,27 +43,43 @@ def _trainee_panel(user) -> dict:
 ROSTER_LOOKBACK = timedelta(days=42)
 
 
+def cohort_summaries(cohorts: list[Cohort], as_of: date) -> dict[int, dict[str, int]]:
+    """Each cohort's line on the staff's home: trainees, at risk, competencies still to validate. Remembered with
+    the cohort's facts (``courses.facts``): a coordinator's home over hundreds of running cohorts evaluates only
+    those whose facts changed, together."""
+    usable = facts.usable()
+    out = {}
+    for cohort in cohorts:
+        kept = facts.recall(cohort, as_of, None, kind="summary") if usable else None
+        if kept is not None:
+            out[cohort.id] = kept
+    missing = [c for c in cohorts if c.id not in out]
+    for start in range(0, len(missing), eligibility.BATCH):
+        batch = missing[start : start + eligibility.BATCH]
+        evaluated = eligibility.evaluate_cohorts(batch, as_of, remember=False)  # only the line is kept
+        for cohort in batch:
+            results = evaluated[cohort.id]
+            active = [r.evaluation for r in results if r.evaluation.status.value != "withdrawn"]
+            out[cohort.id] = {
+                "trainees": len(results),
+                "at_risk": sum(is_at_risk(r, ended=as_of > cohort.ends_on) for r in results),
+                # the validation queue: competencies still to validate across the cohort
+                "to_validate": sum(e.competencies_required - e.competencies_validated for e in active),
+            }
+            if usable:
+                facts.keep(cohort, as_of, None, out[cohort.id], kind="summary")
+    return out
+
+
 def _staff_panel(user) -> dict:
     today = date.today()
     query = db.select(Cohort).where(Cohort.ends_on >= today).order_by(Cohort.starts_on)
     allowed = permissions.staff_cohort_ids(user)
     if allowed is not None:
         query = query.where(Cohort.id.in_(allowed))
-    cohorts = []
-    running = db.session.scalars(query).all()
-    evaluated = eligibility.evaluate_cohorts(running, today)  # one batch of queries for all the cohorts
-    for cohort in running:
-        results = evaluated[cohort.id]
-        active = [r.evaluation for r in results if r.evaluation.status.value != "withdrawn"]
-        cohorts.append(
-            {
-                "cohort": cohort,
-                "trainees": len(results),
-                "at_risk": sum(is_at_risk(r, ended=today > cohort.ends_on) for r in results),
-                # the validation queue: competencies still to validate across the cohort
-                "to_validate": sum(e.competencies_required - e.competencies_validated for e in active),
-            }
-        )
+    running = list(db.session.scalars(query))
+    summaries = cohort_summaries(running, today)
+    cohorts = [{"cohort": cohort, **summaries[cohort.id]} for cohort in running]
     mine = [s for s in sessions_for(user, since=today - ROSTER_LOOKBACK) if not s.cancelled]
     return {
         "cohorts": cohorts,

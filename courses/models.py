@@ -8,6 +8,7 @@ name the people accompanied, validations carry a neutral comment; nothing record
 from __future__ import annotations
 
 import enum
+import secrets
 from datetime import date, datetime, time
 from typing import Any
 
@@ -70,6 +71,11 @@ def _check_in(column: str, values: type[enum.StrEnum], name: str) -> sa.CheckCon
 def minutes_between(starts_at: time, ends_at: time) -> int:
     """A session's length in minutes (wall-clock times of the same day)."""
     return (ends_at.hour * 60 + ends_at.minute) - (starts_at.hour * 60 + starts_at.minute)
+
+
+def new_facts_version() -> int:
+    """A cohort's next ``facts_version``: random (63 bits, fits a signed BIGINT), never 0 (the migration's value)."""
+    return secrets.randbits(62) + 1
 
 
 class Programme(PublicIdMixin, db.Model):
@@ -159,6 +165,10 @@ class Cohort(PublicIdMixin, db.Model):
     what_to_bring: Mapped[str | None] = mapped_column(sa.String(500))
     convocation_contact: Mapped[str | None] = mapped_column(sa.String(200))
     accessibility_referent: Mapped[str | None] = mapped_column(sa.String(200))
+    #: Changes, in the same transaction, whenever a fact its trainees' eligibility is computed from changes
+    #: (``courses.facts``): a process remembers evaluations per (cohort, this number). A fresh random value each
+    #: time, never a counter: a rolled-back or restored number is never met again with other facts.
+    facts_version: Mapped[int] = mapped_column(sa.BigInteger, default=new_facts_version, server_default="0")
 
     programme: Mapped[Programme] = relationship()
     contact: Mapped[User | None] = relationship(foreign_keys=[contact_id])

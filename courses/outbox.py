@@ -46,11 +46,15 @@ def _queued_in_transaction() -> dict[int, Job]:
 def badges_may_be_due(*enrolment_ids: int | None) -> None:
     """The facts of these enrolments changed: queue, in this transaction, the job that issues what they earned."""
     queued = _queued_in_transaction()
+    added = False
     for enrolment_id in dict.fromkeys(i for i in enrolment_ids if i is not None):
         job = queued.get(enrolment_id)
         if job is not None and sa.inspect(job).persistent:  # not when a savepoint rolled back took it away
             continue
-        queued[enrolment_id] = jobs.enqueue(ISSUE_DUE_BADGES, {"enrolment_id": int(enrolment_id)}, None)
+        queued[enrolment_id] = jobs.enqueue(ISSUE_DUE_BADGES, {"enrolment_id": int(enrolment_id)}, None, flush=False)
+        added = True
+    if added:
+        db.session.flush()  # one flush for them all (one INSERT each, sent together)
 
 
 def cohort_badges_may_be_due(cohort_id: int) -> None:

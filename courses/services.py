@@ -468,7 +468,7 @@ def save_roster(
         a.enrolment_id: a for a in db.session.scalars(db.select(Attendance).where(Attendance.session_id == session.id))
     }
     total = session.minutes
-    changed = 0
+    changed_for: list[int] = []  # the trainees whose mark changed: only their badges may become due
     for enrolment_id, mark in marks.items():
         if enrolment_id not in allowed:
             raise ServiceError(_l("This person is not in this cohort."))
@@ -476,7 +476,7 @@ def save_roster(
         if mark.status is None:
             if current is not None:
                 db.session.delete(current)
-                changed += 1
+                changed_for.append(enrolment_id)
             continue
         try:
             status = AttendanceStatus(mark.status)
@@ -503,14 +503,14 @@ def save_roster(
                     recorded_by_id=recorded_by.id if recorded_by else None,
                 )
             )
-            changed += 1
+            changed_for.append(enrolment_id)
         elif current.status != status.value or current.minutes != minutes:
             current.status, current.minutes = status.value, minutes
             current.recorded_by_id = recorded_by.id if recorded_by else None
-            changed += 1
+            changed_for.append(enrolment_id)
     db.session.flush()
-    outbox.badges_may_be_due(*marks)
-    return changed
+    outbox.badges_may_be_due(*changed_for)
+    return len(changed_for)
 
 
 # --- Placements and hours ---------------------------------------------------------------------------------------

@@ -331,3 +331,18 @@ def test_a_programme_reload_retires_badges_it_no_longer_defines(issuer, tmp_path
     awarding.sync_achievements(programme)
     retired = db.session.scalar(sa.select(Achievement).where(Achievement.key == "hetis-initial/skill/B-PLAIDOYER"))
     assert retired.retired is True
+
+
+def test_a_roster_save_queues_jobs_only_for_the_marks_it_changed(cohort):
+    session = cohort.past[0]
+    bruno = cohort.enrolments[1]
+    present = {e.id: services.MarkInput("present") for e in cohort.enrolments}
+    services.save_roster(session, present, cohort.trainer, session.roster_version)
+    db.session.commit()
+    db.session.execute(sa.delete(Job))
+    db.session.commit()
+    # The whole sheet sent again (as the roster page does), one mark changed: one trainee's badges may be due.
+    changed = {**present, bruno.id: services.MarkInput("absent")}
+    assert services.save_roster(session, changed, cohort.trainer, session.roster_version) == 1
+    db.session.commit()
+    assert [enrolment_id for _status, enrolment_id, _kind in _queued()] == [bruno.id]
