@@ -25,6 +25,8 @@ same bytes (the signing time is ``moment``, the file identifier is derived from 
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
 import dataclasses
 import hashlib
 import hmac
@@ -232,8 +234,19 @@ def sign_bytes(
             invis_sig_settings=fields.InvisSigSettings(set_print_flag=pdf_a, set_hidden_flag=not pdf_a),
         ),
     )
-    output = pdf_signer.sign_pdf(writer)
+    output = _outside_event_loop(lambda: pdf_signer.sign_pdf(writer))
     return output.getvalue()
+
+
+def _outside_event_loop(call):
+    """``call()`` here, or in a short-lived thread when this thread runs an asyncio event loop: pyHanko signs with
+    ``asyncio.run``, which refuses to start inside a running loop (an async server, or a browser driver's loop)."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return call()
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="pdf-sign") as pool:
+        return pool.submit(call).result()
 
 
 def _fixed_time_metadata(meta, moment: datetime):

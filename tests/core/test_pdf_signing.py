@@ -4,6 +4,7 @@ breaks it; the certificate is made by `tremplin keys generate`, rotated, or repl
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 
 import pytest
@@ -248,3 +249,16 @@ def test_the_signed_pdf_stays_tagged_and_its_untagged_widget_is_hidden_in_pdf_ua
     else:
         assert printed and not hidden  # PDF/A 6.3.2: print set, hidden never
     assert_signed_by(pdf.render_pdf(HTML, title="Essai", lang="fr", variant=variant), active_certificate())
+
+
+def test_a_pdf_is_signed_inside_a_running_event_loop(app):
+    """pyHanko signs with ``asyncio.run``: inside a running loop (an async server, a browser driver's loop left
+    running in the thread) the signature is made in a helper thread, not refused."""
+    moment = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
+    outside = pdf.render_pdf(HTML, title="Essai", lang="fr", created=moment)
+
+    async def inside():
+        return pdf.render_pdf(HTML, title="Essai", lang="fr", created=moment)
+
+    assert asyncio.run(inside()) == outside
+    assert_signed_by(outside, active_certificate())
