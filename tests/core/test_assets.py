@@ -14,6 +14,7 @@ from flask import Response, send_file
 
 from core.assets import IMMUTABLE, Manifest, asset_url
 from core.config import ROOT
+from core.db import db
 
 STATIC = ROOT / "static"
 APP_CSS = (STATIC / "css" / "app.css").read_bytes()
@@ -183,3 +184,14 @@ def test_web_pages_download_no_font():
             assert ".woff2" in source and not re.search(r"\.(ttf|otf)\b", source), (css.name, source)
     base = (ROOT / "templates" / "base.html").read_text()
     assert "fonts/" not in base
+
+
+def test_compression_can_be_left_to_the_proxy(app_config):
+    from core import create_app
+
+    app = create_app({**app_config, "COMPRESS_REGISTER": False})
+    response = app.test_client().get("/login", headers={"Accept-Encoding": "br, gzip"})
+    assert response.status_code == 200 and "Content-Encoding" not in response.headers
+    assert "<html" in response.get_data(as_text=True)
+    with app.app_context():
+        db.engine.dispose()

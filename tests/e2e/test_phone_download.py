@@ -38,9 +38,7 @@ def test_first_visit_on_a_phone_is_small_and_the_next_page_reuses_the_assets(bro
     state = login_context.storage_state()
     login_context.close()
 
-    context = new_context(
-        browser, live.url, viewport=SMALL_PHONE, is_mobile=True, has_touch=True, storage_state=state
-    )
+    context = new_context(browser, live.url, viewport=SMALL_PHONE, is_mobile=True, has_touch=True, storage_state=state)
     page = context.new_page()
     responses = []
     page.on("response", lambda response: responses.append(response))
