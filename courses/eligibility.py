@@ -98,19 +98,16 @@ def evaluate_cohorts(
     )
 
     sessions: dict[int, list[rules.SessionFact]] = defaultdict(list)
-    session_query = db.select(
-        TrainingSession.id,
-        TrainingSession.cohort_id,
-        TrainingSession.module_id,
-        TrainingSession.on,
-        TrainingSession.starts_at,
-        TrainingSession.ends_at,
-        TrainingSession.cancelled,
-    ).where(TrainingSession.cohort_id.in_(cohort_ids))
+    # The hot queries (sessions, marks, validations) name the tables' columns, not the mapped attributes: the
+    # rows then come back as plain tuples, without the ORM's per-row loading step.
+    ts = TrainingSession.__table__.c
+    session_query = db.select(ts.id, ts.cohort_id, ts.module_id, ts.date, ts.starts_at, ts.ends_at, ts.cancelled).where(
+        ts.cohort_id.in_(cohort_ids)
+    )
     if sessions_within is not None:
-        session_query = session_query.where(TrainingSession.on.between(*sessions_within))
+        session_query = session_query.where(ts.date.between(*sessions_within))
     for id_, cohort_id, module_id, on, start, end, cancelled in db.session.execute(
-        session_query.order_by(TrainingSession.on, TrainingSession.starts_at)
+        session_query.order_by(ts.date, ts.starts_at)
     ):
         sessions[cohort_id].append(
             rules.SessionFact(id_, module_codes.get(module_id), on, minutes_between(start, end), cancelled)
@@ -127,9 +124,10 @@ def evaluate_cohorts(
     rows = db.session.execute(query).all()
     if not rows:
         return out
-    enrolled = db.select(Enrolment.id).where(Enrolment.cohort_id.in_(cohort_ids))
+    en = Enrolment.__table__.c
+    enrolled = db.select(en.id).where(en.cohort_id.in_(cohort_ids))
     if enrolment_ids is not None:
-        enrolled = enrolled.where(Enrolment.id.in_(list(enrolment_ids)))
+        enrolled = enrolled.where(en.id.in_(list(enrolment_ids)))
 
     pauses: dict[int, list[rules.Pause]] = defaultdict(list)
     for enrolment_id, starts_on, ends_on in db.session.execute(
@@ -140,10 +138,9 @@ def evaluate_cohorts(
     marks: dict[int, dict[int, rules.AttendanceFact]] = defaultdict(dict)
     # Marks are immutable and take few distinct values: share one object per (status, minutes).
     fact_of: dict[tuple[str, int | None], rules.AttendanceFact] = {}
+    at = Attendance.__table__.c
     for enrolment_id, session_id, status, minutes in db.session.execute(
-        db.select(Attendance.enrolment_id, Attendance.session_id, Attendance.status, Attendance.minutes).where(
-            Attendance.enrolment_id.in_(enrolled)
-        )
+        db.select(at.enrolment_id, at.session_id, at.status, at.minutes).where(at.enrolment_id.in_(enrolled))
     ):
         fact = fact_of.get((status, minutes))
         if fact is None:
@@ -167,14 +164,16 @@ def evaluate_cohorts(
         peers[cohort_id].add(user_id)
     # enrolment → competency → the people who validated it (withdrawn validations excluded)
     validators: dict[int, dict[int, set[int | None]]] = defaultdict(lambda: defaultdict(set))
+    va = Validation.__table__.c
     for enrolment_id, competency_id, validator_id in db.session.execute(
-        db.select(Validation.enrolment_id, Validation.competency_id, Validation.validator_id).where(
-            Validation.enrolment_id.in_(enrolled), Validation.withdrawn_at.is_(None)
+        db.select(va.enrolment_id, va.competency_id, va.validator_id).where(
+            va.enrolment_id.in_(enrolled), va.withdrawn_at.is_(None)
         )
     ):
         validators[enrolment_id][competency_id].add(validator_id)
 
     by_id = {c.id: c for c in cohorts}
+    evaluators: dict[int, rules.Evaluator] = {}
     for enrolment, user in rows:
         cohort = by_id[enrolment.cohort_id]
         programme = programmes[cohort.programme_id]
@@ -195,7 +194,10 @@ def evaluate_cohorts(
             final_work=enrolment.final_work,
             competencies_validated=validated,
         )
-        evaluation = rules.evaluate(sessions.get(cohort.id, []), facts, rule_sets[programme.id], as_of)
+        evaluator = evaluators.get(cohort.id)
+        if evaluator is None:
+            evaluator = evaluators[cohort.id] = rules.Evaluator(sessions.get(cohort.id, []), rule_sets[programme.id])
+        evaluation = evaluator.evaluate(facts, as_of)
         out[cohort.id].append(TraineeResult(enrolment, user, evaluation))
     return out
 
