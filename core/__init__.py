@@ -12,7 +12,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from core.config import ROOT
 from core.db import db
-from core.extensions import csrf, login_manager, migrate
+from core.extensions import compress, csrf, login_manager, migrate
 from core.forms import ROLE_LABELS
 from core.home import nav_items, register_nav, register_panel
 from core.models import OutboxMessage, Role, User, UserRole
@@ -22,7 +22,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the app: defaults, then the environment, then ``config`` (tests pass theirs here)."""
     # The composition root imports the modules it wires in its body, so that importing ``core`` (every
     # module does) does not import them all.
-    from core import audit, cli, errors, i18n, logs, security, storage  # why: the composition root
+    from core import assets, audit, cli, errors, i18n, logs, security, storage  # why: the composition root
     from core import config as configuration  # why: the composition root
     from core.db import configure_sqlite  # why: the composition root
     from core.security import require_login, security_headers  # why: the composition root
@@ -37,7 +37,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     )
     configuration.load(app, config)
     app.json.ensure_ascii = False  # JSON keeps "Élise" readable
+    # First, so that its after_request hook runs last (Flask runs them in reverse): it compresses the final body.
+    compress.init_app(app)
     logs.init_app(app)
+    assets.init_app(app)
 
     if app.config["PROXY_COUNT"]:
         count = int(app.config["PROXY_COUNT"])

@@ -122,6 +122,23 @@ DEFAULTS: dict[str, Any] = {
     "EXCUSE_FILE_RETENTION_DAYS": 90,
     # Number of reverse proxies in front of the app whose X-Forwarded-* headers are trusted.
     "PROXY_COUNT": 0,
+    # Compression (Flask-Compress) of what a phone downloads: pages, JSON and text assets, brotli or gzip, whichever
+    # the browser prefers. Never images, PDFs or ZIPs (already compressed), never a response that already has a
+    # Content-Encoding, never a streamed response (downloads go out chunk by chunk, as they are made).
+    "COMPRESS_ALGORITHM": ["br", "gzip"],
+    "COMPRESS_BR_LEVEL": 5,
+    "COMPRESS_LEVEL": 6,
+    "COMPRESS_MIN_SIZE": 500,
+    "COMPRESS_STREAMS": False,
+    "COMPRESS_MIMETYPES": [
+        "text/html",
+        "text/css",
+        "text/javascript",
+        "application/javascript",
+        "application/json",
+        "application/ld+json",
+        "image/svg+xml",
+    ],
 }
 
 

@@ -1,4 +1,5 @@
-"""The one instance of each Flask extension (login, CSRF, migrations), bound to the app by ``core.create_app``.
+"""The one instance of each Flask extension (login, CSRF, migrations, compression), bound to the app by
+``core.create_app``.
 
 They live here rather than in ``core/__init__.py`` so that a module needing one (``csrf.exempt``, the login
 manager's settings) imports this small module, not the composition root that imports every package.
@@ -6,6 +7,7 @@ manager's settings) imports this small module, not the composition root that imp
 
 from __future__ import annotations
 
+from flask_compress import Compress
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_wtf.csrf import CSRFProtect
@@ -13,3 +15,4 @@ from flask_wtf.csrf import CSRFProtect
 login_manager = LoginManager()
 csrf = CSRFProtect()
 migrate = Migrate()
+compress = Compress()

@@ -185,7 +185,10 @@ def floor_percent(value: Fraction | int | None) -> str:
     """Format a percentage floored to 2 decimals, never rounded up (74.999 -> "74.99"); "" for None."""
     if value is None:
         return ""
-    hundredths = Fraction(value) * 100 // 1
+    if isinstance(value, Fraction):  # in integers: the same floor, without building two Fractions
+        hundredths = value.numerator * 100 // value.denominator
+    else:
+        hundredths = Fraction(value) * 100 // 1
     whole, cents = divmod(abs(hundredths), 100)
     return f"{'-' if hundredths < 0 else ''}{whole}.{cents:02d}"
 
@@ -220,16 +223,6 @@ def _holds(attended: int, counted: int, threshold: Fraction) -> bool:
     return counted > 0 and attended * 100 * threshold.denominator >= threshold.numerator * counted
 
 
-def _expected(session: SessionFact, facts: TraineeFacts) -> bool:
-    """Counted-session rule without the date: not cancelled, enrolled, not yet withdrawn, outside every pause."""
-    return (
-        not session.cancelled
-        and session.on >= facts.enrolled_on
-        and (facts.withdrawn_on is None or session.on < facts.withdrawn_on)
-        and not any(pause.covers(session.on) for pause in facts.pauses)
-    )
-
-
 def _attended_minutes(session: SessionFact, mark: AttendanceFact | None) -> int:
     """PRESENT → all minutes; LATE / LEFT_EARLY → the given minutes clamped to [0, all]; anything else → 0."""
     if mark is None:
@@ -255,34 +248,65 @@ def _group(
     counted: Sequence[tuple[SessionFact, AttendanceFact | None]], remaining: Sequence[SessionFact], rule: AttendanceRule
 ) -> GroupAttendance:
     """Attendance of one group; the rate, ``met`` and ``reachable`` follow the basis (hours or sessions)."""
-    threshold = Fraction(rule.threshold_percent)
-    attended_sessions = attended_minutes = counted_minutes = 0
-    unmarked = []
-    for session, mark in counted:  # one pass: this runs for every trainee and every module
-        counted_minutes += session.minutes
-        if mark is None:
-            unmarked.append(session.key)
-        elif mark.status in ATTENDED:
-            attended_sessions += 1
-            attended_minutes += _attended_minutes(session, mark)
-    remaining_minutes = sum(session.minutes for session in remaining)
-    if rule.basis == "hours":
-        attended, total, still = attended_minutes, counted_minutes, remaining_minutes
-    else:
-        attended, total, still = attended_sessions, len(counted), len(remaining)
-    return GroupAttendance(
-        counted_sessions=len(counted),
-        counted_minutes=counted_minutes,
-        attended_sessions=attended_sessions,
-        attended_minutes=attended_minutes,
-        remaining_sessions=len(remaining),
-        remaining_minutes=remaining_minutes,
-        unmarked=tuple(unmarked),
-        rate=Fraction(attended, total) if total else None,
-        met=_holds(attended, total, threshold),
-        reachable=_holds(attended + still, total + still, threshold),
-        can_still_miss_minutes=(_can_still_miss(attended, total, still, threshold) if rule.basis == "hours" else None),
+    tally = _Tally()
+    for session, mark in counted:
+        tally.count(session, mark)
+    for session in remaining:
+        tally.remain(session)
+    return tally.group(rule, Fraction(rule.threshold_percent))
+
+
+class _Tally:
+    """What one group's sessions add up to, filled session by session (one pass for the programme and its modules)."""
+
+    SUMS = (
+        "counted_sessions",
+        "counted_minutes",
+        "attended_sessions",
+        "attended_minutes",
+        "remaining_sessions",
+        "remaining_minutes",
     )
+    __slots__ = (*SUMS, "unmarked")
+
+    def __init__(self) -> None:
+        self.counted_sessions = self.counted_minutes = self.attended_sessions = self.attended_minutes = 0
+        self.remaining_sessions = self.remaining_minutes = 0
+        self.unmarked: list = []
+
+    def count(self, session: SessionFact, mark: AttendanceFact | None) -> None:
+        self.counted_sessions += 1
+        self.counted_minutes += session.minutes
+        if mark is None:
+            self.unmarked.append(session.key)
+        elif mark.status in ATTENDED:
+            self.attended_sessions += 1
+            self.attended_minutes += _attended_minutes(session, mark)
+
+    def remain(self, session: SessionFact) -> None:
+        self.remaining_sessions += 1
+        self.remaining_minutes += session.minutes
+
+    def group(self, rule: AttendanceRule, threshold: Fraction) -> GroupAttendance:
+        if rule.basis == "hours":
+            attended, total, still = self.attended_minutes, self.counted_minutes, self.remaining_minutes
+        else:
+            attended, total, still = self.attended_sessions, self.counted_sessions, self.remaining_sessions
+        return GroupAttendance(
+            counted_sessions=self.counted_sessions,
+            counted_minutes=self.counted_minutes,
+            attended_sessions=self.attended_sessions,
+            attended_minutes=self.attended_minutes,
+            remaining_sessions=self.remaining_sessions,
+            remaining_minutes=self.remaining_minutes,
+            unmarked=tuple(self.unmarked),
+            rate=Fraction(attended, total) if total else None,
+            met=_holds(attended, total, threshold),
+            reachable=_holds(attended + still, total + still, threshold),
+            can_still_miss_minutes=(
+                _can_still_miss(attended, total, still, threshold) if rule.basis == "hours" else None
+            ),
+        )
 
 
 def _label(module: str | None) -> str:
@@ -335,29 +359,79 @@ def _reasons(
 
 def evaluate(sessions: Sequence[SessionFact], facts: TraineeFacts, rules: RuleSet, as_of: date) -> Evaluation:
     """Evaluate one trainee's eligibility in one cohort at ``as_of``; the status rule is applied here."""
-    rule = rules.attendance
-    codes: set[str | None] = set()
-    counted: list[tuple[SessionFact, AttendanceFact | None]] = []
-    remaining: list[SessionFact] = []
-    for session in sorted(sessions, key=lambda s: s.on):
-        codes.add(session.module)
-        mark = facts.marks.get(session.key)
-        neutral = mark is not None and mark.status is Mark.EXCUSED and rule.excused == "neutral"
-        if _expected(session, facts) and not neutral:
-            if session.on <= as_of:
-                counted.append((session, mark))
-            else:
-                remaining.append(session)
+    return Evaluator(sessions, rules).evaluate(facts, as_of)
 
-    programme = _group(counted, remaining, rule)
-    by_module: dict[str | None, tuple[list, list]] = {code: ([], []) for code in codes}
-    for item in counted:
-        by_module[item[0].module][0].append(item)
-    for session in remaining:
-        by_module[session.module][1].append(session)
-    modules = {
-        code: _group(*by_module[code], rule) for code in sorted(codes, key=lambda code: (code is None, code or ""))
-    }
+
+class Evaluator:
+    """The trainees of one cohort evaluated against the same sessions and rules: what does not depend on the
+    trainee (sessions in date order, module codes, the threshold) is worked out once, not once per trainee."""
+
+    def __init__(self, sessions: Sequence[SessionFact], rules: RuleSet) -> None:
+        self.rules = rules
+        self.sessions = sorted(sessions, key=lambda s: s.on)
+        self.codes = sorted({s.module for s in self.sessions}, key=lambda code: (code is None, code or ""))
+        self.threshold = Fraction(rules.attendance.threshold_percent)
+        self.required = frozenset(rules.competencies_required)
+
+    def evaluate(self, facts: TraineeFacts, as_of: date) -> Evaluation:
+        rules, rule, threshold = self.rules, self.rules.attendance, self.threshold
+        neutral_excused = rule.excused == "neutral"
+        enrolled_on, withdrawn_on, pauses = facts.enrolled_on, facts.withdrawn_on, facts.pauses
+        marks = facts.marks
+        tallies = {code: _Tally() for code in self.codes}
+        unmarked: list = []  # the programme's, in date order
+        # Counted-session rule: not cancelled, enrolled, not yet withdrawn, outside every pause (and an excused
+        # absence left out when excused is "neutral"); then counted by ``as_of``, else remaining.
+        for session in self.sessions:
+            on = session.on
+            if (
+                session.cancelled
+                or on < enrolled_on
+                or (withdrawn_on is not None and on >= withdrawn_on)
+                or (pauses and any(pause.covers(on) for pause in pauses))
+            ):
+                continue
+            mark = marks.get(session.key)
+            if mark is not None and neutral_excused and mark.status is Mark.EXCUSED:
+                continue
+            tally = tallies[session.module]
+            if on > as_of:
+                tally.remaining_sessions += 1
+                tally.remaining_minutes += session.minutes
+                continue
+            # _Tally.count, written out: this line runs for every trainee and every session
+            tally.counted_sessions += 1
+            tally.counted_minutes += session.minutes
+            if mark is None:
+                tally.unmarked.append(session.key)
+                unmarked.append(session.key)
+            elif mark.status is Mark.PRESENT:
+                tally.attended_sessions += 1
+                tally.attended_minutes += session.minutes
+            elif mark.status in PARTIAL:
+                tally.attended_sessions += 1
+                tally.attended_minutes += _attended_minutes(session, mark)
+
+        whole = _Tally()
+        for tally in tallies.values():
+            for name in _Tally.SUMS:
+                setattr(whole, name, getattr(whole, name) + getattr(tally, name))
+        whole.unmarked = unmarked
+        programme = whole.group(rule, threshold)
+        modules = {code: tallies[code].group(rule, threshold) for code in self.codes}
+        return _conclude(programme, modules, facts, rules, as_of, self.required)
+
+
+def _conclude(
+    programme: GroupAttendance,
+    modules: dict[str | None, GroupAttendance],
+    facts: TraineeFacts,
+    rules: RuleSet,
+    as_of: date,
+    required: frozenset[str],
+) -> Evaluation:
+    """The scope and status rules, applied to the groups' attendance and the other facts."""
+    rule = rules.attendance
     # Scope rule: the programme group, or every module group the trainee is expected at (counted or remaining).
     if rule.scope == "programme":
         checked: dict[str | None, GroupAttendance] = {None: programme}
@@ -372,7 +446,6 @@ def evaluate(sessions: Sequence[SessionFact], facts: TraineeFacts, rules: RuleSe
     if reachable and not withdrawn and rule.basis == "hours":
         can_still_miss = min(group.can_still_miss_minutes for group in checked.values())
 
-    required = frozenset(rules.competencies_required)
     missing = tuple(sorted(required - frozenset(facts.competencies_validated)))
     placement_met = facts.placement_minutes_confirmed >= rules.placement_minutes_required
     final_work_met = not rules.final_work_required or facts.final_work == "passed"
