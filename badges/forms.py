@@ -80,6 +80,8 @@ class WalletOfferForm(FlaskForm):
         _l("Also ask for a code sent by e-mail"),
         description=_l("Safer: your wallet asks for a 6-digit code. We send it to your e-mail address."),
     )
+
+
 class BackpackConnectForm(FlaskForm):
     url = StringField(
         _l("Address of your other wallet"),

@@ -259,6 +259,8 @@ class WalletCredential(PublicIdMixin, db.Model):
     offer: Mapped[WalletOffer] = relationship()
 
     __table_args__ = (sa.CheckConstraint("binding IN ('did:key', 'did:jwk', 'jwk')", name="binding"),)
+
+
 class PushStatus(enum.StrEnum):
     PENDING = "pending"  # a job will send it (or is sending it, or will try again)
     SENT = "sent"  # the backpack said yes (200 or 201)

@@ -79,6 +79,8 @@ NODE_FILE = ROOT / ".cache" / "interop-node"  # the node scripts/interop-setup c
 def _node() -> str | None:
     chosen = os.environ.get("TREMPLIN_NODE") or (NODE_FILE.read_text().strip() if NODE_FILE.is_file() else "")
     return chosen or shutil.which("node")
+
+
 #: The official OB 3.0 JSON Schemas (1EdTech's files), served to verifier-core instead of fetching them.
 OB3_SCHEMAS = ROOT / "badges" / "schemas" / "ob3"
 FOREIGN_WARMUP, FOREIGN_TIMED = 10, 50

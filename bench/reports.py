@@ -167,8 +167,11 @@ def main() -> None:
 
         def line(label: str, seconds: float, floor: float, target: float | None, unit: str = "s") -> str:
             shown = f"{seconds * 1000:8.1f} ms" if unit == "ms" else f"{seconds:8.3f} s "
-            verdict = "" if target is None else f"   target < {target:g} {unit}: " + (
-                "OK" if (seconds * (1000 if unit == "ms" else 1)) < target else "MISSED"
+            verdict = (
+                ""
+                if target is None
+                else f"   target < {target:g} {unit}: "
+                + ("OK" if (seconds * (1000 if unit == "ms" else 1)) < target else "MISSED")
             )
             return f"{label:<56}{shown} = {seconds / floor:6.1f}× floor{verdict}"
 

@@ -19,23 +19,23 @@ def seen(monkeypatch) -> list[bool]:
             raise RuntimeError("boom")
         return {}
 
-    monkeypatch.setattr(eligibility, "_evaluate_cohorts", fake)
+    monkeypatch.setattr(eligibility, "_evaluate_batch", fake)
     return states
 
 
 def test_the_collector_is_paused_during_a_batch_and_runs_again_after(seen):
     assert gc.isenabled()
-    assert eligibility.evaluate_cohorts([]) == {}
+    assert eligibility.evaluate_cohorts([], remember=False) == {}
     assert seen == [False] and gc.isenabled()
     with pytest.raises(RuntimeError):
-        eligibility.evaluate_cohorts(["boom"])
+        eligibility.evaluate_cohorts(["boom"], remember=False)
     assert seen == [False, False] and gc.isenabled()
 
 
 def test_a_collector_paused_by_the_caller_stays_paused(seen):
     gc.disable()
     try:
-        eligibility.evaluate_cohorts([])
+        eligibility.evaluate_cohorts([], remember=False)
         assert seen == [False] and not gc.isenabled()
     finally:
         gc.enable()
