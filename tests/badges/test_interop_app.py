@@ -14,7 +14,7 @@ import copy
 import json
 import socket
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -71,12 +71,12 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def served(tmp_path_factory) -> Iterator[Served]:
+def demo_app(folder: Path, prepare: Callable[[], None] = lambda: None):
+    """The demo in a SQLite file of ``folder``, configured for a free loopback port (``PORT``), ``prepare``d."""
     from flask_migrate import upgrade
 
     port = _free_port()
-    database = tmp_path_factory.mktemp("interop") / "tremplin.db"
+    database = folder / "tremplin.db"
     app = create_app(
         make_config(f"sqlite:///{database}", BASE_URL=f"http://127.0.0.1:{port}", PORT=port, TESTING=False)
     )
@@ -84,8 +84,14 @@ def served(tmp_path_factory) -> Iterator[Served]:
         upgrade()
         result = app.test_cli_runner().invoke(args=["demo"])
         assert result.exit_code == 0, result.output
-        _extra_badges()
+        prepare()
         db.session.remove()
+    return app
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory) -> Iterator[Served]:
+    app = demo_app(tmp_path_factory.mktemp("interop"), _extra_badges)
     site = Served(app)
     site.thread.start()
     try:

@@ -22,8 +22,7 @@ from badges.models import Award, WalletCredential
 from core.db import db, utcnow
 from core.models import OutboxMessage, User
 from tests.badges.test_interop import HARNESS, ROOT, TIMEOUT, _env, _run, node
-from tests.badges.test_interop_app import Served, _free_port
-from tests.conftest import make_config
+from tests.badges.test_interop_app import Served, demo_app
 
 if not (HARNESS / "node_modules" / "@sphereon" / "oid4vci-client").is_dir():
     pytest.skip("run scripts/interop-setup", allow_module_level=True)
@@ -69,20 +68,7 @@ class Issuer(Served):
 
 @pytest.fixture(scope="module")
 def issuer(tmp_path_factory) -> Iterator[Issuer]:
-    from flask_migrate import upgrade
-
-    from core import create_app
-
-    port = _free_port()
-    database = tmp_path_factory.mktemp("oid4vci") / "tremplin.db"
-    app = create_app(
-        make_config(f"sqlite:///{database}", BASE_URL=f"http://127.0.0.1:{port}", PORT=port, TESTING=False)
-    )
-    with app.app_context():
-        upgrade()
-        result = app.test_cli_runner().invoke(args=["demo"])
-        assert result.exit_code == 0, result.output
-        db.session.remove()
+    app = demo_app(tmp_path_factory.mktemp("oid4vci"))
     site = Issuer(app)
     site.thread.start()
     try:
