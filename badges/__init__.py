@@ -71,6 +71,7 @@ def _navigation() -> None:
 
     from badges.extensions import badge_on_the_way
     from badges.services import awards_of
+    from badges.services import holder_version as badges_version
     from core.home import register_nav, register_panel
     from core.models import Role
 
@@ -82,6 +83,10 @@ def _navigation() -> None:
             "on_the_way": badge_on_the_way(user),
         }
 
-    register_panel("badges/panels/holder.html", [Role.TRAINEE], order=15, context=holder_panel)
+    def holder_version(user):
+        # a badge on its way shows a message until it arrives: such a page is not kept
+        return None if badge_on_the_way(user) else badges_version(user)
+
+    register_panel("badges/panels/holder.html", [Role.TRAINEE], order=15, context=holder_panel, version=holder_version)
     register_nav("badges.my_badges", _l("My badges"), [Role.TRAINEE], order=40)
     register_nav("badges.register", _l("Badges"), [Role.ADMIN], order=60)

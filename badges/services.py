@@ -21,6 +21,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
+from flask import g
 from flask_babel import force_locale, format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -849,7 +850,12 @@ def badge_memo(memo: dict) -> dict:
     return memo
 
 
+#: Bumped each time this process drops its badge memos (a change made here, or seen from another process).
+_generation = [0]
+
+
 def _drop_memos() -> None:
+    _generation[0] += 1
     _STATE.clear()
     for memo in _MEMOS:
         memo.clear()
@@ -924,6 +930,36 @@ def issuer_changed() -> None:
 def check_state_version() -> None:
     """Before reading a memo registered with ``badge_memo``: drop it if any badge changed since last asked."""
     _check_state_version(time.monotonic())
+
+
+def state_version() -> tuple:
+    """A number that changes whenever any badge's state changes: at once for a change made in this process, within
+    ``STATE_TTL_SECONDS`` for one made in another (the key of memos kept outside this module, e.g. kept pages)."""
+    _check_state_version(time.monotonic())
+    return (_state_version[1], _generation[0])
+
+
+def holder_version(user: User) -> tuple:
+    """What the holder's own pages show of her badges changes with: any badge's state (revocation, re-issue,
+    visibility, a certificate made: ``state_version``), a badge issued to her or seen by her, an achievement's
+    texts. One query per request."""
+    kept = g.get("badges_holder_version")
+    if kept is not None and kept[0] == user.id:
+        return kept[1]
+    row = db.session.execute(
+        sa.select(
+            sa.func.count(Award.id),
+            sa.func.max(Award.id),
+            sa.func.count(Award.seen_at),
+            sa.func.max(Achievement.updated_at),
+        )
+        .select_from(Award)
+        .join(Achievement, Achievement.id == Award.achievement_id)
+        .where(Award.recipient_id == user.id)
+    ).one()
+    version = (*state_version(), *row)
+    g.badges_holder_version = (user.id, version)
+    return version
 
 
 def forget_states() -> None:

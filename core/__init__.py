@@ -6,6 +6,7 @@ import os
 import uuid
 from typing import Any
 
+import sqlalchemy as sa
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -52,6 +53,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         if db.engine.dialect.name == "sqlite":
             configure_sqlite(db.engine)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True)
+    from core import pagecache  # why: the composition root
+
+    pagecache.install_hooks()
     app.session_interface = security.CookieSessionInterface()
     csrf.init_app(app)
     from core import api_auth  # why: the composition root
@@ -113,7 +117,12 @@ def _init_login(app: Flask) -> None:
             version_number = int(version)
         except ValueError:
             return None
-        user = db.session.scalar(db.select(User).where(User.uuid == key))
+        # with the roles in the same statement (every page reads them: menu, checks)
+        user = (
+            db.session.scalars(db.select(User).where(User.uuid == key).options(sa.orm.joinedload(User.role_rows)))
+            .unique()
+            .first()
+        )
         if user is None or not user.active or user.session_version != version_number:
             return None
         return user
@@ -142,7 +151,8 @@ def _register_core_panels() -> None:
     register_nav("jobs.overview", _l("Background tasks"), [Role.ADMIN], order=95)
     register_nav("jobs.mine", _l("My exports"), [Role.ADMIN], order=70)  # only coordinators start jobs today
     register_panel("core/panels/people.html", [Role.ADMIN], order=10, context=_people_panel)
-    register_panel("core/panels/account.html", list(Role), order=900)
+    # what it shows is the person's own fields, part of every kept page's key
+    register_panel("core/panels/account.html", list(Role), order=900, version=lambda user: ())
 
 
 def _people_panel(user) -> dict[str, Any]:

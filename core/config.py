@@ -54,6 +54,10 @@ DEFAULTS: dict[str, Any] = {
     # brake; never the per-account ones): empty by default, a benchmark or a test on loopback says so itself.
     # A JSON list or a comma-separated string of addresses or networks ("127.0.0.0/8, ::1").
     "RATE_LIMIT_EXEMPT_NETWORKS": [],
+    # Pages kept in memory per person and version of what they show (core/pagecache.py). VERIFY renders each
+    # kept page afresh and fails on a difference: None → on in the test configuration only.
+    "PAGE_CACHE": True,
+    "PAGE_CACHE_VERIFY": None,
     "INVITATION_TTL_SECONDS": 14 * 24 * 3600,
     "PASSWORD_RESET_TTL_SECONDS": 3600,
     "PASSWORD_MIN_LENGTH": 10,
@@ -169,6 +173,8 @@ def load(app, overrides: dict[str, Any] | None) -> None:
     if env not in ("development", "production", "testing"):
         raise ConfigError(f"TREMPLIN_ENV must be development, production or testing, not {env!r}.")
     app.testing = env == "testing" or bool(app.config.get("TESTING"))
+    if app.config["PAGE_CACHE_VERIFY"] is None:
+        app.config["PAGE_CACHE_VERIFY"] = app.testing
 
     instance = Path(app.instance_path)
     if not app.config["SQLALCHEMY_DATABASE_URI"]:

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,27 +15,45 @@ from core.models import Role
 
 @dataclass(frozen=True)
 class Panel:
-    """``template`` is rendered with ``context(user)``; ``order`` sorts panels on the page."""
+    """``template`` is rendered with ``context(user)``; ``order`` sorts panels on the page. ``version(user)``, when
+    given, says cheaply what the panel shows beyond the person's own fields (``core.pagecache``): numbers that
+    change whenever its content does, or ``None`` when it cannot say. A home page is kept in memory only when
+    every panel on it has a version."""
 
     template: str
     roles: frozenset[str]
     order: int = 100
     context: Callable[[Any], dict[str, Any]] = field(default=lambda user: {})
+    version: Callable[[Any], Hashable | None] | None = None
 
 
 _PANELS: list[Panel] = []
 
 
-def register_panel(template: str, roles: list[Role | str], order: int = 100, context=None) -> None:
-    panel = Panel(template, frozenset(str(r) for r in roles), order, context or (lambda user: {}))
+def register_panel(template: str, roles: list[Role | str], order: int = 100, context=None, version=None) -> None:
+    panel = Panel(template, frozenset(str(r) for r in roles), order, context or (lambda user: {}), version)
     if panel.template not in {p.template for p in _PANELS}:
         _PANELS.append(panel)
 
 
-def panels_for(user) -> list[tuple[str, dict[str, Any]]]:
+def _chosen(user) -> list[Panel]:
     mine = {r.role for r in user.role_rows}
-    chosen = sorted((p for p in _PANELS if p.roles & mine), key=lambda p: (p.order, p.template))
-    return [(p.template, p.context(user)) for p in chosen]
+    return sorted((p for p in _PANELS if p.roles & mine), key=lambda p: (p.order, p.template))
+
+
+def panels_for(user) -> list[tuple[str, dict[str, Any]]]:
+    return [(p.template, p.context(user)) for p in _chosen(user)]
+
+
+def home_version(user) -> tuple | None:
+    """The version of ``user``'s home page: each of its panels' (``None`` when one of them cannot say)."""
+    versions = []
+    for panel in _chosen(user):
+        version = panel.version(user) if panel.version is not None else None
+        if version is None:
+            return None
+        versions.append(version)
+    return tuple(versions)
 
 
 @dataclass(frozen=True)

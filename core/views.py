@@ -9,12 +9,12 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user
 from werkzeug.security import check_password_hash
 
-from core import api_auth, devices, services
+from core import api_auth, devices, pagecache, services
 from core.auth import safe_next
 from core.db import db, utcnow
 from core.errors import RETRY_AFTER_SECONDS
 from core.forms import ApiTokenForm, ChangePasswordForm, LanguageForm, ProfileForm
-from core.home import panels_for
+from core.home import home_version, panels_for
 from core.models import ApiToken
 from core.security import public
 
@@ -23,7 +23,10 @@ bp = Blueprint("core", __name__)
 
 @bp.route("/")
 def home():
-    return render_template("core/home.html", panels=panels_for(current_user))
+    """The person's home: their role's panels, kept in memory while what they show is unchanged (``pagecache``)."""
+    return pagecache.page(
+        home_version(current_user), lambda: render_template("core/home.html", panels=panels_for(current_user))
+    )
 
 
 @bp.route("/account", methods=["GET", "POST"])

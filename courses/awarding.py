@@ -534,8 +534,7 @@ def badges_on_their_way(user: User) -> bool:
     """Whether a badge is on its way to ``user``: a job for one of her enrolments is queued or running, and she
     has earned a badge she does not hold yet (a job queued by a change that makes nothing due says nothing).
     Costs one query, and an evaluation of her enrolment only during the few seconds a job waits."""
-    enrolment_ids = db.session.scalars(db.select(Enrolment.id).where(Enrolment.user_id == user.id)).all()
-    pending = outbox.pending_enrolment_ids(enrolment_ids)
+    pending = outbox.pending_enrolment_ids(db.select(Enrolment.id).where(Enrolment.user_id == user.id))
     if not pending:
         return False
     cohorts = list(

@@ -33,6 +33,7 @@ from flask import current_app
 from flask_sqlalchemy.session import Session as FlaskSession
 
 from core.db import db
+from core.models import User
 from courses.models import (
     Attendance,
     Cohort,
@@ -65,12 +66,27 @@ def _values(obj, attribute: str) -> set:
     return {v for v in chain(history.added, history.unchanged, history.deleted) if v is not None}
 
 
+#: What the cohort's pages show of a person (a trainee's, a trainer's or the contact's name and address; whether
+#: they are active: an inactive contact is replaced by the first trainer): a change is a change of the cohort's
+#: facts, so pages kept under ``facts_version`` (``core.pagecache``) show it.
+PEOPLE_FIELDS = ("legal_name", "display_name", "email", "active")
+
+
+def _person_changed(user: User) -> bool:
+    state = sa.inspect(user)
+    return any(state.attrs[name].history.has_changes() for name in PEOPLE_FIELDS)
+
+
 def _after_flush(session, _flush_context) -> None:
     cohorts: set[int] = set()
     enrolments: set[int] = set()
     programmes: set[int] = set()
+    people: set[int] = set()
     for obj in chain(session.new, session.dirty, session.deleted):
-        if isinstance(obj, Cohort):
+        if isinstance(obj, User):
+            if obj not in session.new and (obj in session.deleted or _person_changed(obj)):
+                people.add(obj.id)
+        elif isinstance(obj, Cohort):
             if obj not in session.new:  # a new cohort has a new number already
                 cohorts.add(obj.id)
         elif isinstance(obj, _BY_COHORT):
@@ -81,13 +97,23 @@ def _after_flush(session, _flush_context) -> None:
             programmes.add(obj.id)
         elif isinstance(obj, _BY_PROGRAMME):
             programmes |= _values(obj, "programme_id")
-    if cohorts or enrolments or programmes:
-        _bump(session, cohorts, enrolments, programmes)
+    if cohorts or enrolments or programmes or people:
+        _bump(session, cohorts, enrolments, programmes, people)
 
 
-def _bump(session, cohorts: Iterable[int], enrolments: Iterable[int] = (), programmes: Iterable[int] = ()) -> None:
-    table, enrolment = Cohort.__table__, Enrolment.__table__
+def _bump(
+    session,
+    cohorts: Iterable[int],
+    enrolments: Iterable[int] = (),
+    programmes: Iterable[int] = (),
+    people: Iterable[int] = (),
+) -> None:
+    table, enrolment, staff = Cohort.__table__, Enrolment.__table__, CohortStaff.__table__
     where = []
+    if people := set(people):  # the cohorts they are enrolled in, teach in, or are the contact of
+        where.append(table.c.id.in_(sa.select(enrolment.c.cohort_id).where(enrolment.c.user_id.in_(people))))
+        where.append(table.c.id.in_(sa.select(staff.c.cohort_id).where(staff.c.user_id.in_(people))))
+        where.append(table.c.contact_id.in_(people))
     if cohorts := set(cohorts):
         where.append(table.c.id.in_(cohorts))
     if enrolments := set(enrolments):

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload
 
+from badges import services as badge_services
 from core.db import db
 from core.home import register_nav, register_panel
 from core.models import Role
@@ -37,6 +38,21 @@ def _trainee_panel(user) -> dict:
             .where(HoursEntry.enrolment_id == enrolment.id, HoursEntry.state == HoursState.PENDING.value)
         ),
     }
+
+
+def _trainee_version(user) -> tuple | None:
+    """What the trainee's panel (and the contact card of her pages) shows changes with: her enrolments and their
+    cohorts' facts (``facts_version``: sessions, marks, hours, validations, staff and the people's names), her badges
+    (the programme badge gives the certificate link). One query besides the badges'."""
+    if not facts.usable():
+        return None
+    rows = db.session.execute(
+        db.select(Enrolment.id, Cohort.id, Cohort.facts_version)
+        .join(Cohort, Cohort.id == Enrolment.cohort_id)
+        .where(Enrolment.user_id == user.id)
+        .order_by(Enrolment.id)
+    ).all()
+    return (tuple(tuple(row) for row in rows), badge_services.holder_version(user))
 
 
 #: How far back the trainer's home looks for rosters still to fill.
@@ -111,7 +127,9 @@ def _funder_panel(user) -> dict:
 
 
 def register() -> None:
-    register_panel("courses/panels/trainee.html", [Role.TRAINEE], order=20, context=_trainee_panel)
+    register_panel(
+        "courses/panels/trainee.html", [Role.TRAINEE], order=20, context=_trainee_panel, version=_trainee_version
+    )
     register_panel("courses/panels/staff.html", [Role.ADMIN, Role.TRAINER], order=15, context=_staff_panel)
     register_panel("courses/panels/tutor.html", [Role.TUTOR], order=25, context=_tutor_panel)
     register_panel("courses/panels/funder.html", [Role.FUNDER], order=10, context=_funder_panel)

@@ -76,10 +76,11 @@ def unqueue_badges(enrolment_ids: Iterable[int]) -> int:
     return dropped
 
 
-def pending_enrolment_ids(enrolment_ids: Iterable[int]) -> set[int]:
-    """Those of ``enrolment_ids`` for which an ``issue-due-badges`` job is queued or running (committed)."""
-    ids = list(enrolment_ids)
-    if not ids:
+def pending_enrolment_ids(enrolment_ids: Iterable[int] | sa.Select) -> set[int]:
+    """Those of ``enrolment_ids`` (or of a query's) for which an ``issue-due-badges`` job is queued or running
+    (committed)."""
+    ids = enrolment_ids if isinstance(enrolment_ids, sa.Select) else list(enrolment_ids)
+    if not isinstance(ids, sa.Select) and not ids:
         return set()
     enrolment = Job.params["enrolment_id"].as_integer()
     rows = db.session.scalars(
