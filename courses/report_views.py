@@ -11,13 +11,13 @@ from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from core import jobs
+from core import jobs, pagecache
 from core.db import db
 from core.home import register_nav
 from core.models import Role
 from core.pdf import content_disposition, pdf_response
 from core.security import roles_required
-from courses import exports, permissions, reports
+from courses import exports, facts, permissions, reports
 from courses.blueprint import bp
 from courses.forms import PlatformExportForm
 from courses.models import Cohort
@@ -104,9 +104,11 @@ def _cohort(cohort_uuid: uuid.UUID, kind: str) -> Cohort:
 @roles_required(*STAFF)
 def cohort_report(cohort_uuid: uuid.UUID, kind: str):
     cohort = _cohort(cohort_uuid, kind)
-    report = reports.build(kind, cohort, _as_of())
+    as_of = _as_of()
     export_url = url_for("courses.cohort_report_export", cohort_uuid=cohort.uuid, kind=kind)
-    return _page(report, export_url, cohort)
+    # a report computed from the cohort's facts alone is kept in memory per person and facts_version
+    version = (cohort.facts_version,) if kind in reports.FACTS_ONLY_KINDS and facts.usable() else None
+    return pagecache.page(version, lambda: _page(reports.build(kind, cohort, as_of), export_url, cohort))
 
 
 @bp.route("/cohorts/<uuid:cohort_uuid>/reports/<kind>/export")

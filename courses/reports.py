@@ -992,5 +992,10 @@ BUILDERS: dict[str, Callable[[Cohort, date], Report]] = {
 }
 
 
+#: Reports computed from the cohort's facts alone (``courses.facts``: eligibility, and the people's names): their
+#: pages may be kept under the cohort's ``facts_version``.
+FACTS_ONLY_KINDS = frozenset({"risk"})
+
+
 def build(kind: str, cohort: Cohort, as_of: date) -> Report:
     return BUILDERS[kind](cohort, as_of)

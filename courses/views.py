@@ -12,13 +12,14 @@ from flask_login import current_user
 from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
 
+from core import pagecache
 from core.db import db
 from core.i18n import localized, sort_key
 from core.models import Role, User, UserRole
 from core.pdf import pdf_response, render_template_pdf
 from core.security import public, roles_required
 from core.services import ServiceError
-from courses import eligibility, emargement, importer, permissions, queries, rules, services
+from courses import eligibility, emargement, facts, importer, permissions, queries, rules, services
 from courses.blueprint import bp
 from courses.forms import CohortEditForm, CohortForm, ConvocationForm, ImportForm, SessionForm
 from courses.models import (
@@ -187,6 +188,13 @@ def cohort_edit(cohort_uuid: uuid.UUID):
 def cohort_detail(cohort_uuid: uuid.UUID):
     cohort = cohort_or_404(cohort_uuid)
     permissions.require_staff(cohort)
+    # All it shows is the cohort's facts (its sessions and marks, trainees' progress, staff and their names): kept
+    # in memory per person and facts_version (core.pagecache)
+    version = (cohort.facts_version,) if facts.usable() else None
+    return pagecache.page(version, lambda: _cohort_detail_page(cohort))
+
+
+def _cohort_detail_page(cohort: Cohort) -> str:
     as_of = date.today()
     results = eligibility.evaluate_cohort(cohort, as_of)
     ended = as_of > cohort.ends_on

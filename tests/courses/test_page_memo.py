@@ -1,7 +1,8 @@
-"""The trainee's home kept in memory (``core.pagecache``): served again without its panels' queries while nothing
-it shows changed, and rendered afresh after every change of what it shows — a fact of her cohort, her badges, her
-contact person, her own name. The test configuration renders every kept page afresh too and fails on a
-difference (``PAGE_CACHE_VERIFY``): these tests also show that this check can fail."""
+"""Pages kept in memory (``core.pagecache``): the trainee's home, a cohort's overview and its risk list. Each is
+served again without the queries that build it while nothing it shows changed, and rendered afresh after every
+change of what it shows — a fact of the cohort, her badges, her contact person, a name. The test configuration
+renders every kept page afresh too and fails on a difference (``PAGE_CACHE_VERIFY``): these tests also show that
+this check can fail, and that a kept page never skips the checks of who may open it."""
 
 from __future__ import annotations
 
@@ -159,3 +160,67 @@ def test_the_check_fails_when_a_version_misses_a_change(cohort, client_for, monk
     db.session.commit()
     with pytest.raises(pagecache.StalePage, match="differs from a fresh one"):
         client.get("/")
+
+
+# --- the staff's pages of a cohort: its overview and its risk list -------------------------------------------------
+
+
+def staff_page(client, path: str) -> str:
+    response = client.get(path)
+    assert response.status_code == 200, path
+    return response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("kind", ["overview", "risk"])
+def test_a_cohort_page_is_served_again_without_the_cohort_s_queries(app, cohort, client_for, admin, kind):
+    app.config["PAGE_CACHE_VERIFY"] = False
+    client = client_for(admin)
+    path = f"/cohorts/{cohort.cohort.uuid}" + ("/reports/risk" if kind == "risk" else "")
+    first = staff_page(client, path)
+    with statements() as seen:
+        again = staff_page(client, path)
+    assert without_tokens(again) == without_tokens(first)
+    assert not any("attendance" in s or "training_session" in s for s in seen), "\n".join(seen)
+
+
+@pytest.mark.parametrize("change", list(CHANGES))
+def test_every_change_of_the_cohort_s_facts_shows_on_its_overview(cohort, client_for, admin, change):
+    _mark_all_present(cohort)
+    client = client_for(admin)
+    overview, risk = f"/cohorts/{cohort.cohort.uuid}", f"/cohorts/{cohort.cohort.uuid}/reports/risk"
+    before = [staff_page(client, overview), staff_page(client, risk)]
+    staff_page(client, overview), staff_page(client, risk)  # from memory (PAGE_CACHE_VERIFY: equal to fresh pages)
+    CHANGES[change](cohort)
+    db.session.commit()
+    after = [staff_page(client, overview), staff_page(client, risk)]
+    assert without_tokens(after[0]) != without_tokens(before[0]), change
+
+
+def test_a_trainee_renamed_shows_on_the_cohort_s_pages(cohort, client_for, admin):
+    _mark_all_present(cohort)
+    services.save_roster(
+        cohort.past[0],
+        {cohort.enrolment.id: services.MarkInput("absent")},
+        cohort.trainer,
+        cohort.past[0].roster_version,
+    )
+    db.session.commit()
+    client = client_for(admin)
+    paths = [f"/cohorts/{cohort.cohort.uuid}", f"/cohorts/{cohort.cohort.uuid}/reports/risk"]
+    for path in paths * 2:
+        assert "Alice Martin" in staff_page(client, path)
+    user = db.session.get(User, cohort.trainee.id)
+    user.legal_name = "Alice Lefèvre"
+    db.session.commit()
+    for path in paths:
+        page = staff_page(client, path)
+        assert "Alice Lefèvre" in page and "Alice Martin" not in page
+
+
+def test_a_kept_page_is_never_served_to_someone_not_allowed(cohort, client_for, admin, make_trainer):
+    path = f"/cohorts/{cohort.cohort.uuid}"
+    staff_page(client_for(admin), path)
+    staff_page(client_for(admin), path)
+    outsider = client_for(make_trainer(email="other.trainer@example.org"))
+    assert outsider.get(path).status_code == 403
+    assert client_for(cohort.trainee).get(path).status_code == 403
