@@ -11,7 +11,7 @@ from badges import services as badge_services
 from core.db import db
 from core.home import register_nav, register_panel
 from core.models import Role
-from courses import eligibility, exports, facts, next_steps, permissions, reports
+from courses import eligibility, exports, facts, next_steps, permissions, queries, reports
 from courses.models import Cohort, Enrolment, HoursEntry, HoursState, Placement
 from courses.self_views import current_enrolment, sessions_for
 from courses.views import is_at_risk
@@ -22,7 +22,6 @@ def _trainee_panel(user) -> dict:
     if enrolment is None:
         return {"enrolment": None}
     today = date.today()
-    upcoming = [s for s in sessions_for(user, since=today) if s.cohort_id == enrolment.cohort_id and not s.cancelled]
     evaluation = eligibility.evaluate_enrolment(enrolment, today)
     threshold = enrolment.cohort.programme.rules["attendance"]["threshold_percent"]
     return {
@@ -30,7 +29,7 @@ def _trainee_panel(user) -> dict:
         "evaluation": evaluation,
         "threshold": threshold,
         "situation": next_steps.situation(evaluation, threshold),
-        "upcoming": upcoming[:3],
+        "upcoming": queries.upcoming_sessions(enrolment, today, 3),
         "finished": enrolment.cohort.ends_on < today,
         "pending_hours": db.session.scalar(
             db.select(db.func.count())

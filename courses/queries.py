@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from core.db import db
-from courses.models import Attendance, TrainingSession
+from courses.models import Attendance, Enrolment, TrainingSession
 
 
 def cohort_sessions(cohort_id: int) -> list[TrainingSession]:
@@ -15,6 +17,19 @@ def cohort_sessions(cohort_id: int) -> list[TrainingSession]:
             .order_by(TrainingSession.on, TrainingSession.starts_at)
         )
     )
+
+
+def upcoming_sessions(enrolment: Enrolment, today: date, limit: int) -> list[TrainingSession]:
+    """The next ``limit`` sessions (not cancelled) the trainee of ``enrolment`` attends, from ``today``: what
+    ``self_views.sessions_for`` lists for her in that cohort, without reading the rest of the calendar."""
+    query = db.select(TrainingSession).where(
+        TrainingSession.cohort_id == enrolment.cohort_id,
+        TrainingSession.on >= max(today, enrolment.enrolled_on),
+        TrainingSession.cancelled.is_(False),
+    )
+    if enrolment.withdrawn_on is not None:
+        query = query.where(TrainingSession.on < enrolment.withdrawn_on)
+    return list(db.session.scalars(query.order_by(TrainingSession.on, TrainingSession.starts_at).limit(limit)))
 
 
 def marks_by_session(enrolment_id: int) -> dict[int, Attendance]:
