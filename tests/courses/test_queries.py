@@ -12,7 +12,7 @@ import pytest
 import sqlalchemy as sa
 
 from core.db import db
-from courses import eligibility, services
+from courses import eligibility, queries, services
 from courses.models import AttendanceStatus, Competency
 
 TODAY = date.today()
@@ -119,3 +119,31 @@ def test_a_trainees_file_does_not_query_once_per_validation(app, client_for, coh
         services.validate_competency(cohort.enrolment, competency, cohort.trainer, "E-OBS", date.today())
     db.session.commit()
     assert statements() == one
+
+
+def test_upcoming_sessions_are_the_trainee_s_next_ones(cohort):
+    """The home's "next sessions": from today, not cancelled, within her enrolment, in date order, at most ``limit``;
+    the same as the calendar of ``sessions_for`` restricted to her cohort."""
+    from courses.self_views import sessions_for
+
+    today = date.today()
+    enrolment = cohort.enrolment
+    expected = [s for s in sessions_for(cohort.trainee, since=today) if s.cohort_id == enrolment.cohort_id]
+    assert queries.upcoming_sessions(enrolment, today, 3) == [s for s in expected if not s.cancelled][:3]
+    assert [s.on for s in queries.upcoming_sessions(enrolment, today, 3)] == [s.on for s in cohort.future]
+    assert queries.upcoming_sessions(enrolment, today, 1) == cohort.future[:1]
+    first = cohort.future[0]
+    services.update_session(
+        first,
+        on=first.on,
+        starts_at=first.starts_at,
+        ends_at=first.ends_at,
+        module_code=None,
+        title=first.title,
+        place=first.place,
+        cancelled=True,
+        trainers=first.trainers,
+    )
+    assert queries.upcoming_sessions(enrolment, today, 3) == cohort.future[1:]
+    services.withdraw(enrolment, cohort.future[1].on)  # from that day on, she no longer attends
+    assert queries.upcoming_sessions(enrolment, today, 3) == []
