@@ -43,7 +43,7 @@ MEMO_KEY = "core.page_memo"
 #: ``session.info`` key: this transaction flushed a write.
 WROTE = "core.pagecache_wrote"
 #: Pages kept per process (a page is ~5–25 KB: at most ~50 MB); beyond that the memo starts afresh.
-MEMO_MAX = 4096
+MEMO_MAX = 2048
 #: Stands for the request's CSRF token in a kept page (random per process: no page can contain it by chance).
 _PLACEHOLDER = f"csrf-placeholder-{secrets.token_hex(16)}"
 
