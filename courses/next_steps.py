@@ -9,7 +9,7 @@ from datetime import date
 
 from badges.models import Achievement, Award
 from core.db import db
-from courses import awarding, presenters, rules
+from courses import awarding, presenters, queries, rules
 from courses.models import Competency, Enrolment, Module, TrainingSession
 
 
@@ -28,14 +28,8 @@ class NextBadge:
 
 def next_session(enrolment: Enrolment, today: date) -> TrainingSession | None:
     """The trainee's next session of her cohort (today's included), not cancelled, not after she left."""
-    query = db.select(TrainingSession).where(
-        TrainingSession.cohort_id == enrolment.cohort_id,
-        TrainingSession.on >= max(today, enrolment.enrolled_on),
-        TrainingSession.cancelled.is_(False),
-    )
-    if enrolment.withdrawn_on is not None:
-        query = query.where(TrainingSession.on < enrolment.withdrawn_on)
-    return db.session.scalar(query.order_by(TrainingSession.on, TrainingSession.starts_at).limit(1))
+    upcoming = queries.upcoming_sessions(enrolment, today, 1)
+    return upcoming[0] if upcoming else None
 
 
 def _held_keys(enrolment: Enrolment) -> set[str]:

@@ -20,6 +20,8 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 
+from badges import keys
+from badges.models import KeyKind
 from core.db import db
 from core.models import User
 from courses import services
@@ -168,6 +170,16 @@ def client_for(app: Flask) -> Callable[[User], CSRFClient]:
         return client
 
     return make
+
+
+@pytest.fixture
+def issuer(app):
+    """The training body as badge issuer, with a key of each kind (committed)."""
+    issuer = keys.ensure_issuer("Institut de formation Démo", "https://formation.example.org", "f@example.org")
+    for kind in KeyKind:
+        keys.generate(issuer, kind)
+    db.session.commit()
+    return issuer
 
 
 @pytest.fixture

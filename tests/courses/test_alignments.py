@@ -14,9 +14,9 @@ import yaml
 from jsonschema import Draft201909Validator
 from referencing import Registry, Resource
 
-from badges import keys, openbadges
+from badges import openbadges
 from badges import services as badge_services
-from badges.models import Award, Endorsement, KeyKind
+from badges.models import Award, Endorsement
 from core.db import db
 from courses import awarding, services
 from courses.models import Competency
@@ -44,15 +44,6 @@ RNCP = {
 }
 SECRET_COMMENT = "Elle a raconté son hospitalisation de 2019"
 SECRET_FILE = "recit-personnel-camille.png"
-
-
-@pytest.fixture
-def issuer(app):
-    issuer = keys.ensure_issuer("Institut de formation Démo", "https://formation.example.org", "f@example.org")
-    for kind in KeyKind:
-        keys.generate(issuer, kind)
-    db.session.commit()
-    return issuer
 
 
 @pytest.fixture

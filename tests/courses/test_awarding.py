@@ -11,9 +11,9 @@ from datetime import UTC, date, datetime, time, timedelta
 import pytest
 import sqlalchemy as sa
 
-from badges import keys, openbadges, signing
+from badges import openbadges, signing
 from badges import services as badge_services
-from badges.models import Achievement, Award, KeyKind
+from badges.models import Achievement, Award
 from core import jobs
 from core.db import db, utcnow
 from core.models import Job, JobStatus
@@ -22,15 +22,6 @@ from courses import awarding, outbox, services
 from courses.models import Competency, Programme
 from courses.programme_spec import PROGRAMMES_DIR, load_programme_file
 from tests.courses.conftest import load_programme, placement_with_hours
-
-
-@pytest.fixture
-def issuer(app):
-    issuer = keys.ensure_issuer("Institut de formation Démo", "https://formation.example.org", "f@example.org")
-    for kind in KeyKind:
-        keys.generate(issuer, kind)
-    db.session.commit()
-    return issuer
 
 
 def _competencies(programme: Programme, module: str | None = None) -> list[Competency]:

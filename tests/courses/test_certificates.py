@@ -17,9 +17,9 @@ import pytest
 import sqlalchemy as sa
 from pypdf import PdfReader
 
-from badges import keys, verification
 from badges import services as badge_services
-from badges.models import Award, KeyKind
+from badges import verification
+from badges.models import Award
 from core import create_app, jobs
 from core.db import db
 from core.models import Job
@@ -33,15 +33,6 @@ from tests.courses.conftest import HETIS, load_programme, placement_with_hours
 
 LEGAL_NAME = "Élise Noël-Lefèvre"
 DISPLAY_NAME = "Lili"
-
-
-@pytest.fixture
-def issuer(app):
-    issuer = keys.ensure_issuer("Institut de formation Démo", "https://formation.example.org", "f@example.org")
-    for kind in KeyKind:
-        keys.generate(issuer, kind)
-    db.session.commit()
-    return issuer
 
 
 def _competencies(programme: Programme) -> list[Competency]:

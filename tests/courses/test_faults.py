@@ -20,9 +20,8 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from badges import keys
 from badges import services as badge_services
-from badges.models import Award, KeyKind
+from badges.models import Award
 from core import jobs
 from core import pdf as core_pdf
 from core.db import db
@@ -39,15 +38,6 @@ PEOPLE = [
     ("faute.cleo@example.org", "Cléo Martin"),
 ]
 ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture
-def issuer(app):
-    issuer = keys.ensure_issuer("Institut de formation Démo", "https://formation.example.org", "f@example.org")
-    for kind in KeyKind:
-        keys.generate(issuer, kind)
-    db.session.commit()
-    return issuer
 
 
 @pytest.fixture

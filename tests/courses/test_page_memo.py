@@ -11,9 +11,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from badges import keys
 from badges import services as badge_services
-from badges.models import KeyKind
 from core import pagecache
 from core.db import db
 from core.models import User
@@ -33,15 +31,6 @@ def home(client) -> str:
 
 def without_tokens(html: str) -> str:
     return CSRF.sub('name="csrf_token" value=""', html)
-
-
-@pytest.fixture
-def issuer(app):
-    issuer = keys.ensure_issuer("Institut de formation Démo", "https://formation.example.org", "f@example.org")
-    for kind in KeyKind:
-        keys.generate(issuer, kind)
-    db.session.commit()
-    return issuer
 
 
 def test_the_home_is_served_again_without_its_panels_queries(app, cohort, client_for):
