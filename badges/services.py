@@ -941,8 +941,8 @@ def state_version() -> tuple:
 
 def holder_version(user: User) -> tuple:
     """What the holder's own pages show of her badges changes with: any badge's state (revocation, re-issue,
-    visibility, a certificate made: ``state_version``), a badge issued to her or seen by her, an achievement's
-    texts. One query per request."""
+    visibility, a certificate made: ``state_version``), a badge issued to her or seen by her, one reaching its end
+    date, an achievement's texts. One query per request."""
     kept = g.get("badges_holder_version")
     if kept is not None and kept[0] == user.id:
         return kept[1]
@@ -952,6 +952,8 @@ def holder_version(user: User) -> tuple:
             sa.func.max(Award.id),
             sa.func.count(Award.seen_at),
             sa.func.max(Achievement.updated_at),
+            # how many have reached their end date: moves the moment one expires (pages show a badge's status)
+            sa.func.count(sa.case((Award.valid_until <= utcnow(), 1))),
         )
         .select_from(Award)
         .join(Achievement, Achievement.id == Award.achievement_id)

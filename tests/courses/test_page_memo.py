@@ -7,9 +7,11 @@ this check can fail, and that a kept page never skips the checks of who may open
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+import time
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from flask import g
 
 from badges import services as badge_services
 from core import pagecache
@@ -213,3 +215,19 @@ def test_a_kept_page_is_never_served_to_someone_not_allowed(cohort, client_for, 
     outsider = client_for(make_trainer(email="other.trainer@example.org"))
     assert outsider.get(path).status_code == 403
     assert client_for(cohort.trainee).get(path).status_code == 403
+
+
+def test_a_badge_reaching_its_end_date_shows(cohort, client_for, issuer):
+    """The certificate link follows the programme badge's status: its end date passing changes the version."""
+    client = client_for(cohort.trainee)
+    module = awarding.sync_achievements(cohort.cohort.programme)[0]
+    soon = datetime.now(UTC) + timedelta(seconds=2)
+    badge_services.issue(module, db.session.get(User, cohort.trainee.id), notify=False, valid_until=soon)
+    db.session.commit()
+    home(client)
+    version = badge_services.holder_version(db.session.get(User, cohort.trainee.id))
+    db.session.rollback()
+    time.sleep(max(0.0, (soon - datetime.now(UTC)).total_seconds()) + 0.1)
+    g.pop("badges_holder_version", None)
+    assert badge_services.holder_version(db.session.get(User, cohort.trainee.id)) != version
+    home(client)  # PAGE_CACHE_VERIFY: equal to a fresh page
