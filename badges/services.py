@@ -10,6 +10,7 @@ the revocation list and the hosted assertion (OB 2.0).
 
 from __future__ import annotations
 
+import functools
 import random
 import secrets
 import time
@@ -939,6 +940,24 @@ def state_version() -> tuple:
     return (_state_version[1], _generation[0])
 
 
+@functools.cache
+def _holder_version_query() -> sa.Select:
+    """Built once (a statement's construction costs as much as running it on SQLite): bound per request."""
+    return (
+        sa.select(
+            sa.func.count(Award.id),
+            sa.func.max(Award.id),
+            sa.func.count(Award.seen_at),
+            sa.func.max(Achievement.updated_at),
+            # how many have reached their end date: moves the moment one expires (pages show a badge's status)
+            sa.func.count(sa.case((Award.valid_until <= sa.bindparam("now", type_=Award.valid_until.type), 1))),
+        )
+        .select_from(Award)
+        .join(Achievement, Achievement.id == Award.achievement_id)
+        .where(Award.recipient_id == sa.bindparam("user_id"))
+    )
+
+
 def holder_version(user: User) -> tuple:
     """What the holder's own pages show of her badges changes with: any badge's state (revocation, re-issue,
     visibility, a certificate made: ``state_version``), a badge issued to her or seen by her, one reaching its end
@@ -946,19 +965,7 @@ def holder_version(user: User) -> tuple:
     kept = g.get("badges_holder_version")
     if kept is not None and kept[0] == user.id:
         return kept[1]
-    row = db.session.execute(
-        sa.select(
-            sa.func.count(Award.id),
-            sa.func.max(Award.id),
-            sa.func.count(Award.seen_at),
-            sa.func.max(Achievement.updated_at),
-            # how many have reached their end date: moves the moment one expires (pages show a badge's status)
-            sa.func.count(sa.case((Award.valid_until <= utcnow(), 1))),
-        )
-        .select_from(Award)
-        .join(Achievement, Achievement.id == Award.achievement_id)
-        .where(Award.recipient_id == user.id)
-    ).one()
+    row = db.session.execute(_holder_version_query(), {"user_id": user.id, "now": utcnow()}).one()
     version = (*state_version(), *row)
     g.badges_holder_version = (user.id, version)
     return version

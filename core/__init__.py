@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import uuid
 from typing import Any
@@ -117,15 +118,20 @@ def _init_login(app: Flask) -> None:
             version_number = int(version)
         except ValueError:
             return None
-        # with the roles in the same statement (every page reads them: menu, checks)
-        user = (
-            db.session.scalars(db.select(User).where(User.uuid == key).options(sa.orm.joinedload(User.role_rows)))
-            .unique()
-            .first()
-        )
+        # with the roles in the same statement (every page reads them: menu, checks); the statement built once
+        user = db.session.scalars(_user_by_uuid(), {"uuid": key}).unique().first()
         if user is None or not user.active or user.session_version != version_number:
             return None
         return user
+
+
+@functools.cache
+def _user_by_uuid() -> sa.Select:
+    return (
+        db.select(User)
+        .where(User.uuid == sa.bindparam("uuid", type_=User.uuid.type))
+        .options(sa.orm.joinedload(User.role_rows))
+    )
 
 
 def _one_commit_per_request(app: Flask) -> None:

@@ -534,7 +534,7 @@ def badges_on_their_way(user: User) -> bool:
     """Whether a badge is on its way to ``user``: a job for one of her enrolments is queued or running, and she
     has earned a badge she does not hold yet (a job queued by a change that makes nothing due says nothing).
     Costs one query, and an evaluation of her enrolment only during the few seconds a job waits."""
-    pending = outbox.pending_enrolment_ids(db.select(Enrolment.id).where(Enrolment.user_id == user.id))
+    pending = outbox.pending_enrolment_ids_of(user.id)
     if not pending:
         return False
     cohorts = list(

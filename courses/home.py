@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import date, timedelta
 
+import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload
 
@@ -39,18 +41,24 @@ def _trainee_panel(user) -> dict:
     }
 
 
+@functools.cache
+def _trainee_version_query() -> sa.Select:
+    """Built once, bound per request (building a statement costs as much as running it on SQLite)."""
+    return (
+        db.select(Enrolment.id, Cohort.id, Cohort.facts_version)
+        .join(Cohort, Cohort.id == Enrolment.cohort_id)
+        .where(Enrolment.user_id == sa.bindparam("user_id"))
+        .order_by(Enrolment.id)
+    )
+
+
 def _trainee_version(user) -> tuple | None:
     """What the trainee's panel (and the contact card of her pages) shows changes with: her enrolments and their
     cohorts' facts (``facts_version``: sessions, marks, hours, validations, staff and the people's names), her badges
     (the programme badge gives the certificate link). One query besides the badges'."""
     if not facts.usable():
         return None
-    rows = db.session.execute(
-        db.select(Enrolment.id, Cohort.id, Cohort.facts_version)
-        .join(Cohort, Cohort.id == Enrolment.cohort_id)
-        .where(Enrolment.user_id == user.id)
-        .order_by(Enrolment.id)
-    ).all()
+    rows = db.session.execute(_trainee_version_query(), {"user_id": user.id}).all()
     return (tuple(tuple(row) for row in rows), badge_services.holder_version(user))
 
 
