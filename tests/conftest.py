@@ -13,6 +13,7 @@ import sqlite3
 import tempfile
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -206,6 +207,21 @@ def app(_migrated, app_config: dict) -> Iterator[Flask]:
         _empty_all_tables()
         db.engine.dispose()
         badge_services.forget_states()
+
+
+@contextmanager
+def statements() -> Iterator[list[str]]:
+    """The SQL statements sent to the database inside the block (every connection of the engine)."""
+    seen: list[str] = []
+
+    def count(_conn, _cursor, statement, _parameters, _context, _executemany) -> None:
+        seen.append(statement)
+
+    sa.event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        yield seen
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", count)
 
 
 class CSRFClient(FlaskClient):

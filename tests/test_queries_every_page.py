@@ -15,8 +15,6 @@ opens it) or excluded below with its reason.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date, time, timedelta
 
 import pytest
@@ -40,6 +38,7 @@ from courses.models import (
     TrainerKind,
     TrainingSession,
 )
+from tests.conftest import statements
 from tests.core.test_access_matrix import MATRIX
 from tests.demo_world import ROLE_USERS, ROLES, login, url_for_rule, world
 
@@ -125,21 +124,6 @@ def test_every_get_route_is_measured_or_excluded(app):
     assert sorted(routes - covered - EXCLUDED.keys()) == [], "new GET routes: measure them (or exclude, saying why)"
     assert sorted(EXCLUDED.keys() - routes) == [], "exclusions of routes that no longer exist"
     assert sorted(covered & EXCLUDED.keys()) == [], "excluded and measured at once"
-
-
-@contextmanager
-def statements() -> Iterator[list[str]]:
-    """The SQL statements sent to the database inside the block (every connection of the engine)."""
-    seen: list[str] = []
-
-    def count(_conn, _cursor, statement, _parameters, _context, _executemany) -> None:
-        seen.append(statement)
-
-    sa.event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        yield seen
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", count)
 
 
 def measure(app, clients, w, repeated: dict[tuple[str, str], str] | None = None) -> dict[tuple[str, str], int]:

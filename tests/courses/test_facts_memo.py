@@ -12,7 +12,8 @@ import pytest
 from core.db import db
 from courses import eligibility, facts, services
 from courses.models import Cohort, Competency, Programme
-from tests.courses.test_queries import statements
+from tests.conftest import statements
+from tests.courses.conftest import cancel
 
 TODAY = date.today()
 
@@ -79,18 +80,7 @@ def _final_work(world) -> None:
 
 
 def _cancel(world) -> None:
-    session = world.past[0]
-    services.update_session(
-        session,
-        on=session.on,
-        starts_at=session.starts_at,
-        ends_at=session.ends_at,
-        module_code=None,
-        title=session.title,
-        place=session.place,
-        cancelled=True,
-        trainers=session.trainers,
-    )
+    cancel(world.past[0])
 
 
 def _rules(world) -> None:

@@ -19,8 +19,8 @@ from core.db import db
 from core.models import User
 from courses import awarding, services
 from courses.models import Cohort
+from tests.conftest import statements
 from tests.courses.test_facts_memo import CHANGES, _mark_all_present
-from tests.courses.test_queries import statements
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 

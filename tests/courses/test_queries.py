@@ -4,8 +4,6 @@ both with marks, pauses, hours and validations."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date, timedelta
 
 import pytest
@@ -14,24 +12,11 @@ import sqlalchemy as sa
 from core.db import db
 from courses import eligibility, queries, services
 from courses.models import AttendanceStatus, Competency
+from tests.conftest import statements
+from tests.courses.conftest import cancel
 
 TODAY = date.today()
 STATUSES = [AttendanceStatus.PRESENT, AttendanceStatus.PRESENT, AttendanceStatus.ABSENT, AttendanceStatus.EXCUSED]
-
-
-@contextmanager
-def statements() -> Iterator[list[str]]:
-    """The SQL statements sent to the database inside the block (every connection of the engine)."""
-    seen: list[str] = []
-
-    def count(_conn, _cursor, statement, _parameters, _context, _executemany) -> None:
-        seen.append(statement)
-
-    sa.event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        yield seen
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", count)
 
 
 def populate(world) -> None:
@@ -132,18 +117,7 @@ def test_upcoming_sessions_are_the_trainee_s_next_ones(cohort):
     assert queries.upcoming_sessions(enrolment, today, 3) == [s for s in expected if not s.cancelled][:3]
     assert [s.on for s in queries.upcoming_sessions(enrolment, today, 3)] == [s.on for s in cohort.future]
     assert queries.upcoming_sessions(enrolment, today, 1) == cohort.future[:1]
-    first = cohort.future[0]
-    services.update_session(
-        first,
-        on=first.on,
-        starts_at=first.starts_at,
-        ends_at=first.ends_at,
-        module_code=None,
-        title=first.title,
-        place=first.place,
-        cancelled=True,
-        trainers=first.trainers,
-    )
+    cancel(cohort.future[0])
     assert queries.upcoming_sessions(enrolment, today, 3) == cohort.future[1:]
     services.withdraw(enrolment, cohort.future[1].on)  # from that day on, she no longer attends
     assert queries.upcoming_sessions(enrolment, today, 3) == []
